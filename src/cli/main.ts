@@ -1,0 +1,25 @@
+// The command line: one module per verb, parsed by yargs into typed options.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { UsageError } from '../errors.js';
+import { version } from '../version.js';
+import { runCommand } from './run.js';
+import { serveCommand } from './serve.js';
+
+export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  await yargs(argv)
+    .scriptName('sockcap')
+    .command(runCommand)
+    .command(serveCommand)
+    .demandCommand(1, 'name a command: sockcap run, sockcap serve (see sockcap --help)')
+    .strict()
+    .version(version)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageError(`${message} (see sockcap --help)`);
+    })
+    .parseAsync();
+}

@@ -1,0 +1,116 @@
+// Merges the snapshots of a step's workers: per interval (lined up by the time each
+// interval closed) for timeseries rows, and for the whole measured part of the step.
+// Histograms are added, never averaged; counters are summed. A snapshot that arrives
+// after its interval was emitted still counts in the step's totals.
+import { addCounters, emptyCounters, type Counters } from '../metrics/counters.js';
+import { addEncoded, createHistogram, type Histogram, type MetricName } from '../metrics/histogram.js';
+import type { Snapshot } from '../worker/messages.js';
+
+export interface IntervalAggregate {
+  startedAt: number;
+  endedAt: number;
+  warmup: boolean;
+  final: boolean;
+  workersReported: number;
+  connectionsOpen: number;
+  counters: Counters;
+  histograms: Map<MetricName, Histogram>;
+}
+
+const connectionMetrics: ReadonlySet<MetricName> = new Set(['connect', 'handshake', 'tls_handshake']);
+
+export function addSnapshotHistograms(
+  into: Map<MetricName, Histogram>,
+  snapshot: Snapshot,
+  only?: ReadonlySet<MetricName>,
+): void {
+  for (const [metric, encoded] of Object.entries(snapshot.histograms) as [MetricName, string][]) {
+    if (only && !only.has(metric)) continue;
+    let histogram = into.get(metric);
+    if (!histogram) {
+      histogram = createHistogram();
+      into.set(metric, histogram);
+    }
+    addEncoded(histogram, encoded);
+  }
+}
+
+export class StepCollector {
+  readonly totals: Counters = emptyCounters();
+  readonly warmupTotals: Counters = emptyCounters();
+  readonly histograms = new Map<MetricName, Histogram>();
+  connectionsPeak = 0;
+  private readonly pending = new Map<string, IntervalAggregate>();
+  private readonly finals = new Set<number>();
+  private lastEndedAt: number;
+
+  constructor(
+    private readonly workers: number,
+    startAt: number,
+    private readonly emit: (interval: IntervalAggregate) => void,
+  ) {
+    this.lastEndedAt = startAt;
+  }
+
+  get finalsReceived(): number {
+    return this.finals.size;
+  }
+
+  add(snapshot: Snapshot): void {
+    if (snapshot.final) this.finals.add(snapshot.workerIndex);
+    if (snapshot.warmup) {
+      addCounters(this.warmupTotals, snapshot.counters);
+      // Most connections open during the warm-up: what opening them cost belongs to the step.
+      this.totals.connectionsOpened += snapshot.counters.connectionsOpened;
+      this.totals.connectionsFailed += snapshot.counters.connectionsFailed;
+      addSnapshotHistograms(this.histograms, snapshot, connectionMetrics);
+    } else {
+      addCounters(this.totals, snapshot.counters);
+      addSnapshotHistograms(this.histograms, snapshot);
+    }
+    // Final snapshots of an interrupted step close at slightly different moments: one row.
+    const key = snapshot.final ? 'final' : String(snapshot.endedAt);
+    let interval = this.pending.get(key);
+    if (!interval) {
+      interval = {
+        startedAt: 0,
+        endedAt: snapshot.endedAt,
+        warmup: snapshot.warmup,
+        final: snapshot.final,
+        workersReported: 0,
+        connectionsOpen: 0,
+        counters: emptyCounters(),
+        histograms: new Map(),
+      };
+      this.pending.set(key, interval);
+    }
+    interval.endedAt = Math.max(interval.endedAt, snapshot.endedAt);
+    interval.workersReported++;
+    interval.connectionsOpen += snapshot.connectionsOpen;
+    addCounters(interval.counters, snapshot.counters);
+    addSnapshotHistograms(interval.histograms, snapshot);
+    if (interval.workersReported === this.workers) this.flush((candidate) => candidate === interval);
+  }
+
+  /** Emits intervals that closed before `before` even if a worker has not reported (it is late: saturated or crashed). */
+  flushOlderThan(before: number): void {
+    this.flush((interval) => interval.endedAt < before && !interval.final);
+  }
+
+  flushAll(): void {
+    this.flush(() => true);
+  }
+
+  private flush(select: (interval: IntervalAggregate) => boolean): void {
+    const ready = [...this.pending.entries()]
+      .filter(([, interval]) => select(interval))
+      .sort(([, a], [, b]) => a.endedAt - b.endedAt);
+    for (const [key, interval] of ready) {
+      this.pending.delete(key);
+      interval.startedAt = Math.min(this.lastEndedAt, interval.endedAt);
+      this.lastEndedAt = Math.max(this.lastEndedAt, interval.endedAt);
+      if (!interval.warmup) this.connectionsPeak = Math.max(this.connectionsPeak, interval.connectionsOpen);
+      this.emit(interval);
+    }
+  }
+}

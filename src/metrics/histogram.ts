@@ -1,0 +1,110 @@
+// The one place histograms are built, encoded, decoded and added. Every histogram in
+// sockcap is a plain-JS hdr-histogram-js histogram with 64-bit buckets, so any two can be
+// added exactly (a WebAssembly one cannot be added to a JS one, and 32-bit buckets
+// overflow on long runs). Values are integer microseconds.
+import * as hdr from 'hdr-histogram-js';
+
+export type Histogram = hdr.Histogram;
+
+export const metricNames = [
+  'latency',
+  'service_time',
+  'schedule_lag',
+  'rtt',
+  'connect',
+  'handshake',
+  'tls_handshake',
+  'delivery',
+  'loop_delay',
+] as const;
+export type MetricName = (typeof metricNames)[number];
+
+/** 1 hour in microseconds: anything slower is recorded as 1 hour. */
+export const highestMicros = 3_600_000_000;
+
+export function createHistogram(): Histogram {
+  return hdr.build({
+    bitBucketSize: 64,
+    autoResize: false,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: highestMicros,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+}
+
+export function recordMicros(histogram: Histogram, micros: number): void {
+  const value = micros < 0 ? 0 : micros > highestMicros ? highestMicros : Math.round(micros);
+  histogram.recordValue(value);
+}
+
+export function encodeHistogram(histogram: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(histogram);
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 64, false);
+}
+
+/** Adds `encoded` into `into`: the only way sockcap combines latency figures. */
+export function addEncoded(into: Histogram, encoded: string): void {
+  const other = decodeHistogram(encoded);
+  into.add(other);
+  other.destroy();
+}
+
+export function microsToMillis(micros: number): number {
+  return Math.round(micros) / 1000;
+}
+
+export interface PercentileRow {
+  percentile: number;
+  valueMs: number;
+  /** Values recorded at or below valueMs. */
+  count: number;
+}
+
+interface CsvDistribution {
+  outputPercentileDistribution(ticksPerHalfDistance: number, scalingRatio: number, useCsvFormat: boolean): string;
+}
+
+/** The HDR percentile distribution (5 ticks per half distance), values in milliseconds. */
+export function percentileDistribution(histogram: Histogram): PercentileRow[] {
+  if (histogram.totalCount === 0) return [];
+  const csv = (histogram as unknown as CsvDistribution).outputPercentileDistribution(5, 1, true);
+  const rows: PercentileRow[] = [];
+  for (const line of csv.split('\n').slice(1)) {
+    if (!line) continue;
+    const [value, percentile, count] = line.split(',');
+    rows.push({
+      percentile: Number(percentile) * 100,
+      valueMs: microsToMillis(Number(value)),
+      count: Number(count),
+    });
+  }
+  return rows;
+}
+
+export interface HistogramSummary {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+/** Percentiles in milliseconds; zeros when the histogram is empty. */
+export function summarize(histogram: Histogram | undefined): HistogramSummary {
+  if (!histogram || histogram.totalCount === 0) return { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  return {
+    count: histogram.totalCount,
+    p50: microsToMillis(histogram.getValueAtPercentile(50)),
+    p90: microsToMillis(histogram.getValueAtPercentile(90)),
+    p99: microsToMillis(histogram.getValueAtPercentile(99)),
+    p999: microsToMillis(histogram.getValueAtPercentile(99.9)),
+    max: microsToMillis(histogram.maxValue),
+    mean: Math.round(histogram.mean) / 1000,
+  };
+}

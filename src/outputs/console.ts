@@ -1,0 +1,117 @@
+// What a person watching the run sees: a live progress line on a terminal (quiet,
+// line-oriented output in CI and pipes), saturation warnings naming the interval and the
+// cause, and a compact summary table at the end.
+import { summarize } from '../metrics/histogram.js';
+import type { StepScenario } from '../scenario/types.js';
+import type { IntervalRow, Output, RunInfo, RunResult, StepResult } from './output.js';
+import { summaryRow } from './summary-row.js';
+import { formatCount, formatMs, formatTable } from './table.js';
+
+export interface ConsoleOptions {
+  /** Live progress line; defaults to whether stderr is a terminal. */
+  progress?: boolean;
+  quiet?: boolean;
+  out?: NodeJS.WritableStream;
+  err?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
+
+export class ConsoleOutput implements Output {
+  private readonly out: NodeJS.WritableStream;
+  private readonly err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  private readonly progress: boolean;
+  private readonly quiet: boolean;
+  private stepCount = 0;
+  private progressShown = false;
+  private warnedSteps = new Set<number>();
+
+  constructor(options: ConsoleOptions = {}) {
+    this.out = options.out ?? process.stdout;
+    this.err = options.err ?? process.stderr;
+    this.quiet = options.quiet ?? false;
+    this.progress = !this.quiet && (options.progress ?? Boolean(this.err.isTTY));
+  }
+
+  runStarted(run: RunInfo): void {
+    this.stepCount = run.scenario.steps.length;
+    this.line(`sockcap run ${run.runId}: ${run.scenario.source}, ${this.stepCount} step${this.stepCount === 1 ? '' : 's'}`);
+    this.line(`results: ${run.dir}`);
+  }
+
+  stepStarted(step: StepScenario, plan: string): void {
+    this.line(`step ${step.stepIndex + 1}/${this.stepCount} ${step.stepLabel}: ${step.protocol} ${step.workload}, ${plan}`);
+  }
+
+  interval(row: IntervalRow): void {
+    if (row.saturationCauses.length > 0 && row.phase === 'measure' && !this.warnedSteps.has(row.step.stepIndex)) {
+      this.warnedSteps.add(row.step.stepIndex);
+      this.clearProgress();
+      this.err.write(
+        `warning: generator saturated at ${row.elapsedS.toFixed(1)} s in step ${row.step.stepLabel}: ${row.saturationCauses.join('; ')} (its numbers describe the generator as much as the target)\n`,
+      );
+    }
+    if (!this.progress) return;
+    const primary = row.step.protocol === 'websocket' ? 'rtt' : 'latency';
+    const latency = summarize(row.histograms.get(primary));
+    const completed = row.counters.requests + row.counters.messages;
+    const rate = row.intervalS > 0 ? completed / row.intervalS : 0;
+    const text =
+      `[${row.step.stepLabel} ${row.phase === 'warmup' ? 'warm-up ' : ''}${row.elapsedS.toFixed(0)}/${row.stepDurationS.toFixed(0)} s] ` +
+      `${formatCount(rate)}/s  p50 ${formatMs(latency.p50)}  p99 ${formatMs(latency.p99)}  ` +
+      `errors ${formatCount(row.counters.errors)}  open ${formatCount(row.connectionsOpen)}  cpu ${row.client.cpuPct.toFixed(0)}%`;
+    const width = Math.max(20, (this.err.columns ?? 100) - 1);
+    this.err.write(`\r${text.slice(0, width).padEnd(width)}`);
+    this.progressShown = true;
+  }
+
+  stepFinished(result: StepResult): void {
+    this.clearProgress();
+    const completed = result.totals.requests + result.totals.messages;
+    this.line(
+      `step ${result.step.stepIndex + 1}/${this.stepCount} ${result.step.stepLabel} ${result.interrupted ? 'interrupted' : 'done'}: ` +
+        `${formatCount(completed)} ${result.step.protocol === 'websocket' ? 'messages' : 'requests'}, ${formatCount(result.totals.errors)} errors`,
+    );
+  }
+
+  runFinished(run: RunResult): void {
+    this.clearProgress();
+    if (run.steps.length > 0) this.out.write(`\n${this.table(run)}\n\n`);
+    if (run.status === 'interrupted') this.err.write(`run interrupted (${run.reason ?? 'stopped'}): everything measured so far is in ${run.dir}\n`);
+    else if (run.status === 'broken') this.err.write(`run broken (${run.reason ?? 'unknown cause'}): what was measured is in ${run.dir}\n`);
+    else this.line(`results in ${run.dir}`);
+  }
+
+  private table(run: RunResult): string {
+    const header = ['step', 'protocol', 'conns', 'completed', 'per s', 'errors', 'p50', 'p99', 'p99.9', 'max', 'client cpu', 'server cpu', 'saturated'];
+    const rows = run.steps.map((step) => {
+      const row = summaryRow(run.runId, run.scenario.base.name, step);
+      return [
+        step.step.stepLabel,
+        step.step.protocol,
+        step.step.connections,
+        formatCount(step.totals.requests + step.totals.messages),
+        formatCount(Number(row.throughput_per_s)),
+        formatCount(step.totals.errors),
+        formatMs(Number(row.latency_p50_ms)),
+        formatMs(Number(row.latency_p99_ms)),
+        formatMs(Number(row.latency_p999_ms)),
+        formatMs(Number(row.latency_max_ms)),
+        `${row.client_cpu_pct}%`,
+        row.server_cpu_pct === '' ? '-' : `${row.server_cpu_pct}%`,
+        row.generator_saturated ? 'YES' : 'no',
+      ];
+    });
+    return formatTable(header, rows);
+  }
+
+  private clearProgress(): void {
+    if (!this.progressShown) return;
+    this.err.write(`\r${' '.repeat(Math.max(20, (this.err.columns ?? 100) - 1))}\r`);
+    this.progressShown = false;
+  }
+
+  private line(text: string): void {
+    if (this.quiet) return;
+    this.clearProgress();
+    this.err.write(`${text}\n`);
+  }
+}

@@ -1,0 +1,123 @@
+// The CSV files of a results folder. timeseries.csv is appended row by row as intervals
+// close, so a crash or Ctrl-C loses nothing already measured; the others are rewritten
+// whole after every step, so they too are complete up to the last finished step.
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { percentileDistribution, summarize } from '../metrics/histogram.js';
+import type { IntervalRow, Output, RunInfo, StepResult } from './output.js';
+import { summaryColumns, summaryRow } from './summary-row.js';
+
+export const timeseriesColumns = [
+  'run_id',
+  'step',
+  'phase',
+  'elapsed_s',
+  'interval_s',
+  'connections_open',
+  'requests',
+  'messages',
+  'throughput_per_s',
+  'errors',
+  'dropped',
+  'new_connections',
+  'latency_p50_ms',
+  'latency_p99_ms',
+  'latency_max_ms',
+  'schedule_lag_p99_ms',
+  'bytes_sent',
+  'bytes_received',
+  'client_cpu_pct',
+  'client_rss_mib',
+  'server_cpu_pct',
+  'server_rss_mib',
+  'loop_delay_p99_ms',
+  'generator_saturated',
+] as const;
+
+const mib = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
+const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export class CsvFiles implements Output {
+  private run: RunInfo | undefined;
+  private readonly steps: StepResult[] = [];
+
+  runStarted(run: RunInfo): void {
+    this.run = run;
+    writeFileSync(this.path('timeseries.csv'), stringify([], { header: true, columns: [...timeseriesColumns] }));
+    this.writeStepFiles();
+  }
+
+  interval(row: IntervalRow): void {
+    if (!this.run) return;
+    const primary = row.step.protocol === 'websocket' ? 'rtt' : 'latency';
+    const latency = summarize(row.histograms.get(primary));
+    const completed = row.counters.requests + row.counters.messages;
+    const record = {
+      run_id: this.run.runId,
+      step: row.step.stepLabel,
+      phase: row.phase,
+      elapsed_s: round(row.elapsedS, 3),
+      interval_s: round(row.intervalS, 3),
+      connections_open: row.connectionsOpen,
+      requests: row.counters.requests,
+      messages: row.counters.messages,
+      throughput_per_s: row.intervalS > 0 ? round(completed / row.intervalS, 1) : 0,
+      errors: row.counters.errors,
+      dropped: row.counters.dropped,
+      new_connections: row.counters.connectionsOpened,
+      latency_p50_ms: latency.p50,
+      latency_p99_ms: latency.p99,
+      latency_max_ms: latency.max,
+      schedule_lag_p99_ms: summarize(row.histograms.get('schedule_lag')).p99,
+      bytes_sent: row.counters.bytesSent,
+      bytes_received: row.counters.bytesReceived,
+      client_cpu_pct: round(row.client.cpuPct, 1),
+      client_rss_mib: mib(row.client.rssBytes),
+      server_cpu_pct: row.server ? round(row.server.cpuPct, 1) : '',
+      server_rss_mib: row.server ? mib(row.server.rssBytes) : '',
+      loop_delay_p99_ms: summarize(row.histograms.get('loop_delay')).p99,
+      generator_saturated: row.saturationCauses.length > 0,
+    };
+    appendFileSync(this.path('timeseries.csv'), stringify([record], { columns: [...timeseriesColumns] }));
+  }
+
+  stepFinished(result: StepResult): void {
+    this.steps.push(result);
+    this.writeStepFiles();
+  }
+
+  private writeStepFiles(): void {
+    const run = this.run;
+    if (!run) return;
+    const summaries = this.steps.map((step) => summaryRow(run.runId, run.scenario.base.name, step));
+    writeFileSync(this.path('summary.csv'), stringify(summaries, { header: true, columns: [...summaryColumns] }));
+
+    const latencyRows = this.steps.flatMap((step) =>
+      [...step.histograms.entries()].flatMap(([metric, histogram]) =>
+        percentileDistribution(histogram).map((row) => ({
+          step: step.step.stepLabel,
+          metric,
+          percentile: row.percentile,
+          value_ms: row.valueMs,
+          count: row.count,
+        })),
+      ),
+    );
+    writeFileSync(
+      this.path('latency.csv'),
+      stringify(latencyRows, { header: true, columns: ['step', 'metric', 'percentile', 'value_ms', 'count'] }),
+    );
+
+    const errorRows = this.steps.flatMap((step) =>
+      Object.entries(step.totals.errorsByCode)
+        .sort(([, a], [, b]) => b - a)
+        .map(([code, count]) => ({ step: step.step.stepLabel, code, count })),
+    );
+    writeFileSync(this.path('errors.csv'), stringify(errorRows, { header: true, columns: ['step', 'code', 'count'] }));
+  }
+
+  private path(file: string): string {
+    return join(this.run!.dir, file);
+  }
+}

@@ -1,0 +1,28 @@
+// histograms/: each step's merged histograms, one compressed-base64 HDR file per metric,
+// so `sockcap merge` and `sockcap report` can recombine runs exactly, without percentiles
+// averaged along the way.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeHistogram } from '../metrics/histogram.js';
+import type { Output, RunInfo, StepResult } from './output.js';
+
+export function histogramFileName(stepIndex: number, metric: string): string {
+  return `step-${stepIndex}-${metric}.hdr`;
+}
+
+export class HistogramFiles implements Output {
+  private dir: string | undefined;
+
+  runStarted(run: RunInfo): void {
+    this.dir = join(run.dir, 'histograms');
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  stepFinished(result: StepResult): void {
+    if (!this.dir) return;
+    for (const [metric, histogram] of result.histograms) {
+      if (histogram.totalCount === 0) continue;
+      writeFileSync(join(this.dir, histogramFileName(result.step.stepIndex, metric)), `${encodeHistogram(histogram)}\n`);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// What outputs consume: one stream of interval rows and step results, nothing about
+// sockets. A new output (csv, json, console, junit) is one file implementing this.
+import type { Counters } from '../metrics/counters.js';
+import type { Histogram, MetricName } from '../metrics/histogram.js';
+import type { ResolvedScenario, StepScenario } from '../scenario/types.js';
+import type { TargetStats } from '../target/server.js';
+
+export interface ProcessFigures {
+  cpuPct: number;
+  rssPeakBytes: number;
+}
+
+export interface IntervalRow {
+  step: StepScenario;
+  phase: 'warmup' | 'measure';
+  /** Seconds from the step's start to the end of this interval. */
+  elapsedS: number;
+  intervalS: number;
+  connectionsOpen: number;
+  counters: Counters;
+  histograms: Map<MetricName, Histogram>;
+  client: { cpuPct: number; rssBytes: number };
+  server: { cpuPct: number; rssBytes: number } | undefined;
+  saturationCauses: string[];
+  /** Where the step stands, for progress lines. */
+  stepDurationS: number;
+}
+
+export interface StepResult {
+  step: StepScenario;
+  target: string;
+  builtInTarget: boolean;
+  targetPid: number | undefined;
+  startedAt: Date;
+  endedAt: Date;
+  /** Measured time (after warm-up), in ms. */
+  measuredMs: number;
+  totals: Counters;
+  warmupTotals: Counters;
+  histograms: Map<MetricName, Histogram>;
+  connectionsPeak: number;
+  client: ProcessFigures;
+  server: ProcessFigures | undefined;
+  saturationCauses: string[];
+  /** What the built-in target counted during the step (warm-up included). */
+  targetStats: TargetStats | undefined;
+  interrupted: boolean;
+}
+
+export type RunStatus = 'completed' | 'interrupted' | 'broken';
+
+export interface RunInfo {
+  runId: string;
+  dir: string;
+  scenario: ResolvedScenario;
+  startedAt: Date;
+}
+
+export interface RunResult extends RunInfo {
+  endedAt: Date;
+  status: RunStatus;
+  /** Why the run stopped early, in the user's words. */
+  reason: string | undefined;
+  steps: StepResult[];
+}
+
+export interface Output {
+  runStarted?(run: RunInfo): void;
+  stepStarted?(step: StepScenario, plan: string): void;
+  interval?(row: IntervalRow): void;
+  stepFinished?(result: StepResult): void;
+  runFinished?(run: RunResult): void;
+}

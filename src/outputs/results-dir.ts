@@ -1,0 +1,22 @@
+// Where a run writes: results/<run-id>/, the id sortable by time and readable by a person.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export function makeRunId(scenarioName: string, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const safeName = scenarioName.replace(/[^a-zA-Z0-9_.-]+/g, '-').slice(0, 40) || 'run';
+  return `${stamp}-${safeName}`;
+}
+
+/** Creates the run's folder; a second run in the same second gets a numbered suffix. */
+export function createResultsDir(parent: string, runId: string): { runId: string; dir: string } {
+  mkdirSync(resolve(parent), { recursive: true });
+  for (let attempt = 1; ; attempt++) {
+    const id = attempt === 1 ? runId : `${runId}-${attempt}`;
+    const dir = join(resolve(parent), id);
+    if (!existsSync(dir)) {
+      mkdirSync(dir);
+      return { runId: id, dir };
+    }
+  }
+}

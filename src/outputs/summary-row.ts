@@ -1,0 +1,122 @@
+// One summary.csv row per step, built from the step's merged histograms and summed
+// counters. Column names are a contract: once released, a column keeps its name.
+import { summarize, type HistogramSummary, type MetricName } from '../metrics/histogram.js';
+import type { StepResult } from './output.js';
+
+export const summaryColumns = [
+  'run_id',
+  'scenario',
+  'step',
+  'protocol',
+  'workload',
+  'target',
+  'started_at',
+  'duration_s',
+  'connections',
+  'requests',
+  'messages',
+  'throughput_per_s',
+  'errors',
+  'error_rate',
+  'dropped',
+  'latency_metric',
+  'latency_p50_ms',
+  'latency_p90_ms',
+  'latency_p99_ms',
+  'latency_p999_ms',
+  'latency_max_ms',
+  'latency_mean_ms',
+  'service_time_p50_ms',
+  'service_time_p99_ms',
+  'connect_p50_ms',
+  'connect_p99_ms',
+  'handshake_p50_ms',
+  'handshake_p99_ms',
+  'new_connections',
+  'connections_peak',
+  'connections_failed',
+  'bytes_sent',
+  'bytes_received',
+  'client_cpu_pct',
+  'client_rss_mib',
+  'server_cpu_pct',
+  'server_rss_mib',
+  'loop_delay_p99_ms',
+  'generator_saturated',
+  'saturation_cause',
+] as const;
+
+export type SummaryRow = Record<(typeof summaryColumns)[number], string | number | boolean>;
+
+const mib = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
+const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function primaryMetric(result: StepResult): MetricName {
+  return result.step.protocol === 'websocket' ? 'rtt' : 'latency';
+}
+
+function metric(result: StepResult, name: MetricName): HistogramSummary {
+  return summarize(result.histograms.get(name));
+}
+
+export function summaryRow(runId: string, scenarioName: string, result: StepResult): SummaryRow {
+  const { totals, step } = result;
+  const seconds = result.measuredMs / 1000;
+  const completed = totals.requests + totals.messages;
+  const failedWithoutAnswer = totals.errors - countHttpErrors(totals.errorsByCode);
+  const attempts = completed + failedWithoutAnswer;
+  const main = metric(result, primaryMetric(result));
+  const serviceTime = metric(result, 'service_time');
+  const connect = metric(result, 'connect');
+  const handshake = metric(result, 'handshake');
+  const loopDelay = metric(result, 'loop_delay');
+  return {
+    run_id: runId,
+    scenario: scenarioName,
+    step: step.stepLabel,
+    protocol: step.protocol,
+    workload: step.workload,
+    target: result.builtInTarget ? `built-in (${result.target})` : result.target,
+    started_at: result.startedAt.toISOString(),
+    duration_s: round(seconds, 3),
+    connections: step.connections,
+    requests: totals.requests,
+    messages: totals.messages,
+    throughput_per_s: seconds > 0 ? round(completed / seconds, 1) : 0,
+    errors: totals.errors,
+    error_rate: attempts > 0 ? round(totals.errors / attempts, 6) : 0,
+    dropped: totals.dropped,
+    latency_metric: primaryMetric(result),
+    latency_p50_ms: main.p50,
+    latency_p90_ms: main.p90,
+    latency_p99_ms: main.p99,
+    latency_p999_ms: main.p999,
+    latency_max_ms: main.max,
+    latency_mean_ms: main.mean,
+    service_time_p50_ms: serviceTime.p50,
+    service_time_p99_ms: serviceTime.p99,
+    connect_p50_ms: connect.p50,
+    connect_p99_ms: connect.p99,
+    handshake_p50_ms: handshake.p50,
+    handshake_p99_ms: handshake.p99,
+    new_connections: totals.connectionsOpened,
+    connections_peak: result.connectionsPeak,
+    connections_failed: totals.connectionsFailed,
+    bytes_sent: totals.bytesSent,
+    bytes_received: totals.bytesReceived,
+    client_cpu_pct: round(result.client.cpuPct, 1),
+    client_rss_mib: mib(result.client.rssPeakBytes),
+    server_cpu_pct: result.server ? round(result.server.cpuPct, 1) : '',
+    server_rss_mib: result.server ? mib(result.server.rssPeakBytes) : '',
+    loop_delay_p99_ms: loopDelay.p99,
+    generator_saturated: result.saturationCauses.length > 0,
+    saturation_cause: result.saturationCauses.join('; '),
+  };
+}
+
+/** Non-2xx answers are errors that still completed a request; the rest never got an answer. */
+function countHttpErrors(errorsByCode: Record<string, number>): number {
+  let count = 0;
+  for (const [code, n] of Object.entries(errorsByCode)) if (/^http_\d+$/.test(code)) count += n;
+  return count;
+}

@@ -1,0 +1,27 @@
+// The one small interface every protocol implements. A driver says *how* to talk to the
+// target over one connection; when to talk is the workload's business.
+import type { StepScenario } from '../scenario/types.js';
+import type { Recorder } from '../worker/recorder.js';
+
+/**
+ * `error` is null on success or a stable error code (`ECONNRESET`, `timeout`, `http_503`,
+ * `ws_close_1006`). `responded` says whether the target answered at all: a non-2xx
+ * response is an error that still counts as a request.
+ */
+export type SendDone = (error: string | null, responded: boolean) => void;
+
+export interface ConnectionDriver {
+  /** Establishes the connection up front where the protocol has one to hold (WebSocket). */
+  open(done: (error: string | null) => void): void;
+  /** One request or message; `done` is called exactly once. */
+  send(done: SendDone): void;
+  close(): Promise<void>;
+}
+
+export interface DriverContext {
+  scenario: StepScenario;
+  target: URL;
+  recorder: Recorder;
+}
+
+export type DriverFactory = (context: DriverContext) => ConnectionDriver;

@@ -1,0 +1,199 @@
+// The vocabulary validate.ts writes its field tables in: a parser turns one raw value into a
+// typed one or throws Invalid with the field path and the "expected …, got …" text. Parsers
+// know nothing of files or flags; validate.ts adds those when it turns Invalid into a
+// ScenarioError.
+
+import { isMapping, own, showValue, type PathSegment } from './raw.js';
+import { UnitError, formatDuration, parseDuration, parseRate, parseSize } from './units.js';
+
+/** A problem at a field, found before it is known which file or flag the field came from. */
+export class Invalid extends Error {
+  readonly path: PathSegment[];
+  readonly problem: string;
+  constructor(path: PathSegment[], problem: string) {
+    super(problem);
+    this.path = path;
+    this.problem = problem;
+  }
+}
+
+export function reject(path: PathSegment[], expected: string, value: unknown): never {
+  throw new Invalid(path, `${expected}, got ${showValue(value)}`);
+}
+
+export type Parser<T> = (value: unknown, path: PathSegment[]) => T;
+export type Fields<T> = { [K in keyof T]-?: Parser<T[K]> };
+
+export interface Shape<T> {
+  fields: Fields<T>;
+  /** Keys accepted here but read by someone else (`steps`). */
+  readElsewhere?: readonly string[];
+  /** Full paths offered when a key is unknown here but exists one level down (`http.keepAlive`). */
+  nested?: readonly string[];
+}
+
+// ---- parsers for single values ----
+
+export const boolean: Parser<boolean> = (value, path) =>
+  typeof value === 'boolean' ? value : reject(path, 'expected true or false', value);
+
+export const nonEmptyText: Parser<string> = (value, path) =>
+  typeof value === 'string' && value.trim() !== '' ? value : reject(path, 'expected a non-empty string', value);
+
+// Only reached when the key is present: an absent body stays undefined through the defaults.
+export const text: Parser<string | undefined> = (value, path) =>
+  typeof value === 'string' ? value : reject(path, 'expected a string', value);
+
+// undici refuses spaces and control characters in a request path; say so before the run.
+export const requestPath: Parser<string> = (value, path) =>
+  typeof value === 'string' && /^\/[\u0021-\u00ff]*$/.test(value)
+    ? value
+    : reject(path, 'expected a path starting with / and without spaces, like /items?id=1', value);
+
+export const target: Parser<string | undefined> = (value, path) => {
+  if (value === null) return undefined;
+  if (typeof value === 'string' && /^(https?|wss?):\/\/[^/?#\s]/i.test(value) && URL.canParse(value)) return value;
+  return reject(path, 'expected an absolute http://, https://, ws:// or wss:// URL, or null for the built-in target', value);
+};
+
+export function oneOf<T extends string>(allowed: readonly T[], normalize: (text: string) => string = (s) => s): Parser<T> {
+  const expected = `expected one of ${allowed.join(', ')}`;
+  return (value, path) => {
+    const given = typeof value === 'string' ? normalize(value) : undefined;
+    return allowed.find((name) => name === given) ?? reject(path, expected, value);
+  };
+}
+
+export function whole(min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> {
+  const expected =
+    max === Number.MAX_SAFE_INTEGER ? `expected a whole number of at least ${min}` : `expected a whole number from ${min} to ${max}`;
+  return (value, path) =>
+    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : reject(path, expected, value);
+}
+
+function viaUnit(parse: (value: unknown) => number, value: unknown, path: PathSegment[], expected?: string): number {
+  try {
+    return parse(value);
+  } catch (err) {
+    if (err instanceof UnitError) reject(path, expected ?? err.expected, value);
+    throw err;
+  }
+}
+
+interface Bound {
+  min: number;
+  inclusive: boolean;
+  /** Node's http.Server takes its timeouts only in whole milliseconds. */
+  wholeUnits?: boolean;
+}
+export const atLeast = (min: number): Bound => ({ min, inclusive: true });
+export const above = (min: number): Bound => ({ min, inclusive: false });
+
+function measured(noun: string, parse: (value: unknown) => number, format: (n: number) => string, unitName: string) {
+  return (bound: Bound): Parser<number> => {
+    const range = `${bound.inclusive ? 'of at least' : 'above'} ${format(bound.min)}`;
+    const expected = `expected a ${noun} ${range}${bound.wholeUnits ? ` in whole ${unitName}` : ''}`;
+    return (value, path) => {
+      const n = viaUnit(parse, value, path);
+      const inRange = bound.inclusive ? n >= bound.min : n > bound.min;
+      return inRange && (!bound.wholeUnits || Number.isInteger(n)) ? n : reject(path, expected, value);
+    };
+  };
+}
+export const duration = measured('duration', parseDuration, formatDuration, 'milliseconds');
+export const size = measured('size', parseSize, (n) => `${n}B`, 'bytes');
+export const rate = measured('rate', parseRate, (n) => `${n}/s`, 'per second');
+
+const stageTargetExpected = 'expected a number of connections (workload: closed) or a rate like 2000/s (workload: arrival-rate)';
+export const stageTarget: Parser<number> = (value, path) => {
+  const n = viaUnit(parseRate, value, path, stageTargetExpected);
+  return n >= 0 ? n : reject(path, stageTargetExpected, value);
+};
+
+const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const headerValue = /^[\t\x20-\x7e\x80-\xff]*$/;
+// Headers the HTTP client derives from other fields or refuses outright (undici throws on them).
+const reservedHeaders: Record<string, string> = {
+  connection: 'use http.keepAlive: false for Connection: close',
+  'keep-alive': 'use http.keepAlive and http.keepAliveTimeout',
+  'transfer-encoding': 'the client frames http.body itself',
+  upgrade: 'use protocol: websocket',
+  expect: 'the HTTP client does not support it',
+};
+
+export const headers: Parser<Record<string, string>> = (value, path) => {
+  if (!isMapping(value)) reject(path, 'expected a mapping of header names to values', value);
+  return Object.fromEntries(
+    Object.entries(value).map(([name, item]): [string, string] => {
+      const at = [...path, name];
+      if (!headerName.test(name)) reject(at, "expected a header name of letters, digits and !#$%&'*+-.^_`|~", name);
+      const reason = own(reservedHeaders, name.toLowerCase());
+      if (typeof reason === 'string') reject(at, `expected no ${name.toLowerCase()} header (${reason})`, item);
+      // YAML reads `x-retry: 3` as a number; a header value is text either way.
+      const given = typeof item === 'number' && Number.isFinite(item) ? String(item) : item;
+      if (typeof given !== 'string' || !headerValue.test(given)) reject(at, 'expected a string on one line', item);
+      return [name, given];
+    }),
+  );
+};
+
+export function list<T>(item: Parser<T>, example: string): Parser<T[]> {
+  return (value, path) =>
+    Array.isArray(value) ? value.map((entry, i) => item(entry, [...path, i])) : reject(path, `expected a list like ${example}`, value);
+}
+
+// ---- mappings ----
+
+export function parseMapping<T extends object>(value: unknown, path: PathSegment[], shape: Shape<T>, fallback: T | undefined): T {
+  if (!isMapping(value)) reject(path, 'expected a mapping of names to values', value);
+  const { fields } = shape;
+  const parsed: Partial<T> = {};
+  // In the file's order, so the problem reported is the first one a reader meets.
+  for (const [key, item] of Object.entries(value)) {
+    if (shape.readElsewhere?.includes(key)) continue;
+    if (!isKeyOf(fields, key)) throw unknownField([...path, key], shape);
+    parsed[key] = fields[key](item, [...path, key]);
+  }
+  for (const key of Object.keys(fields)) {
+    if (!isKeyOf(fields, key) || Object.hasOwn(parsed, key)) continue;
+    // Without a fallback every field is required; the parser rejects the missing value.
+    parsed[key] = fallback === undefined ? fields[key](undefined, [...path, key]) : structuredClone(fallback[key]);
+  }
+  // Every key of `fields`, and so of T, was assigned by one of the two loops.
+  return parsed as T;
+}
+
+function isKeyOf<T extends object>(table: T, key: string): key is Extract<keyof T, string> {
+  return Object.hasOwn(table, key);
+}
+
+function unknownField<T>(path: PathSegment[], shape: Shape<T>): Invalid {
+  const key = String(path[path.length - 1]);
+  const allowed = [...Object.keys(shape.fields), ...(shape.readElsewhere ?? [])];
+  const guess = closest(key, allowed) ?? closest(key, shape.nested ?? []);
+  return new Invalid(path, `unknown field${guess ? `; did you mean ${guess}?` : ''} (allowed: ${allowed.join(', ')})`);
+}
+
+/** The candidate whose last segment is nearest `key` by edit distance, if near enough to be a typo. */
+function closest(key: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.floor(key.length / 3));
+  let best: { name: string; distance: number } | undefined;
+  for (const name of candidates) {
+    const distance = editDistance(key.toLowerCase(), (name.split('.').pop() ?? name).toLowerCase());
+    if (distance <= limit && (best === undefined || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+/** Optimal string alignment distance: Levenshtein plus swapped neighbours (`tagret`). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}

@@ -1,0 +1,196 @@
+// The built-in reference target: a plain node:http server with a fixed-size response,
+// an optional delay and a WebSocket echo, whose keep-alive and connection knobs come
+// straight from the scenario's `server` settings. It counts what it sees so a run can
+// put the server's view next to the generator's.
+
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { ServerSettings } from '../scenario/types.js';
+
+export interface TargetOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  settings: ServerSettings;
+}
+
+export interface TargetStats {
+  /**
+   * HTTP requests counted when they start (their headers are parsed), which is what a
+   * generator counts as sent; requests Node refuses with 503 past `maxRequestsPerSocket`
+   * are included. WebSocket upgrades are not requests: see `webSocketsAccepted`.
+   */
+  requests: number;
+  connectionsAccepted: number;
+  connectionsClosed: number;
+  connectionsOpen: number;
+  /** Connections Node closed at once because `maxConnections` were open. */
+  connectionsRejected: number;
+  webSocketsAccepted: number;
+  /** Messages received (each one is echoed back). */
+  webSocketMessages: number;
+  /** TCP payload bytes (headers, bodies, frames) of closed plus open sockets. */
+  bytesReceived: number;
+  bytesSent: number;
+}
+
+export interface RunningTarget {
+  /** http://host:port */
+  url: string;
+  host: string;
+  port: number;
+  stats(): TargetStats;
+  /** Stops accepting, destroys every open socket (WebSockets too), resolves once closed. */
+  close(): Promise<void>;
+}
+
+const webSocketPath = '/ws';
+
+export async function startTarget(options: TargetOptions): Promise<RunningTarget> {
+  const host = options.host ?? '127.0.0.1';
+  const settings = options.settings;
+  const body = Buffer.alloc(settings.responseSize, 'x');
+  const responseHeaders = {
+    'content-type': 'application/octet-stream',
+    'content-length': String(body.length),
+  };
+
+  const counts = {
+    requests: 0,
+    connectionsAccepted: 0,
+    connectionsClosed: 0,
+    connectionsRejected: 0,
+    webSocketsAccepted: 0,
+    webSocketMessages: 0,
+  };
+  const openSockets = new Set<Socket>();
+  let closedBytesReceived = 0;
+  let closedBytesSent = 0;
+
+  const server = http.createServer({ connectionsCheckingInterval: checkingInterval(settings) });
+  applyTimeouts(server, settings);
+
+  server.on('connection', (socket: Socket) => {
+    counts.connectionsAccepted++;
+    openSockets.add(socket);
+    socket.once('close', () => {
+      counts.connectionsClosed++;
+      closedBytesReceived += socket.bytesRead;
+      closedBytesSent += socket.bytesWritten;
+      openSockets.delete(socket);
+    });
+  });
+  server.on('drop', () => {
+    counts.connectionsRejected++;
+  });
+  server.on('dropRequest', () => {
+    counts.requests++;
+  });
+
+  server.on('request', (req, res) => {
+    counts.requests++;
+    const respond = (): void => {
+      res.writeHead(200, responseHeaders);
+      res.end(body);
+    };
+    // Answer once the request body is read, as a real handler would.
+    req.once('end', () => {
+      if (settings.responseDelay <= 0) {
+        respond();
+        return;
+      }
+      const timer = setTimeout(respond, settings.responseDelay);
+      // A delay must not outlive its connection: it would hold a stopping process open.
+      res.once('close', () => clearTimeout(timer));
+    });
+    req.resume();
+  });
+
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', ignore);
+    if (!(req.url ?? '/').startsWith(webSocketPath)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      counts.webSocketsAccepted++;
+      ws.on('error', ignore);
+      ws.on('message', (data: RawData, isBinary: boolean) => {
+        counts.webSocketMessages++;
+        ws.send(data, { binary: isBinary });
+      });
+    });
+  });
+
+  await listen(server, host, options.port ?? 0);
+  const port = (server.address() as { port: number }).port;
+
+  const stats = (): TargetStats => {
+    let bytesReceived = closedBytesReceived;
+    let bytesSent = closedBytesSent;
+    for (const socket of openSockets) {
+      bytesReceived += socket.bytesRead;
+      bytesSent += socket.bytesWritten;
+    }
+    return { ...counts, connectionsOpen: openSockets.size, bytesReceived, bytesSent };
+  };
+
+  // The server reports closed before its sockets emit 'close'; waiting for those too
+  // makes stats() after close() final (nothing open, every byte counted).
+  const closeAll = async (): Promise<void> => {
+    const serverClosed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    const socketsClosed = [...openSockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
+    for (const socket of openSockets) socket.destroy();
+    wss.close();
+    await Promise.all([serverClosed, ...socketsClosed]);
+  };
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= closeAll());
+
+  return { url: `http://${formatHost(host)}:${port}`, host, port, stats, close };
+}
+
+function applyTimeouts(server: http.Server, settings: ServerSettings): void {
+  // Node (20.20 measured) closes an idle socket 1 s after keepAliveTimeout, a built-in
+  // buffer against the reset race, while it advertises `Keep-Alive: timeout=` the whole
+  // seconds of keepAliveTimeout. 0 keeps idle sockets open for good.
+  server.keepAliveTimeout = settings.keepAliveTimeout;
+  // Node needs headersTimeout > keepAliveTimeout, or a request arriving as the idle timer
+  // fires can be cut off. Set as properties, not createServer options: the options check
+  // headersTimeout <= requestTimeout, which the raise may break, and requestTimeout then
+  // simply fires first.
+  server.headersTimeout =
+    settings.headersTimeout > settings.keepAliveTimeout ? settings.headersTimeout : settings.keepAliveTimeout + 1000;
+  server.requestTimeout = settings.requestTimeout;
+  server.maxRequestsPerSocket = settings.maxRequestsPerSocket;
+  if (settings.maxConnections > 0) server.maxConnections = settings.maxConnections;
+}
+
+// Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval
+// (30 s by default), so short timeouts would fire up to 30 s late without this.
+function checkingInterval(settings: ServerSettings): number {
+  const timeouts = [settings.headersTimeout, settings.requestTimeout].filter((t) => t > 0);
+  const shortest = Math.min(30_000, ...timeouts);
+  return Math.max(100, Math.min(30_000, Math.round(shortest / 10)));
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function ignore(): void {}

@@ -1,0 +1,83 @@
+// Collects what one worker measures between two snapshots. Drivers and the slice runner
+// call it on every request; it must stay cheap (no allocation on the hot path).
+import type { Socket } from 'node:net';
+import { emptyCounters, type Counters } from '../metrics/counters.js';
+import {
+  createHistogram,
+  encodeHistogram,
+  recordMicros,
+  type Histogram,
+  type MetricName,
+} from '../metrics/histogram.js';
+
+interface TrackedSocket {
+  socket: Socket;
+  countedRead: number;
+  countedWritten: number;
+}
+
+export class Recorder {
+  private counters: Counters = emptyCounters();
+  private readonly histograms = new Map<MetricName, Histogram>();
+  private readonly sockets = new Set<TrackedSocket>();
+
+  record(metric: MetricName, micros: number): void {
+    let histogram = this.histograms.get(metric);
+    if (!histogram) {
+      histogram = createHistogram();
+      this.histograms.set(metric, histogram);
+    }
+    recordMicros(histogram, micros);
+  }
+
+  count(counter: Exclude<keyof Counters, 'errorsByCode'>, by = 1): void {
+    this.counters[counter] += by;
+  }
+
+  error(code: string): void {
+    this.counters.errors++;
+    this.counters.errorsByCode[code] = (this.counters.errorsByCode[code] ?? 0) + 1;
+  }
+
+  get connectionsOpen(): number {
+    return this.sockets.size;
+  }
+
+  /**
+   * Counts a socket's wire bytes (headers, frames and TLS records included, as the kernel
+   * saw them) until it closes; live sockets are read at every snapshot.
+   */
+  trackSocket(socket: Socket): void {
+    const tracked: TrackedSocket = { socket, countedRead: 0, countedWritten: 0 };
+    this.sockets.add(tracked);
+    this.counters.connectionsOpened++;
+    socket.once('close', () => {
+      this.collectBytes(tracked);
+      this.sockets.delete(tracked);
+      this.counters.connectionsClosed++;
+    });
+  }
+
+  private collectBytes(tracked: TrackedSocket): void {
+    const read = tracked.socket.bytesRead;
+    const written = tracked.socket.bytesWritten;
+    this.counters.bytesReceived += read - tracked.countedRead;
+    this.counters.bytesSent += written - tracked.countedWritten;
+    tracked.countedRead = read;
+    tracked.countedWritten = written;
+  }
+
+  /** Returns this interval's counters and encoded histograms and starts a new interval. */
+  takeInterval(): { counters: Counters; histograms: Partial<Record<MetricName, string>> } {
+    for (const tracked of this.sockets) this.collectBytes(tracked);
+    const counters = this.counters;
+    this.counters = emptyCounters();
+    const histograms: Partial<Record<MetricName, string>> = {};
+    for (const [metric, histogram] of this.histograms) {
+      if (histogram.totalCount === 0) continue;
+      histograms[metric] = encodeHistogram(histogram);
+      histogram.reset();
+    }
+    return { counters, histograms };
+  }
+}

@@ -1,0 +1,54 @@
+// Runs the compiled CLI as a user would and reads the files it writes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+
+export const binPath = fileURLToPath(new URL('../../src/bin.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function startCli(args: string[], cwd: string): { child: ChildProcess; result: Promise<CliResult> } {
+  const child = spawn(process.execPath, [binPath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const result = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, result };
+}
+
+export function runCli(args: string[], cwd: string): Promise<CliResult> {
+  return startCli(args, cwd).result;
+}
+
+export function tempDir(prefix = 'sockcap-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeScenario(dir: string, name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The single results folder a run wrote under `parent`. */
+export function onlyRunDir(parent: string): string {
+  const entries = readdirSync(parent);
+  if (entries.length !== 1) throw new Error(`expected one results folder in ${parent}, found ${entries.join(', ')}`);
+  return join(parent, entries[0]!);
+}
+
+export function readCsv(file: string): Record<string, string>[] {
+  return parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+}
+
+export function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}

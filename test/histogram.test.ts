@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  addEncoded,
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  percentileDistribution,
+  recordMicros,
+  summarize,
+} from '../src/metrics/histogram.js';
+
+// A deterministic, skewed sample: mostly fast values, a slow tail, a few outliers.
+function sample(count: number, seed: number): number[] {
+  let state = seed;
+  const next = (): number => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  return Array.from({ length: count }, () => {
+    const r = next();
+    if (r < 0.001) return 1_000_000 + next() * 2_000_000;
+    if (r < 0.05) return 20_000 + next() * 80_000;
+    return 100 + next() * 5_000;
+  });
+}
+
+test('merged worker histograms give exactly the percentiles of one histogram fed every value', () => {
+  const parts = [sample(20_000, 1), sample(5_000, 2), sample(50_000, 3), sample(1, 4)];
+  const single = createHistogram();
+  const merged = createHistogram();
+  for (const part of parts) {
+    const worker = createHistogram();
+    for (const value of part) {
+      recordMicros(worker, value);
+      recordMicros(single, value);
+    }
+    addEncoded(merged, encodeHistogram(worker));
+  }
+  assert.equal(merged.totalCount, single.totalCount);
+  for (const percentile of [0, 1, 25, 50, 75, 90, 99, 99.9, 99.99, 100]) {
+    assert.equal(merged.getValueAtPercentile(percentile), single.getValueAtPercentile(percentile), `p${percentile}`);
+  }
+  assert.equal(merged.maxValue, single.maxValue);
+  assert.deepEqual(percentileDistribution(merged), percentileDistribution(single));
+});
+
+test('encoding round-trips counts, compared decoded (re-encoding is not byte-identical)', () => {
+  const histogram = createHistogram();
+  for (const value of sample(10_000, 9)) recordMicros(histogram, value);
+  const decoded = decodeHistogram(encodeHistogram(histogram));
+  assert.equal(decoded.totalCount, histogram.totalCount);
+  assert.deepEqual(summarize(decoded), summarize(histogram));
+});
+
+test('values are clamped to 1 hour and summaries are in milliseconds', () => {
+  const histogram = createHistogram();
+  recordMicros(histogram, 10 * 3_600_000_000);
+  recordMicros(histogram, -5);
+  recordMicros(histogram, 2500);
+  const summary = summarize(histogram);
+  assert.equal(summary.count, 3);
+  assert.ok(Math.abs(summary.max - 3_600_000) / 3_600_000 < 0.001);
+  assert.ok(Math.abs(summary.p50 - 2.5) < 0.01);
+  assert.deepEqual(summarize(undefined), { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 });
+});
+
+test('percentile distribution is cumulative and ends at 100% with every value counted', () => {
+  const histogram = createHistogram();
+  for (const value of sample(1000, 5)) recordMicros(histogram, value);
+  const rows = percentileDistribution(histogram);
+  assert.ok(rows.length > 10);
+  for (let i = 1; i < rows.length; i++) {
+    assert.ok(rows[i]!.count >= rows[i - 1]!.count);
+    assert.ok(rows[i]!.valueMs >= rows[i - 1]!.valueMs);
+  }
+  assert.equal(rows.at(-1)!.percentile, 100);
+  assert.equal(rows.at(-1)!.count, 1000);
+});

@@ -1,0 +1,153 @@
+// End-to-end runs of the CLI against real servers on loopback.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { onlyRunDir, readCsv, readJson, runCli, startCli, tempDir, writeScenario } from './helpers/cli.js';
+import { startResetServer } from './servers/reset-server.js';
+
+interface RunJsonDocument {
+  status: string;
+  environment: { openFileLimit: number; kernel: string; node: string };
+  steps: { counters: { requests: number; messages: number }; targetCounted: Record<string, number> }[];
+}
+
+const base = `
+duration: 2s
+warmup: 0s
+interval: 500ms
+workers: 2
+`;
+
+test('HTTP keep-alive: the generator counts exactly the requests the built-in target counted', async () => {
+  const dir = tempDir();
+  const file = writeScenario(dir, 'http.yaml', `name: http-e2e\nprotocol: http\nconnections: 8\n${base}`);
+  const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+  assert.equal(code, 0, stderr);
+  const runDir = onlyRunDir(join(dir, 'results'));
+  for (const name of ['summary.csv', 'timeseries.csv', 'latency.csv', 'errors.csv', 'run.json']) {
+    assert.ok(existsSync(join(runDir, name)), name);
+  }
+  const [row] = readCsv(join(runDir, 'summary.csv'));
+  const run = readJson<RunJsonDocument>(join(runDir, 'run.json'));
+  assert.equal(run.status, 'completed');
+  assert.ok(Number(row!.requests) > 100, `requests ${row!.requests}`);
+  assert.equal(Number(row!.requests), run.steps[0]!.targetCounted.requests);
+  assert.equal(Number(row!.new_connections), 8);
+  assert.equal(run.steps[0]!.targetCounted.connectionsAccepted, 8);
+  assert.equal(Number(row!.errors), 0);
+  assert.ok(Number(row!.latency_p50_ms) > 0);
+  assert.ok(Number(row!.latency_p99_ms) >= Number(row!.latency_p50_ms));
+  assert.ok(Number(row!.bytes_received) > Number(row!.requests) * 64, 'wire bytes include headers and bodies');
+  assert.ok(Number(row!.server_cpu_pct) > 0, 'target CPU sampled from /proc');
+  assert.ok(Number(row!.server_rss_mib) > 10);
+  assert.ok(Number(row!.client_rss_mib) > 10);
+  assert.ok(run.environment.openFileLimit > 0);
+  const latency = readCsv(join(runDir, 'latency.csv'));
+  assert.ok(latency.some((r) => r.metric === 'latency' && Number(r.percentile) === 100));
+  assert.ok(latency.some((r) => r.metric === 'connect'));
+  assert.ok(existsSync(join(runDir, 'histograms', 'step-0-latency.hdr')));
+  const timeseries = readCsv(join(runDir, 'timeseries.csv'));
+  assert.ok(timeseries.length >= 4, `timeseries rows: ${timeseries.length}`);
+  const perInterval = timeseries.reduce((sum, r) => sum + Number(r.requests), 0);
+  assert.equal(perInterval, Number(row!.requests), 'timeseries rows add up to the summary');
+});
+
+test('WebSocket echo: messages counted by the generator equal those the target echoed', async () => {
+  const dir = tempDir();
+  const file = writeScenario(dir, 'ws.yaml', `name: ws-e2e\nprotocol: websocket\nconnections: 20\n${base}`);
+  const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+  assert.equal(code, 0, stderr);
+  const runDir = onlyRunDir(join(dir, 'results'));
+  const [row] = readCsv(join(runDir, 'summary.csv'));
+  const run = readJson<RunJsonDocument>(join(runDir, 'run.json'));
+  assert.equal(row!.latency_metric, 'rtt');
+  assert.ok(Number(row!.messages) > 100);
+  assert.equal(Number(row!.messages), run.steps[0]!.targetCounted.webSocketMessages);
+  assert.equal(run.steps[0]!.targetCounted.webSocketsAccepted, 20);
+  assert.ok(Number(row!.handshake_p50_ms) > 0);
+  assert.equal(Number(row!.errors), 0);
+});
+
+test('keepAlive: false opens one TCP connection per request, as the target counts them', async () => {
+  const dir = tempDir();
+  const file = writeScenario(
+    dir,
+    'close.yaml',
+    `name: close-e2e\nprotocol: http\nconnections: 4\nhttp:\n  keepAlive: false\n${base}`,
+  );
+  const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+  assert.equal(code, 0, stderr);
+  const runDir = onlyRunDir(join(dir, 'results'));
+  const [row] = readCsv(join(runDir, 'summary.csv'));
+  const run = readJson<RunJsonDocument>(join(runDir, 'run.json'));
+  const requests = Number(row!.requests);
+  assert.ok(requests > 20);
+  assert.equal(run.steps[0]!.targetCounted.requests, requests);
+  assert.equal(run.steps[0]!.targetCounted.connectionsAccepted, requests);
+  assert.equal(Number(row!.new_connections), requests);
+});
+
+let resetServer: Awaited<ReturnType<typeof startResetServer>>;
+before(async () => {
+  resetServer = await startResetServer({ resetEvery: 3 });
+});
+after(async () => {
+  await resetServer.close();
+});
+
+test('a target that resets sockets is counted in errors.csv and the run completes', async () => {
+  const dir = tempDir();
+  const file = writeScenario(
+    dir,
+    'reset.yaml',
+    `name: reset-e2e\ntarget: ${resetServer.url}\nprotocol: http\nconnections: 4\n${base}`,
+  );
+  const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+  assert.equal(code, 0, stderr);
+  const runDir = onlyRunDir(join(dir, 'results'));
+  const errors = readCsv(join(runDir, 'errors.csv'));
+  const resets = errors.find((e) => e.code === 'ECONNRESET');
+  assert.ok(resets && Number(resets.count) > 0, `errors.csv: ${JSON.stringify(errors)}`);
+  const [row] = readCsv(join(runDir, 'summary.csv'));
+  assert.ok(Number(row!.requests) > 0);
+  assert.ok(Number(row!.errors) >= Number(resets.count));
+  assert.ok(Number(row!.error_rate) > 0.1 && Number(row!.error_rate) < 0.6, `error_rate ${row!.error_rate}`);
+});
+
+test('Ctrl-C keeps everything measured so far, says so, and exits 3', async () => {
+  const dir = tempDir();
+  const file = writeScenario(
+    dir,
+    'long.yaml',
+    `name: sigint-e2e\nprotocol: http\nconnections: 4\nduration: 60s\ninterval: 250ms\nworkers: 2\nsteps:\n  - name: first\n  - name: never-reached\n`,
+  );
+  const { child, result } = startCli(['run', file, '--out', join(dir, 'results')], dir);
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  child.kill('SIGINT');
+  const { code, stderr } = await result;
+  assert.equal(code, 3, stderr);
+  assert.match(stderr, /interrupted/);
+  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+  const runDir = onlyRunDir(join(dir, 'results'));
+  const summary = readCsv(join(runDir, 'summary.csv'));
+  assert.equal(summary.length, 1);
+  assert.ok(Number(summary[0]!.requests) > 0);
+  assert.ok(readCsv(join(runDir, 'timeseries.csv')).length >= 2);
+  assert.ok(readCsv(join(runDir, 'latency.csv')).length > 0);
+  const run = readJson<RunJsonDocument>(join(runDir, 'run.json'));
+  assert.equal(run.status, 'interrupted');
+});
+
+test('an unreachable target is refused before any load with one line and exit 2', async () => {
+  const dir = tempDir();
+  const { code, stderr } = await runCli(
+    ['run', '--target', 'http://127.0.0.1:9/', '--duration', '1s', '--out', join(dir, 'results')],
+    dir,
+  );
+  assert.equal(code, 2);
+  assert.match(stderr, /^sockcap: target http:\/\/127\.0\.0\.1:9\/ is unreachable \(ECONNREFUSED\)/);
+  assert.equal(stderr.trim().split('\n').length, 1, stderr);
+  const results = join(dir, 'results');
+  assert.ok(!existsSync(results) || readdirSync(results).length === 0, 'no empty results folder left behind');
+});

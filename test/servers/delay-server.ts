@@ -1,0 +1,24 @@
+// Answers every request after a fixed delay: a slow but healthy backend.
+
+import http from 'node:http';
+import { closerFor, listenOnFreePort } from './listen.js';
+
+export interface DelayServer {
+  url: string;
+  port: number;
+  counts: { requests: number };
+  close(): Promise<void>;
+}
+
+export async function startDelayServer(delayMs: number): Promise<DelayServer> {
+  const counts = { requests: 0 };
+  const server = http.createServer((req, res) => {
+    counts.requests++;
+    req.resume();
+    const timer = setTimeout(() => res.end('ok'), delayMs);
+    res.once('close', () => clearTimeout(timer));
+  });
+  const close = closerFor(server);
+  const port = await listenOnFreePort(server);
+  return { url: `http://127.0.0.1:${port}`, port, counts, close };
+}
