@@ -26,7 +26,7 @@ test('a ramp stage spreads arrivals along the linear rate and holds the last rat
   assert.ok(Math.abs(schedule.offsetOf(125)! - 5000) < 1);
   assert.ok(Math.abs(schedule.offsetOf(500)! - 10_000) < 1);
   assert.ok(Math.abs(schedule.offsetOf(600)! - 11_000) < 1);
-  assert.equal(schedule.rateAt(2500), 25);
+  assert.equal(schedule.valueAt(2500), 25);
   // ramp down 100 → 0 over 2 s: 100 arrivals then nothing
   const down = new ArrivalSchedule(100, [{ duration: 2000, target: 0 }]);
   assert.ok(Math.abs(down.offsetOf(50)! - 585.8) < 1);

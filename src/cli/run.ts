@@ -21,6 +21,7 @@ export interface RunArgs {
   'target-pid'?: number;
   quiet: boolean;
   progress?: boolean;
+  strict: boolean;
 }
 
 /** Shorthand flags are --set in disguise, so they are checked by the same rules. */
@@ -42,6 +43,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('run-id', { type: 'string', describe: 'name of the results folder (default: time and scenario name)' })
       .option('target-pid', { type: 'number', describe: 'pid of a local external target, to sample its CPU and memory' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary table and errors' })
+      .option('strict', {
+        type: 'boolean',
+        default: false,
+        describe: 'exit 4 when the generator was saturated in any step (its numbers cannot be trusted)',
+      })
       .option('progress', { type: 'boolean', describe: 'live progress line (default: when stderr is a terminal)' })
       .example('$0 run', 'quickstart: HTTP keep-alive then WebSocket echo against the built-in target')
       .example('$0 run scenarios/http-keepalive-off.yaml --set connections=100', 'a scenario file with an override')
@@ -77,6 +83,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
         ],
       });
       if (result.status === 'interrupted') process.exitCode = ExitCode.runBroken;
+      else if (args.strict && result.steps.some((step) => step.saturationCauses.length > 0)) {
+        process.stderr.write('sockcap: --strict: the generator was saturated, so this run is not a trustworthy measurement\n');
+        process.exitCode = ExitCode.saturated;
+      }
     } catch (error) {
       if (error instanceof SockcapError) throw error;
       throw new RunBrokenError(error instanceof Error ? error.message : String(error));

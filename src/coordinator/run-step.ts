@@ -24,8 +24,9 @@ export interface StepOptions {
   signal: AbortSignal;
 }
 
+/** With stages, the stages are the whole profile and set the step's length. */
 export function stepDuration(step: StepScenario): number {
-  return step.workload === 'arrival-rate' && step.stages.length > 0 ? totalStageDuration(step.stages) : step.duration;
+  return step.stages.length > 0 ? totalStageDuration(step.stages) : step.duration;
 }
 
 export function describePlan(step: StepScenario, workers: number): string {
@@ -69,6 +70,7 @@ async function drive(
     scenario: step,
     target,
     workerIndex,
+    workerCount: workers,
     connections,
     firstConnection: shares.slice(0, workerIndex).reduce((sum, share) => sum + share, 0),
     totalConnections: step.connections,

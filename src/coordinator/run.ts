@@ -5,6 +5,7 @@ import { errorMessage, RunBrokenError, SockcapError } from '../errors.js';
 import type { Output, RunInfo, RunResult, RunStatus, StepResult } from '../outputs/output.js';
 import { createResultsDir, makeRunId } from '../outputs/results-dir.js';
 import type { ResolvedScenario } from '../scenario/types.js';
+import { checkLimits } from './limits.js';
 import { checkReachable } from './preflight.js';
 import { runStep, StepBrokenError } from './run-step.js';
 
@@ -36,6 +37,7 @@ function fanOut(outputs: Output[]): Required<Output> {
 }
 
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunResult> {
+  const warnings = checkLimits(scenario.steps);
   const first = scenario.steps[0];
   if (first?.target !== undefined) await checkReachable(first.target);
   const startedAt = new Date();
@@ -43,7 +45,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     options.resultsDir ?? 'results',
     options.runId ?? makeRunId(scenario.base.name, startedAt),
   );
-  const info: RunInfo = { runId, dir, scenario, startedAt };
+  const info: RunInfo = { runId, dir, scenario, startedAt, warnings };
   const output = fanOut(options.outputs);
   const signal = options.signal ?? new AbortController().signal;
   output.runStarted(info);

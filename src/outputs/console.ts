@@ -7,6 +7,14 @@ import type { IntervalRow, Output, RunInfo, RunResult, StepResult } from './outp
 import { summaryRow } from './summary-row.js';
 import { formatCount, formatMs, formatTable } from './table.js';
 
+/** Errors that mean the generator machine hit a limit, not that the target failed. */
+const limitHints: Record<string, string> = {
+  EMFILE: 'this process ran out of file descriptors (ulimit -n, per process): use fewer connections per process or more processes',
+  ENFILE: 'the system ran out of file descriptors: lower the connection count',
+  EADDRNOTAVAIL:
+    'out of ephemeral ports for this source address (about 28,000 per source and destination): bind more source addresses (127.0.0.2, …)',
+};
+
 export interface ConsoleOptions {
   /** Live progress line; defaults to whether stderr is a terminal. */
   progress?: boolean;
@@ -35,6 +43,7 @@ export class ConsoleOutput implements Output {
     this.stepCount = run.scenario.steps.length;
     this.line(`sockcap run ${run.runId}: ${run.scenario.source}, ${this.stepCount} step${this.stepCount === 1 ? '' : 's'}`);
     this.line(`results: ${run.dir}`);
+    for (const warning of run.warnings) this.line(`warning: ${warning}`);
   }
 
   stepStarted(step: StepScenario, plan: string): void {
@@ -70,6 +79,10 @@ export class ConsoleOutput implements Output {
       `step ${result.step.stepIndex + 1}/${this.stepCount} ${result.step.stepLabel} ${result.interrupted ? 'interrupted' : 'done'}: ` +
         `${formatCount(completed)} ${result.step.protocol === 'websocket' ? 'messages' : 'requests'}, ${formatCount(result.totals.errors)} errors`,
     );
+    for (const code of Object.keys(result.totals.errorsByCode)) {
+      const hint = limitHints[code];
+      if (hint) this.line(`warning: ${code} in step ${result.step.stepLabel}: ${hint}`);
+    }
   }
 
   runFinished(run: RunResult): void {

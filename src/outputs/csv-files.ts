@@ -3,8 +3,8 @@
 // whole after every step, so they too are complete up to the last finished step.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'csv-stringify/sync';
 import { percentileDistribution, summarize } from '../metrics/histogram.js';
+import { csvText } from './csv.js';
 import type { IntervalRow, Output, RunInfo, StepResult } from './output.js';
 import { summaryColumns, summaryRow } from './summary-row.js';
 
@@ -44,7 +44,7 @@ export class CsvFiles implements Output {
 
   runStarted(run: RunInfo): void {
     this.run = run;
-    writeFileSync(this.path('timeseries.csv'), stringify([], { header: true, columns: [...timeseriesColumns] }));
+    writeFileSync(this.path('timeseries.csv'), csvText([], timeseriesColumns));
     this.writeStepFiles();
   }
 
@@ -79,7 +79,7 @@ export class CsvFiles implements Output {
       loop_delay_p99_ms: summarize(row.histograms.get('loop_delay')).p99,
       generator_saturated: row.saturationCauses.length > 0,
     };
-    appendFileSync(this.path('timeseries.csv'), stringify([record], { columns: [...timeseriesColumns] }));
+    appendFileSync(this.path('timeseries.csv'), csvText([record], timeseriesColumns, false));
   }
 
   stepFinished(result: StepResult): void {
@@ -91,7 +91,7 @@ export class CsvFiles implements Output {
     const run = this.run;
     if (!run) return;
     const summaries = this.steps.map((step) => summaryRow(run.runId, run.scenario.base.name, step));
-    writeFileSync(this.path('summary.csv'), stringify(summaries, { header: true, columns: [...summaryColumns] }));
+    writeFileSync(this.path('summary.csv'), csvText(summaries, summaryColumns));
 
     const latencyRows = this.steps.flatMap((step) =>
       [...step.histograms.entries()].flatMap(([metric, histogram]) =>
@@ -106,7 +106,7 @@ export class CsvFiles implements Output {
     );
     writeFileSync(
       this.path('latency.csv'),
-      stringify(latencyRows, { header: true, columns: ['step', 'metric', 'percentile', 'value_ms', 'count'] }),
+      csvText(latencyRows, ['step', 'metric', 'percentile', 'value_ms', 'count']),
     );
 
     const errorRows = this.steps.flatMap((step) =>
@@ -114,7 +114,7 @@ export class CsvFiles implements Output {
         .sort(([, a], [, b]) => b - a)
         .map(([code, count]) => ({ step: step.step.stepLabel, code, count })),
     );
-    writeFileSync(this.path('errors.csv'), stringify(errorRows, { header: true, columns: ['step', 'code', 'count'] }));
+    writeFileSync(this.path('errors.csv'), csvText(errorRows, ['step', 'code', 'count']));
   }
 
   private path(file: string): string {

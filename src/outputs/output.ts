@@ -54,6 +54,8 @@ export interface RunInfo {
   dir: string;
   scenario: ResolvedScenario;
   startedAt: Date;
+  /** Things the user should know before trusting the numbers (limits the plan may hit). */
+  warnings: string[];
 }
 
 export interface RunResult extends RunInfo {

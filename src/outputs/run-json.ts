@@ -63,6 +63,7 @@ export class RunJson implements Output {
       startedAt: run.startedAt.toISOString(),
       endedAt: finished?.endedAt.toISOString(),
       source: run.scenario.source,
+      warnings: run.warnings,
       scenario: run.scenario.base,
       raw: run.scenario.raw,
       environment: {

@@ -139,6 +139,14 @@ const crossChecks: ReadonlyArray<(s: Scenario, raw: RawMapping) => Conflict | un
     const i = s.stages.findIndex((stage, n) => !Number.isInteger(stage.target) || typeof valueAt(raw, ['stages', n, 'target']) === 'string');
     return i < 0 ? undefined : { path: ['stages', i, 'target'], expected: 'expected a whole number of connections for workload: closed' };
   },
+  // Stages move how many of the opened connections are active, so enough must be opened.
+  (s) => {
+    if (s.workload !== 'closed' || s.stages.length === 0) return undefined;
+    const peak = Math.max(...s.stages.map((stage) => stage.target));
+    return s.connections >= peak
+      ? undefined
+      : { path: ['connections'], expected: `expected at least the largest stage target (${peak}) for workload: closed with stages` };
+  },
   // Node's http.Server throws at startup otherwise.
   (s) =>
     s.server.requestTimeout > 0 && s.server.headersTimeout > s.server.requestTimeout

@@ -9,6 +9,8 @@ export interface Slice {
   scenario: StepScenario;
   target: string;
   workerIndex: number;
+  /** Workers in the whole step (across shards): closed stages split their counts by it. */
+  workerCount: number;
   /** Connections this worker opens, and the global index of its first one. */
   connections: number;
   firstConnection: number;

@@ -55,6 +55,8 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
     connections: slice.connections,
     firstConnection: slice.firstConnection,
     totalConnections: slice.totalConnections,
+    sliceIndex: slice.workerIndex,
+    sliceCount: slice.workerCount,
   });
 
   const stopWatchingLoop = watchLoopDelay(recorder);
@@ -80,7 +82,9 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   };
 
   await sleepUntil(slice.startAt);
-  await Promise.all(
+  // A staged closed workload opens connections as its profile reaches them, not all at once.
+  const openUpFront = !(scenario.workload === 'closed' && scenario.stages.length > 0);
+  if (openUpFront) await Promise.all(
     drivers.map(
       (driver) =>
         new Promise<void>((resolve) =>

@@ -7,6 +7,8 @@ import type { Stage } from '../scenario/types.js';
 import { ArrivalSchedule } from './arrival-schedule.js';
 import type { Workload, WorkloadContext } from './workload.js';
 
+const maxArrivalsPerTick = 5000;
+
 export interface ArrivalRateOptions {
   rate: number;
   stages: Stage[];
@@ -53,7 +55,12 @@ export function arrivalRateWorkload(options: ArrivalRateOptions): Workload {
     const ctx = context;
     if (!ctx || ctx.stopping()) return;
     const now = ctx.now();
-    for (;;) {
+    for (let handled = 0; ; handled++) {
+      // A generator far behind its schedule still yields to I/O now and then.
+      if (handled === maxArrivalsPerTick) {
+        timer = setTimeout(tick, 0);
+        return;
+      }
       const offset = schedule.offsetOf(nextArrivalIndex());
       if (offset === undefined) return;
       const intendedAt = ctx.startAt + offset;

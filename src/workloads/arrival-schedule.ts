@@ -47,8 +47,8 @@ export class ArrivalSchedule {
     return this.holdFromMs + ((k - this.holdArrivalsBefore) / this.holdRate) * 1000;
   }
 
-  /** The planned rate per second at `offsetMs` after the start. */
-  rateAt(offsetMs: number): number {
+  /** The profile's value at `offsetMs` after the start: a rate per second, or a connection count for closed stages. */
+  valueAt(offsetMs: number): number {
     for (const segment of this.segments) {
       if (offsetMs < segment.startMs + segment.durationMs) {
         const progress = (offsetMs - segment.startMs) / segment.durationMs;

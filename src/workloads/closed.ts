@@ -1,14 +1,36 @@
-// Closed model: each slot sends its next request when the previous one completes, after
-// `thinkTime`. Throughput is whatever the target allows, and latency is service time by
-// construction (a closed loop cannot see a stall it waits behind: use arrival-rate for that).
+// Closed model: each active slot sends its next request when the previous one completes,
+// after `thinkTime`. Throughput is whatever the target allows, and latency is service time
+// by construction (a closed loop cannot see a stall it waits behind: use arrival-rate for
+// that). With stages, the number of active connections follows the stage profile, like
+// k6's ramping VUs; a slot above the current count parks after its request completes.
+import type { Stage } from '../scenario/types.js';
+import { ArrivalSchedule } from './arrival-schedule.js';
 import type { Workload, WorkloadContext } from './workload.js';
 
 /** After a failure the target never answered, wait a little so a refusing target is not hammered in a hot loop. */
 const failureBackoffMs = 10;
+/** How often a staged profile re-reads its connection count. */
+const stageCheckMs = 100;
 
-export function closedWorkload(thinkTimeMs: number): Workload {
+export interface ClosedOptions {
+  thinkTime: number;
+  stages: Stage[];
+  /** Connections per slot (HTTP pipelining): slot s belongs to connection s mod connections. */
+  connections: number;
+  /** This worker's position among all the step's workers, to take its exact share of a staged count. */
+  sliceIndex: number;
+  sliceCount: number;
+}
+
+export function closedWorkload(options: ClosedOptions): Workload {
   const timers = new Set<NodeJS.Timeout>();
+  const profile = options.stages.length > 0 ? new ArrivalSchedule(0, options.stages) : undefined;
+  const running = new Set<number>();
+  let activeConnections = options.connections;
+  let stageTimer: NodeJS.Timeout | undefined;
   let context: WorkloadContext | undefined;
+
+  const isActive = (slot: number): boolean => slot % options.connections < activeConnections;
 
   const later = (ms: number, slot: number): void => {
     const timer = setTimeout(() => {
@@ -20,20 +42,44 @@ export function closedWorkload(thinkTimeMs: number): Workload {
 
   function loop(slot: number): void {
     const ctx = context;
-    if (!ctx || ctx.stopping()) return;
+    if (!ctx || ctx.stopping() || !isActive(slot)) {
+      running.delete(slot);
+      return;
+    }
+    running.add(slot);
     ctx.send(slot, ctx.now(), (responded) => {
-      if (!responded) later(Math.max(thinkTimeMs, failureBackoffMs), slot);
-      else if (thinkTimeMs > 0) later(thinkTimeMs, slot);
+      if (!responded) later(Math.max(options.thinkTime, failureBackoffMs), slot);
+      else if (options.thinkTime > 0) later(options.thinkTime, slot);
       else loop(slot);
     });
+  }
+
+  /** This worker's share of the global active count: whole shares that add up exactly across workers. */
+  function shareOf(total: number): number {
+    const base = Math.floor(total / options.sliceCount);
+    const share = base + (options.sliceIndex < total - base * options.sliceCount ? 1 : 0);
+    return Math.min(options.connections, share);
+  }
+
+  function followProfile(): void {
+    const ctx = context;
+    if (!ctx || !profile || ctx.stopping()) return;
+    activeConnections = shareOf(Math.round(profile.valueAt(ctx.now() - ctx.startAt)));
+    for (let slot = 0; slot < ctx.slots; slot++) if (isActive(slot) && !running.has(slot)) loop(slot);
+    stageTimer = setTimeout(followProfile, stageCheckMs);
   }
 
   return {
     start(ctx) {
       context = ctx;
+      if (profile) {
+        followProfile();
+        return;
+      }
       for (let slot = 0; slot < ctx.slots; slot++) loop(slot);
     },
     stop() {
+      if (stageTimer) clearTimeout(stageTimer);
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
     },

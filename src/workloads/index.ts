@@ -10,12 +10,29 @@ export interface WorkloadPlan {
   /** Global index of this worker's first connection and the step's total. */
   firstConnection: number;
   totalConnections: number;
+  /** This worker's position among all the step's workers (across shards too). */
+  sliceIndex: number;
+  sliceCount: number;
 }
 
 const workloads: Record<WorkloadKind, (scenario: StepScenario, plan: WorkloadPlan) => Workload> = {
-  closed: (scenario) => closedWorkload(scenario.thinkTime),
+  closed: (scenario, plan) =>
+    closedWorkload({
+      thinkTime: scenario.thinkTime,
+      stages: scenario.stages,
+      connections: plan.connections,
+      sliceIndex: plan.sliceIndex,
+      sliceCount: plan.sliceCount,
+    }),
   'arrival-rate': (scenario, plan) =>
-    arrivalRateWorkload({ rate: scenario.rate, stages: scenario.stages, maxQueue: scenario.maxQueue, ...plan }),
+    arrivalRateWorkload({
+      rate: scenario.rate,
+      stages: scenario.stages,
+      maxQueue: scenario.maxQueue,
+      connections: plan.connections,
+      firstConnection: plan.firstConnection,
+      totalConnections: plan.totalConnections,
+    }),
 };
 
 export function workloadFor(scenario: StepScenario, plan: WorkloadPlan): Workload {

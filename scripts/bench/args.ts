@@ -1,0 +1,61 @@
+// Flags of `npm run bench`: how long each tool measures, which suites run, how many
+// interleaved rounds. Bad flags end the bench with exit 2 before anything starts.
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../../src/scenario/units.js';
+
+export interface BenchOptions {
+  /** Measured time of each tool run, ms. */
+  durationMs: number;
+  /** Load sent before measuring (sockcap, autocannon, bare ws loop), ms. */
+  warmupMs: number;
+  only: 'http' | 'ws' | undefined;
+  rounds: number;
+}
+
+export const usage = `usage: npm run bench -- [--duration 10s] [--only http|ws] [--rounds 2]
+
+  --duration  measured time of each tool run (default 10s; e.g. 3s for a smoke run)
+  --only      run only the HTTP or only the WebSocket benchmark
+  --rounds    interleaved rounds per tool and target (default 2)`;
+
+export class BenchUsageError extends Error {}
+
+export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        duration: { type: 'string', default: '10s' },
+        only: { type: 'string' },
+        rounds: { type: 'string', default: '2' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new BenchUsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values } = parsed;
+  if (values.help) return 'help';
+
+  let durationMs: number;
+  try {
+    durationMs = parseDuration(values.duration);
+  } catch {
+    throw new BenchUsageError(`--duration: expected a duration like 10s or 2500ms, got "${values.duration}"`);
+  }
+  if (durationMs < 1000) throw new BenchUsageError(`--duration: at least 1s, got "${values.duration}"`);
+
+  const only = values.only;
+  if (only !== undefined && only !== 'http' && only !== 'ws') {
+    throw new BenchUsageError(`--only: expected http or ws, got "${only}"`);
+  }
+
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) {
+    throw new BenchUsageError(`--rounds: expected a whole number from 1 to 20, got "${values.rounds}"`);
+  }
+  return { durationMs, warmupMs: 1000, only, rounds };
+}
