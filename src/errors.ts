@@ -49,6 +49,18 @@ export class TargetUnreachableError extends SockcapError {
   }
 }
 
+/**
+ * A TLS handshake with the target failed before any load. `code` is the name errors.csv uses
+ * for the same failure (tls_untrusted, tls_hostname, tls_protocol_mismatch, ...); `who` is
+ * `target <url>` or `the built-in target`.
+ */
+export class TargetTlsError extends SockcapError {
+  constructor(who: string, code: string, cause: string, fix: string) {
+    super(code, `${who} failed the TLS check: ${code} (${cause}): ${fix}`, ExitCode.badInput);
+    this.name = 'TargetTlsError';
+  }
+}
+
 /** The run broke after it started (a worker crashed, the built-in target died). */
 export class RunBrokenError extends SockcapError {
   readonly resultsDir: string | undefined;

@@ -4,6 +4,7 @@ export { loadScenario } from './scenario/index.js';
 export { startTarget, type RunningTarget, type TargetStats, type TargetOptions } from './target/server.js';
 export { spawnTarget, type TargetProcess } from './target/spawn.js';
 export { CsvFiles } from './outputs/csv-files.js';
+export { CometCompare } from './outputs/comet-compare.js';
 export { ConsoleOutput } from './outputs/console.js';
 export { HistogramFiles } from './outputs/histogram-files.js';
 export { RunJson } from './outputs/run-json.js';

@@ -12,20 +12,13 @@ import { targetOptionsEnv, type ChildMessage } from '../src/target/messages.js';
 import { startTarget, type TargetStats } from '../src/target/server.js';
 import { spawnTarget } from '../src/target/spawn.js';
 import { startDelayServer } from './servers/delay-server.js';
+import { defaults as scenarioDefaults } from '../src/scenario/defaults.js';
 import { startIdleCloseServer } from './servers/idle-close-server.js';
 import { startResetServer } from './servers/reset-server.js';
 import { startStallServer } from './servers/stall-server.js';
 import { startWsEchoServer } from './servers/ws-echo-server.js';
 
-const defaults: ServerSettings = {
-  responseSize: 64,
-  responseDelay: 0,
-  keepAliveTimeout: 5000,
-  headersTimeout: 60_000,
-  requestTimeout: 300_000,
-  maxRequestsPerSocket: 0,
-  maxConnections: 0,
-};
+const defaults: ServerSettings = { ...scenarioDefaults.server };
 
 interface Answer {
   status: number;

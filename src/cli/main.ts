@@ -3,6 +3,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../errors.js';
 import { version } from '../version.js';
+import { compareCommand } from './compare.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
@@ -11,6 +13,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .scriptName('sockcap')
     .command(runCommand)
     .command(serveCommand)
+    .command(compareCommand)
+    .command(reportCommand)
     .demandCommand(1, 'name a command: sockcap run, sockcap serve (see sockcap --help)')
     .strict()
     .version(version)

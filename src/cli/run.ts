@@ -3,10 +3,19 @@ import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, RunBrokenError, SockcapError } from '../errors.js';
 import { runScenario } from '../coordinator/run.js';
 import { ConsoleOutput } from '../outputs/console.js';
+import { CometCompare } from '../outputs/comet-compare.js';
 import { CsvFiles } from '../outputs/csv-files.js';
 import { HistogramFiles } from '../outputs/histogram-files.js';
-import { RunJson } from '../outputs/run-json.js';
+import { RunJson, recordGate } from '../outputs/run-json.js';
+import { writeGateFiles } from '../outputs/gate-files.js';
+import { HtmlReport } from '../outputs/html-report.js';
+import { addThresholds, thresholdsFromFlags } from '../gate/threshold-flags.js';
+import { ThresholdWatch } from '../gate/watch.js';
 import { loadScenario } from '../scenario/index.js';
+import { CapacityCsv } from '../outputs/capacity-csv.js';
+import type { StepResult } from '../outputs/output.js';
+import { UntilSlo } from '../gate/until-slo.js';
+import { parseShard, parseStartAt } from './shard-flags.js';
 
 export interface RunArgs {
   scenario?: string;
@@ -22,6 +31,12 @@ export interface RunArgs {
   quiet: boolean;
   progress?: boolean;
   strict: boolean;
+  shard?: string;
+  'start-at'?: string;
+  'until-slo'?: string;
+  threshold: string[];
+  junit?: string;
+  markdown?: string;
 }
 
 /** Shorthand flags are --set in disguise, so they are checked by the same rules. */
@@ -48,7 +63,21 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: false,
         describe: 'exit 4 when the generator was saturated in any step (its numbers cannot be trusted)',
       })
+      .option('until-slo', {
+        type: 'string',
+        describe: 'stop at the first step that breaks this SLO, e.g. "connect.p99 < 100ms" (capacity ladders)',
+      })
+      .option('shard', { type: 'string', describe: 'run slice i of n of the scenario, e.g. 2/8 (default: JOB_COMPLETION_INDEX/SHARD_COUNT or 1/1)' })
+      .option('start-at', { type: 'string', describe: 'start the first step at this time (ISO, or +30s), to line shards up' })
       .option('progress', { type: 'boolean', describe: 'live progress line (default: when stderr is a terminal)' })
+      .option('threshold', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: "fail the run (exit 1) unless every step meets it: --threshold 'latency.p99 < 50ms' (repeatable)",
+      })
+      .option('junit', { type: 'string', describe: 'write the threshold verdicts as JUnit XML to this file' })
+      .option('markdown', { type: 'string', describe: 'write a Markdown summary (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
       .example('$0 run', 'quickstart: HTTP keep-alive then WebSocket echo against the built-in target')
       .example('$0 run scenarios/http-keepalive-off.yaml --set connections=100', 'a scenario file with an override')
       .example('$0 run --target http://127.0.0.1:8080/ -c 50 -d 30s', 'wrk-style: a URL, connections and duration') as Argv<RunArgs>,
@@ -59,7 +88,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (value !== undefined) set.push(`${name}=${value}`);
     }
     const scenario = await loadScenario(args.scenario, { set });
+    addThresholds([scenario.base, ...scenario.steps], thresholdsFromFlags(args.threshold));
+    const shard = parseShard(args.shard);
+    const startAt = parseStartAt(args['start-at']);
+    const untilSlo = args['until-slo'] === undefined ? undefined : new UntilSlo(args['until-slo']);
+    const capacity = new CapacityCsv();
     const controller = new AbortController();
+    const watch = new ThresholdWatch((reason) => controller.abort(reason));
     let interrupts = 0;
     const onSignal = (): void => {
       interrupts++;
@@ -75,14 +110,34 @@ export const runCommand: CommandModule<object, RunArgs> = {
         runId: args['run-id'],
         targetPid: args['target-pid'],
         signal: controller.signal,
+        shard,
+        ...(startAt === undefined ? {} : { startAt }),
+        ...(untilSlo
+          ? {
+              stopAfter: (step: StepResult) => {
+                const broke = untilSlo.broke(step);
+                capacity.slo = untilSlo.result();
+                return broke ? untilSlo.describe() : undefined;
+              },
+            }
+          : {}),
         outputs: [
           new CsvFiles(),
+          new CometCompare(),
+          capacity,
           new HistogramFiles(),
           new RunJson(),
+          new HtmlReport(() => watch.aborted),
+          watch,
           new ConsoleOutput({ quiet: args.quiet, ...(args.progress === undefined ? {} : { progress: args.progress }) }),
         ],
       });
-      if (result.status === 'interrupted') process.exitCode = ExitCode.runBroken;
+      if (untilSlo) process.stderr.write(`${untilSlo.describe()}\n`);
+      // Verdicts come after every other file is written; abortOnFail's stop is a failed threshold, not a broken run.
+      const gate = writeGateFiles(result, watch.aborted, { junit: args.junit, markdown: args.markdown, out: process.stdout });
+      if (gate.verdicts.length > 0) recordGate(result.dir, { thresholds: gate.verdicts, abortedBy: watch.aborted });
+      if (result.status === 'interrupted' && !watch.aborted) process.exitCode = ExitCode.runBroken;
+      else if (!gate.outcome.passed) process.exitCode = ExitCode.thresholdFailed;
       else if (args.strict && result.steps.some((step) => step.saturationCauses.length > 0)) {
         process.stderr.write('sockcap: --strict: the generator was saturated, so this run is not a trustworthy measurement\n');
         process.exitCode = ExitCode.saturated;

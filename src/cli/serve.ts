@@ -6,7 +6,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError, errorMessage } from '../errors.js';
 import { defaults } from '../scenario/defaults.js';
 import type { ServerSettings } from '../scenario/types.js';
-import { parseDuration, parseSize } from '../scenario/units.js';
+import { parseDuration, parseRate, parseSize } from '../scenario/units.js';
 import { startTarget, type RunningTarget, type TargetStats } from '../target/server.js';
 
 /**
@@ -23,9 +23,13 @@ export interface ServeArgs {
   'request-timeout': string | undefined;
   'max-requests-per-socket': number;
   'max-connections': number;
+  'event-rate': string | undefined;
+  'event-burst': number;
+  'long-poll-timeout': string | undefined;
+  'event-size': string | undefined;
 }
 
-type DurationFlag = 'response-delay' | 'keep-alive-timeout' | 'headers-timeout' | 'request-timeout';
+type DurationFlag = 'response-delay' | 'keep-alive-timeout' | 'headers-timeout' | 'request-timeout' | 'long-poll-timeout';
 
 const statsPeriodMs = 10_000;
 const serverDefaults = defaults.server;
@@ -58,6 +62,14 @@ function builder(yargs: Argv): Argv<ServeArgs> {
       default: serverDefaults.maxConnections,
       describe: 'open connections before new ones are dropped; 0 = unlimited',
     },
+    'event-rate': {
+      type: 'string',
+      describe: 'events per second published at /poll, /longpoll and WebSocket /events; 0 = none',
+      defaultDescription: `${serverDefaults.eventRate}/s`,
+    },
+    'event-burst': { type: 'number', default: serverDefaults.eventBurst, describe: 'events published together at each publish' },
+    'long-poll-timeout': duration('how long /longpoll holds a request with nothing new', serverDefaults.longPollTimeout),
+    'event-size': { type: 'string', describe: "bytes of filler in each event's data field", defaultDescription: `${serverDefaults.eventSize}B` },
   });
 }
 
@@ -96,6 +108,8 @@ function serverSettings(args: ServeArgs): ServerSettings {
     throw new UsageError(`--response-size: at most ${bufferConstants.MAX_LENGTH} bytes, got "${got}"`);
   }
   return {
+    // Settings serve has no flag for (TLS, processes) keep their scenario defaults.
+    ...serverDefaults,
     responseSize,
     responseDelay: duration('response-delay', '250ms', serverDefaults.responseDelay),
     keepAliveTimeout: duration('keep-alive-timeout', '5s', serverDefaults.keepAliveTimeout),
@@ -103,6 +117,10 @@ function serverSettings(args: ServeArgs): ServerSettings {
     requestTimeout: duration('request-timeout', '300s', serverDefaults.requestTimeout),
     maxRequestsPerSocket: countFlag('--max-requests-per-socket', args['max-requests-per-socket']),
     maxConnections: countFlag('--max-connections', args['max-connections']),
+    eventRate: unitFlag('--event-rate', args['event-rate'], parseRate, 'a rate like 10/s', serverDefaults.eventRate),
+    eventBurst: burstFlag(args['event-burst']),
+    longPollTimeout: duration('long-poll-timeout', '30s', serverDefaults.longPollTimeout),
+    eventSize: unitFlag('--event-size', args['event-size'], parseSize, 'a size like 32B', serverDefaults.eventSize),
   };
 }
 
@@ -125,6 +143,13 @@ function unitFlag(
 function countFlag(flag: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new UsageError(`${flag}: expected a whole number, 0 for unlimited, got "${value}"`);
+  }
+  return value;
+}
+
+function burstFlag(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`--event-burst: expected a whole number of at least 1, got "${value}"`);
   }
   return value;
 }

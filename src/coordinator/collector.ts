@@ -42,7 +42,10 @@ export class StepCollector {
   connectionsPeak = 0;
   private readonly pending = new Map<string, IntervalAggregate>();
   private readonly finals = new Set<number>();
+  private readonly openByWorker = new Map<number, number>();
   private lastEndedAt: number;
+  private emittedAny = false;
+  private carry = { counters: emptyCounters(), histograms: new Map<MetricName, Histogram>() };
 
   constructor(
     private readonly workers: number,
@@ -52,12 +55,20 @@ export class StepCollector {
     this.lastEndedAt = startAt;
   }
 
+  /** Connections open as the latest snapshot of each worker reported them. */
+  get connectionsOpenNow(): number {
+    let open = 0;
+    for (const count of this.openByWorker.values()) open += count;
+    return open;
+  }
+
   get finalsReceived(): number {
     return this.finals.size;
   }
 
   add(snapshot: Snapshot): void {
     if (snapshot.final) this.finals.add(snapshot.workerIndex);
+    else this.openByWorker.set(snapshot.workerIndex, snapshot.connectionsOpen);
     if (snapshot.warmup) {
       addCounters(this.warmupTotals, snapshot.counters);
       // Most connections open during the warm-up: what opening them cost belongs to the step.
@@ -67,6 +78,12 @@ export class StepCollector {
     } else {
       addCounters(this.totals, snapshot.counters);
       addSnapshotHistograms(this.histograms, snapshot);
+    }
+    // A worker that ran late reports an interval already written: its counts join the next row.
+    if (!snapshot.final && snapshot.endedAt <= this.lastEndedAt && this.emittedAny) {
+      addCounters(this.carry.counters, snapshot.counters);
+      addSnapshotHistograms(this.carry.histograms, snapshot);
+      return;
     }
     // Final snapshots of an interrupted step close at slightly different moments: one row.
     const key = snapshot.final ? 'final' : String(snapshot.endedAt);
@@ -107,6 +124,14 @@ export class StepCollector {
       .sort(([, a], [, b]) => a.endedAt - b.endedAt);
     for (const [key, interval] of ready) {
       this.pending.delete(key);
+      addCounters(interval.counters, this.carry.counters);
+      for (const [metric, histogram] of this.carry.histograms) {
+        const into = interval.histograms.get(metric);
+        if (into) into.add(histogram);
+        else interval.histograms.set(metric, histogram);
+      }
+      this.carry = { counters: emptyCounters(), histograms: new Map() };
+      this.emittedAny = true;
       interval.startedAt = Math.min(this.lastEndedAt, interval.endedAt);
       this.lastEndedAt = Math.max(this.lastEndedAt, interval.endedAt);
       if (!interval.warmup) this.connectionsPeak = Math.max(this.connectionsPeak, interval.connectionsOpen);

@@ -1,6 +1,7 @@
 // Checks a plan against the machine's limits before any load: the open-file limit is per
 // process (every socket is a file, and the built-in target holds the other end of each),
-// and one source address reaches one destination through at most the ephemeral port range.
+// and one source address reaches one destination address and port through at most the
+// ephemeral port range.
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { openFileLimit } from '../metrics/process-sampler.js';
@@ -8,6 +9,17 @@ import type { StepScenario } from '../scenario/types.js';
 
 /** Files a Node process holds besides its sockets (stdio, epoll, worker pipes, libuv). */
 const headroom = 200;
+/** Without /proc (not Linux): a common default. */
+const assumedLimit = 1024;
+
+export function socketsPerProcess(limit = openFileLimit() ?? assumedLimit): number {
+  return Math.max(1, limit - headroom);
+}
+
+/** How many processes `connections` sockets need: the `auto` of `processes` and `server.processes`. */
+export function processesFor(connections: number, limit?: number): number {
+  return Math.max(1, Math.ceil(connections / socketsPerProcess(limit)));
+}
 
 export function ephemeralPorts(): number | undefined {
   try {
@@ -21,19 +33,26 @@ export function ephemeralPorts(): number | undefined {
 /** Throws when a step cannot possibly run; returns warnings for steps that may hit a limit. */
 export function checkLimits(steps: StepScenario[], limit = openFileLimit(), ports = ephemeralPorts()): string[] {
   const warnings: string[] = [];
+  const perProcess = socketsPerProcess(limit);
   for (const step of steps) {
-    const sockets = step.connections;
-    if (limit !== undefined && sockets + headroom > limit) {
-      const processes = Math.ceil(sockets / (limit - headroom));
+    const needed = processesFor(step.connections, limit);
+    const tooFew = (given: number, field: string): void => {
+      if (given === 0 || given >= needed) return;
       throw new UsageError(
-        `step ${step.stepLabel}: ${sockets} connections need ${sockets} sockets in one process, but the open-file limit is ${limit} per process ` +
-          `(ulimit -n): use at most ${limit - headroom} connections per process, i.e. ${processes} processes for this step`,
+        `step ${step.stepLabel}: ${step.connections} connections over ${field}: ${given} is ${Math.ceil(step.connections / given)} sockets per process, ` +
+          `but the open-file limit is ${limit} per process (ulimit -n, at most ${perProcess} connections each): set ${field}: ${needed} or more (or auto)`,
       );
-    }
-    if (ports !== undefined && sockets > ports * 0.9) {
+    };
+    tooFew(step.processes, 'processes');
+    if (step.target === undefined) tooFew(step.server.processes, 'server.processes');
+    if (ports === undefined) continue;
+    const destinations = step.target === undefined ? step.server.processes || needed : 1;
+    const pairs = Math.max(1, step.sources.length) * destinations;
+    const perPair = Math.ceil(step.connections / pairs);
+    if (perPair > ports * 0.9) {
       warnings.push(
-        `step ${step.stepLabel}: ${sockets} connections to one address use most of the ${ports} ephemeral ports of one source address; ` +
-          'expect EADDRNOTAVAIL (add source addresses such as 127.0.0.2, or raise net.ipv4.ip_local_port_range)',
+        `step ${step.stepLabel}: about ${perPair} connections per source address and destination, close to the ${ports} ephemeral ports each pair has; ` +
+          `expect EADDRNOTAVAIL: add source addresses (sources: 127.0.0.1-127.0.0.${Math.ceil(step.connections / (ports * 0.8))})`,
       );
     }
   }

@@ -2,18 +2,20 @@
 // streaming snapshots back over its own MessagePort.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { Slice, Snapshot, StopRequest } from '../worker/messages.js';
+import type { Slice, StartRequest, StopRequest, WorkerToCoordinator } from '../worker/messages.js';
 
 const workerEntry = new URL('../worker/entry.js', import.meta.url).href;
 
 export interface RunningSlices {
   /** Settles when every task has ended; lists the errors of the ones that failed. */
   finished: Promise<Error[]>;
+  /** Tells every worker the step's times; they wait for it after reporting ready. */
+  start(request: StartRequest): void;
   stop(): void;
   destroy(): Promise<void>;
 }
 
-export function runSlices(slices: Slice[], onSnapshot: (snapshot: Snapshot) => void): RunningSlices {
+export function runSlices(slices: Slice[], onMessage: (message: WorkerToCoordinator) => void): RunningSlices {
   const pool = new Piscina({
     filename: workerEntry,
     minThreads: slices.length,
@@ -26,7 +28,7 @@ export function runSlices(slices: Slice[], onSnapshot: (snapshot: Snapshot) => v
   const ports: MessagePort[] = [];
   const tasks = slices.map((slice) => {
     const channel = new MessageChannel();
-    channel.port1.on('message', onSnapshot);
+    channel.port1.on('message', onMessage);
     ports.push(channel.port1);
     return pool.run({ slice, port: channel.port2 }, { transferList: [channel.port2] });
   });
@@ -35,6 +37,9 @@ export function runSlices(slices: Slice[], onSnapshot: (snapshot: Snapshot) => v
   );
   return {
     finished,
+    start(request) {
+      for (const port of ports) port.postMessage(request);
+    },
     stop() {
       const request: StopRequest = { type: 'stop' };
       for (const port of ports) port.postMessage(request);

@@ -1,27 +1,34 @@
 // Runs one step: start the built-in target if there is no external one, split the
-// connections over worker threads, merge their snapshots into timeseries rows as they come,
-// sample CPU and memory of both sides, and return the step's measured result.
-import { totalStageDuration } from '../workloads/arrival-schedule.js';
-import { cpuPercent, sampleProcess, sampleSelf, type ProcessSample } from '../metrics/process-sampler.js';
+// connections over generator processes and worker threads, merge their snapshots into
+// timeseries rows as they come, sample CPU and memory of both sides, and return the
+// step's measured result.
+import { RunBrokenError } from '../errors.js';
+import { cpuPercent, ProcessGroup, type ProcessSample } from '../metrics/process-sampler.js';
 import type { IntervalRow, Output, StepResult } from '../outputs/output.js';
 import type { StepScenario } from '../scenario/types.js';
-import { spawnTarget, type TargetProcess } from '../target/spawn.js';
-import type { Slice } from '../worker/messages.js';
+import type { TargetStats } from '../target/server.js';
 import { now, sleepUntil } from '../worker/clock.js';
+import { totalStageDuration } from '../workloads/arrival-schedule.js';
 import { StepCollector, type IntervalAggregate } from './collector.js';
-import { runSlices } from './pool.js';
+import { describePlan, planStep, type Shard } from './plan.js';
+import { runGenerators } from './processes.js';
 import { saturationCauses } from './saturation.js';
-import { splitEvenly } from './split.js';
-import { RunBrokenError } from '../errors.js';
+import { connectionCosts, sampleCosts, type CostSample } from './step-costs.js';
+import { startTargets, type StepTargets } from './targets.js';
 
-/** Time for the pool's threads to start before the first connection opens. */
-const startDelayMs = 300;
+/** Between the start request and the first connection: time for it to reach every worker. */
+const startDelayMs = 100;
+/** Workers that are not ready by then (a machine under heavy load) start late rather than never. */
+const readyTimeoutMs = 60_000;
 
 export interface StepOptions {
   output: Output;
   /** pid of a local external target to sample (e.g. nginx), when the user names one. */
   targetPid: number | undefined;
   signal: AbortSignal;
+  shard: Shard;
+  /** Epoch ms this step should start at (shards on several machines line up on it). */
+  startAt?: number;
 }
 
 /** With stages, the stages are the whole profile and set the step's length. */
@@ -29,155 +36,168 @@ export function stepDuration(step: StepScenario): number {
   return step.stages.length > 0 ? totalStageDuration(step.stages) : step.duration;
 }
 
-export function describePlan(step: StepScenario, workers: number): string {
-  const shares = splitEvenly(step.connections, workers);
-  return `${step.connections} connections over ${workers} worker thread${workers === 1 ? '' : 's'} (${shares.join(' + ')})`;
-}
-
 export async function runStep(step: StepScenario, options: StepOptions): Promise<StepResult> {
-  const builtIn = step.target === undefined;
-  let targetProcess: TargetProcess | undefined;
-  if (builtIn) targetProcess = await spawnTarget({ settings: step.server });
+  const targets = await startTargets(step, options.targetPid);
   let result: StepResult | undefined;
   try {
-    const target = targetProcess?.url ?? step.target!;
-    result = await drive(step, target, targetProcess, options);
+    result = await drive(step, targets, options);
     return result;
   } catch (error) {
     if (error instanceof StepBrokenError) result = error.partial;
     throw error;
   } finally {
     // Stopping closes every socket first, so these are the target's complete counts.
-    const stats = await targetProcess?.stop().catch(() => undefined);
+    const stats = await targets.stop();
     if (result && stats) result.targetStats = stats;
   }
 }
 
-async function drive(
-  step: StepScenario,
-  target: string,
-  targetProcess: TargetProcess | undefined,
-  options: StepOptions,
-): Promise<StepResult> {
+async function drive(step: StepScenario, targets: StepTargets, options: StepOptions): Promise<StepResult> {
   const { output } = options;
-  const targetPid = targetProcess?.pid ?? options.targetPid;
-  const workers = Math.max(1, Math.min(step.workers, step.connections));
-  const shares = splitEvenly(step.connections, workers);
-  const startAt = now() + startDelayMs;
-  const measureFrom = startAt + step.warmup;
-  const endAt = measureFrom + stepDuration(step);
-  const slices: Slice[] = shares.map((connections, workerIndex) => ({
-    scenario: step,
-    target,
-    workerIndex,
-    workerCount: workers,
-    connections,
-    firstConnection: shares.slice(0, workerIndex).reduce((sum, share) => sum + share, 0),
-    totalConnections: step.connections,
-    startAt,
-    measureFrom,
-    endAt,
-  }));
-  output.stepStarted?.(step, describePlan(step, workers));
+  const planned = now();
+  const plan = planStep(step, targets.urls, targets.trustedCa, options.shard, {
+    startAt: planned,
+    measureFrom: planned + step.warmup,
+    endAt: planned + step.warmup + stepDuration(step),
+  });
+  const sliceCount = plan.processes.reduce((sum, slices) => sum + slices.length, 0);
+  output.stepStarted?.(step, describePlan(step, plan, targets.urls.length, options.shard));
 
-  let lastClient = sampleSelf();
-  let lastServer = targetPid ? sampleProcess(targetPid) : undefined;
+  const stepCauses = new Set<string>();
   let clientRssPeak = 0;
   let serverRssPeak = 0;
-  const stepCauses = new Set<string>();
+  let connectRatePeak = 0;
+  let collector: StepCollector | undefined;
+  const ready = new Set<number>();
+  let allReady: (() => void) | undefined;
+  const everyoneReady = new Promise<void>((resolve) => (allReady = resolve));
+  const generators = runGenerators(plan.processes, (message) => {
+    if (message.type === 'snapshot') collector?.add(message);
+    else if (ready.add(message.workerIndex).size === sliceCount) allReady?.();
+  });
+  const clientGroup = new ProcessGroup(generators.pids, true);
+  const serverGroup = new ProcessGroup(targets.pids, false);
+  const onAbort = (): void => generators.stop();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+
+  // Workers load, build their drivers and report ready; only then is the memory baseline
+  // taken and the clock started, so a slow thread or process start costs no measured time.
+  await Promise.race([everyoneReady, generators.finished, sleepUntil(now() + readyTimeoutMs)]);
+  const baseline: CostSample = sampleCosts(clientGroup, serverGroup);
+  const startAt = Math.max(options.startAt ?? 0, now() + startDelayMs);
+  const measureFrom = startAt + step.warmup;
+  const endAt = measureFrom + stepDuration(step);
+  let lastClient = clientGroup.sample();
+  let lastServer = serverGroup.sample();
 
   const emitRow = (interval: IntervalAggregate): void => {
-    const client = sampleSelf();
-    const server = targetPid ? sampleProcess(targetPid) : undefined;
+    const client = clientGroup.sample();
+    const server = serverGroup.sample();
     const clientCpuPct = cpuPercent(lastClient, client);
     const serverCpuPct = cpuPercent(lastServer, server);
     lastClient = client;
     lastServer = server ?? lastServer;
     const causes = saturationCauses(interval.histograms, interval.counters, clientCpuPct);
+    const intervalS = (interval.endedAt - interval.startedAt) / 1000;
     if (!interval.warmup) {
-      clientRssPeak = Math.max(clientRssPeak, client.rssBytes);
+      clientRssPeak = Math.max(clientRssPeak, client?.rssBytes ?? 0);
       serverRssPeak = Math.max(serverRssPeak, server?.rssBytes ?? 0);
       for (const cause of causes) stepCauses.add(cause);
     }
+    if (intervalS > 0) connectRatePeak = Math.max(connectRatePeak, interval.counters.connectionsOpened / intervalS);
     const row: IntervalRow = {
       step,
       phase: interval.warmup ? 'warmup' : 'measure',
       elapsedS: (interval.endedAt - startAt) / 1000,
-      intervalS: (interval.endedAt - interval.startedAt) / 1000,
+      intervalS,
       connectionsOpen: interval.connectionsOpen,
       counters: interval.counters,
       histograms: interval.histograms,
-      client: { cpuPct: clientCpuPct, rssBytes: client.rssBytes },
+      client: { cpuPct: clientCpuPct, rssBytes: client?.rssBytes ?? 0 },
       server: server ? { cpuPct: serverCpuPct, rssBytes: server.rssBytes } : undefined,
       saturationCauses: causes,
       stepDurationS: (endAt - startAt) / 1000,
     };
     output.interval?.(row);
   };
+  const stepCollector = new StepCollector(sliceCount, startAt, emitRow);
+  collector = stepCollector;
+  generators.start({ type: 'start', startAt, measureFrom, endAt });
 
-  const collector = new StepCollector(workers, startAt, emitRow);
-  const slicesRunning = runSlices(slices, (snapshot) => collector.add(snapshot));
-  const onAbort = (): void => slicesRunning.stop();
-  options.signal.addEventListener('abort', onAbort, { once: true });
-
-  // CPU over the measured part only: sampled when the warm-up ends and when the step ends.
-  let measuredClientFrom: ProcessSample | undefined;
-  let measuredServerFrom: ProcessSample | undefined;
-  let measuredClientTo: ProcessSample | undefined;
-  let measuredServerTo: ProcessSample | undefined;
-  const sampleMeasured = (async () => {
-    await sleepUntil(measureFrom);
-    measuredClientFrom = sampleSelf();
-    measuredServerFrom = targetPid ? sampleProcess(targetPid) : undefined;
-    await sleepUntil(endAt);
-    measuredClientTo = sampleSelf();
-    measuredServerTo = targetPid ? sampleProcess(targetPid) : undefined;
-  })();
-  const lateRows = setInterval(() => collector.flushOlderThan(now() - 2 * step.interval), 100);
+  // CPU over the measured part; memory costs from the baseline to just before the step
+  // ends, while every connection is still held.
+  let held: CostSample | undefined;
+  let connectionsHeld = 0;
+  let measuredFrom: { client: ProcessSample | undefined; server: ProcessSample | undefined } | undefined;
+  let measuredTo: typeof measuredFrom;
+  const timers: NodeJS.Timeout[] = [];
+  const at = (when: number, action: () => void): void => {
+    timers.push(setTimeout(action, Math.max(0, when - now())));
+  };
+  at(measureFrom, () => (measuredFrom = { client: clientGroup.sample(), server: serverGroup.sample() }));
+  // The target's own counts at both ends of the measured part (idle sockets, rejections).
+  const targetReadings: Promise<{ stats: TargetStats | undefined; at: number }>[] = [];
+  const readTarget = (): void => void targetReadings.push(targets.stats().then((stats) => ({ stats, at: now() })));
+  if (targets.builtIn) {
+    at(measureFrom, readTarget);
+    at(endAt, readTarget);
+  }
+  at(endAt - Math.min(250, step.interval / 2), () => {
+    held = sampleCosts(clientGroup, serverGroup);
+    connectionsHeld = stepCollector.connectionsOpenNow;
+  });
+  at(endAt, () => (measuredTo = { client: clientGroup.sample(), server: serverGroup.sample() }));
+  if (step.workload === 'reconnect-storm') at(measureFrom + step.reconnect.dropAt, () => targets.dropAll());
+  const lateRows = setInterval(() => stepCollector.flushOlderThan(now() - 2 * step.interval), 100);
 
   let failures: Error[];
   try {
-    failures = await slicesRunning.finished;
-    // Snapshots travel on their own ports: give the last ones a moment to land.
-    for (let waited = 0; collector.finalsReceived < workers && waited < 1000; waited += 20) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    failures = await generators.finished;
+    // Snapshots travel on their own channels: give the last ones a moment to land.
+    for (let waited = 0; stepCollector.finalsReceived < sliceCount && waited < 1000; waited += 20) {
+      await sleepUntil(now() + 20);
     }
-    clearInterval(lateRows);
-    collector.flushAll();
+    stepCollector.flushAll();
   } finally {
     clearInterval(lateRows);
+    for (const timer of timers) clearTimeout(timer);
     options.signal.removeEventListener('abort', onAbort);
-    await slicesRunning.destroy();
+    await generators.destroy();
   }
   const interrupted = options.signal.aborted;
-  if (!interrupted) await sampleMeasured;
   const endedAtMs = Math.min(now(), endAt);
+  measuredTo ??= { client: clientGroup.sample(), server: serverGroup.sample() };
+  const [fromTarget, toTarget] = await Promise.all(targetReadings);
   const result: StepResult = {
     step,
-    target,
-    builtInTarget: targetProcess !== undefined,
-    targetPid,
+    target: targets.urls.join(' '),
+    builtInTarget: targets.builtIn,
+    targetPid: targets.pids[0],
     startedAt: new Date(startAt),
     endedAt: new Date(endedAtMs),
     measuredMs: Math.max(0, endedAtMs - measureFrom),
-    totals: collector.totals,
-    warmupTotals: collector.warmupTotals,
-    histograms: collector.histograms,
-    connectionsPeak: collector.connectionsPeak,
-    client: { cpuPct: cpuPercent(measuredClientFrom, measuredClientTo ?? sampleSelf()), rssPeakBytes: clientRssPeak },
-    server: targetPid
-      ? {
-          cpuPct: cpuPercent(measuredServerFrom, measuredServerTo ?? sampleProcess(targetPid)),
-          rssPeakBytes: serverRssPeak,
-        }
-      : undefined,
+    totals: stepCollector.totals,
+    warmupTotals: stepCollector.warmupTotals,
+    histograms: stepCollector.histograms,
+    connectionsPeak: stepCollector.connectionsPeak,
+    client: { cpuPct: cpuPercent(measuredFrom?.client, measuredTo.client), rssPeakBytes: clientRssPeak },
+    server: serverGroup.empty
+      ? undefined
+      : { cpuPct: cpuPercent(measuredFrom?.server, measuredTo.server), rssPeakBytes: serverRssPeak },
     saturationCauses: [...stepCauses],
     targetStats: undefined,
+    targetMeasured:
+      fromTarget?.stats && toTarget?.stats
+        ? { from: fromTarget.stats, to: toTarget.stats, seconds: (toTarget.at - fromTarget.at) / 1000 }
+        : undefined,
     interrupted,
+    costs: connectionCosts(baseline, held, connectionsHeld, stepCollector.totals.connectionsOpened),
+    connectRatePeak,
+    generatorProcesses: plan.processes.length,
+    targetProcesses: targets.urls.length,
+    shard: options.shard,
   };
-  if (failures.length > 0) {
-    throw new StepBrokenError(result, `a worker thread crashed: ${failures[0]!.message}`);
-  }
+  if (failures.length > 0) throw new StepBrokenError(result, `a generator worker crashed: ${failures[0]!.message}`);
   return result;
 }
 

@@ -6,7 +6,9 @@ import type { Output, RunInfo, RunResult, RunStatus, StepResult } from '../outpu
 import { createResultsDir, makeRunId } from '../outputs/results-dir.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { checkLimits } from './limits.js';
-import { checkReachable } from './preflight.js';
+import { insecureWarning, skipsVerification } from '../scenario/tls.js';
+import { checkSteps } from './preflight.js';
+import type { Shard } from './plan.js';
 import { runStep, StepBrokenError } from './run-step.js';
 
 export interface RunOptions {
@@ -17,6 +19,19 @@ export interface RunOptions {
   targetPid?: number;
   /** Aborting stops the run as Ctrl-C does: measured results are kept, status `interrupted`. */
   signal?: AbortSignal;
+  /** Run only this deterministic slice of the scenario (`--shard 2/8`); default 1/1. */
+  shard?: Shard;
+  /** Epoch ms the first step starts at, so shards on several machines line up. */
+  startAt?: number;
+  /** Returns a reason to run no further steps (a capacity ladder that broke its SLO). */
+  stopAfter?: (result: StepResult) => string | undefined;
+  /**
+   * Continue an earlier run in its own folder: its finished steps are fed to the outputs
+   * again (so every file lists them) and only the scenario's other steps run.
+   */
+  resume?: { runId: string; dir: string; finished: StepResult[] };
+  /** Facts the calling command records in run.json (a sweep's dimensions). */
+  annotations?: Record<string, unknown>;
 }
 
 /** Feeds every output; an output that throws must not stop the others or the run. */
@@ -38,14 +53,12 @@ function fanOut(outputs: Output[]): Required<Output> {
 
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunResult> {
   const warnings = checkLimits(scenario.steps);
-  const first = scenario.steps[0];
-  if (first?.target !== undefined) await checkReachable(first.target);
+  if (skipsVerification(scenario.steps)) warnings.push(insecureWarning);
+  await checkSteps(scenario.steps);
   const startedAt = new Date();
-  const { runId, dir } = createResultsDir(
-    options.resultsDir ?? 'results',
-    options.runId ?? makeRunId(scenario.base.name, startedAt),
-  );
-  const info: RunInfo = { runId, dir, scenario, startedAt, warnings };
+  const { runId, dir } =
+    options.resume ?? createResultsDir(options.resultsDir ?? 'results', options.runId ?? makeRunId(scenario.base.name, startedAt));
+  const info: RunInfo = { runId, dir, scenario, startedAt, warnings, resumed: options.resume !== undefined, annotations: options.annotations };
   const output = fanOut(options.outputs);
   const signal = options.signal ?? new AbortController().signal;
   output.runStarted(info);
@@ -54,16 +67,29 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   let status: RunStatus = 'completed';
   let reason: string | undefined;
   let failure: unknown;
+  for (const done of options.resume?.finished ?? []) {
+    steps.push(done);
+    output.stepFinished(done);
+  }
+  const finished = new Set(steps.map((done) => done.step.stepIndex));
   for (const step of scenario.steps) {
+    if (finished.has(step.stepIndex)) continue;
     if (signal.aborted) break;
     try {
       const result = await runStep(step, {
         output,
         targetPid: options.targetPid,
+        shard: options.shard ?? { index: 0, count: 1 },
+        ...(step.stepIndex === 0 && options.startAt !== undefined ? { startAt: options.startAt } : {}),
         signal,
       });
       steps.push(result);
       output.stepFinished(result);
+      const stop = options.stopAfter?.(result);
+      if (stop) {
+        reason = stop;
+        break;
+      }
     } catch (error) {
       if (error instanceof StepBrokenError) {
         steps.push(error.partial);
@@ -77,7 +103,8 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   }
   if (status === 'completed' && signal.aborted) {
     status = 'interrupted';
-    reason = 'stopped by signal';
+    // An abort with a reason (abortOnFail's threshold) says why; Ctrl-C gives none.
+    reason = typeof signal.reason === 'string' ? signal.reason : 'stopped by signal';
   }
   const result: RunResult = { ...info, endedAt: new Date(), status, reason, steps };
   output.runFinished(result);

@@ -19,6 +19,29 @@ export interface Counters {
   connectionsFailed: number;
   /** Connections opened again after the previous one on the same slot closed unexpectedly. */
   reconnects: number;
+  /** Events received for the first time (poll, long-poll, WebSocket subscribe), each client counted apart. */
+  events: number;
+  /** Events received again by a client that already had them. */
+  duplicates: number;
+  /** Sequence numbers a client skipped; one that arrives later moves from here to `reordered`. */
+  lost: number;
+  /** Events that arrived after a later one. */
+  reordered: number;
+  /** Poll and long-poll responses (or pushed messages) that carried no event. */
+  emptyResponses: number;
+  /** HTTP request lines and headers sent plus status lines and headers received, in bytes. */
+  headerBytes: number;
+  /** HTTP requests written on a socket that had carried a request before (keep-alive reuse). */
+  requestsOnReusedSockets: number;
+  /** HTTP requests written on a socket opened for them. */
+  requestsOnFreshSockets: number;
+  /** Requests on a reused socket that the server closed under them: also counted as errors, code keepalive_race. */
+  keepAliveRaceErrors: number;
+  /** One-request newcomer clients that arrived, got their answer, were refused (connection refused, reset or closed unanswered), or gave up waiting. */
+  newcomers: number;
+  newcomersServed: number;
+  newcomersRefused: number;
+  newcomersTimedOut: number;
   errorsByCode: Record<string, number>;
 }
 
@@ -34,6 +57,19 @@ export function emptyCounters(): Counters {
     connectionsClosed: 0,
     connectionsFailed: 0,
     reconnects: 0,
+    events: 0,
+    duplicates: 0,
+    lost: 0,
+    reordered: 0,
+    emptyResponses: 0,
+    headerBytes: 0,
+    requestsOnReusedSockets: 0,
+    requestsOnFreshSockets: 0,
+    keepAliveRaceErrors: 0,
+    newcomers: 0,
+    newcomersServed: 0,
+    newcomersRefused: 0,
+    newcomersTimedOut: 0,
     errorsByCode: {},
   };
 }
@@ -49,6 +85,19 @@ export function addCounters(into: Counters, from: Counters): void {
   into.connectionsClosed += from.connectionsClosed;
   into.connectionsFailed += from.connectionsFailed;
   into.reconnects += from.reconnects;
+  into.events += from.events;
+  into.duplicates += from.duplicates;
+  into.lost += from.lost;
+  into.reordered += from.reordered;
+  into.emptyResponses += from.emptyResponses;
+  into.headerBytes += from.headerBytes;
+  into.requestsOnReusedSockets += from.requestsOnReusedSockets;
+  into.requestsOnFreshSockets += from.requestsOnFreshSockets;
+  into.keepAliveRaceErrors += from.keepAliveRaceErrors;
+  into.newcomers += from.newcomers;
+  into.newcomersServed += from.newcomersServed;
+  into.newcomersRefused += from.newcomersRefused;
+  into.newcomersTimedOut += from.newcomersTimedOut;
   for (const [code, count] of Object.entries(from.errorsByCode)) {
     into.errorsByCode[code] = (into.errorsByCode[code] ?? 0) + count;
   }

@@ -16,6 +16,11 @@ export const metricNames = [
   'tls_handshake',
   'delivery',
   'loop_delay',
+  'reconnect_time',
+  'latency_reused',
+  'latency_fresh',
+  'latency_newcomer',
+  'race_idle',
 ] as const;
 export type MetricName = (typeof metricNames)[number];
 

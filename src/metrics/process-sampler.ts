@@ -48,3 +48,37 @@ export function openFileLimit(): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * CPU and memory of several processes added up (the generator and its extra generator
+ * processes, or every process of the built-in target). A process that has exited keeps
+ * its last CPU reading, so the group's CPU time never goes backwards.
+ */
+export class ProcessGroup {
+  private readonly last = new Map<number, ProcessSample>();
+
+  constructor(
+    private readonly pids: number[],
+    private readonly includeSelf: boolean,
+  ) {}
+
+  get empty(): boolean {
+    return this.pids.length === 0 && !this.includeSelf;
+  }
+
+  sample(): ProcessSample | undefined {
+    if (this.empty) return undefined;
+    const samples: ProcessSample[] = this.includeSelf ? [sampleSelf()] : [];
+    for (const pid of this.pids) {
+      const sample = sampleProcess(pid);
+      if (sample) this.last.set(pid, sample);
+      const known = sample ?? this.last.get(pid);
+      if (known) samples.push(sample ? known : { ...known, rssBytes: 0 });
+    }
+    return {
+      at: Date.now(),
+      cpuMs: samples.reduce((sum, sample) => sum + sample.cpuMs, 0),
+      rssBytes: samples.reduce((sum, sample) => sum + sample.rssBytes, 0),
+    };
+  }
+}

@@ -4,7 +4,8 @@
 import { summarize } from '../metrics/histogram.js';
 import type { StepScenario } from '../scenario/types.js';
 import type { IntervalRow, Output, RunInfo, RunResult, StepResult } from './output.js';
-import { summaryRow } from './summary-row.js';
+import { primaryMetricOf, summaryRow } from './summary-row.js';
+import { deliveryClockNote, receiveMode } from '../scenario/receive-mode.js';
 import { formatCount, formatMs, formatTable } from './table.js';
 
 /** Errors that mean the generator machine hit a limit, not that the target failed. */
@@ -48,6 +49,8 @@ export class ConsoleOutput implements Output {
 
   stepStarted(step: StepScenario, plan: string): void {
     this.line(`step ${step.stepIndex + 1}/${this.stepCount} ${step.stepLabel}: ${step.protocol} ${step.workload}, ${plan}`);
+    const delivery = deliveryClockNote(step);
+    if (delivery && !delivery.sharedClock) this.line(`note: ${delivery.note}`);
   }
 
   interval(row: IntervalRow): void {
@@ -59,7 +62,7 @@ export class ConsoleOutput implements Output {
       );
     }
     if (!this.progress) return;
-    const primary = row.step.protocol === 'websocket' ? 'rtt' : 'latency';
+    const primary = primaryMetricOf(row.step);
     const latency = summarize(row.histograms.get(primary));
     const completed = row.counters.requests + row.counters.messages;
     const rate = row.intervalS > 0 ? completed / row.intervalS : 0;
@@ -77,7 +80,8 @@ export class ConsoleOutput implements Output {
     const completed = result.totals.requests + result.totals.messages;
     this.line(
       `step ${result.step.stepIndex + 1}/${this.stepCount} ${result.step.stepLabel} ${result.interrupted ? 'interrupted' : 'done'}: ` +
-        `${formatCount(completed)} ${result.step.protocol === 'websocket' ? 'messages' : 'requests'}, ${formatCount(result.totals.errors)} errors`,
+        `${formatCount(completed)} ${result.step.protocol === 'websocket' ? 'messages' : 'requests'}, ${formatCount(result.totals.errors)} errors` +
+        (receiveMode(result.step) ? `, ${formatCount(result.totals.events)} events, ${formatCount(result.totals.lost)} lost` : ''),
     );
     for (const code of Object.keys(result.totals.errorsByCode)) {
       const hint = limitHints[code];

@@ -3,10 +3,10 @@
 // whole after every step, so they too are complete up to the last finished step.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { percentileDistribution, summarize } from '../metrics/histogram.js';
+import { metricNames, percentileDistribution, summarize } from '../metrics/histogram.js';
 import { csvText } from './csv.js';
 import type { IntervalRow, Output, RunInfo, StepResult } from './output.js';
-import { summaryColumns, summaryRow } from './summary-row.js';
+import { primaryMetricOf, summaryColumns, summaryRow } from './summary-row.js';
 
 export const timeseriesColumns = [
   'run_id',
@@ -44,13 +44,14 @@ export class CsvFiles implements Output {
 
   runStarted(run: RunInfo): void {
     this.run = run;
-    writeFileSync(this.path('timeseries.csv'), csvText([], timeseriesColumns));
+    // A resumed run appends to the interval rows already written.
+    if (!run.resumed) writeFileSync(this.path('timeseries.csv'), csvText([], timeseriesColumns));
     this.writeStepFiles();
   }
 
   interval(row: IntervalRow): void {
     if (!this.run) return;
-    const primary = row.step.protocol === 'websocket' ? 'rtt' : 'latency';
+    const primary = primaryMetricOf(row.step);
     const latency = summarize(row.histograms.get(primary));
     const completed = row.counters.requests + row.counters.messages;
     const record = {
@@ -89,12 +90,25 @@ export class CsvFiles implements Output {
 
   private writeStepFiles(): void {
     const run = this.run;
-    if (!run) return;
-    const summaries = this.steps.map((step) => summaryRow(run.runId, run.scenario.base.name, step));
-    writeFileSync(this.path('summary.csv'), csvText(summaries, summaryColumns));
+    if (run) writeStepCsvFiles(run.dir, run.runId, run.scenario.base.name, this.steps);
+  }
 
-    const latencyRows = this.steps.flatMap((step) =>
-      [...step.histograms.entries()].flatMap(([metric, histogram]) =>
+  private path(file: string): string {
+    return join(this.run!.dir, file);
+  }
+}
+
+/** summary.csv, latency.csv and errors.csv from step results: what `run` writes after each step and `sockcap report` rebuilds. */
+export function writeStepCsvFiles(dir: string, runId: string, scenarioName: string, steps: readonly StepResult[]): void {
+  const summaries = steps.map((step) => summaryRow(runId, scenarioName, step));
+  writeFileSync(join(dir, 'summary.csv'), csvText(summaries, summaryColumns));
+
+  // Metrics in one fixed order, so a rebuilt latency.csv is identical to the one the run wrote.
+  const order = (metric: string): number => (metricNames as readonly string[]).indexOf(metric);
+  const latencyRows = steps.flatMap((step) =>
+    [...step.histograms.entries()]
+      .sort(([a], [b]) => order(a) - order(b))
+      .flatMap(([metric, histogram]) =>
         percentileDistribution(histogram).map((row) => ({
           step: step.step.stepLabel,
           metric,
@@ -103,21 +117,13 @@ export class CsvFiles implements Output {
           count: row.count,
         })),
       ),
-    );
-    writeFileSync(
-      this.path('latency.csv'),
-      csvText(latencyRows, ['step', 'metric', 'percentile', 'value_ms', 'count']),
-    );
+  );
+  writeFileSync(join(dir, 'latency.csv'), csvText(latencyRows, ['step', 'metric', 'percentile', 'value_ms', 'count']));
 
-    const errorRows = this.steps.flatMap((step) =>
-      Object.entries(step.totals.errorsByCode)
-        .sort(([, a], [, b]) => b - a)
-        .map(([code, count]) => ({ step: step.step.stepLabel, code, count })),
-    );
-    writeFileSync(this.path('errors.csv'), csvText(errorRows, ['step', 'code', 'count']));
-  }
-
-  private path(file: string): string {
-    return join(this.run!.dir, file);
-  }
+  const errorRows = steps.flatMap((step) =>
+    Object.entries(step.totals.errorsByCode)
+      .sort(([, a], [, b]) => b - a)
+      .map(([code, count]) => ({ step: step.step.stepLabel, code, count })),
+  );
+  writeFileSync(join(dir, 'errors.csv'), csvText(errorRows, ['step', 'code', 'count']));
 }

@@ -3,6 +3,8 @@
 import type { Counters } from '../metrics/counters.js';
 import type { Histogram, MetricName } from '../metrics/histogram.js';
 import type { ResolvedScenario, StepScenario } from '../scenario/types.js';
+import type { ConnectionCosts } from '../coordinator/step-costs.js';
+import type { Shard } from '../coordinator/plan.js';
 import type { TargetStats } from '../target/server.js';
 
 export interface ProcessFigures {
@@ -44,7 +46,17 @@ export interface StepResult {
   saturationCauses: string[];
   /** What the built-in target counted during the step (warm-up included). */
   targetStats: TargetStats | undefined;
+  /** The built-in target's counts when the measured part began and ended, and the seconds between the two readings. */
+  targetMeasured?: { from: TargetStats; to: TargetStats; seconds: number } | undefined;
   interrupted: boolean;
+  /** Memory and CPU per connection, from a baseline before the first connection to a sample while all are held. */
+  costs: ConnectionCosts;
+  /** The most new connections per second in any interval. */
+  connectRatePeak: number;
+  generatorProcesses: number;
+  targetProcesses: number;
+  /** Shard i/n this step ran as (1/1 when not sharded). */
+  shard: Shard;
 }
 
 export type RunStatus = 'completed' | 'interrupted' | 'broken';
@@ -56,6 +68,10 @@ export interface RunInfo {
   startedAt: Date;
   /** Things the user should know before trusting the numbers (limits the plan may hit). */
   warnings: string[];
+  /** The run continues an earlier one in `dir` (`sockcap sweep --resume`): files there are added to, not replaced. */
+  resumed?: boolean;
+  /** Facts the command that started the run records in run.json, each under its own key (`sweep`). */
+  annotations?: Record<string, unknown> | undefined;
 }
 
 export interface RunResult extends RunInfo {

@@ -4,7 +4,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, totalmem, platform, arch, hostname } from 'node:os';
 import { join } from 'node:path';
 import { openFileLimit } from '../metrics/process-sampler.js';
+import { skipsVerification } from '../scenario/tls.js';
 import { version } from '../version.js';
+import { deliveryClockNote } from '../scenario/receive-mode.js';
 import type { Output, RunInfo, RunResult, StepResult } from './output.js';
 
 function portRange(): string | undefined {
@@ -30,6 +32,19 @@ function stepRecord(result: StepResult): Record<string, unknown> {
     counters: result.totals,
     warmupCounters: result.warmupTotals,
     targetCounted: result.targetStats,
+    targetMeasured: result.targetMeasured,
+    // The rest of the step's result, so `sockcap report` rebuilds its summary row exactly.
+    measuredMs: result.measuredMs,
+    connectionsPeak: result.connectionsPeak,
+    client: result.client,
+    server: result.server,
+    costs: result.costs,
+    connectRatePeak: result.connectRatePeak,
+    generatorProcesses: result.generatorProcesses,
+    targetProcesses: result.targetProcesses,
+    shard: result.shard,
+    // Receive-driven steps only: whether delivery latency was measured, and against which clocks.
+    delivery: deliveryClockNote(result.step),
     scenario: result.step,
   };
 }
@@ -64,6 +79,8 @@ export class RunJson implements Output {
       endedAt: finished?.endedAt.toISOString(),
       source: run.scenario.source,
       warnings: run.warnings,
+      // Said apart from the warnings so a CI gate can refuse results measured this way.
+      tlsInsecure: skipsVerification(run.scenario.steps),
       scenario: run.scenario.base,
       raw: run.scenario.raw,
       environment: {
@@ -79,7 +96,16 @@ export class RunJson implements Output {
         argv: process.argv.slice(2),
       },
       steps: this.steps.map(stepRecord),
+      ...run.annotations,
     };
     writeFileSync(join(run.dir, 'run.json'), `${JSON.stringify(document, null, 2)}\n`);
   }
+}
+
+/** Adds the gate's verdicts (and the threshold that stopped the run, if one did) to a finished run.json. */
+export function recordGate(dir: string, gate: { thresholds: unknown[]; abortedBy: unknown }): void {
+  const file = join(dir, 'run.json');
+  const document = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  document.gate = gate;
+  writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
 }

@@ -1,6 +1,9 @@
 // One summary.csv row per step, built from the step's merged histograms and summed
 // counters. Column names are a contract: once released, a column keeps its name.
 import { summarize, type HistogramSummary, type MetricName } from '../metrics/histogram.js';
+import { receiveMode } from '../scenario/receive-mode.js';
+import type { Scenario } from '../scenario/types.js';
+import { capacityColumns, capacityFields } from './capacity-columns.js';
 import type { StepResult } from './output.js';
 
 export const summaryColumns = [
@@ -33,6 +36,8 @@ export const summaryColumns = [
   'connect_p99_ms',
   'handshake_p50_ms',
   'handshake_p99_ms',
+  'tls_handshake_p50_ms',
+  'tls_handshake_p99_ms',
   'new_connections',
   'connections_peak',
   'connections_failed',
@@ -45,6 +50,15 @@ export const summaryColumns = [
   'loop_delay_p99_ms',
   'generator_saturated',
   'saturation_cause',
+  'events',
+  'delivery_p50_ms',
+  'delivery_p99_ms',
+  'delivery_max_ms',
+  'lost',
+  'duplicated',
+  'reordered',
+  'empty_responses',
+  ...capacityColumns,
 ] as const;
 
 export type SummaryRow = Record<(typeof summaryColumns)[number], string | number | boolean>;
@@ -53,7 +67,13 @@ const mib = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export function primaryMetric(result: StepResult): MetricName {
-  return result.step.protocol === 'websocket' ? 'rtt' : 'latency';
+  return primaryMetricOf(result.step);
+}
+
+/** What latency_* reports: delivery for receive-driven steps (poll, long-poll, subscribe). */
+export function primaryMetricOf(step: Scenario): MetricName {
+  if (receiveMode(step)) return 'delivery';
+  return step.protocol === 'websocket' ? 'rtt' : 'latency';
 }
 
 function metric(result: StepResult, name: MetricName): HistogramSummary {
@@ -70,7 +90,9 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
   const serviceTime = metric(result, 'service_time');
   const connect = metric(result, 'connect');
   const handshake = metric(result, 'handshake');
+  const tlsHandshake = metric(result, 'tls_handshake');
   const loopDelay = metric(result, 'loop_delay');
+  const delivery = metric(result, 'delivery');
   return {
     run_id: runId,
     scenario: scenarioName,
@@ -101,6 +123,8 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
     connect_p99_ms: connect.p99,
     handshake_p50_ms: handshake.p50,
     handshake_p99_ms: handshake.p99,
+    tls_handshake_p50_ms: tlsHandshake.p50,
+    tls_handshake_p99_ms: tlsHandshake.p99,
     new_connections: totals.connectionsOpened,
     connections_peak: result.connectionsPeak,
     connections_failed: totals.connectionsFailed,
@@ -113,6 +137,15 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
     loop_delay_p99_ms: loopDelay.p99,
     generator_saturated: result.saturationCauses.length > 0,
     saturation_cause: result.saturationCauses.join('; '),
+    events: totals.events,
+    delivery_p50_ms: delivery.count > 0 ? delivery.p50 : '',
+    delivery_p99_ms: delivery.count > 0 ? delivery.p99 : '',
+    delivery_max_ms: delivery.count > 0 ? delivery.max : '',
+    lost: totals.lost,
+    duplicated: totals.duplicates,
+    reordered: totals.reordered,
+    empty_responses: totals.emptyResponses,
+    ...capacityFields(result),
   };
 }
 

@@ -2,6 +2,7 @@
 // target over one connection; when to talk is the workload's business.
 import type { StepScenario } from '../scenario/types.js';
 import type { Recorder } from '../worker/recorder.js';
+import type { ClientTls } from './tls-options.js';
 
 /**
  * `error` is null on success or a stable error code (`ECONNRESET`, `timeout`, `http_503`,
@@ -13,6 +14,14 @@ export type SendDone = (error: string | null, responded: boolean) => void;
 export interface ConnectionDriver {
   /** Establishes the connection up front where the protocol has one to hold (WebSocket). */
   open(done: (error: string | null) => void): void;
+  /**
+   * Opens the connection now and keeps it, for workloads that hold or cycle connections
+   * (hold, connect, reconnect-storm). Protocols that connect lazily do it with their first
+   * request, which then counts as a request.
+   */
+  establish(done: SendDone): void;
+  /** Closes the current connection but stays usable: the next establish or send opens a new one. */
+  drop(): void;
   /** One request or message; `done` is called exactly once. */
   send(done: SendDone): void;
   close(): Promise<void>;
@@ -22,6 +31,12 @@ export interface DriverContext {
   scenario: StepScenario;
   target: URL;
   recorder: Recorder;
+  /** How to speak TLS to an https:// or wss:// target; undefined for a plain one. */
+  tls: ClientTls | undefined;
+  /** Local address to bind this connection to; undefined lets the system pick. */
+  localAddress: string | undefined;
+  /** Called when the connection closes without the driver being asked to (target drop, ping timeout). */
+  onClosed: (code: string) => void;
 }
 
 export type DriverFactory = (context: DriverContext) => ConnectionDriver;

@@ -13,6 +13,34 @@ const undiciCodes: Record<string, string> = {
   UND_ERR_RESPONSE_STATUS_CODE: 'http_invalid',
 };
 
+// Certificate verification (OpenSSL's names, as Node reports them) and the other TLS failures
+// a user can fix, each under one name that says what is wrong.
+const tlsCodes: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'tls_untrusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'tls_untrusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tls_untrusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'tls_untrusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'tls_untrusted',
+  CERT_UNTRUSTED: 'tls_untrusted',
+  CERT_SIGNATURE_FAILURE: 'tls_untrusted',
+  CERT_HAS_EXPIRED: 'tls_expired',
+  CERT_NOT_YET_VALID: 'tls_not_yet_valid',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'tls_hostname',
+  HOSTNAME_MISMATCH: 'tls_hostname',
+  // TLS sent to a plain port gets plain bytes back; plain HTTP sent to a TLS port is refused.
+  ERR_SSL_WRONG_VERSION_NUMBER: 'tls_protocol_mismatch',
+  ERR_SSL_HTTP_REQUEST: 'tls_protocol_mismatch',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'tls_protocol_mismatch',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'tls_client_certificate',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'tls_client_certificate',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'tls_client_certificate',
+};
+
+/** Whether a code from errorCode() names a TLS failure. */
+export function isTlsCode(code: string): boolean {
+  return code.startsWith('tls_');
+}
+
 export function errorCode(error: unknown): string {
   if (error && typeof error === 'object') {
     const { code, cause } = error as { code?: unknown; cause?: unknown };
@@ -22,7 +50,8 @@ export function errorCode(error: unknown): string {
     }
     if (typeof code === 'string') {
       if (code.startsWith('HPE_')) return 'http_parse_error';
-      return undiciCodes[code] ?? code;
+      if (code === 'EPROTO' && error instanceof Error && /wrong version number/i.test(error.message)) return 'tls_protocol_mismatch';
+      return undiciCodes[code] ?? tlsCodes[code] ?? code;
     }
     if (error instanceof Error && /parse error|invalid/i.test(error.message)) return 'protocol_error';
   }

@@ -2,39 +2,39 @@
 // one socket (keep-alive) or opens one per request (keepAlive: false sends
 // `Connection: close`). The legacy dispatch handler is used because undici 7's core speaks
 // it natively; the newer handler API is wrapped on every request, which costs CPU here.
-import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
-import { buildConnector, Client, type Dispatcher } from 'undici';
+import { Client, type Dispatcher } from 'undici';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { errorCode } from './error-code.js';
+import { hintThreshold, SocketReuse } from './socket-reuse.js';
+import { socketOpener } from './socket-opener.js';
+import { undiciConnector } from './undici-connector.js';
 
-export function createHttpDriver({ scenario, target, recorder }: DriverContext): ConnectionDriver {
+export function createHttpDriver({ scenario, target, recorder, tls, localAddress, onClosed }: DriverContext): ConnectionDriver {
   const settings = scenario.http;
-  const baseConnect = buildConnector({ timeout: settings.timeout || 30_000 });
-  const connect: buildConnector.connector = (options, callback) => {
-    const startedAt = performance.now();
-    baseConnect(options, (error, socket) => {
-      if (error || !socket) {
-        recorder.count('connectionsFailed');
-        callback(error ?? new Error('connect failed'), null);
-        return;
-      }
-      recorder.record('connect', (performance.now() - startedAt) * 1000);
-      recorder.trackSocket(socket as Socket);
-      callback(null, socket);
+  const reuse = new SocketReuse(recorder);
+  const connect = reuse.watch(undiciConnector(socketOpener(recorder, tls), recorder, settings.timeout || 30_000));
+  const newClient = (): Client => {
+    const created = new Client(target.origin, {
+      connect,
+      pipelining: settings.pipelining,
+      keepAliveTimeout: settings.keepAliveTimeout,
+      keepAliveMaxTimeout: Math.max(settings.keepAliveTimeout, 1),
+      keepAliveTimeoutThreshold: hintThreshold(settings),
+      headersTimeout: settings.timeout,
+      bodyTimeout: settings.timeout,
+      ...(localAddress ? { localAddress } : {}),
     });
+    // A client-level error (e.g. the target vanished) must not crash the worker; the
+    // request that met it reports it through its own handler.
+    created.on('connectionError', () => {});
+    // A socket the target closed while the workload holds it (a drop, an idle timeout).
+    created.on('disconnect', (_origin, _targets, error) => {
+      if (created === client && !closing && settings.keepAlive) onClosed(errorCode(error));
+    });
+    return created;
   };
-  const client = new Client(target.origin, {
-    connect,
-    pipelining: settings.pipelining,
-    keepAliveTimeout: settings.keepAliveTimeout,
-    keepAliveMaxTimeout: Math.max(settings.keepAliveTimeout, 1),
-    headersTimeout: settings.timeout,
-    bodyTimeout: settings.timeout,
-  });
-  // A client-level error (e.g. the target vanished) must not crash the worker; the
-  // request that met it reports it through its own handler.
-  client.on('connectionError', () => {});
+  let client = newClient();
+  let closing = false;
 
   const body = settings.body === undefined ? null : Buffer.from(settings.body);
   const path = target.pathname === '/' && settings.path ? settings.path : target.pathname + target.search;
@@ -47,30 +47,45 @@ export function createHttpDriver({ scenario, target, recorder }: DriverContext):
     reset: !settings.keepAlive,
   };
 
+  function send(done: SendDone): void {
+    let status = 0;
+    const use = reuse.begin();
+    client.dispatch(requestOptions, {
+      onConnect() {
+        reuse.writing(use);
+      },
+      onHeaders(statusCode) {
+        status = statusCode;
+        reuse.answered(use);
+        return true;
+      },
+      onData() {
+        return true;
+      },
+      onComplete() {
+        reuse.completed(use);
+        done(status >= 400 ? `http_${status}` : null, true);
+      },
+      onError(error) {
+        done(reuse.failed(use, errorCode(error)), false);
+      },
+    });
+  }
+
   return {
     open(done) {
       done(null);
     },
-    send(done: SendDone) {
-      let status = 0;
-      client.dispatch(requestOptions, {
-        onConnect() {},
-        onHeaders(statusCode) {
-          status = statusCode;
-          return true;
-        },
-        onData() {
-          return true;
-        },
-        onComplete() {
-          done(status >= 400 ? `http_${status}` : null, true);
-        },
-        onError(error) {
-          done(errorCode(error), false);
-        },
-      });
+    send,
+    // undici connects on the first request: that request is what opens the socket.
+    establish: send,
+    drop() {
+      const dropped = client;
+      client = newClient();
+      void dropped.destroy();
     },
     async close() {
+      closing = true;
       await client.destroy();
     },
   };

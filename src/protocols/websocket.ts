@@ -2,11 +2,12 @@
 // each echo that comes back answers the message sent before it. Compression stays off
 // unless the scenario asks: permessage-deflate costs CPU and fragments memory, and it
 // would measure zlib rather than sockets.
-import { connect as netConnect, type NetConnectOpts, type Socket } from 'node:net';
+import type { connect as netConnect, Socket, TcpNetConnectOpts } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { errorCode } from './error-code.js';
+import { socketOpener } from './socket-opener.js';
 
 export function webSocketUrl(target: URL, path: string): string {
   const url = new URL(target.href);
@@ -16,7 +17,7 @@ export function webSocketUrl(target: URL, path: string): string {
   return url.href;
 }
 
-export function createWebSocketDriver({ scenario, target, recorder }: DriverContext): ConnectionDriver {
+export function createWebSocketDriver({ scenario, target, recorder, tls, localAddress, onClosed }: DriverContext): ConnectionDriver {
   const settings = scenario.websocket;
   const url = webSocketUrl(target, settings.path);
   const payload = settings.binary ? Buffer.alloc(settings.messageSize, 0x61) : 'a'.repeat(settings.messageSize);
@@ -24,6 +25,7 @@ export function createWebSocketDriver({ scenario, target, recorder }: DriverCont
   let pending: SendDone | undefined;
   let opened = false;
   let closing = false;
+  let dropping: WebSocket | undefined;
 
   const finishPending = (error: string | null, responded: boolean): void => {
     const done = pending;
@@ -31,16 +33,11 @@ export function createWebSocketDriver({ scenario, target, recorder }: DriverCont
     done?.(error, responded);
   };
 
-  const createConnection = (options: NetConnectOpts): Socket => {
-    const startedAt = performance.now();
-    // ws hands over http.request's options, whose `path` is the URL path, not a socket path
-    const tcp = netConnect({ ...options, path: undefined } as NetConnectOpts);
-    tcp.once('connect', () => {
-      recorder.record('connect', (performance.now() - startedAt) * 1000);
-      recorder.trackSocket(tcp);
-    });
-    return tcp;
-  };
+  const opener = socketOpener(recorder, tls);
+  // ws hands over http.request's options; only where to connect matters here, since the
+  // TLS settings come from the scenario (a wss:// target gets the TLS socket).
+  const createConnection = (options: TcpNetConnectOpts): Socket =>
+    opener.open({ host: options.host ?? 'localhost', port: Number(options.port), localAddress: options.localAddress }).socket;
 
   function open(done: (error: string | null) => void): void {
     const startedAt = performance.now();
@@ -54,13 +51,15 @@ export function createWebSocketDriver({ scenario, target, recorder }: DriverCont
     const ws = new WebSocket(url, {
       perMessageDeflate: settings.perMessageDeflate,
       handshakeTimeout: settings.handshakeTimeout || undefined,
+      ...(localAddress ? { localAddress } : {}),
       // ws only ever calls it with an options object
-      createConnection: createConnection as typeof netConnect,
+      createConnection: createConnection as unknown as typeof netConnect,
     });
     socket = ws;
     ws.on('open', () => {
       opened = true;
       recorder.record('handshake', (performance.now() - startedAt) * 1000);
+      if (settings.pingInterval > 0) watchPongs(ws);
       settle(null);
     });
     ws.on('message', () => finishPending(null, true));
@@ -69,16 +68,43 @@ export function createWebSocketDriver({ scenario, target, recorder }: DriverCont
       ws.terminate();
     });
     ws.on('error', (error) => {
+      // Closing a socket still connecting at the end of a step is not a failure of the target.
+      if (closing || dropping === ws) return;
       const code = errorCode(error);
       settle(code);
       finishPending(code, false);
     });
     ws.on('close', (code) => {
       if (socket === ws) socket = undefined;
-      if (!closing) {
-        settle(`ws_close_${code}`);
-        finishPending(`ws_close_${code}`, false);
-      }
+      if (closing || dropping === ws) return;
+      const reason = deadSockets.has(ws) ? 'ping_timeout' : `ws_close_${code}`;
+      settle(reason);
+      finishPending(reason, false);
+      if (opened) onClosed(reason);
+    });
+  }
+
+  // A peer that vanished without a FIN (a dead host, a silent proxy) never closes the
+  // socket: only a ping that goes unanswered for pingTimeout reveals it.
+  const deadSockets = new WeakSet<WebSocket>();
+  function watchPongs(ws: WebSocket): void {
+    let pongTimer: NodeJS.Timeout | undefined;
+    const pingTimer = setInterval(() => {
+      if (pongTimer) return;
+      ws.ping();
+      pongTimer = setTimeout(() => {
+        deadSockets.add(ws);
+        recorder.error('ping_timeout');
+        ws.terminate();
+      }, settings.pingTimeout);
+    }, settings.pingInterval);
+    ws.on('pong', () => {
+      clearTimeout(pongTimer);
+      pongTimer = undefined;
+    });
+    ws.once('close', () => {
+      clearInterval(pingTimer);
+      clearTimeout(pongTimer);
     });
   }
 
@@ -89,6 +115,14 @@ export function createWebSocketDriver({ scenario, target, recorder }: DriverCont
 
   return {
     open,
+    establish: (done) => open((error) => done(error, error === null)),
+    drop() {
+      const ws = socket;
+      if (!ws) return;
+      dropping = ws;
+      socket = undefined;
+      ws.terminate();
+    },
     send(done) {
       if (socket && socket.readyState === WebSocket.OPEN) {
         sendNow(done);

@@ -6,6 +6,8 @@ import type { Scenario } from './types.js';
 
 /** The most worker threads validation accepts; more threads only add contention on one box. */
 export const maxWorkers = 64;
+/** The most generator or target processes validation accepts. */
+export const maxProcesses = 64;
 
 export const defaults: Scenario = deepFreeze({
   // Replaced by the scenario file's basename (`http-keepalive-off.yaml` → `http-keepalive-off`).
@@ -21,11 +23,13 @@ export const defaults: Scenario = deepFreeze({
   interval: 1_000,
   // One thread per core the process may use; capped so the default is always valid.
   workers: Math.min(maxWorkers, os.availableParallelism()),
-  thinkTime: 0,
+  thinkTime: { distribution: 'fixed', value: 0 },
   // 0: no fixed rate; only `workload: arrival-rate` uses it.
   rate: 0,
   stages: [],
   maxQueue: 10_000,
+  // 0: no newcomers; set a rate to see idle keep-alive sockets turn new clients away.
+  newcomers: { rate: 0, timeout: 5_000 },
   http: {
     method: 'GET',
     path: '/',
@@ -34,6 +38,9 @@ export const defaults: Scenario = deepFreeze({
     keepAlive: true,
     // undici's own default: below Node's server default of 5s, so the client closes first.
     keepAliveTimeout: 4_000,
+    // As undici does by default: a server saying `Keep-Alive: timeout=5` is believed, minus 2 s.
+    honourServerHint: true,
+    keepAliveTimeoutThreshold: 2_000,
     pipelining: 1,
     timeout: 10_000,
   },
@@ -44,6 +51,27 @@ export const defaults: Scenario = deepFreeze({
     // ws would compress by default; that costs CPU and fragments memory, so it is opt-in.
     perMessageDeflate: false,
     handshakeTimeout: 10_000,
+    mode: 'echo',
+    subscribePath: '/events',
+    pingInterval: 0,
+    pingTimeout: 10_000,
+  },
+  poll: {
+    path: '/poll',
+    interval: 1_000,
+    jitter: true,
+  },
+  longPoll: {
+    path: '/longpoll',
+    // Above server.longPollTimeout, so the server, not the client, ends an idle hold.
+    timeout: 35_000,
+  },
+  events: {
+    sequenceField: 'seq',
+    timestampField: 'publishedAt',
+    // Empty: a poll response is the JSON array of events itself.
+    eventsField: '',
+    sinceParam: 'since',
   },
   server: {
     responseSize: 64,
@@ -54,7 +82,38 @@ export const defaults: Scenario = deepFreeze({
     requestTimeout: 300_000,
     maxRequestsPerSocket: 0,
     maxConnections: 0,
+    // 0: no event stream; poll, long-poll and WebSocket subscribe steps must set a rate.
+    eventRate: 0,
+    eventBurst: 1,
+    longPollTimeout: 30_000,
+    eventSize: 32,
+    tls: false,
+    cert: undefined,
+    key: undefined,
+    // auto: as many target processes as the connections need (one per ~19,800).
+    processes: 0,
   },
+  tls: {
+    ca: undefined,
+    servername: undefined,
+    cert: undefined,
+    key: undefined,
+    insecure: false,
+    // Clients that reconnect resume their session, as browsers and HTTP libraries do.
+    resume: true,
+  },
+  // auto: one process per ~19,800 connections, since the open-file limit is per process.
+  processes: 0,
+  sources: [],
+  connectRate: 0,
+  reconnect: {
+    backoff: 100,
+    maxBackoff: 10_000,
+    jitter: true,
+    dropAt: 2_000,
+  },
+  // No thresholds: a run passes unless the scenario or --threshold asks for something.
+  thresholds: [],
 });
 
 // Frozen so that no caller can change the defaults of every later load by mutating a result.

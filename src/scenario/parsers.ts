@@ -50,6 +50,20 @@ export const requestPath: Parser<string> = (value, path) =>
     ? value
     : reject(path, 'expected a path starting with / and without spaces, like /items?id=1', value);
 
+// A JSON field in a target's events, as a dotted path into nested objects (`meta.seq`).
+const jsonFieldShape = /^[^.\s]+(?:\.[^.\s]+)*$/;
+export const jsonField: Parser<string> = (value, path) =>
+  typeof value === 'string' && jsonFieldShape.test(value) ? value : reject(path, 'expected a JSON field name like seq or meta.seq', value);
+
+/** As jsonField, where an empty string means "there is no such field". */
+export const optionalJsonField: Parser<string> = (value, path) =>
+  value === '' || (typeof value === 'string' && jsonFieldShape.test(value))
+    ? value
+    : reject(path, 'expected a JSON field name like publishedAt, or "" for none', value);
+
+export const queryParameter: Parser<string> = (value, path) =>
+  typeof value === 'string' && /^[A-Za-z0-9_.~-]+$/.test(value) ? value : reject(path, 'expected a query parameter name like since', value);
+
 export const target: Parser<string | undefined> = (value, path) => {
   if (value === null) return undefined;
   if (typeof value === 'string' && /^(https?|wss?):\/\/[^/?#\s]/i.test(value) && URL.canParse(value)) return value;
@@ -175,7 +189,7 @@ function unknownField<T>(path: PathSegment[], shape: Shape<T>): Invalid {
 }
 
 /** The candidate whose last segment is nearest `key` by edit distance, if near enough to be a typo. */
-function closest(key: string, candidates: readonly string[]): string | undefined {
+export function closest(key: string, candidates: readonly string[]): string | undefined {
   const limit = Math.max(1, Math.floor(key.length / 3));
   let best: { name: string; distance: number } | undefined;
   for (const name of candidates) {

@@ -10,7 +10,7 @@ export type PerSecond = number;
 export const protocols = ['http', 'websocket', 'poll', 'long-poll'] as const;
 export type Protocol = (typeof protocols)[number];
 
-export const workloads = ['closed', 'arrival-rate'] as const;
+export const workloads = ['closed', 'arrival-rate', 'hold', 'connect', 'reconnect-storm'] as const;
 export type WorkloadKind = (typeof workloads)[number];
 
 export const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -25,10 +25,21 @@ export interface HttpSettings {
   keepAlive: boolean;
   /** How long the client keeps an idle socket before closing it itself. */
   keepAliveTimeout: Millis;
+  /**
+   * Believe the server's `Keep-Alive: timeout=N` header, as undici (Node's fetch) does: the
+   * idle timeout becomes min(N − keepAliveTimeoutThreshold, keepAliveTimeout). false: only
+   * keepAliveTimeout counts, as for a proxy or a client that ignores the header.
+   */
+  honourServerHint: boolean;
+  /** Safety margin taken off the server's hint (undici's own default: 2 s). */
+  keepAliveTimeoutThreshold: Millis;
   pipelining: number;
   /** Whole-request timeout; 0 disables it. */
   timeout: Millis;
 }
+
+export const webSocketModes = ['echo', 'subscribe'] as const;
+export type WebSocketMode = (typeof webSocketModes)[number];
 
 export interface WebSocketSettings {
   path: string;
@@ -36,6 +47,43 @@ export interface WebSocketSettings {
   binary: boolean;
   perMessageDeflate: boolean;
   handshakeTimeout: Millis;
+  /** echo: send messages and time their echo. subscribe: receive the target's event stream. */
+  mode: WebSocketMode;
+  /** Where `mode: subscribe` connects. */
+  subscribePath: string;
+  /** Send a ping this often on every connection; 0 = never. */
+  pingInterval: Millis;
+  /** A connection whose pong is this late is counted dead (`ping_timeout`) and closed. */
+  pingTimeout: Millis;
+}
+
+/** `protocol: poll`: each client asks for new events every `interval`. */
+export interface PollSettings {
+  /** May hold `{since}`; without it `?<events.sinceParam>=<seq>` is appended. */
+  path: string;
+  interval: Millis;
+  /** Spread the clients' first polls evenly over one interval, so they do not poll in step. */
+  jitter: boolean;
+}
+
+/** `protocol: long-poll`: each client asks again as soon as the held request answers. */
+export interface LongPollSettings {
+  /** May hold `{since}`, as poll.path. */
+  path: string;
+  /** Client-side limit on one held request; must exceed the server's hold time. */
+  timeout: Millis;
+}
+
+/** How events are read from a target's responses and messages (any target, built-in or not). */
+export interface EventSettings {
+  /** JSON field (dotted path) holding the event's sequence number. */
+  sequenceField: string;
+  /** JSON field with the publish time (epoch ms or an ISO 8601 string); empty: none, delivery is not measured. */
+  timestampField: string;
+  /** JSON field holding the array of events in a poll response; empty: the response is the array. */
+  eventsField: string;
+  /** Query parameter that carries the last sequence number seen. */
+  sinceParam: string;
 }
 
 /** Settings of the built-in target; ignored (with a warning) when `target` is set. */
@@ -49,6 +97,57 @@ export interface ServerSettings {
   maxRequestsPerSocket: number;
   /** 0 = unlimited. */
   maxConnections: number;
+  /** Events published per second for /poll, /longpoll and /events; 0 = no event stream. */
+  eventRate: PerSecond;
+  /** Events published together at each publish (the publishes come eventRate/eventBurst times a second). */
+  eventBurst: number;
+  /** How long /longpoll holds a request with nothing new before answering an empty list. */
+  longPollTimeout: Millis;
+  /** Bytes of filler in each event's `data` field. */
+  eventSize: Bytes;
+  /** Serve https:// and wss:// (a certificate for 127.0.0.1/localhost is generated unless `cert` is given). */
+  tls: boolean;
+  /** Absolute path of the PEM certificate (chain) to serve with `tls`; undefined: generate one. */
+  cert: string | undefined;
+  /** Absolute path of the PEM private key of `cert`. */
+  key: string | undefined;
+  /** Target processes, each on its own port with its own open-file limit; 0 = as many as the connections need. */
+  processes: number;
+}
+
+/** How the generator speaks TLS to https:// and wss:// targets. Paths are absolute after loading. */
+export interface TlsSettings {
+  /** PEM file of the CA(s) to trust besides Node's bundled ones. */
+  ca: string | undefined;
+  /** SNI name and the name the certificate must carry; default: the target's host name. */
+  servername: string | undefined;
+  /** Client certificate (PEM) and its key, for targets that ask for one. */
+  cert: string | undefined;
+  key: string | undefined;
+  /** Accept any certificate: for test servers only; reported on the console and in run.json. */
+  insecure: boolean;
+  /** Offer the previous connection's session on reconnect (abbreviated handshake). */
+  resume: boolean;
+}
+
+/** A pause drawn afresh before every request: fixed, or spread so idle gaps vary as real users' do. */
+export type ThinkTime =
+  | { distribution: 'fixed'; value: Millis }
+  | { distribution: 'uniform'; min: Millis; max: Millis }
+  | { distribution: 'exponential'; mean: Millis };
+
+export const thinkTimeDistributions = ['fixed', 'uniform', 'exponential'] as const;
+
+/**
+ * `newcomers`: short-lived clients arriving alongside the step's connections, each opening a
+ * fresh connection for one request (`Connection: close`) and leaving: the users idle
+ * keep-alive sockets can crowd out when the server limits its connections.
+ */
+export interface NewcomerSettings {
+  /** Arrivals per second across the whole step; 0: none. */
+  rate: PerSecond;
+  /** How long a newcomer waits for its answer, connect included, before giving up. */
+  timeout: Millis;
 }
 
 /** One segment of a load profile: move linearly to `target` over `duration`. */
@@ -72,15 +171,49 @@ export interface Scenario {
   /** Worker threads. */
   workers: number;
   /** Pause between a response and the next request on one connection (closed workload). */
-  thinkTime: Millis;
+  thinkTime: ThinkTime;
   /** Arrival rate for `workload: arrival-rate`, across all connections. */
   rate: PerSecond;
   stages: Stage[];
   /** Arrivals allowed to wait for a free connection before new ones are dropped. */
   maxQueue: number;
+  newcomers: NewcomerSettings;
   http: HttpSettings;
   websocket: WebSocketSettings;
+  poll: PollSettings;
+  longPoll: LongPollSettings;
+  events: EventSettings;
   server: ServerSettings;
+  tls: TlsSettings;
+  /** Generator processes, each with its own open-file limit; 0 = as many as the connections need. */
+  processes: number;
+  /** Local addresses to bind connections to, round-robin; empty = the system picks. */
+  sources: string[];
+  /** New connections per second while opening (hold, connect, reconnects); 0 = as fast as possible. */
+  connectRate: PerSecond;
+  reconnect: ReconnectSettings;
+  /** Pass/fail checks on each step's results, like `latency.p99 < 50ms` (src/gate/expression.ts). */
+  thresholds: Threshold[];
+}
+
+/** A threshold on a step's results; a failed one makes the run exit 1. */
+export interface Threshold {
+  /** `<metric> <comparison> <limit>`, checked at load: `latency.p99 < 50ms`, `error_rate < 0.1%`. */
+  expression: string;
+  /** Stop the run as soon as the step so far fails it (after gracePeriod of measured time). */
+  abortOnFail: boolean;
+  gracePeriod: Millis;
+}
+
+/** How clients come back after the target dropped them (reconnect-storm, and WebSocket reconnects). */
+export interface ReconnectSettings {
+  /** First wait before reconnecting; doubles on each failed attempt up to maxBackoff. */
+  backoff: Millis;
+  maxBackoff: Millis;
+  /** Spread each wait uniformly over [0, wait] so clients do not come back in one wave. */
+  jitter: boolean;
+  /** reconnect-storm: when, after the measured part starts, the built-in target drops every connection. */
+  dropAt: Millis;
 }
 
 /** A scenario file after loading: the base scenario and the steps to run, at least one. */

@@ -4,7 +4,9 @@
 // are one list. Adding a field is a line in a table, never a new branch.
 
 import { ScenarioError } from '../errors.js';
-import { defaults, maxWorkers } from './defaults.js';
+import { thresholdList } from '../gate/threshold-field.js';
+import { processCount, sources } from './capacity-fields.js';
+import { defaults, maxProcesses, maxWorkers } from './defaults.js';
 import {
   Invalid,
   above,
@@ -12,10 +14,13 @@ import {
   boolean,
   duration,
   headers,
+  jsonField,
   list,
   nonEmptyText,
   oneOf,
+  optionalJsonField,
   parseMapping,
+  queryParameter,
   rate,
   reject,
   requestPath,
@@ -27,20 +32,30 @@ import {
   type Fields,
   type Shape,
 } from './parsers.js';
+import { pemFile } from './pem-file.js';
 import { formatPath, isMapping, own, showValue, valueAt, type PathSegment, type RawMapping } from './raw.js';
 import {
   httpMethods,
   protocols,
   workloads,
+  webSocketModes,
+  type EventSettings,
   type HttpSettings,
+  type ReconnectSettings,
+  type LongPollSettings,
+  type NewcomerSettings,
+  type PollSettings,
   type ResolvedScenario,
   type Scenario,
   type ServerSettings,
   type Stage,
   type StepScenario,
+  type TlsSettings,
   type WebSocketSettings,
 } from './types.js';
 import { formatDuration } from './units.js';
+import { receiveMode } from './receive-mode.js';
+import { meanThinkTime, thinkTime } from './think-time.js';
 
 // ---- the tables ----
 
@@ -58,6 +73,8 @@ const httpShape: Shape<HttpSettings> = {
     keepAlive: boolean,
     // undici refuses a keepAliveTimeout of 0.
     keepAliveTimeout: duration(above(0)),
+    honourServerHint: boolean,
+    keepAliveTimeoutThreshold: duration(atLeast(0)),
     pipelining: whole(1, 1000),
     timeout: duration(atLeast(0)),
   },
@@ -70,6 +87,27 @@ const websocketShape: Shape<WebSocketSettings> = {
     binary: boolean,
     perMessageDeflate: boolean,
     handshakeTimeout: duration(above(0)),
+    mode: oneOf(webSocketModes),
+    subscribePath: requestPath,
+    pingInterval: duration(atLeast(0)),
+    pingTimeout: duration(above(0)),
+  },
+};
+
+const pollShape: Shape<PollSettings> = {
+  fields: { path: requestPath, interval: duration(above(0)), jitter: boolean },
+};
+
+const longPollShape: Shape<LongPollSettings> = {
+  fields: { path: requestPath, timeout: duration(above(0)) },
+};
+
+const eventsShape: Shape<EventSettings> = {
+  fields: {
+    sequenceField: jsonField,
+    timestampField: optionalJsonField,
+    eventsField: optionalJsonField,
+    sinceParam: queryParameter,
   },
 };
 
@@ -82,6 +120,34 @@ const serverShape: Shape<ServerSettings> = {
     requestTimeout: serverTimeout,
     maxRequestsPerSocket: whole(0),
     maxConnections: whole(0),
+    eventRate: rate(atLeast(0)),
+    eventBurst: whole(1, 100_000),
+    // Above 0: a hold of 0 would turn every long-poll into a short poll.
+    longPollTimeout: duration({ ...above(0), wholeUnits: true }),
+    eventSize: size(atLeast(0)),
+    tls: boolean,
+    cert: pemFile('certificate'),
+    key: pemFile('private key'),
+    processes: processCount(maxProcesses),
+  },
+};
+
+const newcomerShape: Shape<NewcomerSettings> = {
+  fields: { rate: rate(atLeast(0)), timeout: duration(above(0)) },
+};
+
+const reconnectShape: Shape<ReconnectSettings> = {
+  fields: { backoff: duration(atLeast(0)), maxBackoff: duration(atLeast(0)), jitter: boolean, dropAt: duration(atLeast(0)) },
+};
+
+const tlsShape: Shape<TlsSettings> = {
+  fields: {
+    ca: pemFile('certificate'),
+    servername: nonEmptyText,
+    cert: pemFile('certificate'),
+    key: pemFile('private key'),
+    insecure: boolean,
+    resume: boolean,
   },
 };
 
@@ -95,19 +161,34 @@ const scenarioFields: Fields<Scenario> = {
   warmup: duration(atLeast(0)),
   interval: duration(atLeast(100)),
   workers: whole(1, maxWorkers),
-  thinkTime: duration(atLeast(0)),
+  thinkTime,
   rate: rate(atLeast(0)),
   stages: list((value, path) => parseMapping(value, path, stageShape, undefined), '[{ duration: 30s, target: 100 }]'),
   maxQueue: whole(0),
+  newcomers: (value, path) => parseMapping(value, path, newcomerShape, defaults.newcomers),
   http: (value, path) => parseMapping(value, path, httpShape, defaults.http),
   websocket: (value, path) => parseMapping(value, path, websocketShape, defaults.websocket),
+  poll: (value, path) => parseMapping(value, path, pollShape, defaults.poll),
+  longPoll: (value, path) => parseMapping(value, path, longPollShape, defaults.longPoll),
+  events: (value, path) => parseMapping(value, path, eventsShape, defaults.events),
   server: (value, path) => parseMapping(value, path, serverShape, defaults.server),
+  tls: (value, path) => parseMapping(value, path, tlsShape, defaults.tls),
+  processes: processCount(maxProcesses),
+  sources,
+  connectRate: rate(atLeast(0)),
+  reconnect: (value, path) => parseMapping(value, path, reconnectShape, defaults.reconnect),
+  thresholds: thresholdList,
 };
 
 const nestedNames = [
   ...Object.keys(httpShape.fields).map((key) => `http.${key}`),
   ...Object.keys(websocketShape.fields).map((key) => `websocket.${key}`),
+  ...Object.keys(pollShape.fields).map((key) => `poll.${key}`),
+  ...Object.keys(longPollShape.fields).map((key) => `longPoll.${key}`),
+  ...Object.keys(eventsShape.fields).map((key) => `events.${key}`),
   ...Object.keys(serverShape.fields).map((key) => `server.${key}`),
+  ...Object.keys(tlsShape.fields).map((key) => `tls.${key}`),
+  ...Object.keys(newcomerShape.fields).map((key) => `newcomers.${key}`),
 ];
 const baseShape: Shape<Scenario> = { fields: scenarioFields, readElsewhere: ['steps'], nested: nestedNames };
 // Inside a step `name` is the step's label (taken out before merging) and `steps` is unknown.
@@ -130,7 +211,7 @@ const crossChecks: ReadonlyArray<(s: Scenario, raw: RawMapping) => Conflict | un
       ? { path: ['rate'], expected: 'expected no rate with workload: closed (set workload: arrival-rate to send at a fixed rate)' }
       : undefined,
   (s) =>
-    s.workload === 'arrival-rate' && s.thinkTime > 0
+    s.workload === 'arrival-rate' && meanThinkTime(s.thinkTime) > 0
       ? { path: ['thinkTime'], expected: 'expected no thinkTime with workload: arrival-rate (the rate sets the pace there)' }
       : undefined,
   // In a closed workload a stage's target is a connection count, not a rate.
@@ -147,12 +228,58 @@ const crossChecks: ReadonlyArray<(s: Scenario, raw: RawMapping) => Conflict | un
       ? undefined
       : { path: ['connections'], expected: `expected at least the largest stage target (${peak}) for workload: closed with stages` };
   },
+  // Newcomers are plain one-request HTTP clients beside the step's HTTP connections.
+  (s) =>
+    s.newcomers.rate > 0 && (s.protocol !== 'http' || s.server.tls || (s.target !== undefined && !s.target.startsWith('http:')))
+      ? { path: ['newcomers', 'rate'], expected: 'expected no newcomers except with protocol: http over plain http:// (newcomers speak HTTP without TLS)' }
+      : undefined,
+  // A certificate is useless without its key, and the other way round.
+  (s) => pairCheck('tls', s.tls.cert, s.tls.key),
+  (s) => pairCheck('server', s.server.cert, s.server.key),
+  (s) =>
+    s.server.cert !== undefined && !s.server.tls
+      ? { path: ['server', 'tls'], expected: 'expected true when server.cert is given (the built-in target serves it only over TLS)' }
+      : undefined,
   // Node's http.Server throws at startup otherwise.
   (s) =>
     s.server.requestTimeout > 0 && s.server.headersTimeout > s.server.requestTimeout
       ? { path: ['server', 'headersTimeout'], expected: `expected at most server.requestTimeout (${formatDuration(s.server.requestTimeout)})` }
       : undefined,
+  // Receive-driven steps (poll, long-poll, websocket subscribe) wait for events: no send schedule applies.
+  (s) =>
+    receiveMode(s) && s.workload !== 'closed'
+      ? { path: ['workload'], expected: `expected no workload: ${s.workload} with ${receiveLabel(s)} (clients wait for events; poll.interval sets the polling pace)` }
+      : undefined,
+  (s) =>
+    receiveMode(s) && s.target === undefined && s.server.eventRate === 0
+      ? { path: ['server', 'eventRate'], expected: `expected an event rate above 0 (like 10/s) for ${receiveLabel(s)} against the built-in target` }
+      : undefined,
+  (s) =>
+    receiveMode(s) === 'long-poll' && s.target === undefined && s.longPoll.timeout <= s.server.longPollTimeout
+      ? { path: ['longPoll', 'timeout'], expected: `expected more than server.longPollTimeout (${formatDuration(s.server.longPollTimeout)}), so the server ends an idle hold, not the client` }
+      : undefined,
+  // The transport's own path field names the endpoint; a path in the URL would silently compete with it.
+  (s) =>
+    receiveMode(s) && s.target !== undefined && new URL(s.target).pathname !== '/'
+      ? { path: ['target'], expected: `expected a target URL without a path for ${receiveLabel(s)} (give the path in ${pathField(s)})` }
+      : undefined,
 ];
+
+function pairCheck(section: 'tls' | 'server', cert: string | undefined, key: string | undefined): Conflict | undefined {
+  if ((cert === undefined) === (key === undefined)) return undefined;
+  const missing = cert === undefined ? 'cert' : 'key';
+  const given = cert === undefined ? 'key' : 'cert';
+  return { path: [section, missing], expected: `expected a PEM file here too, since ${section}.${given} is given` };
+}
+
+function receiveLabel(s: Scenario): string {
+  return receiveMode(s) === 'subscribe' ? 'protocol: websocket with websocket.mode: subscribe' : `protocol: ${s.protocol}`;
+}
+
+function pathField(s: Scenario): string {
+  const mode = receiveMode(s);
+  return mode === 'poll' ? 'poll.path' : mode === 'long-poll' ? 'longPoll.path' : 'websocket.subscribePath';
+}
 
 function checkRules(scenario: Scenario, raw: RawMapping): void {
   for (const check of crossChecks) {

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'stats') void send({ type: 'stats', id: message.id, stats: target.stats() });
     else if (message.type === 'stop') void stop();
+    else if (message.type === 'drop') target.dropAll();
   });
   process.on('SIGTERM', () => void stop());
   // The parent died or let go of us: nobody is left to ask for stats.

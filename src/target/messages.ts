@@ -7,7 +7,7 @@ import type { TargetStats } from './server.js';
 export const targetOptionsEnv = 'SOCKCAP_TARGET_OPTIONS';
 
 /** Parent to child. `id` pairs a stats request with its answer. */
-export type ParentMessage = { type: 'stats'; id: number } | { type: 'stop' };
+export type ParentMessage = { type: 'stats'; id: number } | { type: 'stop' } | { type: 'drop' };
 
 /** Child to parent. */
 export type ChildMessage =

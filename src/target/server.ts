@@ -1,13 +1,19 @@
 // The built-in reference target: a plain node:http server with a fixed-size response,
 // an optional delay and a WebSocket echo, whose keep-alive and connection knobs come
 // straight from the scenario's `server` settings. It counts what it sees so a run can
-// put the server's view next to the generator's.
+// put the server's view next to the generator's. With `eventRate` it also publishes an
+// event stream at /poll, /longpoll and WebSocket /events (event-stream.ts).
 
 import http from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ServerSettings } from '../scenario/types.js';
+import { EventStream, subscribePath, type EventStreamStats } from './event-stream.js';
+import type { TlsMaterial } from './certificate.js';
+import { SocketUsage, type SocketUsageStats } from './socket-usage.js';
 
 export interface TargetOptions {
   /** Default 127.0.0.1. */
@@ -15,9 +21,11 @@ export interface TargetOptions {
   /** Default 0: any free port. */
   port?: number;
   settings: ServerSettings;
+  /** Serve https:// and wss:// with this certificate; undefined: plain http:// and ws://. */
+  tls?: TlsMaterial | undefined;
 }
 
-export interface TargetStats {
+export interface TargetStats extends EventStreamStats, SocketUsageStats {
   /**
    * HTTP requests counted when they start (their headers are parsed), which is what a
    * generator counts as sent; requests Node refuses with 503 past `maxRequestsPerSocket`
@@ -32,19 +40,26 @@ export interface TargetStats {
   webSocketsAccepted: number;
   /** Messages received (each one is echoed back). */
   webSocketMessages: number;
-  /** TCP payload bytes (headers, bodies, frames) of closed plus open sockets. */
+  /** TCP payload bytes (headers, bodies, frames, TLS records) of closed plus open sockets. */
   bytesReceived: number;
   bytesSent: number;
+  /** TLS handshakes completed, and how many of them resumed a session (0 without TLS). */
+  tlsHandshakes: number;
+  tlsResumed: number;
+  /** TLS handshakes that failed (untrusted certificate, plain HTTP sent to the TLS port, ...). */
+  tlsFailed: number;
 }
 
 export interface RunningTarget {
-  /** http://host:port */
+  /** http://host:port, or https://host:port with TLS */
   url: string;
   host: string;
   port: number;
   stats(): TargetStats;
   /** Stops accepting, destroys every open socket (WebSockets too), resolves once closed. */
   close(): Promise<void>;
+  /** Drops every open connection at once, as a crashing or redeployed server would, and keeps listening. */
+  dropAll(): number;
 }
 
 const webSocketPath = '/ws';
@@ -65,18 +80,35 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
     connectionsRejected: 0,
     webSocketsAccepted: 0,
     webSocketMessages: 0,
+    tlsHandshakes: 0,
+    tlsResumed: 0,
+    tlsFailed: 0,
   };
   const openSockets = new Set<Socket>();
+  const usage = new SocketUsage();
   let closedBytesReceived = 0;
   let closedBytesSent = 0;
 
-  const server = http.createServer({ connectionsCheckingInterval: checkingInterval(settings) });
+  const serverOptions = { connectionsCheckingInterval: checkingInterval(settings) };
+  const server: http.Server = options.tls
+    ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key })
+    : http.createServer(serverOptions);
   applyTimeouts(server, settings);
+  // 'connection' still sees the TCP socket under TLS, so bytes counted there include TLS records.
+  server.on('secureConnection', (socket: TLSSocket) => {
+    counts.tlsHandshakes++;
+    if (socket.isSessionReused()) counts.tlsResumed++;
+  });
+  server.on('tlsClientError', () => {
+    counts.tlsFailed++;
+  });
 
   server.on('connection', (socket: Socket) => {
     counts.connectionsAccepted++;
     openSockets.add(socket);
+    usage.opened();
     socket.once('close', () => {
+      usage.closed();
       counts.connectionsClosed++;
       closedBytesReceived += socket.bytesRead;
       closedBytesSent += socket.bytesWritten;
@@ -90,8 +122,13 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
     counts.requests++;
   });
 
+  const events = new EventStream(settings);
   server.on('request', (req, res) => {
     counts.requests++;
+    const socket = req.socket;
+    usage.requestStarted(socket);
+    res.once('close', () => usage.requestEnded(socket));
+    if (events.handle(req, res)) return;
     const respond = (): void => {
       res.writeHead(200, responseHeaders);
       res.end(body);
@@ -112,6 +149,15 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', ignore);
+    usage.upgraded(socket);
+    if (new URL(req.url ?? '/', 'http://target').pathname === subscribePath) {
+      wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        counts.webSocketsAccepted++;
+        ws.on('error', ignore);
+        events.subscribe(ws);
+      });
+      return;
+    }
     if (!(req.url ?? '/').startsWith(webSocketPath)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
@@ -128,6 +174,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
 
   await listen(server, host, options.port ?? 0);
   const port = (server.address() as { port: number }).port;
+  events.start();
 
   const stats = (): TargetStats => {
     let bytesReceived = closedBytesReceived;
@@ -136,7 +183,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
       bytesReceived += socket.bytesRead;
       bytesSent += socket.bytesWritten;
     }
-    return { ...counts, connectionsOpen: openSockets.size, bytesReceived, bytesSent };
+    return { ...counts, ...events.stats(), ...usage.stats(), connectionsOpen: openSockets.size, bytesReceived, bytesSent };
   };
 
   // The server reports closed before its sockets emit 'close'; waiting for those too
@@ -144,14 +191,22 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   const closeAll = async (): Promise<void> => {
     const serverClosed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     const socketsClosed = [...openSockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
+    events.close();
+    usage.stop();
     for (const socket of openSockets) socket.destroy();
     wss.close();
     await Promise.all([serverClosed, ...socketsClosed]);
   };
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= closeAll());
+  const dropAll = (): number => {
+    const dropped = openSockets.size;
+    for (const socket of openSockets) socket.destroy();
+    return dropped;
+  };
 
-  return { url: `http://${formatHost(host)}:${port}`, host, port, stats, close };
+  const scheme = options.tls ? 'https' : 'http';
+  return { url: `${scheme}://${formatHost(host)}:${port}`, host, port, stats, close, dropAll };
 }
 
 function applyTimeouts(server: http.Server, settings: ServerSettings): void {

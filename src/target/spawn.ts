@@ -9,6 +9,8 @@ import type { TargetOptions, TargetStats } from './server.js';
 export interface TargetProcess {
   url: string;
   pid: number;
+  /** The certificate a TLS target serves, for the generator to trust; undefined without TLS. */
+  trustedCa: string | undefined;
   /** Rejects with RunBrokenError once the child has exited without being stopped. */
   stats(): Promise<TargetStats>;
   /**
@@ -18,6 +20,8 @@ export interface TargetProcess {
    * reported any. Calling it again returns the same promise.
    */
   stop(): Promise<TargetStats>;
+  /** Has the target drop every open connection at once (reconnect-storm). */
+  dropAll(): void;
 }
 
 const childPath = new URL('./child.js', import.meta.url);
@@ -33,7 +37,7 @@ export async function spawnTarget(options: TargetOptions): Promise<TargetProcess
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const ready = await waitForReady(child, options);
-  return track(child, ready.url, ready.pid);
+  return { ...track(child, ready.url, ready.pid), trustedCa: options.tls?.cert };
 }
 
 function waitForReady(child: ChildProcess, options: TargetOptions): Promise<{ url: string; pid: number }> {
@@ -85,7 +89,7 @@ function startupError(options: TargetOptions, code: string, message: string): So
   return new RunBrokenError(`built-in target failed to start: ${message}`);
 }
 
-function track(child: ChildProcess, url: string, pid: number): TargetProcess {
+function track(child: ChildProcess, url: string, pid: number): Omit<TargetProcess, 'trustedCa'> {
   const pending = new Map<number, { resolve: (stats: TargetStats) => void; reject: (err: Error) => void }>();
   let nextId = 0;
   // Final stats once the child says 'stopped', else the latest answer to stats().
@@ -156,7 +160,10 @@ function track(child: ChildProcess, url: string, pid: number): TargetProcess {
     return stopping;
   };
 
-  return { url, pid, stats, stop };
+  const dropAll = (): void => {
+    send({ type: 'drop' });
+  };
+  return { url, pid, stats, stop, dropAll };
 }
 
 async function exitsWithin(exit: Promise<void>, ms: number): Promise<boolean> {

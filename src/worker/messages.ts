@@ -7,7 +7,12 @@ import type { MessagePort } from 'node:worker_threads';
 /** One worker's share of a step. Times are epoch milliseconds (fractional). */
 export interface Slice {
   scenario: StepScenario;
-  target: string;
+  /** The target's URLs, one per target process; connection g talks to targets[g % length]. */
+  targets: string[];
+  /** Local addresses to bind to, connection g to sources[g % length]; empty: the system picks. */
+  sources: string[];
+  /** PEM certificate the built-in TLS target serves, trusted besides `tls.ca`. */
+  trustedCa: string | undefined;
   workerIndex: number;
   /** Workers in the whole step (across shards): closed stages split their counts by it. */
   workerCount: number;
@@ -16,6 +21,7 @@ export interface Slice {
   firstConnection: number;
   /** Connections across every worker and shard of the step. */
   totalConnections: number;
+  /** As planned; each worker replaces them with the times of the start request. */
   startAt: number;
   measureFrom: number;
   endAt: number;
@@ -39,8 +45,25 @@ export interface StopRequest {
   type: 'stop';
 }
 
-export type WorkerToCoordinator = Snapshot;
-export type CoordinatorToWorker = StopRequest;
+/** A worker has loaded and built its connections' drivers and waits for its start time. */
+export interface ReadyReport {
+  type: 'ready';
+  workerIndex: number;
+}
+
+/**
+ * The step's clock, sent once every worker is ready, so connections open after the
+ * memory baseline is taken and no worker starts late because its thread came up late.
+ */
+export interface StartRequest {
+  type: 'start';
+  startAt: number;
+  measureFrom: number;
+  endAt: number;
+}
+
+export type WorkerToCoordinator = Snapshot | ReadyReport;
+export type CoordinatorToWorker = StopRequest | StartRequest;
 
 export interface SliceTask {
   slice: Slice;

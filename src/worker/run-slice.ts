@@ -4,24 +4,46 @@
 import type { MessagePort } from 'node:worker_threads';
 import { driverFor } from '../protocols/index.js';
 import type { ConnectionDriver } from '../protocols/driver.js';
-import { workloadFor } from '../workloads/index.js';
+import { clientTls, isTlsUrl } from '../protocols/tls-options.js';
+import { opensOwnConnections, workloadFor } from '../workloads/index.js';
+import { connectionControl } from './connection-control.js';
 import { now, sleepUntil } from './clock.js';
 import { watchLoopDelay } from './loop-delay.js';
-import type { CoordinatorToWorker, Slice, Snapshot } from './messages.js';
+import type { CoordinatorToWorker, ReadyReport, Slice, Snapshot, StartRequest } from './messages.js';
+import { startNewcomers } from './newcomers.js';
 import { Recorder } from './recorder.js';
 import { snapshotTimes } from './snapshot-times.js';
+import { receiveMode } from '../scenario/receive-mode.js';
+import { runReceiveSlice } from './receive-slice.js';
 
 /** How long in-flight requests may take to finish after the step ends. */
 const drainTimeoutMs = 2000;
 
 export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   const { scenario } = slice;
+  const mode = receiveMode(scenario);
+  if (mode) return runReceiveSlice(slice, port, mode);
   const recorder = new Recorder();
   const createDriver = driverFor(scenario.protocol);
   if (!createDriver) throw new Error(`protocol ${scenario.protocol} has no driver`);
-  const target = new URL(slice.target);
+  const targets = slice.targets.map((url) => new URL(url));
   const drivers: ConnectionDriver[] = [];
-  for (let i = 0; i < slice.connections; i++) drivers.push(createDriver({ scenario, target, recorder }));
+  for (let i = 0; i < slice.connections; i++) {
+    // Connections spread over the targets' processes and the source addresses by their
+    // global index, so every worker and shard agrees on who goes where.
+    const global = slice.firstConnection + i;
+    const target = targets[global % targets.length]!;
+    drivers.push(
+      createDriver({
+        scenario,
+        target,
+        recorder,
+        tls: isTlsUrl(target) ? clientTls(scenario.tls, slice.trustedCa) : undefined,
+        localAddress: slice.sources.length > 0 ? slice.sources[global % slice.sources.length] : undefined,
+        onClosed: (code) => workload.connectionLost?.(i, code),
+      }),
+    );
+  }
 
   const primaryMetric = scenario.protocol === 'websocket' ? 'rtt' : 'latency';
   const countAs = scenario.protocol === 'websocket' ? 'messages' : 'requests';
@@ -62,11 +84,14 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   const stopWatchingLoop = watchLoopDelay(recorder);
   let stopEarly: (() => void) | undefined;
   const stopped = new Promise<void>((resolve) => (stopEarly = resolve));
+  let startNow: ((request: StartRequest) => void) | undefined;
+  const started = new Promise<StartRequest>((resolve) => (startNow = resolve));
   port.on('message', (message: CoordinatorToWorker) => {
     if (message.type === 'stop') stopEarly?.();
+    else startNow?.(message);
   });
 
-  const post = (endedAt: number, final: boolean): void => {
+  const post = (endedAt: number, final: boolean, connectionsOpen = recorder.connectionsOpen): void => {
     const { counters, histograms } = recorder.takeInterval();
     const snapshot: Snapshot = {
       type: 'snapshot',
@@ -74,16 +99,27 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
       endedAt,
       warmup: endedAt <= slice.measureFrom && slice.measureFrom > slice.startAt && !final,
       final,
-      connectionsOpen: recorder.connectionsOpen,
+      connectionsOpen,
       counters,
       histograms,
     };
     port.postMessage(snapshot);
   };
 
+  const ready: ReadyReport = { type: 'ready', workerIndex: slice.workerIndex };
+  port.postMessage(ready);
+  const timing = await Promise.race([started, stopped.then(() => undefined)]);
+  if (timing) {
+    slice.startAt = timing.startAt;
+    slice.measureFrom = timing.measureFrom;
+    slice.endAt = timing.endAt;
+  } else {
+    slice.startAt = slice.measureFrom = slice.endAt = now();
+  }
   await sleepUntil(slice.startAt);
-  // A staged closed workload opens connections as its profile reaches them, not all at once.
-  const openUpFront = !(scenario.workload === 'closed' && scenario.stages.length > 0);
+  // A staged closed workload opens connections as its profile reaches them, and hold and
+  // connect workloads at their connect rate: not all at once here.
+  const openUpFront = !(scenario.workload === 'closed' && scenario.stages.length > 0) && !opensOwnConnections(scenario);
   if (openUpFront) await Promise.all(
     drivers.map(
       (driver) =>
@@ -102,9 +138,11 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
     startAt: slice.startAt,
     endAt: slice.endAt,
     send,
-    drop: () => recorder.count('dropped'),
+    dropArrival: () => recorder.count('dropped'),
+    ...connectionControl(drivers, recorder, scenario.protocol === 'http'),
     stopping: () => stopping,
   });
+  const stopNewcomers = startNewcomers(slice, recorder);
 
   const times = snapshotTimes(slice.startAt, slice.measureFrom, slice.endAt, scenario.interval);
   let stoppedEarly = false;
@@ -118,6 +156,7 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
 
   stopping = true;
   workload.stop();
+  stopNewcomers();
   if (inFlight > 0) {
     await new Promise<void>((resolve) => {
       drained = resolve;
@@ -125,7 +164,9 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
     });
   }
   stopWatchingLoop();
+  // The last interval ends at the step's end: what was open then, not after closing.
+  const openAtEnd = recorder.connectionsOpen;
   await Promise.all(drivers.map((driver) => driver.close()));
-  post(Math.min(now(), slice.endAt), true);
+  post(Math.min(now(), slice.endAt), true, openAtEnd);
   port.close();
 }

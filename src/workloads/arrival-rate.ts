@@ -73,7 +73,7 @@ export function arrivalRateWorkload(options: ArrivalRateOptions): Workload {
       const slot = freeSlots.pop();
       if (slot !== undefined) dispatch(slot, intendedAt);
       else if (queue.length < maxQueue) queue.push(intendedAt);
-      else ctx.drop();
+      else ctx.dropArrival();
     }
   }
 

@@ -1,10 +1,11 @@
 // Closed model: each active slot sends its next request when the previous one completes,
-// after `thinkTime`. Throughput is whatever the target allows, and latency is service time
+// after a pause drawn from `thinkTime`. Throughput is whatever the target allows, and latency is service time
 // by construction (a closed loop cannot see a stall it waits behind: use arrival-rate for
 // that). With stages, the number of active connections follows the stage profile, like
 // k6's ramping VUs; a slot above the current count parks after its request completes.
-import type { Stage } from '../scenario/types.js';
+import type { Stage, ThinkTime } from '../scenario/types.js';
 import { ArrivalSchedule } from './arrival-schedule.js';
+import { thinkTimeSampler, type ThinkTimeSampler } from './think-time.js';
 import type { Workload, WorkloadContext } from './workload.js';
 
 /** After a failure the target never answered, wait a little so a refusing target is not hammered in a hot loop. */
@@ -13,19 +14,32 @@ const failureBackoffMs = 10;
 const stageCheckMs = 100;
 
 export interface ClosedOptions {
-  thinkTime: number;
+  thinkTime: ThinkTime;
   stages: Stage[];
   /** Connections per slot (HTTP pipelining): slot s belongs to connection s mod connections. */
   connections: number;
   /** This worker's position among all the step's workers, to take its exact share of a staged count. */
   sliceIndex: number;
   sliceCount: number;
+  /** Global index of this worker's first connection and the step's total: they seed each slot's pauses. */
+  firstConnection: number;
+  totalConnections: number;
 }
 
 export function closedWorkload(options: ClosedOptions): Workload {
   const timers = new Set<NodeJS.Timeout>();
   const profile = options.stages.length > 0 ? new ArrivalSchedule(0, options.stages) : undefined;
   const running = new Set<number>();
+  const pauses = new Map<number, ThinkTimeSampler>();
+  const pauseFor = (slot: number): number => {
+    let sample = pauses.get(slot);
+    if (!sample) {
+      const lane = Math.floor(slot / options.connections);
+      sample = thinkTimeSampler(options.thinkTime, options.firstConnection + (slot % options.connections) + lane * options.totalConnections);
+      pauses.set(slot, sample);
+    }
+    return sample();
+  };
   let activeConnections = options.connections;
   let stageTimer: NodeJS.Timeout | undefined;
   let context: WorkloadContext | undefined;
@@ -48,8 +62,9 @@ export function closedWorkload(options: ClosedOptions): Workload {
     }
     running.add(slot);
     ctx.send(slot, ctx.now(), (responded) => {
-      if (!responded) later(Math.max(options.thinkTime, failureBackoffMs), slot);
-      else if (options.thinkTime > 0) later(options.thinkTime, slot);
+      const pause = pauseFor(slot);
+      if (!responded) later(Math.max(pause, failureBackoffMs), slot);
+      else if (pause > 0) later(pause, slot);
       else loop(slot);
     });
   }

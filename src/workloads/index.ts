@@ -2,6 +2,8 @@
 import type { StepScenario, WorkloadKind } from '../scenario/types.js';
 import { arrivalRateWorkload } from './arrival-rate.js';
 import { closedWorkload } from './closed.js';
+import { connectWorkload } from './connect.js';
+import { holdWorkload } from './hold.js';
 import type { Workload } from './workload.js';
 
 export interface WorkloadPlan {
@@ -23,6 +25,8 @@ const workloads: Record<WorkloadKind, (scenario: StepScenario, plan: WorkloadPla
       connections: plan.connections,
       sliceIndex: plan.sliceIndex,
       sliceCount: plan.sliceCount,
+      firstConnection: plan.firstConnection,
+      totalConnections: plan.totalConnections,
     }),
   'arrival-rate': (scenario, plan) =>
     arrivalRateWorkload({
@@ -33,7 +37,20 @@ const workloads: Record<WorkloadKind, (scenario: StepScenario, plan: WorkloadPla
       firstConnection: plan.firstConnection,
       totalConnections: plan.totalConnections,
     }),
+  hold: (scenario, plan) => holdWorkload({ connectRate: connectRateShare(scenario, plan), reconnect: scenario.reconnect }),
+  'reconnect-storm': (scenario, plan) =>
+    holdWorkload({ connectRate: connectRateShare(scenario, plan), reconnect: scenario.reconnect }),
+  connect: (scenario, plan) => connectWorkload(connectRateShare(scenario, plan)),
 };
+
+/** Workloads that open their connections themselves, at their own pace. */
+export function opensOwnConnections(scenario: StepScenario): boolean {
+  return scenario.workload === 'hold' || scenario.workload === 'connect' || scenario.workload === 'reconnect-storm';
+}
+
+/** A worker opens its share of the step's connect rate. */
+const connectRateShare = (scenario: StepScenario, plan: WorkloadPlan): number =>
+  (scenario.connectRate * plan.connections) / plan.totalConnections;
 
 export function workloadFor(scenario: StepScenario, plan: WorkloadPlan): Workload {
   return workloads[scenario.workload](scenario, plan);

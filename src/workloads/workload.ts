@@ -14,12 +14,20 @@ export interface WorkloadContext {
   /** Sends once on `slot`; latency counts from `intendedAt`. */
   send(slot: number, intendedAt: number, done: SlotDone): void;
   /** Counts an arrival that found no free slot and no room in the queue. */
-  drop(): void;
+  dropArrival(): void;
+  /** Opens the connection of `slot` now and keeps it; `ok` is false when it failed. */
+  establish(slot: number, done: (ok: boolean) => void): void;
+  /** Closes the connection of `slot`; a later establish opens a new one. */
+  drop(slot: number): void;
+  /** A connection lost at `lostAt` (epoch ms) is back. */
+  reconnected(lostAt: number): void;
   stopping(): boolean;
 }
 
 export interface Workload {
   start(context: WorkloadContext): void;
+  /** The target closed the connection of `slot` (or it died): workloads that hold connections bring it back. */
+  connectionLost?(slot: number, code: string): void;
   /** Stops scheduling; sends already in flight finish on their own. */
   stop(): void;
 }

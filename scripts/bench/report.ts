@@ -1,0 +1,92 @@
+// Tables of the bench: one row per run, then one per tool over all its rounds (total count
+// over total time, total CPU over total count), with the ratio the issue targets.
+import { formatTable } from '../../src/outputs/table.js';
+import { autocannonTool } from './autocannon-tool.js';
+import type { HttpTargetResult } from './http-bench.js';
+import { combineRuns, cpuMicrosPerItem, itemsPerCpuSecond, perSecond, type ToolRun } from './tool-run.js';
+import { bareTool, type WsBenchResult } from './ws-bench.js';
+
+/** Target of the issue: autocannon µs/request ÷ sockcap µs/request. */
+export const httpRatioTarget = 1.0;
+/** Target of the issue: sockcap messages per CPU-second ÷ the bare loop's. */
+export const wsRatioTarget = 0.9;
+
+const fixed = (value: number, digits: number): string => value.toFixed(digits);
+const whole = (value: number): string => Math.round(value).toLocaleString('en-US');
+
+/** Rows in the order the tools ran, then one combined row per tool. */
+function orderedRows(runs: ToolRun[], tools: string[]): { row: ToolRun; combined: boolean }[] {
+  const rows = runs.map((row) => ({ row, combined: false }));
+  for (const tool of tools) {
+    const combined = combineRuns(tool, runs.filter((run) => run.tool === tool));
+    if (combined) rows.push({ row: combined, combined: true });
+  }
+  return rows;
+}
+
+/** The same-round run of `tool` (or all its rounds combined) to compare a row against. */
+function reference(runs: ToolRun[], tool: string, row: ToolRun, combined: boolean): ToolRun | undefined {
+  const same = runs.find((run) => run.tool === tool && run.round === row.round && run.failure === undefined);
+  return combined || !same ? combineRuns(tool, runs.filter((run) => run.tool === tool)) : same;
+}
+
+export interface RatioLine {
+  tool: string;
+  ratio: number;
+}
+
+export function httpTable(result: HttpTargetResult, durationMs: number): { text: string; ratios: RatioLine[] } {
+  const header = ['tool', 'round', 'req/s', 'generator CPU s', 'CPU µs/request', 'ratio', 'errors'];
+  const ratios: RatioLine[] = [];
+  const rows = orderedRows(result.runs, result.tools).map(({ row, combined }) => {
+    const round = combined ? 'all' : String(row.round);
+    if (row.failure !== undefined) return [row.tool, round, 'failed', '-', '-', '-', '-'];
+    const base = reference(result.runs, autocannonTool, row, combined);
+    const ratio = base ? cpuMicrosPerItem(base) / cpuMicrosPerItem(row) : Number.NaN;
+    if (combined && row.tool.startsWith('sockcap')) ratios.push({ tool: row.tool, ratio });
+    return [row.tool, round, whole(perSecond(row)), fixed(row.cpuS, 2), fixed(cpuMicrosPerItem(row), 2), fixed(ratio, 2), whole(row.errors)];
+  });
+  const lines = [
+    `HTTP keep-alive, 50 connections, ${durationMs / 1000} s measured per run: ${result.target} at ${result.url}`,
+    formatTable(header, rows),
+    ...failures(result.runs),
+    ...ratios.map(
+      (line) =>
+        `${line.tool}: autocannon µs/request ÷ sockcap µs/request = ${fixed(line.ratio, 2)} (target >= ${fixed(httpRatioTarget, 1)}: ${line.ratio >= httpRatioTarget ? 'met' : 'NOT met'})`,
+    ),
+  ];
+  if (result.wrkSkipped) lines.push(result.wrkSkipped);
+  return { text: lines.join('\n'), ratios };
+}
+
+export function wsTable(result: WsBenchResult, durationMs: number): { text: string; ratios: RatioLine[] } {
+  const header = ['tool', 'round', 'messages/s', 'generator CPU s', 'messages per CPU-second', 'ratio', 'errors'];
+  const ratios: RatioLine[] = [];
+  const rows = orderedRows(result.runs, result.tools).map(({ row, combined }) => {
+    const round = combined ? 'all' : String(row.round);
+    if (row.failure !== undefined) return [row.tool, round, 'failed', '-', '-', '-', '-'];
+    const base = reference(result.runs, bareTool, row, combined);
+    const ratio = base ? itemsPerCpuSecond(row) / itemsPerCpuSecond(base) : Number.NaN;
+    if (combined && row.tool.startsWith('sockcap')) ratios.push({ tool: row.tool, ratio });
+    return [row.tool, round, whole(perSecond(row)), fixed(row.cpuS, 2), whole(itemsPerCpuSecond(row)), fixed(ratio, 2), whole(row.errors)];
+  });
+  const lines = [
+    `WebSocket echo, 100 connections, 32-byte messages, ${durationMs / 1000} s measured per run: ws echo server at ${result.url}`,
+    formatTable(header, rows),
+    ...failures(result.runs),
+    ...ratios.map(
+      (line) =>
+        `${line.tool}: sockcap messages per CPU-second ÷ bare loop's = ${fixed(line.ratio, 2)} (target >= ${fixed(wsRatioTarget, 1)}: ${line.ratio >= wsRatioTarget ? 'met' : 'NOT met'})`,
+    ),
+  ];
+  return { text: lines.join('\n'), ratios };
+}
+
+function failures(runs: ToolRun[]): string[] {
+  return runs.filter((run) => run.failure !== undefined).map((run) => `round ${run.round}: ${run.failure}`);
+}
+
+/** The figures of one run as they go into the JSON file. */
+export function runFigures(run: ToolRun): ToolRun & { perSecond: number; cpuMicrosPerItem: number; itemsPerCpuSecond: number } {
+  return { ...run, perSecond: perSecond(run), cpuMicrosPerItem: cpuMicrosPerItem(run), itemsPerCpuSecond: itemsPerCpuSecond(run) };
+}

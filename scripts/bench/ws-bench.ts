@@ -1,0 +1,86 @@
+// WebSocket echo: 100 connections, 32-byte text messages, one in flight per connection,
+// against a plain `ws` echo server in its own process. Per round: sockcap --workers 1, the
+// bare ws client loop, sockcap --workers 2.
+import { fileURLToPath } from 'node:url';
+import type { BenchOptions } from './args.js';
+import { describeFailure, lastJsonLine, runChild, startServer } from './processes.js';
+import { runSockcap, sockcapCpuSource, sockcapToolName, sockcapWorkerCounts } from './sockcap-tool.js';
+import { failedRun, type ToolRun } from './tool-run.js';
+import type { BareClientInput, BareClientOutput } from './ws-bare-client.js';
+
+export const wsConnections = 100;
+export const wsMessageSize = 32;
+export const bareTool = 'bare ws client loop';
+export const bareCpuSource = 'bare loop child: process.cpuUsage() around the measured window, after a warm-up';
+
+const serverPath = fileURLToPath(new URL('./ws-echo-server.js', import.meta.url));
+const bareClientPath = fileURLToPath(new URL('./ws-bare-client.js', import.meta.url));
+
+export interface WsBenchResult {
+  url: string;
+  runs: ToolRun[];
+  tools: string[];
+  cpuSources: string[];
+}
+
+export async function runWsBench(options: BenchOptions, outDir: string, log: (line: string) => void): Promise<WsBenchResult> {
+  const server = await startServer('ws echo server', process.execPath, [serverPath], /listening on (http:\/\/\S+)/);
+  try {
+    const url = new URL(server.url.replace(/^http/, 'ws')).href;
+    log(`WebSocket: ws echo server at ${url}`);
+    const runs: ToolRun[] = [];
+    const note = (run: ToolRun): void => {
+      runs.push(run);
+      log(`  round ${run.round} ${run.tool}: ${run.failure ?? `${run.count} messages, ${run.cpuS.toFixed(2)} CPU s`}`);
+    };
+    const sockcap = (workers: number, round: number): Promise<ToolRun> =>
+      runSockcap({
+        protocol: 'websocket',
+        target: url,
+        connections: wsConnections,
+        durationMs: options.durationMs,
+        warmupMs: options.warmupMs,
+        workers,
+        round,
+        outDir,
+        runId: `ws-w${workers}-r${round}`,
+      });
+    const bare: BareClientInput = {
+      url,
+      connections: wsConnections,
+      durationMs: options.durationMs,
+      warmupMs: options.warmupMs,
+      messageSize: wsMessageSize,
+    };
+    const [firstWorkers, ...otherWorkers] = sockcapWorkerCounts;
+    for (let round = 1; round <= options.rounds; round++) {
+      note(await sockcap(firstWorkers!, round));
+      note(await runBareClient(bare, round));
+      for (const workers of otherWorkers) note(await sockcap(workers, round));
+    }
+    return {
+      url,
+      runs,
+      tools: [...sockcapWorkerCounts.map(sockcapToolName), bareTool],
+      cpuSources: [sockcapCpuSource, bareCpuSource],
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function runBareClient(input: BareClientInput, round: number): Promise<ToolRun> {
+  const timeoutMs = input.durationMs + input.warmupMs + 30_000;
+  const result = await runChild(process.execPath, [bareClientPath, JSON.stringify(input)], timeoutMs);
+  const output = result.code === 0 ? lastJsonLine<BareClientOutput>(result.stdout) : undefined;
+  if (!output) return failedRun(bareTool, round, describeFailure(bareTool, result));
+  return {
+    tool: bareTool,
+    round,
+    count: output.messages,
+    seconds: output.durationS,
+    cpuS: output.cpuMs / 1000,
+    lifetimeCpuS: result.lifetimeCpuMs / 1000,
+    errors: output.errors,
+  };
+}

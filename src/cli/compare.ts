@@ -1,0 +1,74 @@
+// `sockcap compare <baseline-dir> <current-dir>`, or `--baseline dir1 dir2 dir3 <current-dir>`:
+// compares results folders on merged histograms and counters, prints and writes the
+// verdict per step and metric, and exits 1 on a regression beyond its allowance.
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { ExitCode, UsageError } from '../errors.js';
+import { parseAllowanceRule } from '../gate/allowance.js';
+import { compareRuns } from '../gate/compare.js';
+import { writeCompareCsv } from '../outputs/compare-csv.js';
+import { compareText } from '../outputs/gate-console.js';
+import { writeCompareJunit } from '../outputs/junit.js';
+import { compareMarkdown, writeMarkdown } from '../outputs/markdown.js';
+import { readResults } from '../outputs/read-results.js';
+
+export interface CompareArgs {
+  dirs: string[];
+  baseline: string[];
+  'max-regression': string[];
+  csv?: string;
+  junit?: string;
+  markdown?: string;
+}
+
+export const compareCommand: CommandModule<object, CompareArgs> = {
+  command: 'compare [dirs..]',
+  describe: 'Compare a run with a baseline run (or several) on merged histograms; exit 1 on a regression',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('dirs', { type: 'string', array: true, default: [], describe: 'baseline-dir current-dir, or only current-dir with --baseline' })
+      .option('baseline', { type: 'string', array: true, default: [], describe: 'baseline results folders; with several, run-to-run noise is measured from their spread' })
+      .option('max-regression', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: 'allowance per metric: latency.p99=10%, throughput_per_s=-5%, error_rate=0.5pp, latency.p50=2ms, rtt.p999=off (repeatable)',
+      })
+      .option('csv', { type: 'string', describe: 'where compare.csv goes (default: inside the current results folder)' })
+      .option('junit', { type: 'string', describe: 'also write the verdicts as JUnit XML to this file' })
+      .option('markdown', { type: 'string', describe: 'also write a Markdown table (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
+      .example('$0 compare results/main results/pr', 'one baseline run against the current one')
+      .example('$0 compare --baseline results/main-1 results/main-2 results/main-3 results/pr', 'three baseline runs: changes within their spread are not flagged')
+      .example('$0 compare results/main results/pr --max-regression latency.p99=5% --max-regression throughput_per_s=-3%', 'tighter allowances') as Argv<CompareArgs>,
+  handler: (args) => {
+    const dirs = args.dirs.map(String);
+    let baselineDirs: string[];
+    let currentDir: string;
+    if (args.baseline.length > 0) {
+      if (dirs.length !== 1) throw new UsageError(`compare: with --baseline, give exactly one current results folder after the baselines (got ${dirs.length})`);
+      baselineDirs = args.baseline.map(String);
+      currentDir = dirs[0]!;
+    } else {
+      if (dirs.length !== 2) throw new UsageError(`compare: give a baseline and a current results folder, or --baseline dir... current-dir (got ${dirs.length} folders)`);
+      baselineDirs = [dirs[0]!];
+      currentDir = dirs[1]!;
+    }
+    const rules = args['max-regression'].map((flag) => parseAllowanceRule(String(flag)));
+    const baselines = baselineDirs.map((dir) => readResults(dir));
+    const current = readResults(currentDir);
+    const comparison = compareRuns(baselines, current, rules);
+    if (comparison.rows.length === 0) {
+      const labels = (steps: { step: { stepLabel: string } }[]): string => steps.map((step) => step.step.stepLabel).join(', ') || 'none';
+      throw new UsageError(
+        `compare: no step in common, nothing to compare (steps are matched by label: baseline has ${labels(baselines[0]!.steps)}, current has ${labels(current.steps)})`,
+      );
+    }
+    const csvFile = args.csv ?? join(current.dir, 'compare.csv');
+    writeCompareCsv(csvFile, comparison);
+    process.stdout.write(`${compareText(comparison)}\n`);
+    process.stderr.write(`compare.csv: ${csvFile}\n`);
+    if (args.junit) writeCompareJunit(args.junit, comparison);
+    if (args.markdown) writeMarkdown(args.markdown, compareMarkdown(comparison));
+    if (comparison.regressions.length > 0) process.exitCode = ExitCode.thresholdFailed;
+  },
+};

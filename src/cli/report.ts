@@ -1,0 +1,49 @@
+// `sockcap report <results-dir>`: rebuilds every file of a results folder and the console
+// summary from what the run stored (run.json, histograms/, timeseries.csv), so an old run
+// can be re-read by a newer sockcap, or judged against new thresholds.
+import type { Argv, CommandModule } from 'yargs';
+import { ExitCode } from '../errors.js';
+import { addThresholds, thresholdsFromFlags } from '../gate/threshold-flags.js';
+import { ConsoleOutput } from '../outputs/console.js';
+import { writeStepCsvFiles } from '../outputs/csv-files.js';
+import { writeGateFiles } from '../outputs/gate-files.js';
+import { writeHtmlReport } from '../outputs/html-report.js';
+import { readResults } from '../outputs/read-results.js';
+
+export interface ReportArgs {
+  dir: string;
+  threshold: string[];
+  junit?: string;
+  markdown?: string;
+  quiet: boolean;
+}
+
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report <dir>',
+  describe: 'Rebuild summary.csv, latency.csv, errors.csv, thresholds.csv, report.html and the console summary of a results folder',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('dir', { type: 'string', demandOption: true, describe: 'a results folder a run wrote (it holds run.json)' })
+      .option('threshold', { type: 'string', array: true, default: [], describe: "judge every step by one more threshold: --threshold 'latency.p99 < 50ms' (repeatable)" })
+      .option('junit', { type: 'string', describe: 'also write the threshold verdicts as JUnit XML to this file' })
+      .option('markdown', { type: 'string', describe: 'also write a Markdown summary (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the tables and errors' })
+      .example('$0 report results/20250101-120000-quickstart', 'rewrite the files and print the summary again')
+      .example("$0 report results/nightly --threshold 'rtt.p99 < 20ms' --junit junit.xml", 'judge a stored run by a new threshold') as Argv<ReportArgs>,
+  handler: (args) => {
+    const run = readResults(args.dir);
+    addThresholds(
+      run.steps.map((step) => step.step),
+      thresholdsFromFlags(args.threshold),
+    );
+    writeStepCsvFiles(run.dir, run.runId, run.scenario.base.name, run.steps);
+    new ConsoleOutput({ quiet: args.quiet }).runFinished(run);
+    const { verdicts, outcome } = writeGateFiles(run, run.abortedBy, { junit: args.junit, markdown: args.markdown, out: process.stdout });
+    writeHtmlReport(run, verdicts);
+    if (!args.quiet) {
+      const files = ['summary.csv', 'latency.csv', 'errors.csv', ...(verdicts.length > 0 ? ['thresholds.csv'] : []), 'report.html'];
+      process.stderr.write(`rewrote ${files.join(', ')} in ${run.dir}${run.writtenBy ? ` (the run was written by sockcap ${run.writtenBy})` : ''}\n`);
+    }
+    if (!outcome.passed) process.exitCode = ExitCode.thresholdFailed;
+  },
+};

@@ -1,0 +1,44 @@
+// Entry point of an extra generator process. The open-file limit is per process, so past
+// ~20,000 sockets sockcap runs several of these, each with its own piscina pool, and
+// streams their snapshots back to the coordinator over the fork() IPC channel.
+// This is a process of its own, so it ends itself with process.exit.
+import type { Slice, StartRequest, WorkerToCoordinator } from '../worker/messages.js';
+import { runSlices, type RunningSlices } from './pool.js';
+
+export type ToGenerator = { type: 'run'; slices: Slice[] } | StartRequest | { type: 'stop' };
+export type FromGenerator = WorkerToCoordinator | { type: 'done'; errors: string[] };
+
+let running: RunningSlices | undefined;
+
+function send(message: FromGenerator): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) {
+      resolve();
+      return;
+    }
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+// Ctrl-C reaches the whole process group; the coordinator decides and tells us to stop.
+process.on('SIGINT', () => {});
+process.on('disconnect', () => {
+  running?.stop();
+  setTimeout(() => process.exit(0), 3000).unref();
+});
+process.on('message', (message: ToGenerator) => {
+  if (message.type === 'stop') {
+    running?.stop();
+    return;
+  }
+  if (message.type === 'start') {
+    running?.start(message);
+    return;
+  }
+  running = runSlices(message.slices, (snapshot) => void send(snapshot));
+  void running.finished.then(async (errors) => {
+    await running?.destroy();
+    await send({ type: 'done', errors: errors.map((error) => error.message) });
+    process.exit(0);
+  });
+});

@@ -1,0 +1,165 @@
+// `sockcap compare`: a current run against one or more baseline runs, step by step
+// (matched by label), on merged histograms and summed counters. With several baseline runs
+// the spread between them is the run-to-run noise, and a change inside that spread is
+// reported as "within noise" instead of failing the gate.
+import { metricNames } from '../metrics/histogram.js';
+import type { StepResult } from '../outputs/output.js';
+import { primaryMetric } from '../outputs/summary-row.js';
+import type { StoredRun } from '../outputs/read-results.js';
+import { allowanceFor, comparedStats, type Allowance, type AllowanceRule } from './allowance.js';
+import { mergeSteps } from './merge-steps.js';
+import { formatValue, metricValue, parseMetricRef, unitLabel, type MetricRef } from './metric-ref.js';
+import { scenarioDifferences } from './scenario-diff.js';
+
+export type CompareVerdict = 'ok' | 'regression' | 'improvement' | 'within noise' | 'not gated';
+
+export interface CompareRow {
+  step: string;
+  metric: string;
+  unit: string;
+  baseline: number;
+  current: number;
+  change: number;
+  /** Undefined when the baseline is 0. */
+  changePct: number | undefined;
+  allowance: Allowance | undefined;
+  /** The baseline runs' spread, in the allowance's terms (percent when relative); undefined with one baseline run. */
+  noise: number | undefined;
+  verdict: CompareVerdict;
+  /** The step's main latency metric or a gated metric: what the console shows. */
+  headline: boolean;
+  ref: MetricRef;
+}
+
+export interface Comparison {
+  baselineRuns: StoredRun[];
+  current: StoredRun;
+  rows: CompareRow[];
+  regressions: CompareRow[];
+  /** Steps, scenario changes and run states the reader should know about. */
+  notes: string[];
+  noiseEstimated: boolean;
+}
+
+export function compareRuns(baselines: readonly StoredRun[], current: StoredRun, rules: readonly AllowanceRule[]): Comparison {
+  const notes: string[] = [];
+  for (const run of [...baselines, current]) {
+    if (run.status !== 'completed') notes.push(`${run.dir} ended ${run.status}${run.reason ? ` (${run.reason})` : ''}: its numbers cover less than planned`);
+  }
+  const rows: CompareRow[] = [];
+  for (const step of current.steps) {
+    const label = step.step.stepLabel;
+    const matches = baselines.map((run) => run.steps.find((candidate) => candidate.step.stepLabel === label));
+    const found = matches.filter((match): match is StepResult => match !== undefined);
+    if (found.length === 0) {
+      notes.push(`step ${label} is not in the baseline: not compared`);
+      continue;
+    }
+    if (found.length < baselines.length) notes.push(`step ${label} is in ${found.length} of ${baselines.length} baseline runs: compared with those`);
+    const differences = scenarioDifferences(found[0]!.step, step.step);
+    if (differences.length > 0) notes.push(`step ${label} was run with different settings: ${differences.join(', ')}`);
+    rows.push(...compareStep(found, step, rules));
+  }
+  for (const run of baselines) {
+    for (const step of run.steps) {
+      const label = step.step.stepLabel;
+      if (!current.steps.some((candidate) => candidate.step.stepLabel === label) && !notes.some((note) => note.startsWith(`step ${label} is missing`))) {
+        notes.push(`step ${label} is missing from the current run: not compared`);
+      }
+    }
+  }
+  const noiseEstimated = baselines.length > 1;
+  return {
+    baselineRuns: [...baselines],
+    current,
+    rows,
+    regressions: rows.filter((row) => row.verdict === 'regression'),
+    notes,
+    noiseEstimated,
+  };
+}
+
+function metricsToCompare(baseline: StepResult, current: StepResult, rules: readonly AllowanceRule[]): MetricRef[] {
+  const refs: MetricRef[] = [];
+  for (const metric of metricNames) {
+    const measured = (result: StepResult): boolean => (result.histograms.get(metric)?.totalCount ?? 0) > 0;
+    if (!measured(baseline) || !measured(current)) continue;
+    for (const stat of comparedStats) refs.push(parseMetricRef(`${metric}.${stat}`, () => undefined));
+  }
+  refs.push(parseMetricRef('throughput_per_s', () => undefined), parseMetricRef('error_rate', () => undefined));
+  // Anything else a rule names (`client_cpu_pct`, `latency.p75`) is compared too.
+  for (const rule of rules) {
+    if ((metricNames as readonly string[]).includes(rule.target) || refs.some((ref) => ref.name === rule.target)) continue;
+    refs.push(parseMetricRef(rule.target, () => undefined));
+  }
+  return refs;
+}
+
+function compareStep(baselineSteps: StepResult[], current: StepResult, rules: readonly AllowanceRule[]): CompareRow[] {
+  const merged = mergeSteps(baselineSteps);
+  const primary = primaryMetric(current);
+  const rows: CompareRow[] = [];
+  for (const ref of metricsToCompare(merged, current, rules)) {
+    const baseline = metricValue(merged, ref);
+    const now = metricValue(current, ref);
+    if (baseline === undefined || now === undefined) continue;
+    const allowance = allowanceFor(ref, primary, rules);
+    const perRun = baselineSteps.map((step) => metricValue(step, ref)).filter((value): value is number => value !== undefined);
+    const noise = allowance && perRun.length > 1 ? spread(perRun, baseline, allowance.relative) : undefined;
+    const change = now - baseline;
+    rows.push({
+      step: current.step.stepLabel,
+      metric: ref.name,
+      unit: unitLabel(ref.kind),
+      baseline,
+      current: now,
+      change,
+      changePct: baseline !== 0 ? (change / Math.abs(baseline)) * 100 : undefined,
+      allowance,
+      noise,
+      verdict: allowance ? judge(baseline, now, allowance, noise) : 'not gated',
+      headline: allowance !== undefined || (ref.type === 'histogram' && ref.metric === primary),
+      ref,
+    });
+  }
+  return rows;
+}
+
+/** The largest distance of one baseline run from the merged baseline: percent of it when relative. */
+function spread(values: number[], baseline: number, relative: boolean): number {
+  const farthest = Math.max(...values.map((value) => Math.abs(value - baseline)));
+  if (!relative) return farthest;
+  return baseline !== 0 ? (farthest / Math.abs(baseline)) * 100 : farthest === 0 ? 0 : Infinity;
+}
+
+function judge(baseline: number, current: number, allowance: Allowance, noise: number | undefined): CompareVerdict {
+  const sign = allowance.worse === 'up' ? 1 : -1;
+  const change = current - baseline;
+  let worse: number;
+  if (!allowance.relative) worse = sign * change;
+  else if (baseline !== 0) worse = (sign * change * 100) / Math.abs(baseline);
+  else worse = change === 0 ? 0 : sign * Math.sign(change) * Infinity;
+  const limit = Math.max(allowance.amount, noise ?? 0);
+  if (worse > limit) return 'regression';
+  if (worse > allowance.amount) return 'within noise';
+  if (-worse > limit) return 'improvement';
+  return 'ok';
+}
+
+/** `+12.5%` or `+1.2 ms`: the change as the table and compare.csv show it. */
+export function formatChange(row: CompareRow): string {
+  if (row.changePct !== undefined && (row.allowance?.relative ?? true)) {
+    const pct = row.changePct;
+    return `${pct >= 0 ? '+' : ''}${Math.abs(pct) >= 100 ? pct.toFixed(0) : pct.toFixed(1)}%`;
+  }
+  if (row.ref.kind === 'fraction') return `${row.change >= 0 ? '+' : ''}${Number((row.change * 100).toFixed(4))}pp`;
+  return `${row.change >= 0 ? '+' : '-'}${formatValue(row.ref.kind, Math.abs(row.change))}`;
+}
+
+/** `±4.2%` (or `±0.05pp`), in the terms of the row's allowance. */
+export function formatNoise(row: CompareRow): string {
+  if (row.noise === undefined || !row.allowance) return '';
+  if (row.allowance.relative) return `±${row.noise.toFixed(1)}%`;
+  if (row.ref.kind === 'fraction') return `±${Number((row.noise * 100).toFixed(4))}pp`;
+  return `±${formatValue(row.ref.kind, row.noise)}`;
+}

@@ -1,0 +1,27 @@
+// Which settings differ between a baseline step and the current one: a comparison of
+// `connections: 50` against `connections: 100` is a different question, and the reader
+// should be told so next to the verdicts.
+import type { StepScenario } from '../scenario/types.js';
+
+/** Fields that name or gate a step rather than shape the load it sends. */
+const ignored: ReadonlySet<string> = new Set(['stepIndex', 'stepLabel', 'name', 'thresholds']);
+const shown = 6;
+
+export function scenarioDifferences(baseline: StepScenario, current: StepScenario): string[] {
+  const before = flatten(baseline);
+  const after = flatten(current);
+  const keys = [...new Set([...before.keys(), ...after.keys()])].filter((key) => !ignored.has(key.split('.')[0]!)).sort();
+  const differences = keys
+    .filter((key) => before.get(key) !== after.get(key))
+    .map((key) => `${key} ${before.get(key) ?? '(unset)'} → ${after.get(key) ?? '(unset)'}`);
+  return differences.length > shown ? [...differences.slice(0, shown), `and ${differences.length - shown} more`] : differences;
+}
+
+function flatten(value: unknown, prefix = '', into = new Map<string, string>()): Map<string, string> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    for (const [key, item] of Object.entries(value)) flatten(item, prefix ? `${prefix}.${key}` : key, into);
+  } else if (value !== undefined) {
+    into.set(prefix, JSON.stringify(value));
+  }
+  return into;
+}

@@ -1,0 +1,40 @@
+// The summary columns that price a connection: memory per connection on both sides and in
+// the kernel, server CPU per new connection, how fast connections opened, and how fast
+// dropped clients came back.
+import { summarize } from '../metrics/histogram.js';
+import type { StepResult } from './output.js';
+
+export const capacityColumns = [
+  'client_kib_per_conn',
+  'server_kib_per_conn',
+  'kernel_kib_per_conn',
+  'server_cpu_ms_per_conn',
+  'connect_rate_per_s',
+  'reconnects',
+  'reconnect_p50_ms',
+  'reconnect_p99_ms',
+  'reconnect_max_ms',
+  'generator_processes',
+  'target_processes',
+] as const;
+
+const round = (value: number | undefined, digits = 2): number | string =>
+  value === undefined || !Number.isFinite(value) ? '' : Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function capacityFields(result: StepResult): Record<(typeof capacityColumns)[number], string | number> {
+  const reconnect = summarize(result.histograms.get('reconnect_time'));
+  const some = (value: number): number | string => (reconnect.count > 0 ? value : '');
+  return {
+    client_kib_per_conn: round(result.costs.clientKibPerConn),
+    server_kib_per_conn: round(result.costs.serverKibPerConn),
+    kernel_kib_per_conn: round(result.costs.kernelKibPerConn),
+    server_cpu_ms_per_conn: round(result.costs.serverCpuMsPerConn, 4),
+    connect_rate_per_s: round(result.connectRatePeak, 1),
+    reconnects: result.totals.reconnects,
+    reconnect_p50_ms: some(reconnect.p50),
+    reconnect_p99_ms: some(reconnect.p99),
+    reconnect_max_ms: some(reconnect.max),
+    generator_processes: result.generatorProcesses,
+    target_processes: result.targetProcesses,
+  };
+}

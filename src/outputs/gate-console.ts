@@ -1,0 +1,49 @@
+// The gate's verdicts as console tables: thresholds after a run or `sockcap report`, and
+// the per-metric comparison of `sockcap compare`.
+import { formatChange, formatNoise, type Comparison } from '../gate/compare.js';
+import { gateOutcome, type ThresholdVerdict } from '../gate/evaluate.js';
+import { formatValue } from '../gate/metric-ref.js';
+import { formatTable } from './table.js';
+
+export function thresholdsText(verdicts: readonly ThresholdVerdict[]): string {
+  const outcome = gateOutcome(verdicts);
+  const rows = verdicts.map((v) => [v.expression, v.step, formatValue(v.kind, v.value), v.verdict === 'fail' ? 'FAIL' : v.verdict]);
+  const lines = [formatTable(['threshold', 'step', 'value', 'verdict'], rows)];
+  for (const text of outcome.unmeasured) lines.push(`threshold "${text}": no step measured this metric, so it fails`);
+  const problems = outcome.failed.length + outcome.unmeasured.length;
+  lines.push(problems === 0 ? `thresholds: all ${new Set(verdicts.map((v) => v.expression)).size} passed` : `thresholds: ${problems} failed (exit code 1)`);
+  return lines.join('\n');
+}
+
+export function compareText(comparison: Comparison): string {
+  const baselineNames = comparison.baselineRuns.map((run) => run.runId).join(', ');
+  const lines = [
+    `baseline: ${baselineNames}${comparison.baselineRuns.length > 1 ? ` (${comparison.baselineRuns.length} runs, merged)` : ''}`,
+    `current:  ${comparison.current.runId}`,
+    comparison.noiseEstimated
+      ? `noise: measured from the spread of ${comparison.baselineRuns.length} baseline runs; a change inside it is "within noise" and does not fail`
+      : 'noise: not estimated (one baseline run; give several with --baseline to measure run-to-run noise)',
+    '',
+  ];
+  const rows = comparison.rows
+    .filter((row) => row.headline)
+    .map((row) => [
+      row.step,
+      row.metric,
+      formatValue(row.ref.kind, row.baseline),
+      formatValue(row.ref.kind, row.current),
+      formatChange(row),
+      row.allowance?.text ?? '-',
+      formatNoise(row) || '-',
+      row.verdict === 'regression' ? 'REGRESSION' : row.verdict,
+    ]);
+  lines.push(formatTable(['step', 'metric', 'baseline', 'current', 'change', 'allowed', 'noise', 'verdict'], rows));
+  for (const note of comparison.notes) lines.push(`note: ${note}`);
+  const count = comparison.regressions.length;
+  lines.push(
+    count === 0
+      ? 'compare: no regression beyond the allowances'
+      : `compare: ${count} regression${count === 1 ? '' : 's'} beyond the allowance${comparison.noiseEstimated ? ' and the measured noise' : ''} (exit code 1)`,
+  );
+  return lines.join('\n');
+}

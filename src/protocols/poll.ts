@@ -1,0 +1,157 @@
+// Polling and long-polling over one undici Client per simulated client (one socket, reused
+// while keep-alive lasts). Both send `GET <path>?since=<last seq seen>` and read the events
+// in the answer; they differ only in their timing (poll: every interval; long-poll: again at
+// once) and in how long a request may take (long-poll: the hold). Besides the socket's wire
+// bytes they count header bytes: the request line and headers are the socket's bytes
+// written since the previous request (a GET carries no body), and the status line and
+// headers received are rebuilt from what undici parsed, byte for byte as `Name: value\r\n`.
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { Client, type buildConnector, type Dispatcher } from 'undici';
+import { now } from '../worker/clock.js';
+import type { ReceiveTiming } from '../workloads/receive-timing.js';
+import { errorCode } from './error-code.js';
+import { eventReader } from './event-json.js';
+import type { EventReceiver, ReceiverContext } from './receiver.js';
+import { socketOpener } from './socket-opener.js';
+import { undiciConnector } from './undici-connector.js';
+
+export function createPollReceiver(context: ReceiverContext): EventReceiver {
+  const { poll, http } = context.scenario;
+  return httpEventReceiver(context, poll.path, http.timeout);
+}
+
+export function createLongPollReceiver(context: ReceiverContext): EventReceiver {
+  const { longPoll } = context.scenario;
+  return httpEventReceiver(context, longPoll.path, longPoll.timeout);
+}
+
+/** `{since}` in the path is replaced; without it `?<sinceParam>=<seq>` is appended once there is a seq. */
+export function pollPath(template: string, sinceParam: string, since: number | undefined): string {
+  if (template.includes('{since}')) return template.replaceAll('{since}', since === undefined ? '' : String(since));
+  if (since === undefined) return template;
+  return `${template}${template.includes('?') ? '&' : '?'}${encodeURIComponent(sinceParam)}=${since}`;
+}
+
+/** `HTTP/1.1 200 OK\r\n`, each `Name: value\r\n`, and the blank line, in bytes. */
+export function responseHeadBytes(statusCode: number, statusText: string, rawHeaders: readonly (Buffer | string)[]): number {
+  let bytes = 'HTTP/1.1 '.length + String(statusCode).length + 1 + Buffer.byteLength(statusText) + 2;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    bytes += Buffer.byteLength(rawHeaders[i]!) + 2 + Buffer.byteLength(rawHeaders[i + 1]!) + 2;
+  }
+  return bytes + 2;
+}
+
+function httpEventReceiver(
+  { scenario, target, recorder, tls, sink }: ReceiverContext,
+  pathTemplate: string,
+  timeoutMs: number,
+): EventReceiver {
+  const settings = scenario.http;
+  const reader = eventReader(scenario.events);
+  const baseConnect = undiciConnector(socketOpener(recorder, tls), recorder, settings.timeout || 30_000);
+  let socket: Socket | TLSSocket | undefined;
+  let writtenBefore = 0;
+  // Remember the socket so each request's bytes can be read off it.
+  const connect: buildConnector.connector = (options, callback) =>
+    baseConnect(options, (...args) => {
+      if (args[1]) {
+        socket = args[1];
+        writtenBefore = 0;
+      }
+      callback(...args);
+    });
+  const client = new Client(target.origin, {
+    connect,
+    pipelining: 1,
+    keepAliveTimeout: settings.keepAliveTimeout,
+    keepAliveMaxTimeout: Math.max(settings.keepAliveTimeout, 1),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  client.on('connectionError', () => {});
+
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  let timing: ReceiveTiming | undefined;
+
+  const requestHeadBytes = (): number => {
+    if (!socket) return 0;
+    const written = socket.bytesWritten - writtenBefore;
+    writtenBefore = socket.bytesWritten;
+    return written;
+  };
+
+  const next = (answered: boolean): void => {
+    if (closed || !timing) return;
+    const wait = timing.nextAt(now(), answered) - now();
+    if (wait <= 0) queueMicrotask(request);
+    else timer = setTimeout(request, wait);
+  };
+
+  const handle = (body: string, receivedAt: number): void => {
+    const { events, problem } = reader.response(body);
+    if (problem) recorder.error(problem);
+    if (sink.last !== undefined || events.length === 0) {
+      sink.received(events, receivedAt);
+      return;
+    }
+    // Asked without a position: what came back was published before this client joined.
+    sink.positioned(events.reduce((highest, event) => Math.max(highest, event.seq), events[0]!.seq));
+  };
+
+  function request(): void {
+    if (closed) return;
+    const sentAt = now();
+    const options: Dispatcher.DispatchOptions = {
+      origin: target.origin,
+      path: pollPath(pathTemplate, scenario.events.sinceParam, sink.last),
+      method: 'GET',
+      headers: settings.headers,
+      reset: !settings.keepAlive,
+    };
+    let status = 0;
+    let headBytes = 0;
+    const chunks: Buffer[] = [];
+    client.dispatch(options, {
+      onConnect() {},
+      onHeaders(statusCode, rawHeaders, _resume, statusText) {
+        status = statusCode;
+        headBytes = requestHeadBytes() + responseHeadBytes(statusCode, statusText, rawHeaders);
+        return true;
+      },
+      onData(chunk) {
+        chunks.push(chunk);
+        return true;
+      },
+      onComplete() {
+        if (closed) return;
+        const receivedAt = now();
+        recorder.count('requests');
+        recorder.count('headerBytes', headBytes);
+        recorder.record('latency', (receivedAt - sentAt) * 1000);
+        const answered = status < 400;
+        if (answered) handle(Buffer.concat(chunks).toString('utf8'), receivedAt);
+        else recorder.error(`http_${status}`);
+        next(answered);
+      },
+      onError(error) {
+        if (closed) return;
+        recorder.error(errorCode(error));
+        next(false);
+      },
+    });
+  }
+
+  return {
+    start(given) {
+      timing = given;
+      timer = setTimeout(request, Math.max(0, given.firstAt - now()));
+    },
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await client.destroy();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// Opens the socket a driver speaks over, plain or TLS, and measures what opening it cost:
+// `connect` (TCP) when the TCP handshake completes, `tls_handshake` from there to the end of
+// the TLS handshake. Wire bytes are counted on the TCP socket, so TLS records (handshakes,
+// alerts, padding) are counted as the kernel sent them. One opener per simulated connection:
+// it keeps that connection's last TLS session and offers it on reconnect, as a browser does.
+import { connect as netConnect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { Recorder } from '../worker/recorder.js';
+import { connectionOptions, type ClientTls } from './tls-options.js';
+
+export interface SocketRequest {
+  host: string;
+  port: number;
+  localAddress?: string | undefined;
+}
+
+export interface OpenedSocket {
+  /** What HTTP is spoken over: the TLS socket for TLS targets, else the TCP socket. */
+  socket: Socket | TLSSocket;
+  /** The event after which `socket` can carry requests. */
+  readyEvent: 'connect' | 'secureConnect';
+}
+
+export interface SocketOpener {
+  /** Starts connecting and returns at once; failures arrive as the socket's 'error'. */
+  open(request: SocketRequest): OpenedSocket;
+}
+
+/** `tls` undefined: plain TCP. */
+export function socketOpener(recorder: Recorder, tls: ClientTls | undefined): SocketOpener {
+  let session: Buffer | undefined;
+  return {
+    open({ host, port, localAddress }) {
+      const startedAt = performance.now();
+      const tcp = netConnect({ host, port, ...(localAddress ? { localAddress } : {}) });
+      let connectedAt = 0;
+      tcp.once('connect', () => {
+        connectedAt = performance.now();
+        recorder.record('connect', (connectedAt - startedAt) * 1000);
+        recorder.trackSocket(tcp);
+      });
+      if (!tls) return { socket: tcp, readyEvent: 'connect' };
+
+      // The TLS socket reports the TCP socket's errors too; without a listener here the
+      // same error would also crash the worker as unhandled.
+      tcp.on('error', () => {});
+      // The TLS socket waits for the TCP connect itself; the ClientHello goes out right after.
+      const secure = tlsConnect({ ...connectionOptions(tls, host, tls.resume ? session : undefined), socket: tcp });
+      secure.once('secureConnect', () => {
+        recorder.record('tls_handshake', (performance.now() - connectedAt) * 1000);
+      });
+      // TLS 1.3 sends session tickets after the handshake; each one replaces the last.
+      if (tls.resume) secure.on('session', (ticket: Buffer) => (session = ticket));
+      return { socket: secure, readyEvent: 'secureConnect' };
+    },
+  };
+}

@@ -1,0 +1,178 @@
+// The built-in target's event stream: one publisher, and three ways to receive what it
+// publishes, all fed from the same events. `GET /poll?since=<seq>` answers at once with the
+// events after `seq` (often none); `GET /longpoll?since=<seq>` holds the request until there
+// is one or `longPollTimeout` passes; a WebSocket on /events gets every event pushed as it is
+// published. Each event is `{"seq":N,"publishedAt":<epoch ms>,"data":"…"}`, serialised once.
+// Without `since` a client is new: /poll answers with the newest event (where the stream
+// stands), /longpoll waits for the next one.
+import type http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { WebSocket } from 'ws';
+import type { ServerSettings } from '../scenario/types.js';
+
+export interface EventStreamStats {
+  eventsPublished: number;
+  /** Event copies written to clients: one per event per response or WebSocket it went out in. */
+  eventsSent: number;
+  /** Long-poll requests answered with nothing because `longPollTimeout` passed. */
+  longPollTimeouts: number;
+}
+
+export const pollPath = '/poll';
+export const longPollPath = '/longpoll';
+export const subscribePath = '/events';
+
+/** The ring keeps about this long of the stream, so a slow poller can catch up. */
+const keptMs = 60_000;
+const minKept = 1024;
+const maxKept = 1_000_000;
+
+interface Waiter {
+  since: number | undefined;
+  res: http.ServerResponse;
+  timer: NodeJS.Timeout;
+}
+
+export class EventStream {
+  private readonly ring: string[] = [];
+  /** Sequence number of ring[0]; events are numbered from 1. */
+  private firstSeq = 1;
+  private latestSeq = 0;
+  private readonly capacity: number;
+  private readonly filler: string;
+  private readonly waiters = new Set<Waiter>();
+  private readonly subscribers = new Set<WebSocket>();
+  /** Response bodies by `since`, valid until the next publish: many clients ask the same. */
+  private readonly bodies = new Map<number | undefined, { body: Buffer; events: number }>();
+  private readonly counts: EventStreamStats = { eventsPublished: 0, eventsSent: 0, longPollTimeouts: 0 };
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly settings: ServerSettings) {
+    this.capacity = Math.min(maxKept, Math.max(minKept, Math.ceil((settings.eventRate * keptMs) / 1000)));
+    this.filler = 'x'.repeat(settings.eventSize);
+  }
+
+  /** Starts publishing, when the settings ask for a rate. */
+  start(): void {
+    if (this.settings.eventRate <= 0) return;
+    const periodMs = (1000 * this.settings.eventBurst) / this.settings.eventRate;
+    const startedAt = performance.now();
+    let publishes = 0;
+    // Due times come from the count alone, so a late timer never slows the stream down.
+    const tick = (): void => {
+      if (this.closed) return;
+      while (startedAt + (publishes + 1) * periodMs <= performance.now()) {
+        publishes++;
+        this.publish(this.settings.eventBurst);
+      }
+      this.timer = setTimeout(tick, Math.max(0, startedAt + (publishes + 1) * periodMs - performance.now()));
+    };
+    this.timer = setTimeout(tick, periodMs);
+  }
+
+  stats(): EventStreamStats {
+    return { ...this.counts };
+  }
+
+  /** Answers /poll and /longpoll; false for any other request. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const url = new URL(req.url ?? '/', 'http://target');
+    if (url.pathname !== pollPath && url.pathname !== longPollPath) return false;
+    req.resume();
+    const since = parseSince(url.searchParams.get('since'));
+    if (url.pathname === pollPath) {
+      this.respond(res, since);
+      return true;
+    }
+    if (since !== undefined && since < this.latestSeq) {
+      this.respond(res, since);
+      return true;
+    }
+    const waiter: Waiter = {
+      since,
+      res,
+      timer: setTimeout(() => {
+        this.waiters.delete(waiter);
+        this.counts.longPollTimeouts++;
+        this.respond(res, this.latestSeq);
+      }, this.settings.longPollTimeout),
+    };
+    this.waiters.add(waiter);
+    res.once('close', () => {
+      clearTimeout(waiter.timer);
+      this.waiters.delete(waiter);
+    });
+    return true;
+  }
+
+  /** Pushes every event published from now on to `ws`. */
+  subscribe(ws: WebSocket): void {
+    this.subscribers.add(ws);
+    ws.once('close', () => this.subscribers.delete(ws));
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    for (const waiter of this.waiters) clearTimeout(waiter.timer);
+    this.waiters.clear();
+  }
+
+  private publish(count: number): void {
+    const before = this.latestSeq;
+    const fresh: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const seq = ++this.latestSeq;
+      const publishedAt = performance.timeOrigin + performance.now();
+      const event = `{"seq":${seq},"publishedAt":${publishedAt},"data":"${this.filler}"}`;
+      fresh.push(event);
+      this.ring.push(event);
+    }
+    if (this.ring.length > this.capacity) {
+      const dropped = this.ring.length - this.capacity;
+      this.ring.splice(0, dropped);
+      this.firstSeq += dropped;
+    }
+    this.counts.eventsPublished += count;
+    this.bodies.clear();
+
+    for (const waiter of this.waiters) {
+      // A client ahead of the stream (it saw numbers this target has not reached) waits on.
+      if (waiter.since !== undefined && waiter.since >= this.latestSeq) continue;
+      clearTimeout(waiter.timer);
+      this.waiters.delete(waiter);
+      this.respond(waiter.res, waiter.since ?? before);
+    }
+    for (const ws of this.subscribers) {
+      if (ws.readyState !== ws.OPEN) continue;
+      for (const event of fresh) ws.send(event);
+      this.counts.eventsSent += fresh.length;
+    }
+  }
+
+  private respond(res: http.ServerResponse, since: number | undefined): void {
+    let cached = this.bodies.get(since);
+    if (!cached) {
+      const events = this.after(since);
+      cached = { body: Buffer.from(`[${events.join(',')}]`), events: events.length };
+      this.bodies.set(since, cached);
+    }
+    this.counts.eventsSent += cached.events;
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(cached.body.length) });
+    res.end(cached.body);
+  }
+
+  /** Events after `since`; for a new client (no `since`), the newest one. */
+  private after(since: number | undefined): string[] {
+    if (since === undefined) return this.ring.slice(-1);
+    const from = Math.max(since + 1, this.firstSeq);
+    return from > this.latestSeq ? [] : this.ring.slice(from - this.firstSeq);
+  }
+}
+
+/** A non-negative whole number, or undefined (absent, empty or not a number: a new client). */
+function parseSince(value: string | null): number | undefined {
+  if (value === null || !/^\d+$/.test(value)) return undefined;
+  return Number(value);
+}

@@ -1,0 +1,45 @@
+// A worker's share of the step's newcomers: the schedule says when, the newcomer request
+// says how. Requests still waiting when the step ends are abandoned uncounted.
+import { sendNewcomer } from '../protocols/newcomer.js';
+import { newcomerSchedule } from '../workloads/newcomers.js';
+import { now } from './clock.js';
+import type { Slice } from './messages.js';
+import type { Recorder } from './recorder.js';
+
+/** Starts this worker's newcomers; the returned function stops them. */
+export function startNewcomers(slice: Slice, recorder: Recorder): () => void {
+  const { scenario } = slice;
+  if (scenario.newcomers.rate <= 0) return () => {};
+  // Spread over the target's processes as the step's connections are.
+  const requests = slice.targets.map((url) => {
+    const target = new URL(url);
+    return {
+      target,
+      path: target.pathname === '/' && scenario.http.path ? scenario.http.path : target.pathname + target.search,
+      method: scenario.http.method,
+      timeoutMs: scenario.newcomers.timeout,
+    };
+  });
+  let arrivals = 0;
+  const waiting = new Set<() => void>();
+  const stopSchedule = newcomerSchedule(
+    {
+      rate: scenario.newcomers.rate,
+      workerIndex: slice.workerIndex,
+      workerCount: slice.workerCount,
+      startAt: slice.startAt,
+      endAt: slice.endAt,
+      now,
+    },
+    (intendedAt) => {
+      const request = requests[arrivals++ % requests.length]!;
+      const abandon = sendNewcomer(request, intendedAt, now, recorder, () => waiting.delete(abandon));
+      waiting.add(abandon);
+    },
+  );
+  return () => {
+    stopSchedule();
+    for (const abandon of waiting) abandon();
+    waiting.clear();
+  };
+}

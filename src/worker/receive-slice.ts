@@ -1,0 +1,41 @@
+// Runs one worker's slice of a receive-driven step (poll, long-poll, WebSocket subscribe):
+// one receiver per client, each with its own sequence-tracking sink and its own timing, left
+// to run until the step ends. There is no send loop: the target's events drive everything.
+// Ready, start, snapshots and stop follow the same protocol as runSlice (slice-lifecycle.ts).
+import type { MessagePort } from 'node:worker_threads';
+import { receiverFor } from '../protocols/receivers.js';
+import { clientTls, isTlsUrl } from '../protocols/tls-options.js';
+import type { ReceiveMode } from '../scenario/receive-mode.js';
+import { receiveTimingFor } from '../workloads/receive-timing.js';
+import { eventSink } from './event-sink.js';
+import { watchLoopDelay } from './loop-delay.js';
+import type { Slice } from './messages.js';
+import { Recorder } from './recorder.js';
+import { sliceLifecycle } from './slice-lifecycle.js';
+
+export async function runReceiveSlice(slice: Slice, port: MessagePort, mode: ReceiveMode): Promise<void> {
+  const { scenario } = slice;
+  const recorder = new Recorder();
+  const createReceiver = receiverFor(mode);
+  const targets = slice.targets.map((url) => new URL(url));
+  // Every target process speaks the same scheme; the TLS context is built once.
+  const tls = isTlsUrl(targets[0]!) ? clientTls(scenario.tls, slice.trustedCa) : undefined;
+  const clients = Array.from({ length: slice.connections }, (_, i) => {
+    // Clients spread over the target's processes by their global index, as in runSlice.
+    const global = slice.firstConnection + i;
+    const target = targets[global % targets.length]!;
+    return { global, receiver: createReceiver({ scenario, target, recorder, tls, sink: eventSink(recorder) }) };
+  });
+
+  const lifecycle = sliceLifecycle(slice, port, recorder);
+  const stopWatchingLoop = watchLoopDelay(recorder);
+  await lifecycle.waitForStart();
+  for (const { global, receiver } of clients) {
+    receiver.start(receiveTimingFor(scenario, global, slice.totalConnections, slice.startAt));
+  }
+  await lifecycle.runIntervals();
+  // A held long-poll would otherwise keep the step open for up to its whole timeout.
+  await Promise.all(clients.map(({ receiver }) => receiver.close()));
+  stopWatchingLoop();
+  lifecycle.finish();
+}

@@ -1,0 +1,59 @@
+// Hold: open every connection at `connectRate`, keep it idle (pings aside) until the step
+// ends, and bring back any connection the target drops, after a backoff. The same plan runs
+// `reconnect-storm`, where the target drops everything at once on purpose: what it costs to
+// get everyone back is the measurement.
+import type { ReconnectSettings } from '../scenario/types.js';
+import { reconnectDelay } from './backoff.js';
+import { createPacer, type Pacer } from './pacer.js';
+import type { Workload, WorkloadContext } from './workload.js';
+
+export interface HoldOptions {
+  /** This worker's share of the step's connect rate; 0 = as fast as possible. */
+  connectRate: number;
+  reconnect: ReconnectSettings;
+}
+
+export function holdWorkload(options: HoldOptions): Workload {
+  const timers = new Set<NodeJS.Timeout>();
+  let pacer: Pacer | undefined;
+  let context: WorkloadContext | undefined;
+
+  function open(slot: number, attempt: number, lostAt: number | undefined): void {
+    const ctx = context;
+    if (!ctx || ctx.stopping()) return;
+    ctx.establish(slot, (ok) => {
+      if (ctx.stopping()) return;
+      if (ok) {
+        if (lostAt !== undefined) ctx.reconnected(lostAt);
+        return;
+      }
+      retry(slot, attempt + 1, lostAt);
+    });
+  }
+
+  function retry(slot: number, attempt: number, lostAt: number | undefined): void {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      open(slot, attempt, lostAt);
+    }, reconnectDelay(options.reconnect, attempt));
+    timers.add(timer);
+  }
+
+  return {
+    start(ctx) {
+      context = ctx;
+      pacer = createPacer(options.connectRate, ctx.startAt, ctx.now);
+      for (let slot = 0; slot < ctx.slots; slot++) pacer.schedule(() => open(slot, 0, undefined));
+    },
+    connectionLost(slot) {
+      const ctx = context;
+      if (!ctx || ctx.stopping()) return;
+      retry(slot, 0, ctx.now());
+    },
+    stop() {
+      pacer?.stop();
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+}

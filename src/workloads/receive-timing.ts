@@ -1,0 +1,47 @@
+// When a receive-driven client (poll, long-poll, WebSocket subscribe) asks the target again.
+// Like every workload it says *when*, never *how*: the drivers in src/protocols/ follow it.
+import type { StepScenario } from '../scenario/types.js';
+import { receiveMode } from '../scenario/receive-mode.js';
+
+/** After a request the target never answered (refused, reset, timed out), wait this long. */
+export const failureBackoffMs = 100;
+
+export interface ReceiveTiming {
+  /** Epoch ms of the client's first request or connection. */
+  firstAt: number;
+  /** Epoch ms of the next request, given the time now and whether the last one was answered. */
+  nextAt(now: number, answered: boolean): number;
+}
+
+/**
+ * Polling on a fixed schedule: first at `startAt` plus the client's offset, then every
+ * `interval`. A response that comes back after the next tick is due skips the missed ticks
+ * rather than sending a burst to catch up, so one client never has two polls in flight.
+ * With `jitter` the offsets spread the clients evenly over one interval (by their index
+ * among all the step's clients, so workers and shards agree); without it every client polls
+ * at the same moments.
+ */
+export function pollTiming(interval: number, jitter: boolean, client: number, clients: number, startAt: number): ReceiveTiming {
+  const firstAt = startAt + (jitter ? (client / clients) * interval : 0);
+  return {
+    firstAt,
+    nextAt(now) {
+      return firstAt + (Math.floor((now - firstAt) / interval) + 1) * interval;
+    },
+  };
+}
+
+/** Long-polling and WebSocket reconnects: again at once, after a short back-off on failure. */
+export function immediateTiming(startAt: number): ReceiveTiming {
+  return {
+    firstAt: startAt,
+    nextAt(now, answered) {
+      return answered ? now : now + failureBackoffMs;
+    },
+  };
+}
+
+export function receiveTimingFor(step: StepScenario, client: number, clients: number, startAt: number): ReceiveTiming {
+  if (receiveMode(step) === 'poll') return pollTiming(step.poll.interval, step.poll.jitter, client, clients, startAt);
+  return immediateTiming(startAt);
+}

@@ -1,0 +1,147 @@
+// Polling, long-polling and WebSocket push of one event stream, end to end through the CLI
+// against the built-in target and a flaky purpose-made server.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { startDroppingLongPollServer } from './servers/dropping-longpoll-server.js';
+
+const pollIntervalMs = 400;
+const clients = 8;
+const eventRate = 20;
+const measuredS = 2;
+
+interface RunJsonDocument {
+  status: string;
+  steps: { delivery?: { measured: boolean; sharedClock: boolean }; targetCounted: { eventsPublished: number } }[];
+}
+
+let compare: Map<string, Record<string, string>>;
+let summary: Map<string, Record<string, string>>;
+let run: RunJsonDocument;
+
+// One run of the three transports serves the tests below; each step is short.
+before(async () => {
+  const dir = tempDir();
+  const file = writeScenario(
+    dir,
+    'comet.yaml',
+    `name: comet-e2e
+connections: ${clients}
+duration: ${measuredS}s
+warmup: 500ms
+interval: 500ms
+workers: 2
+server:
+  eventRate: ${eventRate}/s
+poll:
+  interval: ${pollIntervalMs}ms
+steps:
+  - name: poll
+    protocol: poll
+  - name: long-poll
+    protocol: long-poll
+  - name: websocket
+    protocol: websocket
+    websocket:
+      mode: subscribe
+`,
+  );
+  const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+  assert.equal(code, 0, stderr);
+  const runDir = onlyRunDir(join(dir, 'results'));
+  assert.ok(existsSync(join(runDir, 'compare.csv')), 'compare.csv written');
+  compare = new Map(readCsv(join(runDir, 'compare.csv')).map((row) => [row.transport!, row]));
+  summary = new Map(readCsv(join(runDir, 'summary.csv')).map((row) => [row.step!, row]));
+  run = readJson<RunJsonDocument>(join(runDir, 'run.json'));
+});
+
+test('each transport delivers every event exactly once at a low rate', () => {
+  assert.deepEqual([...compare.keys()], ['poll', 'long-poll', 'websocket']);
+  const expected = clients * eventRate * measuredS;
+  for (const [transport, row] of compare) {
+    const delivered = Number(row.events_delivered);
+    assert.ok(delivered > expected * 0.8 && delivered < expected * 1.2, `${transport}: ${delivered} events, expected about ${expected}`);
+    assert.equal(Number(row.lost), 0, `${transport} lost`);
+    assert.equal(Number(row.duplicated), 0, `${transport} duplicated`);
+    assert.equal(Number(row.reordered), 0, `${transport} reordered`);
+    assert.equal(Number(row.errors), 0, `${transport} errors`);
+    assert.equal(Number(row.clients), clients);
+    assert.equal(Number(row.event_rate_per_s), eventRate);
+    assert.ok(Number(row.server_cpu_ms_per_1k_events) > 0, `${transport}: server CPU per event measured`);
+  }
+  for (const step of ['poll', 'long-poll', 'websocket']) {
+    const row = summary.get(step)!;
+    assert.equal(row.latency_metric, 'delivery');
+    assert.equal(Number(row.events), Number(compare.get(step)!.events_delivered));
+    assert.equal(Number(row.lost), 0);
+  }
+  assert.equal(run.status, 'completed');
+  assert.equal(run.steps[0]!.delivery?.measured, true);
+  assert.equal(run.steps[0]!.delivery?.sharedClock, true);
+  assert.ok(run.steps[0]!.targetCounted.eventsPublished >= eventRate * measuredS);
+});
+
+test('polling at interval I delivers with a median near I/2', () => {
+  const p50 = Number(compare.get('poll')!.delivery_p50_ms);
+  assert.ok(p50 > pollIntervalMs * 0.3 && p50 < pollIntervalMs * 0.7, `poll delivery p50 ${p50} ms at interval ${pollIntervalMs} ms`);
+  const max = Number(compare.get('poll')!.delivery_max_ms);
+  assert.ok(max < pollIntervalMs * 1.5, `poll delivery max ${max} ms`);
+  // At 20 events/s and 2.5 polls/s nearly every poll finds something; at 1/s most would not.
+  assert.ok(Number(compare.get('poll')!.empty_response_pct) < 20);
+});
+
+test('long-poll and WebSocket delivery is well under the poll interval', () => {
+  for (const transport of ['long-poll', 'websocket']) {
+    const p50 = Number(compare.get(transport)!.delivery_p50_ms);
+    assert.ok(p50 < pollIntervalMs / 10, `${transport} delivery p50 ${p50} ms`);
+  }
+});
+
+test('wire bytes per event over HTTP exceed WebSocket by the header bytes', () => {
+  const longPoll = compare.get('long-poll')!;
+  const ws = compare.get('websocket')!;
+  const headers = Number(longPoll.header_bytes_per_event);
+  const extra = Number(longPoll.wire_bytes_per_event) - Number(ws.wire_bytes_per_event);
+  assert.ok(headers > 100, `an HTTP request and response head is over 100 bytes, got ${headers}`);
+  assert.ok(Math.abs(extra - headers) < headers * 0.15, `long-poll costs ${extra} bytes more per event; its headers are ${headers}`);
+  assert.ok(Number(ws.header_bytes_per_event) < 5, 'the WebSocket upgrade happened in the warm-up');
+  assert.ok(Number(longPoll.requests_per_event) >= 0.9 && Number(longPoll.requests_per_event) <= 1.1);
+  assert.equal(Number(ws.requests_per_event), 0);
+});
+
+test('a long-poll dropped mid-hold is counted and the client carries on without losing events', async () => {
+  const server = await startDroppingLongPollServer({ eventRate: 2, dropEvery: 3, holdMs: 300 });
+  try {
+    const dir = tempDir();
+    const file = writeScenario(
+      dir,
+      'drop.yaml',
+      `name: drop
+target: ${server.url}
+protocol: long-poll
+connections: 2
+duration: 2500ms
+warmup: 500ms
+interval: 500ms
+workers: 1
+`,
+    );
+    const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+    assert.equal(code, 0, stderr);
+    const runDir = onlyRunDir(join(dir, 'results'));
+    const [row] = readCsv(join(runDir, 'compare.csv'));
+    const errors = readCsv(join(runDir, 'errors.csv'));
+    assert.ok(server.counts.dropped >= 2, `the server dropped ${server.counts.dropped} long-polls`);
+    assert.ok(Number(row!.errors) >= 1, 'drops are counted');
+    assert.ok(errors.some((error) => error.code === 'socket_closed' || error.code === 'ECONNRESET'), JSON.stringify(errors));
+    assert.equal(Number(row!.lost), 0);
+    assert.equal(Number(row!.duplicated), 0);
+    assert.equal(row!.event_rate_per_s, '', 'an external target’s rate is not guessed');
+    const delivered = Number(row!.events_delivered);
+    assert.ok(delivered >= 2 * 2 * 2, `the clients carried on: ${delivered} events in 2.5 s at 2/s`);
+  } finally {
+    await server.close();
+  }
+});

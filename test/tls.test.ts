@@ -1,0 +1,229 @@
+// wss:// and https:// end to end, against the built-in target with server.tls and against a
+// plain Node https/ws server with its own self-signed certificate.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { startTlsEchoServer, type TlsEchoServer } from './servers/tls-echo-server.js';
+import { startWsEchoServer, type WsEchoServer } from './servers/ws-echo-server.js';
+
+interface RunJsonDocument {
+  status: string;
+  tlsInsecure: boolean;
+  warnings: string[];
+  steps: { label: string; targetCounted: Record<string, number> }[];
+}
+
+const short = `
+interval: 500ms
+workers: 1
+`;
+
+async function runFile(name: string, text: string): Promise<{ code: number | null; stderr: string; dir: string }> {
+  const dir = tempDir('sockcap-tls-');
+  const duration = /^duration:/m.test(text) ? '' : 'duration: 1500ms\n';
+  const file = writeScenario(dir, `${name}.yaml`, `name: ${name}\n${short}${duration}${text}`);
+  const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+  return { code, stderr, dir };
+}
+
+function results(dir: string): { rows: Record<string, string>[]; run: RunJsonDocument; errors: Record<string, string>[] } {
+  const runDir = onlyRunDir(join(dir, 'results'));
+  return {
+    rows: readCsv(join(runDir, 'summary.csv')),
+    run: readJson<RunJsonDocument>(join(runDir, 'run.json')),
+    errors: readCsv(join(runDir, 'errors.csv')),
+  };
+}
+
+describe('built-in target with server.tls', () => {
+  test('wss echo: messages and TLS handshakes match what the target counted', async () => {
+    const { code, stderr, dir } = await runFile('wss', 'protocol: websocket\nconnections: 6\nserver:\n  tls: true\n');
+    assert.equal(code, 0, stderr);
+    const { rows, run } = results(dir);
+    const row = rows[0]!;
+    const counted = run.steps[0]!.targetCounted;
+    assert.match(row.target!, /^built-in \(https:\/\/127\.0\.0\.1:\d+\)$/);
+    assert.ok(Number(row.messages) > 50, `messages ${row.messages}`);
+    assert.equal(Number(row.messages), counted.webSocketMessages);
+    assert.equal(counted.webSocketsAccepted, 6);
+    assert.equal(counted.tlsHandshakes, 6);
+    assert.equal(Number(row.errors), 0);
+    assert.ok(Number(row.tls_handshake_p50_ms) > 0, 'tls_handshake recorded');
+    assert.ok(Number(row.tls_handshake_p99_ms) >= Number(row.tls_handshake_p50_ms));
+    assert.ok(Number(row.connect_p50_ms) > 0);
+    assert.equal(run.tlsInsecure, false);
+    assert.doesNotMatch(stderr, /insecure/);
+  });
+
+  test('https keep-alive: requests match the target, one TLS handshake per connection', async () => {
+    const { code, stderr, dir } = await runFile('https', 'protocol: http\nconnections: 4\nserver:\n  tls: true\n');
+    assert.equal(code, 0, stderr);
+    const { rows, run } = results(dir);
+    const row = rows[0]!;
+    const counted = run.steps[0]!.targetCounted;
+    assert.ok(Number(row.requests) > 100, `requests ${row.requests}`);
+    assert.equal(Number(row.requests), counted.requests);
+    assert.equal(Number(row.new_connections), 4);
+    assert.equal(counted.tlsHandshakes, 4);
+    // Wire bytes are counted under TLS, on both sides alike.
+    assert.equal(Number(row.bytes_sent), counted.bytesReceived);
+  });
+
+  test('session resumption on reconnect lowers tls_handshake p50', async () => {
+    const { code, stderr, dir } = await runFile(
+      'resume',
+      `protocol: http
+connections: 2
+duration: 2s
+http:
+  keepAlive: false
+server:
+  tls: true
+steps:
+  - name: resumed
+    tls: { resume: true }
+  - name: full
+    tls: { resume: false }
+`,
+    );
+    assert.equal(code, 0, stderr);
+    const { rows, run } = results(dir);
+    const resumed = rows.find((r) => r.step === 'resumed')!;
+    const full = rows.find((r) => r.step === 'full')!;
+    const [resumedCounts, fullCounts] = run.steps.map((s) => s.targetCounted);
+    // The target saw the difference too: almost every reconnect resumed, or none did.
+    assert.ok(resumedCounts!.tlsResumed > resumedCounts!.tlsHandshakes * 0.9, JSON.stringify(resumedCounts));
+    assert.equal(fullCounts!.tlsResumed, 0);
+    assert.ok(Number(resumed.requests) >= 20 && Number(full.requests) >= 20, `requests ${resumed.requests} and ${full.requests}`);
+    assert.ok(
+      Number(resumed.tls_handshake_p50_ms) < Number(full.tls_handshake_p50_ms),
+      `resumed p50 ${resumed.tls_handshake_p50_ms} ms, full p50 ${full.tls_handshake_p50_ms} ms`,
+    );
+  });
+});
+
+describe('a plain Node https/ws server with its own self-signed certificate', () => {
+  let server: TlsEchoServer;
+  let plain: WsEchoServer;
+  before(async () => {
+    server = await startTlsEchoServer();
+    plain = await startWsEchoServer();
+  });
+  after(async () => {
+    await server.close();
+    await plain.close();
+  });
+
+  test('without tls.ca the certificate is refused before any load, by name, with the fix', async () => {
+    const { code, stderr, dir } = await runFile('untrusted', `target: ${server.url}/\nprotocol: http\nconnections: 2\n`);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /tls_untrusted/);
+    assert.match(stderr, /set tls\.ca/);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.throws(() => onlyRunDir(join(dir, 'results')), 'no results folder');
+  });
+
+  test('with tls.ca, wss echo completes and its count matches the server', async () => {
+    const ca = server.writeCert(tempDir('sockcap-ca-'));
+    const before = server.counts.messages;
+    const { code, stderr, dir } = await runFile(
+      'trusted-wss',
+      `target: wss://127.0.0.1:${server.port}/\nprotocol: websocket\nconnections: 4\ntls:\n  ca: ${ca}\n`,
+    );
+    assert.equal(code, 0, stderr);
+    const row = results(dir).rows[0]!;
+    assert.ok(Number(row.messages) > 50);
+    assert.equal(Number(row.messages), server.counts.messages - before);
+    assert.equal(Number(row.errors), 0);
+    assert.ok(Number(row.tls_handshake_p50_ms) > 0);
+  });
+
+  test('with tls.ca, https keep-alive completes and its count matches the server', async () => {
+    const ca = server.writeCert(tempDir('sockcap-ca-'));
+    const before = server.counts.requests;
+    const { code, stderr, dir } = await runFile('trusted-https', `target: ${server.url}/\nprotocol: http\nconnections: 3\ntls:\n  ca: ${ca}\n`);
+    assert.equal(code, 0, stderr);
+    const row = results(dir).rows[0]!;
+    assert.ok(Number(row.requests) > 100);
+    assert.equal(Number(row.requests), server.counts.requests - before);
+    assert.equal(Number(row.errors), 0);
+  });
+
+  test('tls.insecure accepts the certificate, and says so on the console and in run.json', async () => {
+    const { code, stderr, dir } = await runFile('insecure', `target: ${server.url}/\nprotocol: http\nconnections: 2\ntls:\n  insecure: true\n`);
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /^warning: tls\.insecure: certificates are not verified$/m);
+    const { rows, run } = results(dir);
+    assert.equal(run.tlsInsecure, true);
+    assert.ok(Number(rows[0]!.requests) > 0);
+    assert.equal(Number(rows[0]!.errors), 0);
+  });
+
+  test('a plaintext client against the TLS port fails with tls_protocol_mismatch', async () => {
+    const { code, stderr } = await runFile('plain-to-tls', `target: http://127.0.0.1:${server.port}/\nprotocol: http\nconnections: 2\n`);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /tls_protocol_mismatch \(the port speaks TLS\): use https:\/\/127\.0\.0\.1:\d+\//);
+  });
+
+  test('a TLS client against a plain port fails with tls_protocol_mismatch', async () => {
+    const { code, stderr } = await runFile('tls-to-plain', `target: wss://127.0.0.1:${plain.port}/\nprotocol: websocket\nconnections: 2\n`);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /tls_protocol_mismatch \(the server answered in plain text\)/);
+  });
+
+  test('a plain target that does not speak TLS passes the check', async () => {
+    const { code, stderr } = await runFile('plain', `target: ws://127.0.0.1:${plain.port}/\nprotocol: websocket\nconnections: 2\nduration: 500ms\n`);
+    assert.equal(code, 0, stderr);
+  });
+});
+
+describe('certificates that fail verification', () => {
+  test('a name the certificate does not carry is tls_hostname; tls.servername fixes it', async () => {
+    const server = await startTlsEchoServer({ dnsNames: ['sockcap.test'], withoutIp: true });
+    try {
+      const ca = server.writeCert(tempDir('sockcap-ca-'));
+      const base = `target: ${server.url}/\nprotocol: http\nconnections: 1\nduration: 500ms\ntls:\n  ca: ${ca}\n`;
+      const wrong = await runFile('hostname', base);
+      assert.equal(wrong.code, 2, wrong.stderr);
+      assert.match(wrong.stderr, /tls_hostname \(.*is for DNS:sockcap\.test, not 127\.0\.0\.1\): .*tls\.servername/);
+      const fixed = await runFile('servername', `${base}  servername: sockcap.test\n`);
+      assert.equal(fixed.code, 0, fixed.stderr);
+      assert.equal(Number(results(fixed.dir).rows[0]!.errors), 0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('an expired certificate is tls_expired, even when trusted', async () => {
+    const server = await startTlsEchoServer({ expired: true });
+    try {
+      const ca = server.writeCert(tempDir('sockcap-ca-'));
+      const { code, stderr } = await runFile('expired', `target: ${server.url}/\nprotocol: http\nconnections: 1\ntls:\n  ca: ${ca}\n`);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, /tls_expired \(.*expired on /);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('tls settings in the scenario', () => {
+  test('a tls.ca that does not exist is a ScenarioError naming tls.ca', async () => {
+    const { code, stderr } = await runFile('missing-ca', 'target: https://127.0.0.1:9/\ntls:\n  ca: ./no-such-ca.pem\n');
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /tls\.ca: cannot read "\.\/no-such-ca\.pem" \(file not found/);
+  });
+
+  test('tls.cert without tls.key names the missing one', async () => {
+    const server = await startTlsEchoServer();
+    try {
+      const cert = server.writeCert(tempDir('sockcap-ca-'));
+      const { code, stderr } = await runFile('cert-only', `target: ${server.url}/\ntls:\n  cert: ${cert}\n`);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, /tls\.key: expected a PEM file here too, since tls\.cert is given/);
+    } finally {
+      await server.close();
+    }
+  });
+});
