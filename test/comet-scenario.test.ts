@@ -66,7 +66,7 @@ test('an external target needs no event rate, and may read events from other fie
 test('the built-in target must publish something', () =>
   rejectsWith(
     'protocol: poll\n',
-    'server.eventRate: expected an event rate above 0 (like 10/s) for protocol: poll against the built-in target, got undefined',
+    'server.eventRate: expected an event rate above 0 (like 10/s) for protocol: poll against the built-in target, got nothing',
   ));
 
 test('the long-poll client must wait longer than the server holds', () =>

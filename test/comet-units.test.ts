@@ -115,8 +115,15 @@ describe('receive timing', () => {
     const timing = pollTiming(1000, false, 0, 4, 10_000);
     assert.equal(timing.firstAt, 10_000);
     assert.equal(timing.nextAt(10_002, true), 11_000);
-    assert.equal(timing.nextAt(12_500, true), 13_000, 'answered after two ticks: the next tick, not a burst');
-    assert.equal(timing.nextAt(11_000, false), 12_000);
+    assert.equal(timing.nextAt(12_500, false), 13_000, 'answered after two ticks: the next tick, not a burst');
+    assert.equal(timing.nextAt(13_001, true), 14_000);
+  });
+
+  test('a timer that fires early does not poll twice for one tick', () => {
+    const timing = pollTiming(1000, false, 0, 1, 0);
+    assert.equal(timing.nextAt(0.5, true), 1000);
+    // The poll for tick 1 went out at 999.2 (the timer ran early) and was answered at 999.6.
+    assert.equal(timing.nextAt(999.6, true), 2000);
   });
 
   test('jitter spreads first polls evenly over one interval by global client index', () => {

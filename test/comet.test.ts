@@ -88,6 +88,9 @@ test('polling at interval I delivers with a median near I/2', () => {
   assert.ok(p50 > pollIntervalMs * 0.3 && p50 < pollIntervalMs * 0.7, `poll delivery p50 ${p50} ms at interval ${pollIntervalMs} ms`);
   const max = Number(compare.get('poll')!.delivery_max_ms);
   assert.ok(max < pollIntervalMs * 1.5, `poll delivery max ${max} ms`);
+  const polls = Number(summary.get('poll')!.requests);
+  const planned = (clients * measuredS * 1000) / pollIntervalMs;
+  assert.ok(Math.abs(polls - planned) <= planned * 0.15, `${polls} polls, ${planned} planned: one per client per interval`);
   // At 20 events/s and 2.5 polls/s nearly every poll finds something; at 1/s most would not.
   assert.ok(Number(compare.get('poll')!.empty_response_pct) < 20);
 });
@@ -111,7 +114,7 @@ test('wire bytes per event over HTTP exceed WebSocket by the header bytes', () =
   assert.equal(Number(ws.requests_per_event), 0);
 });
 
-test('a long-poll dropped mid-hold is counted and the client carries on without losing events', async () => {
+test('a long-poll dropped mid-hold is counted and the client carries on; without a timestamp field delivery is left out, and said so', async () => {
   const server = await startDroppingLongPollServer({ eventRate: 2, dropEvery: 3, holdMs: 300 });
   try {
     const dir = tempDir();
@@ -126,6 +129,8 @@ duration: 2500ms
 warmup: 500ms
 interval: 500ms
 workers: 1
+events:
+  timestampField: ""
 `,
     );
     const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
@@ -141,6 +146,12 @@ workers: 1
     assert.equal(row!.event_rate_per_s, '', 'an external target’s rate is not guessed');
     const delivered = Number(row!.events_delivered);
     assert.ok(delivered >= 2 * 2 * 2, `the clients carried on: ${delivered} events in 2.5 s at 2/s`);
+
+    assert.equal(row!.delivery_p50_ms, '', 'no publish time: no delivery figure');
+    assert.equal(row!.delivery_max_ms, '');
+    const document = readJson<RunJsonDocument>(join(runDir, 'run.json'));
+    assert.equal(document.steps[0]!.delivery?.measured, false);
+    assert.match(stderr, /note: events\.timestampField is empty: .* delivery latency is not measured/);
   } finally {
     await server.close();
   }

@@ -3,7 +3,7 @@
 // run is flagged, and with several baselines a change inside their spread is not.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -14,24 +14,35 @@ const dir = tempDir();
 const results = join(dir, 'results');
 const runs: Record<string, string> = {};
 
-/** One step named `main`, 4 connections, each answer delayed by `delayMs`. */
+/**
+ * One step named `main`, 20 connections, each answer delayed by `delayMs`: over a thousand
+ * samples, so p50 and p90 have the 100 samples beyond them that default gating asks for.
+ */
 async function run(name: string, delayMs: number): Promise<string> {
   const file = writeScenario(
     dir,
     `${name}.yaml`,
-    `name: compare\nprotocol: http\nconnections: 4\nduration: 1500ms\nwarmup: 0s\ninterval: 500ms\nworkers: 1\nserver:\n  responseDelay: ${delayMs}ms\n`,
+    `name: compare\nprotocol: http\nconnections: 20\nduration: 2s\nwarmup: 0s\ninterval: 500ms\nworkers: 1\nserver:\n  responseDelay: ${delayMs}ms\n`,
   );
-  const { code, stderr } = await runCli(['run', file, '--out', results, '--run-id', name, '--quiet'], dir);
-  assert.equal(code, 0, stderr);
-  return join(results, name);
+  const folder = join(results, name);
+  // A run whose generator was saturated (this machine is shared) measured the machine's stalls,
+  // not the setup: sockcap says so in summary.csv, and such a run is done again.
+  for (let attempt = 1; ; attempt++) {
+    rmSync(folder, { recursive: true, force: true });
+    const { code, stderr } = await runCli(['run', file, '--out', results, '--run-id', name, '--quiet'], dir);
+    assert.equal(code, 0, stderr);
+    if (readCsv(join(folder, 'summary.csv'))[0]!.generator_saturated !== 'true' || attempt === 3) return folder;
+  }
 }
 
 before(async () => {
-  runs.first = await run('first', 20);
-  runs.again = await run('again', 20);
-  runs.wider = await run('wider', 30);
-  runs.middle = await run('middle', 26);
-  runs.slow = await run('slow', 60);
+  runs.first = await run('first', 25);
+  runs.again = await run('again', 25);
+  // A closed model answers faster runs more often, so merged with `first`, the 25 ms samples
+  // decide the baseline's median and the 60 ms run sets how far one run can stray from it.
+  runs.wider = await run('wider', 60);
+  runs.middle = await run('middle', 45);
+  runs.slow = await run('slow', 100);
 });
 
 type Row = Record<string, string>;
@@ -41,35 +52,50 @@ const row = (rows: Row[], metric: string): Row => {
   return found;
 };
 
-test('two runs of the same setup pass within the default allowances', async () => {
-  const { code, stdout, stderr } = await runCli(['compare', runs.first!, runs.again!], dir);
+// This machine is shared and often loaded: two runs of one setup differ by more than the
+// default 10% now and then, so the pair is judged by allowances wide enough for that noise,
+// and the same allowances must still flag the run slowed four times.
+const machineNoise = ['--max-regression', 'latency.p50=50%', '--max-regression', 'latency.p90=50%', '--max-regression', 'throughput_per_s=-30%'];
+
+test('two runs of the same setup pass within the allowance, which still flags a slowed run', async () => {
+  const { code, stdout, stderr } = await runCli(['compare', runs.first!, runs.again!, ...machineNoise], dir);
   assert.equal(code, 0, `${stdout}\n${stderr}`);
   assert.match(stdout, /compare: no regression beyond the allowances/);
   assert.match(stdout, /noise: not estimated \(one baseline run/);
   const rows = readCsv(join(runs.again!, 'compare.csv'));
-  for (const metric of ['latency.p50', 'latency.p90', 'latency.p99', 'throughput_per_s', 'error_rate']) {
+  for (const metric of ['latency.p50', 'latency.p90', 'throughput_per_s', 'error_rate']) {
     assert.ok(['ok', 'improvement'].includes(row(rows, metric).verdict!), `${metric}: ${JSON.stringify(row(rows, metric))}`);
   }
+  assert.equal(row(rows, 'latency.p50').allowance, '+50%');
+  assert.equal(row(rows, 'throughput_per_s').allowance, '-30%');
+  assert.equal(row(rows, 'error_rate').allowance, '+0.1pp', 'a metric no rule names keeps its default');
   assert.equal(row(rows, 'latency.max').verdict, 'not gated');
-  assert.equal(row(rows, 'latency.p99').allowance, '+10%');
-  assert.equal(row(rows, 'throughput_per_s').allowance, '-10%');
-  assert.equal(row(rows, 'error_rate').allowance, '+0.1pp');
+  // About 1,500 samples: p99 has about 15 beyond it, too few to judge by default.
+  assert.equal(row(rows, 'latency.p99').verdict, 'not gated');
+  assert.match(row(rows, 'latency.p99').note!, /samples beyond p99, fewer than 100/);
+  assert.match(stdout, /note: step main: latency\.p99, latency\.p999 not gated, too few samples beyond them/);
+
+  const slowed = await runCli(['compare', runs.first!, runs.slow!, '--csv', join(dir, 'noise-slow.csv'), ...machineNoise], dir);
+  assert.equal(slowed.code, 1, slowed.stdout);
+  assert.equal(row(readCsv(join(dir, 'noise-slow.csv')), 'latency.p50').verdict, 'regression');
 });
 
-test('a deliberately slowed run is flagged as a regression with exit 1, in compare.csv, JUnit and Markdown', async () => {
+test('by the default allowances a slowed run is a regression: exit 1, in compare.csv, JUnit and Markdown', async () => {
   const junit = join(dir, 'compare.xml');
   const markdown = join(dir, 'compare.md');
   const csv = join(dir, 'slow-compare.csv');
   const { code, stdout, stderr } = await runCli(['compare', runs.first!, runs.slow!, '--csv', csv, '--junit', junit, '--markdown', markdown], dir);
   assert.equal(code, 1, `${stdout}\n${stderr}`);
-  assert.match(stdout, /main\s+latency\.p50\s+2\d\.\d+ ms\s+6\d\.\d+ ms\s+\+\d+%\s+\+10%\s+-\s+REGRESSION/);
-  assert.match(stdout, /note: step main was run with different settings: server\.responseDelay 20 → 60/);
+  assert.match(stdout, /main\s+latency\.p50\s+2\d\.\d+ ms\s+\d+(\.\d+)? ms\s+\+\d+%\s+\+10%\s+-\s+REGRESSION/);
+  assert.match(stdout, /note: step main was run with different settings: server\.responseDelay 25 → 100/);
   const rows = readCsv(csv);
   const p50 = row(rows, 'latency.p50');
   assert.equal(p50.verdict, 'regression');
   assert.ok(Number(p50.change_pct) > 150, `change ${p50.change_pct}%`);
   assert.ok(Number(p50.current) > 2 * Number(p50.baseline));
-  assert.equal(row(rows, 'throughput_per_s').verdict, 'regression', 'three times slower answers, a third of the throughput');
+  assert.equal(row(rows, 'throughput_per_s').verdict, 'regression', 'four times slower answers, a quarter of the throughput');
+  assert.equal(p50.allowance, '+10%');
+  assert.equal(row(rows, 'throughput_per_s').allowance, '-10%');
 
   const xml = readFileSync(junit, 'utf8');
   assert.equal(XMLValidator.validate(xml), true);
@@ -80,9 +106,6 @@ test('a deliberately slowed run is flagged as a regression with exit 1, in compa
   assert.ok(cases.find((c) => c['@_name'] === 'latency.p50')?.failure !== undefined);
   assert.equal(cases.find((c) => c['@_name'] === 'error_rate')?.failure, undefined);
   assert.match(readFileSync(markdown, 'utf8'), /^### sockcap compare: ❌ \d+ regressions/);
-
-  const relaxed = await runCli(['compare', runs.first!, runs.slow!, '--max-regression', 'latency=300%', '--max-regression', 'throughput_per_s=-80%'], dir);
-  assert.equal(relaxed.code, 0, relaxed.stdout);
 });
 
 test('several baselines: a change inside their spread is within noise, one beyond it is a regression', async () => {
@@ -96,7 +119,7 @@ test('several baselines: a change inside their spread is within noise, one beyon
   assert.match(p50.noise!, /^±\d+\.\d%$/);
   assert.equal(p50.baseline_runs, '2');
 
-  const beyond = await runCli(['compare', '--baseline', runs.first!, runs.wider!, runs.slow!], dir);
+  const beyond = await runCli(['compare', runs.slow!, '--baseline', runs.first!, runs.wider!], dir);
   assert.equal(beyond.code, 1, beyond.stdout);
   assert.match(beyond.stdout, /regressions? beyond the allowance and the measured noise/);
   assert.equal(row(readCsv(join(runs.slow!, 'compare.csv')), 'latency.p50').verdict, 'regression');
@@ -125,7 +148,14 @@ test('scripts/ci-gate.sh runs, compares with the baseline and appends both Markd
       [script, scenario, runs.first!],
       {
         cwd: dir,
-        env: { ...process.env, SOCKCAP: `${process.execPath} ${binPath}`, SOCKCAP_RUN_ID: 'ci', GITHUB_STEP_SUMMARY: summary },
+        env: {
+          ...process.env,
+          SOCKCAP: `${process.execPath} ${binPath}`,
+          SOCKCAP_RUN_ID: 'ci',
+          GITHUB_STEP_SUMMARY: summary,
+          // The script's own run may meet a stall on this shared machine; what is tested here is the plumbing.
+          MAX_REGRESSION: 'latency=off throughput_per_s=off',
+        },
       },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
     );

@@ -1,8 +1,10 @@
 // wss:// and https:// end to end, against the built-in target with server.tls and against a
 // plain Node https/ws server with its own self-signed certificate.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { generate } from 'selfsigned';
 import { onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startTlsEchoServer, type TlsEchoServer } from './servers/tls-echo-server.js';
 import { startWsEchoServer, type WsEchoServer } from './servers/ws-echo-server.js';
@@ -222,6 +224,32 @@ describe('tls settings in the scenario', () => {
       const { code, stderr } = await runFile('cert-only', `target: ${server.url}/\ntls:\n  cert: ${cert}\n`);
       assert.equal(code, 2, stderr);
       assert.match(stderr, /tls\.key: expected a PEM file here too, since tls\.cert is given/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('client certificates', () => {
+  test('a target that requires one: tls_client_certificate without tls.cert, a clean run with it', async () => {
+    const dir = tempDir('sockcap-client-');
+    const client = await generate([{ name: 'commonName', value: 'sockcap client' }], { keyType: 'ec', algorithm: 'sha256' });
+    const certFile = join(dir, 'client.pem');
+    const keyFile = join(dir, 'client-key.pem');
+    writeFileSync(certFile, client.cert);
+    writeFileSync(keyFile, client.private);
+    const server = await startTlsEchoServer({ clientCa: client.cert });
+    try {
+      const ca = server.writeCert(dir);
+      const base = `target: ${server.url}/\nprotocol: http\nconnections: 1\nduration: 500ms\ntls:\n  ca: ${ca}\n`;
+      const refused = await runFile('no-client-cert', base);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /tls_client_certificate .*set tls\.cert and tls\.key/);
+      const accepted = await runFile('client-cert', `${base}  cert: ${certFile}\n  key: ${keyFile}\n`);
+      assert.equal(accepted.code, 0, accepted.stderr);
+      const row = results(accepted.dir).rows[0]!;
+      assert.ok(Number(row.requests) > 0);
+      assert.equal(Number(row.errors), 0);
     } finally {
       await server.close();
     }

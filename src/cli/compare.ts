@@ -26,8 +26,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   describe: 'Compare a run with a baseline run (or several) on merged histograms; exit 1 on a regression',
   builder: (yargs: Argv) =>
     yargs
-      .positional('dirs', { type: 'string', array: true, default: [], describe: 'baseline-dir current-dir, or only current-dir with --baseline' })
-      .option('baseline', { type: 'string', array: true, default: [], describe: 'baseline results folders; with several, run-to-run noise is measured from their spread' })
+      .positional('dirs', { type: 'string', array: true, default: [], describe: 'baseline-dir current-dir (with --baseline, the current folder comes last)' })
+      .option('baseline', { type: 'string', array: true, default: [], describe: 'baseline results folders, then the current one last; with several baselines, run-to-run noise is measured from their spread' })
       .option('max-regression', {
         type: 'string',
         array: true,
@@ -45,9 +45,13 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     let baselineDirs: string[];
     let currentDir: string;
     if (args.baseline.length > 0) {
-      if (dirs.length !== 1) throw new UsageError(`compare: with --baseline, give exactly one current results folder after the baselines (got ${dirs.length})`);
-      baselineDirs = args.baseline.map(String);
-      currentDir = dirs[0]!;
+      // `--baseline a b c current` reads every folder as a baseline: the last one is the current run.
+      const given = dirs.length === 0 ? args.baseline.map(String) : [...args.baseline.map(String), ...dirs];
+      if (given.length < 2 || dirs.length > 1) {
+        throw new UsageError('compare: with --baseline, give the baseline folders and then one current results folder: --baseline dir1 dir2 current-dir');
+      }
+      baselineDirs = given.slice(0, -1);
+      currentDir = given[given.length - 1]!;
     } else {
       if (dirs.length !== 2) throw new UsageError(`compare: give a baseline and a current results folder, or --baseline dir... current-dir (got ${dirs.length} folders)`);
       baselineDirs = [dirs[0]!];

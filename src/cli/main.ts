@@ -4,17 +4,23 @@ import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../errors.js';
 import { version } from '../version.js';
 import { compareCommand } from './compare.js';
+import { probeCommand } from './probe.js';
 import { reportCommand } from './report.js';
+import { mergeCommand } from './merge.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
+import { sweepCommand } from './sweep.js';
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
   await yargs(argv)
     .scriptName('sockcap')
     .command(runCommand)
+    .command(mergeCommand)
     .command(serveCommand)
     .command(compareCommand)
     .command(reportCommand)
+    .command(sweepCommand)
+    .command(probeCommand)
     .demandCommand(1, 'name a command: sockcap run, sockcap serve (see sockcap --help)')
     .strict()
     .version(version)

@@ -6,6 +6,7 @@ import { ConsoleOutput } from '../outputs/console.js';
 import { CometCompare } from '../outputs/comet-compare.js';
 import { CsvFiles } from '../outputs/csv-files.js';
 import { HistogramFiles } from '../outputs/histogram-files.js';
+import { IntervalLog } from '../outputs/interval-log.js';
 import { RunJson, recordGate } from '../outputs/run-json.js';
 import { writeGateFiles } from '../outputs/gate-files.js';
 import { HtmlReport } from '../outputs/html-report.js';
@@ -50,7 +51,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional('scenario', { type: 'string', describe: 'a .yaml or .json scenario file' })
       .option('set', { type: 'string', array: true, default: [], describe: 'override a scenario field: --set http.keepAlive=false (repeatable)' })
       .option('target', { type: 'string', describe: 'target URL (same as --set target=URL)' })
-      .option('protocol', { type: 'string', describe: 'http or websocket (same as --set protocol=…)' })
+      .option('protocol', { type: 'string', describe: 'http, websocket, poll or long-poll (same as --set protocol=…)' })
       .option('connections', { alias: 'c', type: 'number', describe: 'connections (same as --set connections=N)' })
       .option('duration', { alias: 'd', type: 'string', describe: 'measured duration, e.g. 30s (same as --set duration=…)' })
       .option('workers', { alias: 'w', type: 'number', describe: 'worker threads (same as --set workers=N)' })
@@ -126,6 +127,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           new CometCompare(),
           capacity,
           new HistogramFiles(),
+          new IntervalLog(),
           new RunJson(),
           new HtmlReport(() => watch.aborted),
           watch,

@@ -7,13 +7,15 @@ import { UsageError, errorMessage } from '../errors.js';
 import { defaults } from '../scenario/defaults.js';
 import type { ServerSettings } from '../scenario/types.js';
 import { parseDuration, parseRate, parseSize } from '../scenario/units.js';
+import type { TlsMaterial } from '../target/certificate.js';
 import { startTarget, type RunningTarget, type TargetStats } from '../target/server.js';
+import { serveTls, type ServeTlsArgs } from './serve-tls.js';
 
 /**
  * Unit flags stay raw text: the scenario's parsers read them, and when they are left out
  * the scenario's defaults apply.
  */
-export interface ServeArgs {
+export interface ServeArgs extends ServeTlsArgs {
   port: number;
   host: string;
   'response-size': string | undefined;
@@ -70,6 +72,10 @@ function builder(yargs: Argv): Argv<ServeArgs> {
     'event-burst': { type: 'number', default: serverDefaults.eventBurst, describe: 'events published together at each publish' },
     'long-poll-timeout': duration('how long /longpoll holds a request with nothing new', serverDefaults.longPollTimeout),
     'event-size': { type: 'string', describe: "bytes of filler in each event's data field", defaultDescription: `${serverDefaults.eventSize}B` },
+    tls: { type: 'boolean', default: false, describe: 'serve https:// and wss:// (a certificate for localhost/127.0.0.1 is generated unless --cert is given)' },
+    cert: { type: 'string', describe: 'PEM certificate (chain) to serve; implies --tls, needs --key' },
+    key: { type: 'string', describe: 'PEM private key of --cert' },
+    'cert-out': { type: 'string', describe: "write the served certificate to this file, for clients' tls.ca" },
   });
 }
 
@@ -80,8 +86,13 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   handler: async (args) => {
     const settings = serverSettings(args);
     const port = portFlag(args.port);
-    const target = await listen(args.host, port, settings);
+    const tls = await serveTls(args);
+    const target = await listen(args.host, port, settings, tls?.material);
     console.log(`sockcap target listening on ${target.url} (websocket echo at /ws)`);
+    if (settings.eventRate > 0) {
+      console.log(`event stream: ${settings.eventRate}/s at GET /poll?since=N, GET /longpoll?since=N and WebSocket /events`);
+    }
+    if (tls) console.log(tls.note);
 
     const ticker = process.stdout.isTTY
       ? setInterval(() => console.log(formatStats(target.stats())), statsPeriodMs)
@@ -161,9 +172,9 @@ function portFlag(value: number): number {
   return value;
 }
 
-async function listen(host: string, port: number, settings: ServerSettings): Promise<RunningTarget> {
+async function listen(host: string, port: number, settings: ServerSettings, tls: TlsMaterial | undefined): Promise<RunningTarget> {
   try {
-    return await startTarget({ host, port, settings });
+    return await startTarget({ host, port, settings, tls });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {

@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { TargetUnreachableError } from '../errors.js';
 import { clientTls, isTlsUrl, type ClientTls } from '../protocols/tls-options.js';
 import { defaults } from '../scenario/defaults.js';
+import { usesTls } from '../scenario/tls.js';
 import type { StepScenario } from '../scenario/types.js';
 import { checkBuiltInTls, checkNotTls, checkTlsHandshake } from './tls-preflight.js';
 
@@ -19,12 +20,11 @@ export function defaultPort(url: URL): number {
 export async function checkSteps(steps: readonly StepScenario[]): Promise<void> {
   const checked = new Set<string>();
   for (const step of steps) {
-    const builtInTls = step.target === undefined && step.server.tls;
-    const key = JSON.stringify([step.target, builtInTls ? [step.server.cert, step.tls] : isTlsUrl(step.target ?? 'http://localhost/') ? step.tls : null]);
+    const key = JSON.stringify([step.target, usesTls(step) ? [step.server.cert, step.tls] : null]);
     if (checked.has(key)) continue;
     checked.add(key);
-    if (step.target !== undefined) await checkReachable(step.target, isTlsUrl(step.target) ? clientTls(step.tls) : undefined);
-    else if (builtInTls) await checkBuiltInTls(step);
+    if (step.target !== undefined) await checkReachable(step.target, usesTls(step) ? clientTls(step.tls) : undefined);
+    else if (step.server.tls) await checkBuiltInTls(step);
   }
 }
 

@@ -8,6 +8,7 @@ import type { ResolvedScenario } from '../scenario/types.js';
 import { checkLimits } from './limits.js';
 import { insecureWarning, skipsVerification } from '../scenario/tls.js';
 import { checkSteps } from './preflight.js';
+import { makeManifest } from './manifest.js';
 import type { Shard } from './plan.js';
 import { runStep, StepBrokenError } from './run-step.js';
 
@@ -58,7 +59,16 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const startedAt = new Date();
   const { runId, dir } =
     options.resume ?? createResultsDir(options.resultsDir ?? 'results', options.runId ?? makeRunId(scenario.base.name, startedAt));
-  const info: RunInfo = { runId, dir, scenario, startedAt, warnings, resumed: options.resume !== undefined, annotations: options.annotations };
+  const manifest = makeManifest(scenario, options.shard ?? { index: 0, count: 1 }, options.runId, options.startAt);
+  const info: RunInfo = {
+    runId,
+    dir,
+    scenario,
+    startedAt,
+    warnings,
+    resumed: options.resume !== undefined,
+    annotations: { ...options.annotations, manifest },
+  };
   const output = fanOut(options.outputs);
   const signal = options.signal ?? new AbortController().signal;
   output.runStarted(info);

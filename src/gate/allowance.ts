@@ -44,12 +44,16 @@ export function defaultAllowance(ref: MetricRef, primary: MetricName): Allowance
   return undefined;
 }
 
-/** The rule for `ref`: a rule naming it exactly wins over one naming its histogram metric. */
-export function allowanceFor(ref: MetricRef, primary: MetricName, rules: readonly AllowanceRule[]): Allowance | undefined {
+/** The rule the user gave for `ref`: one naming it exactly wins over one naming its histogram metric. */
+export function ruleFor(ref: MetricRef, rules: readonly AllowanceRule[]): AllowanceRule | undefined {
   const exact = rules.findLast((rule) => rule.target === ref.name);
   const stat = ref.type === 'histogram' ? ref.name.slice(ref.metric.length + 1) : '';
   const broad = ref.type === 'histogram' && percentileStats.has(stat) ? rules.findLast((rule) => rule.target === ref.metric) : undefined;
-  const rule = exact ?? broad;
+  return exact ?? broad;
+}
+
+export function allowanceFor(ref: MetricRef, primary: MetricName, rules: readonly AllowanceRule[]): Allowance | undefined {
+  const rule = ruleFor(ref, rules);
   if (rule) return rule.allowance === 'off' ? undefined : rule.allowance;
   return defaultAllowance(ref, primary);
 }

@@ -6,7 +6,7 @@ import { metricNames } from '../metrics/histogram.js';
 import type { StepResult } from '../outputs/output.js';
 import { primaryMetric } from '../outputs/summary-row.js';
 import type { StoredRun } from '../outputs/read-results.js';
-import { allowanceFor, comparedStats, type Allowance, type AllowanceRule } from './allowance.js';
+import { allowanceFor, comparedStats, ruleFor, type Allowance, type AllowanceRule } from './allowance.js';
 import { mergeSteps } from './merge-steps.js';
 import { formatValue, metricValue, parseMetricRef, unitLabel, type MetricRef } from './metric-ref.js';
 import { scenarioDifferences } from './scenario-diff.js';
@@ -26,6 +26,8 @@ export interface CompareRow {
   /** The baseline runs' spread, in the allowance's terms (percent when relative); undefined with one baseline run. */
   noise: number | undefined;
   verdict: CompareVerdict;
+  /** Why a metric gated by default is not gated here (too few samples beyond a percentile). */
+  note: string;
   /** The step's main latency metric or a gated metric: what the console shows. */
   headline: boolean;
   ref: MetricRef;
@@ -40,6 +42,13 @@ export interface Comparison {
   notes: string[];
   noiseEstimated: boolean;
 }
+
+/**
+ * A percentile decided by a handful of samples moves with every run: a default allowance
+ * gates it only when this many samples lie beyond it in both runs (so p99 needs 10,000
+ * samples and p999 100,000). An allowance the user names gates it regardless.
+ */
+export const minSamplesBeyond = 100;
 
 export function compareRuns(baselines: readonly StoredRun[], current: StoredRun, rules: readonly AllowanceRule[]): Comparison {
   const notes: string[] = [];
@@ -58,7 +67,15 @@ export function compareRuns(baselines: readonly StoredRun[], current: StoredRun,
     if (found.length < baselines.length) notes.push(`step ${label} is in ${found.length} of ${baselines.length} baseline runs: compared with those`);
     const differences = scenarioDifferences(found[0]!.step, step.step);
     if (differences.length > 0) notes.push(`step ${label} was run with different settings: ${differences.join(', ')}`);
-    rows.push(...compareStep(found, step, rules));
+    const stepRows = compareStep(found, step, rules);
+    const ungated = stepRows.filter((row) => row.note !== '').map((row) => row.metric);
+    if (ungated.length > 0) {
+      notes.push(
+        `step ${label}: ${ungated.join(', ')} not gated, too few samples beyond ${ungated.length === 1 ? 'it' : 'them'} ` +
+          `(fewer than ${minSamplesBeyond}; run longer, or name ${ungated.length === 1 ? 'it' : 'them'} in --max-regression)`,
+      );
+    }
+    rows.push(...stepRows);
   }
   for (const run of baselines) {
     for (const step of run.steps) {
@@ -103,7 +120,13 @@ function compareStep(baselineSteps: StepResult[], current: StepResult, rules: re
     const baseline = metricValue(merged, ref);
     const now = metricValue(current, ref);
     if (baseline === undefined || now === undefined) continue;
-    const allowance = allowanceFor(ref, primary, rules);
+    const beyond = samplesBeyond(merged, current, ref);
+    const tooFew = beyond !== undefined && beyond < minSamplesBeyond && ruleFor(ref, rules) === undefined;
+    const allowance = tooFew ? undefined : allowanceFor(ref, primary, rules);
+    const note =
+      tooFew && allowanceFor(ref, primary, rules) !== undefined
+        ? `${Math.floor(beyond)} samples beyond ${ref.name.slice(ref.name.indexOf('.') + 1)}, fewer than ${minSamplesBeyond}: too few to judge (run longer, or name it in --max-regression)`
+        : '';
     const perRun = baselineSteps.map((step) => metricValue(step, ref)).filter((value): value is number => value !== undefined);
     const noise = allowance && perRun.length > 1 ? spread(perRun, baseline, allowance.relative) : undefined;
     const change = now - baseline;
@@ -118,11 +141,19 @@ function compareStep(baselineSteps: StepResult[], current: StepResult, rules: re
       allowance,
       noise,
       verdict: allowance ? judge(baseline, now, allowance, noise) : 'not gated',
+      note,
       headline: allowance !== undefined || (ref.type === 'histogram' && ref.metric === primary),
       ref,
     });
   }
   return rows;
+}
+
+/** Samples beyond a percentile in the smaller of the two, or undefined when `ref` is not a percentile. */
+function samplesBeyond(baseline: StepResult, current: StepResult, ref: MetricRef): number | undefined {
+  if (ref.type !== 'histogram' || ref.stat.kind !== 'percentile') return undefined;
+  const count = (result: StepResult): number => result.histograms.get(ref.metric)?.totalCount ?? 0;
+  return Math.min(count(baseline), count(current)) * (1 - ref.stat.percentile / 100);
 }
 
 /** The largest distance of one baseline run from the merged baseline: percent of it when relative. */

@@ -2,9 +2,9 @@
 // there; a counter, unlike a percentile, adds up exactly across workers and shards.
 
 export interface Counters {
-  /** HTTP requests that got a complete response (any status). */
+  /** HTTP requests that got a complete response (any status); for WebSocket subscribe, its upgrades. */
   requests: number;
-  /** WebSocket messages whose echo came back. */
+  /** WebSocket messages whose echo came back (echo), or that the target pushed (subscribe). */
   messages: number;
   /** Failed attempts and non-2xx responses, also listed by code in `errorsByCode`. */
   errors: number;

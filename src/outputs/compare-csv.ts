@@ -15,6 +15,7 @@ export const compareColumns = [
   'noise',
   'verdict',
   'baseline_runs',
+  'note',
 ] as const;
 
 const round = (value: number): number => Math.round(value * 1e6) / 1e6;
@@ -32,6 +33,7 @@ export function writeCompareCsv(file: string, comparison: Comparison): void {
     noise: formatNoise(row),
     verdict: row.verdict,
     baseline_runs: comparison.baselineRuns.length,
+    note: row.note,
   }));
   writeFileSync(file, csvText(rows, compareColumns));
 }

@@ -45,6 +45,9 @@ export type KeepAliveRow = Record<(typeof keepAliveColumns)[number], string | nu
 export interface ServerTimeout {
   ms: number;
   source: 'built-in setting' | 'probe' | '--server-timeout';
+  /** ± of a probed timeout, and the probe's finding in words. */
+  resolutionMs?: number | undefined;
+  found?: string | undefined;
 }
 
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;

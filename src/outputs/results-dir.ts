@@ -1,6 +1,7 @@
 // Where a run writes: results/<run-id>/, the id sortable by time and readable by a person.
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
 
 export function makeRunId(scenarioName: string, at: Date): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -8,8 +9,17 @@ export function makeRunId(scenarioName: string, at: Date): string {
   return `${stamp}-${safeName}`;
 }
 
-/** Creates the run's folder; a second run in the same second gets a numbered suffix. */
-export function createResultsDir(parent: string, runId: string): { runId: string; dir: string } {
+/**
+ * Creates the run's folder; a second run in the same second gets a numbered suffix.
+ * `exact`: `parent` itself is the folder (`merge --out`), and must not hold a run already.
+ */
+export function createResultsDir(parent: string, runId: string, exact = false): { runId: string; dir: string } {
+  if (exact) {
+    const dir = resolve(parent);
+    if (existsSync(join(dir, 'run.json'))) throw new UsageError(`${parent} already holds a run (run.json): give --out a new folder`);
+    mkdirSync(dir, { recursive: true });
+    return { runId: basename(dir) || runId, dir };
+  }
   mkdirSync(resolve(parent), { recursive: true });
   for (let attempt = 1; ; attempt++) {
     const id = attempt === 1 ? runId : `${runId}-${attempt}`;

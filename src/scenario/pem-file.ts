@@ -37,6 +37,12 @@ function readPem(file: string, given: string, at: PathSegment[]): string {
   }
 }
 
+// OpenSSL's own reasons (`error:1E08010C:DECODER routines::unsupported`) mean nothing to a user.
+function pemProblem(kind: PemKind, text: string, err: unknown): string {
+  if (kind === 'private key') return text.includes('ENCRYPTED') ? 'it is encrypted' : 'no private key in it';
+  return err instanceof Error && err.message === 'no certificate in it' ? err.message : 'the certificate in it cannot be read';
+}
+
 function checkPem(kind: PemKind, text: string, given: string, at: PathSegment[]): void {
   try {
     if (kind === 'certificate') {
@@ -46,8 +52,7 @@ function checkPem(kind: PemKind, text: string, given: string, at: PathSegment[])
       createPrivateKey(text);
     }
   } catch (err) {
-    const reason = errorMessage(err).split('\n')[0];
-    throw new Invalid(at, `expected ${examples[kind]}, but "${given}" is not one (${reason})`);
+    throw new Invalid(at, `expected ${examples[kind]}, but "${given}" is not one (${pemProblem(kind, text, err)})`);
   }
 }
 

@@ -42,9 +42,9 @@ export function bestFor(goalName: GoalName, records: readonly SweepRecord[]): Ve
     score(b) < score(a) || (score(b) === score(a) && Number(b.latency_p99_ms) < Number(a.latency_p99_ms)) ? b : a,
   );
   const condition = fewestRaces === 0 ? 'at zero keep-alive races' : `every combination had races; among those with the fewest (${fewestRaces})`;
+  const p99 = goal.column === 'latency_p99_ms' ? '' : `, p99 ${String(best.latency_p99_ms)} ms`;
   const text =
     `best for ${goal.words} ${condition}: ${String(best.step)} ` +
-    `(${goal.column} ${String(best[goal.column])} ${goal.unit}, p99 ${String(best.latency_p99_ms)} ms, ` +
-    `reuse ${String(best.reuse_pct)} %, ${String(best.errors)} errors)`;
+    `(${goal.column} ${String(best[goal.column])} ${goal.unit}${p99}, reuse ${String(best.reuse_pct)} %, ${String(best.errors)} errors)`;
   return { record: best, text };
 }

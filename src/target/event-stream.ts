@@ -3,8 +3,10 @@
 // events after `seq` (often none); `GET /longpoll?since=<seq>` holds the request until there
 // is one or `longPollTimeout` passes; a WebSocket on /events gets every event pushed as it is
 // published. Each event is `{"seq":N,"publishedAt":<epoch ms>,"data":"…"}`, serialised once.
-// Without `since` a client is new: /poll answers with the newest event (where the stream
-// stands), /longpoll waits for the next one.
+// Without `since` a client is new: both answer at once with the newest event, so it learns
+// where the stream stands (a long-poll waits only while nothing was ever published). The
+// first event goes out as publishing starts, so clients always find a position to start
+// from and every transport counts the same events from there, even at 0.1 events/s.
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
@@ -58,6 +60,7 @@ export class EventStream {
     if (this.settings.eventRate <= 0) return;
     const periodMs = (1000 * this.settings.eventBurst) / this.settings.eventRate;
     const startedAt = performance.now();
+    this.publish(this.settings.eventBurst);
     let publishes = 0;
     // Due times come from the count alone, so a late timer never slows the stream down.
     const tick = (): void => {
@@ -85,7 +88,7 @@ export class EventStream {
       this.respond(res, since);
       return true;
     }
-    if (since !== undefined && since < this.latestSeq) {
+    if (since === undefined ? this.latestSeq > 0 : since < this.latestSeq) {
       this.respond(res, since);
       return true;
     }

@@ -27,6 +27,8 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   const createDriver = driverFor(scenario.protocol);
   if (!createDriver) throw new Error(`protocol ${scenario.protocol} has no driver`);
   const targets = slice.targets.map((url) => new URL(url));
+  // One TLS setup for the whole slice: building it parses every trusted root certificate.
+  const tls = targets.some((target) => isTlsUrl(target)) ? clientTls(scenario.tls, slice.trustedCa) : undefined;
   const drivers: ConnectionDriver[] = [];
   for (let i = 0; i < slice.connections; i++) {
     // Connections spread over the targets' processes and the source addresses by their
@@ -38,7 +40,7 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
         scenario,
         target,
         recorder,
-        tls: isTlsUrl(target) ? clientTls(scenario.tls, slice.trustedCa) : undefined,
+        tls: isTlsUrl(target) ? tls : undefined,
         localAddress: slice.sources.length > 0 ? slice.sources[global % slice.sources.length] : undefined,
         onClosed: (code) => workload.connectionLost?.(i, code),
       }),

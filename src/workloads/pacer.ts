@@ -3,6 +3,8 @@
 // Release times come from the count released so far, not from the previous release, so a
 // late timer catches up instead of pushing every later connection back.
 
+const maxBatch = 100;
+
 export interface Pacer {
   schedule(action: () => void): void;
   stop(): void;
@@ -21,8 +23,9 @@ export function createPacer(ratePerSecond: number, startAt: number, now: () => n
     timer = undefined;
     if (stopped) return;
     const current = now();
-    // Catching up after a stall, the generator releases at most a few thousand at once.
-    for (let batch = 0; head < queue.length && batch < 5000; batch++) {
+    // Opening a connection costs a fraction of a millisecond: release a small batch and let
+    // I/O run before the next, so a generator behind schedule stays responsive.
+    for (let batch = 0; head < queue.length && batch < maxBatch; batch++) {
       if (ratePerSecond > 0 && dueAt() > current) break;
       const action = queue[head]!;
       queue[head++] = noop;

@@ -9,24 +9,28 @@ export const failureBackoffMs = 100;
 export interface ReceiveTiming {
   /** Epoch ms of the client's first request or connection. */
   firstAt: number;
-  /** Epoch ms of the next request, given the time now and whether the last one was answered. */
+  /** Epoch ms of the next request, given the time now and whether the last one was answered; called once per request. */
   nextAt(now: number, answered: boolean): number;
 }
 
 /**
  * Polling on a fixed schedule: first at `startAt` plus the client's offset, then every
  * `interval`. A response that comes back after the next tick is due skips the missed ticks
- * rather than sending a burst to catch up, so one client never has two polls in flight.
+ * rather than sending a burst to catch up, so one client never has two polls in flight. The
+ * tick is counted, not read off the clock alone: a timer may fire a little before its tick,
+ * and the answer must not then be taken for one to that same tick's predecessor.
  * With `jitter` the offsets spread the clients evenly over one interval (by their index
  * among all the step's clients, so workers and shards agree); without it every client polls
  * at the same moments.
  */
 export function pollTiming(interval: number, jitter: boolean, client: number, clients: number, startAt: number): ReceiveTiming {
   const firstAt = startAt + (jitter ? (client / clients) * interval : 0);
+  let tick = 0;
   return {
     firstAt,
     nextAt(now) {
-      return firstAt + (Math.floor((now - firstAt) / interval) + 1) * interval;
+      tick = Math.max(tick + 1, Math.floor((now - firstAt) / interval) + 1);
+      return firstAt + tick * interval;
     },
   };
 }

@@ -16,6 +16,8 @@ export interface TlsEchoServerOptions {
   /** Leave 127.0.0.1 out of the certificate's names. */
   withoutIp?: boolean;
   expired?: boolean;
+  /** Ask every client for a certificate and accept only those this PEM CA (or self-signed certificate) vouches for. */
+  clientCa?: string;
 }
 
 export interface TlsEchoServer {
@@ -46,7 +48,8 @@ export async function startTlsEchoServer(options: TlsEchoServerOptions = {}): Pr
     ],
   });
   const counts = { requests: 0, connections: 0, webSockets: 0, messages: 0, tlsHandshakes: 0, tlsResumed: 0 };
-  const server = https.createServer({ cert: pems.cert, key: pems.private }, (req, res) => {
+  const clientAuth = options.clientCa ? { requestCert: true, rejectUnauthorized: true, ca: options.clientCa } : {};
+  const server = https.createServer({ cert: pems.cert, key: pems.private, ...clientAuth }, (req, res) => {
     counts.requests++;
     req.resume();
     req.once('end', () => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok'));

@@ -1,0 +1,32 @@
+// `sockcap merge <dirs...> --out <dir>`: one results folder from the shards of a run.
+import type { Argv, CommandModule } from 'yargs';
+import { ExitCode } from '../errors.js';
+import { mergeShards } from '../merge/merge.js';
+import { ConsoleOutput } from '../outputs/console.js';
+
+export interface MergeArgs {
+  dirs: string[];
+  out: string;
+  'allow-partial': boolean;
+  quiet: boolean;
+}
+
+export const mergeCommand: CommandModule<object, MergeArgs> = {
+  command: 'merge <dirs..>',
+  describe: 'Merge the results folders of the shards of one run into one results folder',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'the shards\' results folders' })
+      .option('out', { type: 'string', demandOption: true, describe: 'folder for the merged results (must not hold a run yet)' })
+      .option('allow-partial', { type: 'boolean', default: false, describe: 'merge even when shards are missing or duplicated; the result is marked partial' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary table and errors' })
+      .example('$0 merge shard-*/results/* --out results/merged', 'merge every shard of a run') as Argv<MergeArgs>,
+  handler: (args) => {
+    const result = mergeShards(args.dirs, {
+      out: args.out,
+      allowPartial: args['allow-partial'],
+      outputs: [new ConsoleOutput({ quiet: args.quiet, progress: false })],
+    });
+    if (result.status !== 'completed') process.exitCode = ExitCode.runBroken;
+  },
+};

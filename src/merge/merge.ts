@@ -1,0 +1,84 @@
+// `sockcap merge`: the results folders of a sharded run become one results folder with
+// exactly the files a single run writes, from added histograms and summed counters.
+import { CapacityCsv } from '../outputs/capacity-csv.js';
+import { CometCompare } from '../outputs/comet-compare.js';
+import { CsvFiles } from '../outputs/csv-files.js';
+import { HistogramFiles } from '../outputs/histogram-files.js';
+import { HtmlReport } from '../outputs/html-report.js';
+import { IntervalLog } from '../outputs/interval-log.js';
+import type { Output, RunInfo, RunResult, StepResult } from '../outputs/output.js';
+import { createResultsDir } from '../outputs/results-dir.js';
+import { RunJson } from '../outputs/run-json.js';
+import { combineIntervals, combineStep } from './combine-shards.js';
+import { readShards } from './shards.js';
+
+export interface MergeOptions {
+  /** Folder the merged results go to; created if missing, refused if it already holds a run. */
+  out: string;
+  allowPartial: boolean;
+  /** Extra outputs (the console) beside the files. */
+  outputs?: Output[];
+}
+
+export function mergeShards(dirs: readonly string[], options: MergeOptions): RunResult {
+  const { shards, count, missing, duplicates } = readShards(dirs, options.allowPartial);
+  const partial = missing.length > 0;
+  const first = shards[0]!.run;
+  const stepIndexes = [...new Set(shards.flatMap((shard) => shard.run.steps.map((step) => step.step.stepIndex)))].sort((a, b) => a - b);
+  const steps: StepResult[] = stepIndexes.map((index) =>
+    combineStep(
+      shards.flatMap((shard) => shard.run.steps.filter((step) => step.step.stepIndex === index)),
+      count,
+    ),
+  );
+  const stepByIndex = new Map(steps.map((step) => [step.step.stepIndex, step]));
+  const intervals = combineIntervals(
+    shards.map((shard) => shard.intervals),
+    stepByIndex,
+  );
+
+  const { runId, dir } = createResultsDir(options.out, `${first.runId}-merged`, true);
+  const warnings = [
+    ...(partial ? [`partial merge: shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i + 1}/${count}`).join(', ')} missing`] : []),
+    ...(duplicates.length > 0 ? [`duplicate shards ${duplicates.map((i) => `${i + 1}/${count}`).join(', ')}: the first folder of each was used`] : []),
+  ];
+  const info: RunInfo = {
+    runId,
+    dir,
+    scenario: first.scenario,
+    startedAt: new Date(Math.min(...shards.map((shard) => shard.run.startedAt.getTime()))),
+    warnings,
+    annotations: {
+      merged: {
+        shards: count,
+        partial,
+        missing: missing.map((i) => i + 1),
+        from: shards.map((shard) => ({ dir: shard.dir, shard: `${shard.manifest.shard.index + 1}/${count}`, runId: shard.run.runId })),
+      },
+      manifest: { ...shards[0]!.manifest, shard: { index: 0, count: 1 } },
+    },
+  };
+  const statuses = shards.map((shard) => shard.run.status);
+  const result: RunResult = {
+    ...info,
+    endedAt: new Date(Math.max(...shards.map((shard) => shard.run.endedAt.getTime()))),
+    status: statuses.includes('broken') ? 'broken' : statuses.includes('interrupted') ? 'interrupted' : 'completed',
+    reason: partial ? 'partial: some shards are missing' : undefined,
+    steps,
+  };
+  const outputs: Output[] = [
+    new CsvFiles(),
+    new CometCompare(),
+    new CapacityCsv(),
+    new HistogramFiles(),
+    new IntervalLog(),
+    new RunJson(),
+    new HtmlReport(),
+    ...(options.outputs ?? []),
+  ];
+  for (const output of outputs) output.runStarted?.(info);
+  for (const row of intervals) for (const output of outputs) output.interval?.(row);
+  for (const step of steps) for (const output of outputs) output.stepFinished?.(step);
+  for (const output of outputs) output.runFinished?.(result);
+  return result;
+}
