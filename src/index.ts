@@ -1,4 +1,5 @@
 // The programmatic API: what the CLI itself uses.
+export { run, merge, type RunApiOptions } from './api.js';
 export { runScenario, type RunOptions } from './coordinator/run.js';
 export { loadScenario } from './scenario/index.js';
 export { startTarget, type RunningTarget, type TargetStats, type TargetOptions } from './target/server.js';

@@ -76,7 +76,8 @@ test('two runs of the same setup pass within the allowance, which still flags a 
   assert.match(stdout, /note: step main: latency\.p99, latency\.p999 not gated, too few samples beyond them/);
 
   const slowed = await runCli(['compare', runs.first!, runs.slow!, '--csv', join(dir, 'noise-slow.csv'), ...machineNoise], dir);
-  assert.equal(slowed.code, 1, slowed.stdout);
+  assert.equal(slowed.code, 1, `${slowed.stdout}\n${slowed.stderr}`);
+  assert.match(slowed.stdout, /latency\.p50 .* REGRESSION/);
   assert.equal(row(readCsv(join(dir, 'noise-slow.csv')), 'latency.p50').verdict, 'regression');
 });
 

@@ -3,13 +3,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, RunBrokenError, SockcapError } from '../errors.js';
 import { runScenario } from '../coordinator/run.js';
 import { ConsoleOutput } from '../outputs/console.js';
-import { CometCompare } from '../outputs/comet-compare.js';
-import { CsvFiles } from '../outputs/csv-files.js';
-import { HistogramFiles } from '../outputs/histogram-files.js';
-import { IntervalLog } from '../outputs/interval-log.js';
-import { RunJson, recordGate } from '../outputs/run-json.js';
+import { recordGate } from '../outputs/run-json.js';
+import { resultFiles } from '../outputs/result-files.js';
 import { writeGateFiles } from '../outputs/gate-files.js';
-import { HtmlReport } from '../outputs/html-report.js';
 import { addThresholds, thresholdsFromFlags } from '../gate/threshold-flags.js';
 import { ThresholdWatch } from '../gate/watch.js';
 import { loadScenario } from '../scenario/index.js';
@@ -123,13 +119,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
             }
           : {}),
         outputs: [
-          new CsvFiles(),
-          new CometCompare(),
-          capacity,
-          new HistogramFiles(),
-          new IntervalLog(),
-          new RunJson(),
-          new HtmlReport(() => watch.aborted),
+          ...resultFiles({ capacity, aborted: () => watch.aborted }),
           watch,
           new ConsoleOutput({ quiet: args.quiet, ...(args.progress === undefined ? {} : { progress: args.progress }) }),
         ],

@@ -1,14 +1,8 @@
 // `sockcap merge`: the results folders of a sharded run become one results folder with
 // exactly the files a single run writes, from added histograms and summed counters.
-import { CapacityCsv } from '../outputs/capacity-csv.js';
-import { CometCompare } from '../outputs/comet-compare.js';
-import { CsvFiles } from '../outputs/csv-files.js';
-import { HistogramFiles } from '../outputs/histogram-files.js';
-import { HtmlReport } from '../outputs/html-report.js';
-import { IntervalLog } from '../outputs/interval-log.js';
 import type { Output, RunInfo, RunResult, StepResult } from '../outputs/output.js';
 import { createResultsDir } from '../outputs/results-dir.js';
-import { RunJson } from '../outputs/run-json.js';
+import { resultFiles } from '../outputs/result-files.js';
 import { combineIntervals, combineStep } from './combine-shards.js';
 import { readShards } from './shards.js';
 
@@ -66,16 +60,7 @@ export function mergeShards(dirs: readonly string[], options: MergeOptions): Run
     reason: partial ? 'partial: some shards are missing' : undefined,
     steps,
   };
-  const outputs: Output[] = [
-    new CsvFiles(),
-    new CometCompare(),
-    new CapacityCsv(),
-    new HistogramFiles(),
-    new IntervalLog(),
-    new RunJson(),
-    new HtmlReport(),
-    ...(options.outputs ?? []),
-  ];
+  const outputs: Output[] = [...resultFiles(), ...(options.outputs ?? [])];
   for (const output of outputs) output.runStarted?.(info);
   for (const row of intervals) for (const output of outputs) output.interval?.(row);
   for (const step of steps) for (const output of outputs) output.stepFinished?.(step);

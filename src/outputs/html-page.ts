@@ -49,7 +49,7 @@ function table(header: string[], rows: string[][], classFor?: (row: string[]) =>
   const body = rows
     .map((row) => `<tr${classFor ? ` class="${classFor(row)}"` : ''}>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
     .join('\n');
-  return `<table>\n${head}\n${body}\n</table>`;
+  return `<div class="table-wrap"><table>\n${head}\n${body}\n</table></div>`;
 }
 
 const style = `
@@ -61,7 +61,7 @@ th, td { border: 1px solid #e5e7eb; padding: 3px 8px; text-align: left; } th { b
 tr.fail td { background: #fee2e2; } tr.pass td { background: #ecfdf5; } tr.no-data td { color: #6b7280; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; } dl.facts dt { color: #6b7280; }
 .warning { color: #92400e; } #render-status { color: #6b7280; font-size: 12px; margin-top: 24px; }
-.chart { margin-bottom: 12px; }
+.chart { margin-bottom: 12px; } .table-wrap { overflow-x: auto; } td { white-space: nowrap; }
 `;
 
 // Runs in the browser: builds one uPlot per chart spec, then reports what it drew.

@@ -21,8 +21,9 @@ export function isTlsUrl(url: URL | string): boolean {
 
 /**
  * `trustedCa` is the built-in target's own certificate: the generator trusts it without the
- * user having to set `tls.ca` or `tls.insecure`. Node's bundled roots stay trusted, since
- * `ca` replaces them otherwise. Throws when a file cannot be read: validation read it already.
+ * user having to set `tls.ca` or `tls.insecure`. Node's bundled roots and NODE_EXTRA_CA_CERTS
+ * stay trusted, since `ca` replaces what Node trusts by default. Throws when a file cannot be
+ * read: validation read it already.
  */
 export function clientTls(settings: TlsSettings, trustedCa?: string): ClientTls {
   const extra = [settings.ca === undefined ? undefined : readFileSync(settings.ca, 'utf8'), trustedCa].filter(
@@ -31,7 +32,7 @@ export function clientTls(settings: TlsSettings, trustedCa?: string): ClientTls 
   // One context for every connection: Node would otherwise build one (parsing every trusted
   // root) per handshake, which costs the generator more than the handshake itself.
   const secureContext = createSecureContext({
-    ca: extra.length > 0 ? [...rootCertificates, ...extra] : undefined,
+    ca: extra.length > 0 ? [...rootCertificates, ...nodeExtraCaCerts(), ...extra] : undefined,
     cert: settings.cert === undefined ? undefined : readFileSync(settings.cert, 'utf8'),
     key: settings.key === undefined ? undefined : readFileSync(settings.key, 'utf8'),
   });
@@ -43,6 +44,17 @@ export function clientTls(settings: TlsSettings, trustedCa?: string): ClientTls 
   };
   if (settings.servername !== undefined) options.servername = settings.servername;
   return { options, resume: settings.resume };
+}
+
+/** What Node itself adds from NODE_EXTRA_CA_CERTS (it warns, once, when the file is unreadable). */
+function nodeExtraCaCerts(): string[] {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (!file) return [];
+  try {
+    return [readFileSync(file, 'utf8')];
+  } catch {
+    return [];
+  }
 }
 
 /**
