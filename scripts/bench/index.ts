@@ -91,6 +91,11 @@ async function main(): Promise<number> {
     report['ws'] = printWs(ws, options);
   }
   report['finishedAt'] = new Date().toISOString();
+  report['loadAverageAtEnd'] = os.loadavg();
+  // Other processes on the machine take CPU from the generators and add context switches
+  // to their bill: say how busy it was, so noisy numbers can be recognised as such.
+  const load = (values: number[]): string => values.map((value) => value.toFixed(2)).join(' ');
+  console.log(`\nload average (1, 5, 15 min): ${load(report['loadAverageAtStart'] as number[])} at start, ${load(os.loadavg())} at end, on ${os.availableParallelism()} CPUs`);
 
   const jsonPath = path.resolve('results', `${name}.json`);
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);

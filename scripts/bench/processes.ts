@@ -6,10 +6,21 @@ import { sampleProcess } from '../../src/metrics/process-sampler.js';
 
 const running = new Set<ChildProcess>();
 
+// Each child leads its own process group, so a signal also reaches what it started in
+// turn (wrk under /usr/bin/time, nginx's worker).
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
 /** Ctrl-C or SIGTERM: stop every child this bench started, then exit. */
 export function stopChildrenOnSignal(): void {
   const onSignal = (): void => {
-    for (const child of running) child.kill('SIGKILL');
+    for (const child of running) signalGroup(child, 'SIGTERM');
     process.exit(130);
   };
   process.once('SIGINT', onSignal);
@@ -34,7 +45,7 @@ const pollMs = 100;
 
 export function runChild(command: string, args: string[], timeoutMs: number): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     running.add(child);
     let stdout = '';
     let stderr = '';
@@ -48,7 +59,7 @@ export function runChild(command: string, args: string[], timeoutMs: number): Pr
     }, pollMs);
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      signalGroup(child, 'SIGKILL');
     }, timeoutMs);
     child.once('error', (error) => {
       clearInterval(poll);
@@ -105,7 +116,7 @@ export function startServer(
   ready: RegExp | ((pid: number) => Promise<string>),
 ): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     running.add(child);
     let output = '';
     let settled = false;
@@ -113,7 +124,7 @@ export function startServer(
     const stop = async (): Promise<void> => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
+      const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), stopTimeoutMs);
       await exited;
       clearTimeout(timer);
       running.delete(child);
@@ -122,7 +133,7 @@ export function startServer(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      child.kill('SIGKILL');
+      signalGroup(child, 'SIGKILL');
       running.delete(child);
       const tail = output.trim().split('\n').slice(-3).join(' | ');
       reject(new Error(`${name}: ${message}${tail ? `: ${tail}` : ''}`));

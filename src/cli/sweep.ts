@@ -8,6 +8,7 @@ import { ExitCode, RunBrokenError, SockcapError, UsageError } from '../errors.js
 import { ConsoleOutput } from '../outputs/console.js';
 import { CsvFiles } from '../outputs/csv-files.js';
 import { HistogramFiles } from '../outputs/histogram-files.js';
+import { HtmlReport } from '../outputs/html-report.js';
 import type { ServerTimeout } from '../outputs/keepalive-columns.js';
 import type { Output } from '../outputs/output.js';
 import { RunJson } from '../outputs/run-json.js';
@@ -91,6 +92,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
           new CsvFiles(),
           new HistogramFiles(),
           new RunJson(),
+          new HtmlReport(),
           sweepCsv,
           new SweepConsole(() => sweepCsv.rows(), annotation.goal),
           withoutStepTable(console),

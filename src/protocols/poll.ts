@@ -69,6 +69,7 @@ function httpEventReceiver(
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
+  // A client-level error must not crash the worker; the request that met it reports it.
   client.on('connectionError', () => {});
 
   let closed = false;

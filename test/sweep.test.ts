@@ -1,0 +1,103 @@
+// `sockcap sweep`: interrupted sweeps keep their finished rows and --resume runs only the
+// rest into the same folder; external targets allow only client-side dimensions and record
+// the server timeout the sweep assumed; mistakes are one line and exit 2.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { onlyRunDir, readCsv, readJson, runCli, startCli, tempDir, writeScenario } from './helpers/cli.js';
+import { startIdleCloseServer } from './servers/idle-close-server.js';
+
+const small = 'name: sweep-e2e\nconnections: 2\nduration: 1500ms\ninterval: 500ms\nworkers: 1\n';
+
+test('an interrupted sweep keeps its finished rows, and --resume runs only the missing combinations into the same folder', async () => {
+  const dir = tempDir();
+  const file = writeScenario(dir, 'sweep.yaml', small);
+  const results = join(dir, 'results');
+  const { child, result } = startCli(['sweep', file, '--vary', 'thinkTime=0ms,20ms,40ms', '--out', results, '--quiet'], dir);
+  // Stop as soon as the first combination has its row.
+  let runDir: string | undefined;
+  for (let waited = 0; waited < 60_000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!existsSync(results)) continue;
+    runDir = onlyRunDir(results);
+    if (existsSync(join(runDir, 'sweep.csv')) && readCsv(join(runDir, 'sweep.csv')).length >= 1) break;
+  }
+  child.kill('SIGINT');
+  const interrupted = await result;
+  assert.equal(interrupted.code, 3, interrupted.stderr);
+  assert.ok(runDir);
+  const before = readCsv(join(runDir, 'sweep.csv'));
+  assert.ok(before.length >= 1 && before.length < 3, `rows after the interrupt: ${before.length}`);
+  assert.equal(readJson<{ status: string }>(join(runDir, 'run.json')).status, 'interrupted');
+
+  const resumed = await runCli(['sweep', '--resume', runDir, '--quiet'], dir);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, new RegExp(`resuming .*: ${before.length} of 3 combinations done`));
+  const after = readCsv(join(runDir, 'sweep.csv'));
+  assert.deepEqual(
+    after.map((row) => [row.step_index, row.thinkTime]),
+    [
+      ['0', '0ms'],
+      ['1', '20ms'],
+      ['2', '40ms'],
+    ],
+  );
+  // The finished row is the one measured before the interrupt, not a re-run.
+  assert.deepEqual(after[0], before[0]);
+  assert.equal(readCsv(join(runDir, 'summary.csv')).length, 3);
+  const run = readJson<{ status: string; steps: { index: number }[] }>(join(runDir, 'run.json'));
+  assert.equal(run.status, 'completed');
+  assert.deepEqual(run.steps.map((step) => step.index).sort(), [0, 1, 2]);
+  assert.match(resumed.stdout, /best for lowest p99 latency/);
+});
+
+test('an external target: --probe finds its idle timeout and run.json and sweep.csv record it', async () => {
+  const server = await startIdleCloseServer(1000);
+  try {
+    const dir = tempDir();
+    const file = writeScenario(dir, 'external.yaml', `${small}target: ${server.url}\nhttp: { honourServerHint: false }\n`);
+    const { code, stderr } = await runCli(
+      ['sweep', file, '--vary', 'http.keepAliveTimeout=500ms,2s', '--probe', '--max-idle', '3s', '--out', join(dir, 'results'), '--quiet'],
+      dir,
+    );
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /probe: keep-alive idle timeout: /);
+    const runDir = onlyRunDir(join(dir, 'results'));
+    const run = readJson<{ sweep: { serverTimeout: { ms: number; source: string; resolutionMs: number } } }>(join(runDir, 'run.json'));
+    assert.equal(run.sweep.serverTimeout.source, 'probe');
+    assert.ok(Math.abs(run.sweep.serverTimeout.ms - 1000) <= 250, `probed ${run.sweep.serverTimeout.ms} ms`);
+    const rows = readCsv(join(runDir, 'sweep.csv'));
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      assert.equal(Number(row.server_keepalive_timeout_ms), run.sweep.serverTimeout.ms);
+      assert.equal(row.server_timeout_source, 'probe');
+      // Nothing of the server's is measured from outside.
+      assert.equal(row.idle_server_sockets, '');
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test('mistakes are one line naming the flag, and exit 2', async () => {
+  const dir = tempDir();
+  const plain = writeScenario(dir, 'plain.yaml', small);
+  const cases: [string[], RegExp][] = [
+    [['sweep', plain], /give at least one --vary/],
+    [['sweep', plain, '--vary', 'server.keepAliveTimeout=abc'], /--vary \(server\.keepAliveTimeout=abc\): server\.keepAliveTimeout: expected a duration/],
+    [['sweep', plain, '--vary', 'thinkTime'], /--vary thinkTime: expected path=value,value/],
+    [['sweep', writeScenario(dir, 'steps.yaml', `${small}steps:\n  - connections: 1\n`), '--vary', 'thinkTime=1s'], /steps: a sweep makes its steps from --vary/],
+    [['sweep', plain, '--target', 'http://127.0.0.1:9/', '--vary', 'server.keepAliveTimeout=1s'], /not sockcap's to reconfigure; sweep only client-side fields/],
+    [['sweep', plain, '--vary', 'thinkTime=1s', '--probe'], /--probe: only for an external target/],
+    [['sweep', '--resume', dir, '--vary', 'thinkTime=1s'], /--resume: --vary cannot change a sweep half-way/],
+    [['sweep', '--resume', dir], /no run\.json there/],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stderr } = await runCli([...args, '--out', join(dir, 'results')], dir);
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+    assert.match(stderr, message);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+  }
+  assert.ok(!existsSync(join(dir, 'results')), 'no results folder for a sweep refused before it started');
+});
