@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, type ServerProcess } from './processes.js';
+import { cleanupOnSignal, startServer, type ServerProcess } from './processes.js';
 
 const body = 'x'.repeat(64);
 
@@ -68,6 +68,8 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 
 export async function startNginx(): Promise<ServerProcess> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sockcap-bench-nginx-'));
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  const forget = cleanupOnSignal(removeDir);
   const port = await freePort();
   const configPath = path.join(dir, 'nginx.conf');
   writeFileSync(configPath, config(dir, port));
@@ -80,11 +82,13 @@ export async function startNginx(): Promise<ServerProcess> {
       ...server,
       stop: async () => {
         await server.stop();
-        rmSync(dir, { recursive: true, force: true });
+        forget();
+        removeDir();
       },
     };
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
+    forget();
+    removeDir();
     throw error;
   }
 }

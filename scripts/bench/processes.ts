@@ -5,6 +5,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { sampleProcess } from '../../src/metrics/process-sampler.js';
 
 const running = new Set<ChildProcess>();
+const cleanups = new Set<() => void>();
+
+/** Runs `cleanup` if the bench is interrupted; the returned function unregisters it. */
+export function cleanupOnSignal(cleanup: () => void): () => void {
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
 
 // Each child leads its own process group, so a signal also reaches what it started in
 // turn (wrk under /usr/bin/time, nginx's worker).
@@ -21,6 +28,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export function stopChildrenOnSignal(): void {
   const onSignal = (): void => {
     for (const child of running) signalGroup(child, 'SIGTERM');
+    for (const cleanup of cleanups) cleanup();
     process.exit(130);
   };
   process.once('SIGINT', onSignal);

@@ -6,6 +6,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { runScenario } from '../coordinator/run.js';
 import { ExitCode, RunBrokenError, SockcapError, UsageError } from '../errors.js';
 import { ConsoleOutput } from '../outputs/console.js';
+import { CometCompare } from '../outputs/comet-compare.js';
 import { CsvFiles } from '../outputs/csv-files.js';
 import { HistogramFiles } from '../outputs/histogram-files.js';
 import { HtmlReport } from '../outputs/html-report.js';
@@ -90,6 +91,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         ...(resume ? { resume } : {}),
         outputs: [
           new CsvFiles(),
+          new CometCompare(),
           new HistogramFiles(),
           new RunJson(),
           new HtmlReport(),

@@ -4,6 +4,7 @@
 import { connect, type Socket } from 'node:net';
 import { TargetUnreachableError } from '../errors.js';
 import { clientTls, isTlsUrl, type ClientTls } from '../protocols/tls-options.js';
+import { defaultPort } from '../protocols/target-port.js';
 import { defaults } from '../scenario/defaults.js';
 import { usesTls } from '../scenario/tls.js';
 import type { StepScenario } from '../scenario/types.js';
@@ -11,10 +12,6 @@ import { checkBuiltInTls, checkNotTls, checkTlsHandshake } from './tls-preflight
 
 const timeoutMs = 3000;
 
-export function defaultPort(url: URL): number {
-  if (url.port) return Number(url.port);
-  return url.protocol === 'https:' || url.protocol === 'wss:' ? 443 : 80;
-}
 
 /** Every distinct target (and TLS setup) of the steps, each checked once. */
 export async function checkSteps(steps: readonly StepScenario[]): Promise<void> {

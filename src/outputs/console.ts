@@ -8,6 +8,31 @@ import { primaryMetricOf, summaryRow } from './summary-row.js';
 import { deliveryClockNote, receiveMode } from '../scenario/receive-mode.js';
 import { formatCount, formatMs, formatTable } from './table.js';
 
+const kib = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(1)} KiB`);
+
+function holdsConnections(workload: string): boolean {
+  return workload === 'hold' || workload === 'connect' || workload === 'reconnect-storm';
+}
+
+/** One line of what the step's connections cost: the answer a capacity run is for. */
+function describeCosts(result: StepResult): string {
+  const { costs } = result;
+  const cpu = costs.serverCpuMsPerConn === undefined ? '-' : `${costs.serverCpuMsPerConn.toFixed(3)} ms`;
+  const handshake = summarize(result.histograms.get(result.step.protocol === 'websocket' ? 'handshake' : 'connect'));
+  if (result.step.workload === 'connect') {
+    return (
+      `${formatCount(result.totals.connectionsOpened)} connections opened and closed (peak ${formatCount(result.connectRatePeak)}/s), ` +
+      `${formatCount(result.totals.connectionsFailed)} failed; server CPU ${cpu} per new connection; ` +
+      `${result.step.protocol === 'websocket' ? 'handshake' : 'connect'} p50 ${formatMs(handshake.p50)}, p99 ${formatMs(handshake.p99)}`
+    );
+  }
+  return (
+    `${formatCount(result.connectionsPeak)} connections held, ${formatCount(result.totals.connectionsFailed)} failed; per connection: ` +
+    `client ${kib(costs.clientKibPerConn)}, server ${kib(costs.serverKibPerConn)}, kernel ${kib(costs.kernelKibPerConn)}, server CPU ${cpu}; ` +
+    `peak connect rate ${formatCount(result.connectRatePeak)}/s, ${result.step.protocol === 'websocket' ? 'handshake' : 'connect'} p99 ${formatMs(handshake.p99)}`
+  );
+}
+
 /** Errors that mean the generator machine hit a limit, not that the target failed. */
 const limitHints: Record<string, string> = {
   EMFILE: 'this process ran out of file descriptors (ulimit -n, per process): use fewer connections per process or more processes',
@@ -83,6 +108,7 @@ export class ConsoleOutput implements Output {
         `${formatCount(completed)} ${result.step.protocol === 'websocket' ? 'messages' : 'requests'}, ${formatCount(result.totals.errors)} errors` +
         (receiveMode(result.step) ? `, ${formatCount(result.totals.events)} events, ${formatCount(result.totals.lost)} lost` : ''),
     );
+    if (holdsConnections(result.step.workload)) this.line(`  ${describeCosts(result)}`);
     for (const code of Object.keys(result.totals.errorsByCode)) {
       const hint = limitHints[code];
       if (hint) this.line(`warning: ${code} in step ${result.step.stepLabel}: ${hint}`);

@@ -22,7 +22,10 @@ export function findWebSocketIdle(url: URL, options: { maxIdleMs: number; timeou
     let openedAt: number | undefined;
     let pingsReceived = 0;
     let timer: NodeJS.Timeout | undefined;
+    let finished = false;
     const finish = (droppedAfterMs: number | undefined, code: number | undefined): void => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       resolve({ droppedAfterMs, code, pingsReceived, tookMs: performance.now() - startedAt });
     };
@@ -33,12 +36,12 @@ export function findWebSocketIdle(url: URL, options: { maxIdleMs: number; timeou
     socket.once('open', () => {
       openedAt = performance.now();
       timer = setTimeout(() => {
-        socket.terminate();
         finish(undefined, undefined);
+        socket.terminate();
       }, options.maxIdleMs);
     });
     socket.once('close', (code: number) => {
-      if (openedAt !== undefined && timer !== undefined) finish(performance.now() - openedAt, code);
+      if (openedAt !== undefined) finish(performance.now() - openedAt, code);
     });
   });
 }

@@ -2,11 +2,13 @@
 import type { Protocol } from '../scenario/types.js';
 import type { DriverFactory } from './driver.js';
 import { createHttpDriver } from './http.js';
+import { createTcpDriver } from './tcp.js';
 import { createWebSocketDriver } from './websocket.js';
 
 const drivers: Partial<Record<Protocol, DriverFactory>> = {
   http: createHttpDriver,
   websocket: createWebSocketDriver,
+  tcp: createTcpDriver,
 };
 
 export function driverFor(protocol: Protocol): DriverFactory | undefined {

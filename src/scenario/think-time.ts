@@ -20,8 +20,11 @@ const example = 'a duration like 250ms, or { distribution: uniform, min: 100ms, 
 
 export const thinkTime: Parser<ThinkTime> = (value, path) => {
   if (!isMapping(value)) {
-    if (typeof value !== 'string' && typeof value !== 'number') reject(path, `expected ${example}`, value);
-    return { distribution: 'fixed', value: pause(value, path) };
+    if (typeof value === 'number' || (typeof value === 'string' && !value.trimStart().startsWith('{'))) {
+      return { distribution: 'fixed', value: pause(value, path) };
+    }
+    // --set keeps `{ … }` as text; nested paths reach the fields (thinkTime.distribution=uniform).
+    reject(path, `expected ${example} (with --set, set thinkTime.distribution, thinkTime.min, … one by one)`, value);
   }
   const distribution = kind(own(value, 'distribution'), [...path, 'distribution']);
   // A step that switches distribution merges into the base's mapping, so the other

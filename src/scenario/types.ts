@@ -7,7 +7,7 @@ export type Millis = number;
 export type Bytes = number;
 export type PerSecond = number;
 
-export const protocols = ['http', 'websocket', 'poll', 'long-poll'] as const;
+export const protocols = ['http', 'websocket', 'poll', 'long-poll', 'tcp'] as const;
 export type Protocol = (typeof protocols)[number];
 
 export const workloads = ['closed', 'arrival-rate', 'hold', 'connect', 'reconnect-storm'] as const;

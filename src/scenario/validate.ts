@@ -220,6 +220,10 @@ const crossChecks: ReadonlyArray<(s: Scenario, raw: RawMapping) => Conflict | un
     const i = s.stages.findIndex((stage, n) => !Number.isInteger(stage.target) || typeof valueAt(raw, ['stages', n, 'target']) === 'string');
     return i < 0 ? undefined : { path: ['stages', i, 'target'], expected: 'expected a whole number of connections for workload: closed' };
   },
+  (s) =>
+    s.protocol === 'tcp' && !['hold', 'connect', 'reconnect-storm'].includes(s.workload)
+      ? { path: ['workload'], expected: 'expected hold, connect or reconnect-storm with protocol: tcp (a bare connection has no request to send)' }
+      : undefined,
   // Stages move how many of the opened connections are active, so enough must be opened.
   (s) => {
     if (s.workload !== 'closed' || s.stages.length === 0) return undefined;
