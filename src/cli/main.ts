@@ -26,7 +26,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .version(version)
     .help()
     .alias('h', 'help')
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    // cliui cuts words to fit a fixed width; unwrapped text reads better in a pipe or a file.
+    .wrap(process.stdout.isTTY ? Math.min(120, process.stdout.columns) : null)
     .fail((message, error) => {
       if (error) throw error;
       throw new UsageError(`${message} (see sockcap --help)`);

@@ -47,7 +47,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional('scenario', { type: 'string', describe: 'a .yaml or .json scenario file' })
       .option('set', { type: 'string', array: true, default: [], describe: 'override a scenario field: --set http.keepAlive=false (repeatable)' })
       .option('target', { type: 'string', describe: 'target URL (same as --set target=URL)' })
-      .option('protocol', { type: 'string', describe: 'http, websocket, poll or long-poll (same as --set protocol=…)' })
+      .option('protocol', { type: 'string', describe: 'http, websocket, poll, long-poll or tcp (same as --set protocol=…)' })
       .option('connections', { alias: 'c', type: 'number', describe: 'connections (same as --set connections=N)' })
       .option('duration', { alias: 'd', type: 'string', describe: 'measured duration, e.g. 30s (same as --set duration=…)' })
       .option('workers', { alias: 'w', type: 'number', describe: 'worker threads (same as --set workers=N)' })

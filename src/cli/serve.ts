@@ -81,7 +81,7 @@ function builder(yargs: Argv): Argv<ServeArgs> {
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
-  describe: 'run the built-in target: HTTP responses of a set size and delay, WebSocket echo at /ws',
+  describe: 'Run the built-in target: HTTP responses of a set size and delay, WebSocket echo at /ws',
   builder,
   handler: async (args) => {
     const settings = serverSettings(args);
