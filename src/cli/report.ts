@@ -3,12 +3,28 @@
 // can be re-read by a newer sockcap, or judged against new thresholds.
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../errors.js';
+import { ExpressionError, parseThresholdExpression } from '../gate/expression.js';
 import { addThresholds, thresholdsFromFlags } from '../gate/threshold-flags.js';
+import type { StepScenario, Threshold } from '../scenario/types.js';
 import { ConsoleOutput } from '../outputs/console.js';
 import { writeStepCsvFiles } from '../outputs/csv-files.js';
 import { writeGateFiles } from '../outputs/gate-files.js';
 import { writeHtmlReport } from '../outputs/html-report.js';
 import { readResults } from '../outputs/read-results.js';
+
+/** A threshold another sockcap version wrote that this one cannot parse is left out, and said so. */
+function readableThresholds(step: StepScenario): Threshold[] {
+  return step.thresholds.filter((threshold) => {
+    try {
+      parseThresholdExpression(threshold.expression);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      process.stderr.write(`warning: step ${step.stepLabel}: threshold ${error.message}: this sockcap cannot judge it, left out\n`);
+      return false;
+    }
+  });
+}
 
 export interface ReportArgs {
   dir: string;
@@ -32,6 +48,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .example("$0 report results/nightly --threshold 'rtt.p99 < 20ms' --junit junit.xml", 'judge a stored run by a new threshold') as Argv<ReportArgs>,
   handler: (args) => {
     const run = readResults(args.dir);
+    for (const step of run.steps) step.step.thresholds = readableThresholds(step.step);
     addThresholds(
       run.steps.map((step) => step.step),
       thresholdsFromFlags(args.threshold),

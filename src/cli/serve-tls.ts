@@ -22,7 +22,8 @@ export interface ServeTls {
 /** undefined: serve plain http:// and ws://. --cert and --key imply --tls. */
 export async function serveTls(args: ServeTlsArgs): Promise<ServeTls | undefined> {
   if ((args.cert === undefined) !== (args.key === undefined)) {
-    throw new UsageError(`--${args.cert === undefined ? 'cert' : 'key'}: needed too, since --${args.cert === undefined ? 'key' : 'cert'} is given`);
+    const [missing, given] = args.cert === undefined ? ['cert', 'key'] : ['key', 'cert'];
+    throw new UsageError(`--${missing}: needed too, since --${given} is given`);
   }
   if (!args.tls && args.cert === undefined) {
     if (args['cert-out'] !== undefined) throw new UsageError('--cert-out: needs --tls (it writes the certificate TLS serves)');
@@ -42,7 +43,8 @@ export async function serveTls(args: ServeTlsArgs): Promise<ServeTls | undefined
     }
   }
   const what = given ? `TLS with ${cert}` : 'TLS with a certificate generated for localhost, 127.0.0.1 and ::1';
-  const trust = out !== undefined ? `written to ${out}: clients set tls.ca to it` : 'clients must trust it (--cert-out FILE writes it for their tls.ca)';
+  const trust =
+    out !== undefined ? `written to ${out}: clients set tls.ca to it` : 'clients must trust it (--cert-out FILE writes it for their tls.ca)';
   return { material, note: `${what}; ${trust}` };
 }
 

@@ -44,8 +44,9 @@ export function checkTlsHandshake(socket: Socket, target: string, host: string, 
       if (error) reject(error);
       else resolve();
     };
+    const silent = `no TLS answer within ${handshakeTimeoutMs / 1000} s`;
     const timer = setTimeout(
-      () => finish(new TargetUnreachableError(target, `no TLS answer within ${handshakeTimeoutMs / 1000} s`, 'check that the port speaks TLS, or use http:// or ws:// for a plain one')),
+      () => finish(new TargetUnreachableError(target, silent, 'check that the port speaks TLS, or use http:// or ws:// for a plain one')),
       handshakeTimeoutMs,
     );
     secure.once('error', (error: Error) => finish(handshakeFailure(target, error, host)));
@@ -70,7 +71,12 @@ function verificationFailure(secure: TLSSocket, target: string, name: string): S
   const subject = describe(cert);
   switch (code) {
     case 'tls_untrusted':
-      return tlsError(target, code, `${subject}, issued by ${cert.issuer?.CN ?? 'an unnamed CA'}: ${reason}`, `set tls.ca to the PEM file of the CA that signed it, ${insecureFix}`);
+      return tlsError(
+        target,
+        code,
+        `${subject}, issued by ${cert.issuer?.CN ?? 'an unnamed CA'}: ${reason}`,
+        `set tls.ca to the PEM file of the CA that signed it, ${insecureFix}`,
+      );
     case 'tls_expired':
       return tlsError(target, code, `${subject} expired on ${cert.valid_to}`, `renew the target's certificate, ${insecureFix}`);
     case 'tls_not_yet_valid':

@@ -13,7 +13,6 @@ import type { TargetStats } from '../target/server.js';
 import type { Shard } from '../coordinator/plan.js';
 import type { ConnectionCosts } from '../coordinator/step-costs.js';
 import type { ThresholdAbort } from '../gate/evaluate.js';
-import { ExpressionError, parseThresholdExpression } from '../gate/expression.js';
 import type { ProcessFigures, RunResult, RunStatus, StepResult } from './output.js';
 
 /** A step as run.json stores it (older runs may lack the later fields). */
@@ -86,7 +85,6 @@ export function readResults(dir: string): StoredRun {
   const histograms = readHistograms(join(dir, 'histograms'));
   const base: Scenario = { ...defaults, ...document.scenario };
   const steps = document.steps.map((record) => stepResult(record, base, histograms.get(record.index) ?? new Map()));
-  for (const step of steps) checkThresholds(file, step.step);
   const scenario: ResolvedScenario = {
     source: document.source ?? '(unknown)',
     base,
@@ -148,18 +146,6 @@ function stepResult(record: StepRecord, base: Scenario, histograms: Map<MetricNa
     targetProcesses: record.targetProcesses ?? (record.builtInTarget ? 1 : 0),
     shard: record.shard ?? { index: 0, count: 1 },
   };
-}
-
-/** A threshold an older or newer sockcap wrote that this one cannot read is said now, not mid-report. */
-function checkThresholds(file: string, step: StepScenario): void {
-  for (const threshold of step.thresholds) {
-    try {
-      parseThresholdExpression(threshold.expression);
-    } catch (error) {
-      if (!(error instanceof ExpressionError)) throw error;
-      throw new UsageError(`${file}: step ${step.stepLabel}: threshold ${error.message} (this sockcap cannot judge it; give the run a threshold it reads with --threshold)`);
-    }
-  }
 }
 
 /** step index → metric → histogram, from histograms/step-<index>-<metric>.hdr. */

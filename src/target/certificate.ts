@@ -4,7 +4,6 @@
 // generated once per process and kept in memory only: every step of a run, and the preflight,
 // see the same certificate, which the generator then trusts by itself.
 import { readFileSync } from 'node:fs';
-import { generate } from 'selfsigned';
 import type { ServerSettings } from '../scenario/types.js';
 
 export interface TlsMaterial {
@@ -25,7 +24,14 @@ let generated: Promise<TlsMaterial> | undefined;
  * built-in target shows is the common one, not the cheaper ECDSA one.
  */
 export function generatedCertificate(): Promise<TlsMaterial> {
-  generated ??= generate([{ name: 'commonName', value: 'sockcap built-in target' }], {
+  generated ??= generate();
+  return generated;
+}
+
+async function generate(): Promise<TlsMaterial> {
+  // Loaded only when asked for: it takes a third of a second, which plain runs need not pay.
+  const selfsigned = await import('selfsigned');
+  const pems = await selfsigned.generate([{ name: 'commonName', value: 'sockcap built-in target' }], {
     keyType: 'rsa',
     keySize: 2048,
     algorithm: 'sha256',
@@ -40,8 +46,8 @@ export function generatedCertificate(): Promise<TlsMaterial> {
         altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }],
       },
     ],
-  }).then((pems) => ({ cert: pems.cert, key: pems.private }));
-  return generated;
+  });
+  return { cert: pems.cert, key: pems.private };
 }
 
 /** The user's certificate when `server.cert` is set (validation checked both files), else the generated one. */

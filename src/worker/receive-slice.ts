@@ -34,8 +34,9 @@ export async function runReceiveSlice(slice: Slice, port: MessagePort, mode: Rec
     receiver.start(receiveTimingFor(scenario, global, slice.totalConnections, slice.startAt));
   }
   await lifecycle.runIntervals();
+  const openAtEnd = recorder.connectionsOpen;
   // A held long-poll would otherwise keep the step open for up to its whole timeout.
   await Promise.all(clients.map(({ receiver }) => receiver.close()));
   stopWatchingLoop();
-  lifecycle.finish();
+  lifecycle.finish(openAtEnd);
 }

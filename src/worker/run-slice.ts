@@ -7,12 +7,12 @@ import type { ConnectionDriver } from '../protocols/driver.js';
 import { clientTls, isTlsUrl } from '../protocols/tls-options.js';
 import { opensOwnConnections, workloadFor } from '../workloads/index.js';
 import { connectionControl } from './connection-control.js';
-import { now, sleepUntil } from './clock.js';
+import { now } from './clock.js';
 import { watchLoopDelay } from './loop-delay.js';
-import type { CoordinatorToWorker, ReadyReport, Slice, Snapshot, StartRequest } from './messages.js';
+import type { Slice } from './messages.js';
 import { startNewcomers } from './newcomers.js';
 import { Recorder } from './recorder.js';
-import { snapshotTimes } from './snapshot-times.js';
+import { sliceLifecycle } from './slice-lifecycle.js';
 import { receiveMode } from '../scenario/receive-mode.js';
 import { runReceiveSlice } from './receive-slice.js';
 
@@ -83,56 +83,13 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
     sliceCount: slice.workerCount,
   });
 
+  const lifecycle = sliceLifecycle(slice, port, recorder);
   const stopWatchingLoop = watchLoopDelay(recorder);
-  let stopEarly: (() => void) | undefined;
-  const stopped = new Promise<void>((resolve) => (stopEarly = resolve));
-  let startNow: ((request: StartRequest) => void) | undefined;
-  const started = new Promise<StartRequest>((resolve) => (startNow = resolve));
-  port.on('message', (message: CoordinatorToWorker) => {
-    if (message.type === 'stop') stopEarly?.();
-    else startNow?.(message);
-  });
-
-  const post = (endedAt: number, final: boolean, connectionsOpen = recorder.connectionsOpen): void => {
-    const { counters, histograms } = recorder.takeInterval();
-    const snapshot: Snapshot = {
-      type: 'snapshot',
-      workerIndex: slice.workerIndex,
-      endedAt,
-      warmup: endedAt <= slice.measureFrom && slice.measureFrom > slice.startAt && !final,
-      final,
-      connectionsOpen,
-      counters,
-      histograms,
-    };
-    port.postMessage(snapshot);
-  };
-
-  const ready: ReadyReport = { type: 'ready', workerIndex: slice.workerIndex };
-  port.postMessage(ready);
-  const timing = await Promise.race([started, stopped.then(() => undefined)]);
-  if (timing) {
-    slice.startAt = timing.startAt;
-    slice.measureFrom = timing.measureFrom;
-    slice.endAt = timing.endAt;
-  } else {
-    slice.startAt = slice.measureFrom = slice.endAt = now();
-  }
-  await sleepUntil(slice.startAt);
+  await lifecycle.waitForStart();
   // A staged closed workload opens connections as its profile reaches them, and hold and
   // connect workloads at their connect rate: not all at once here.
   const openUpFront = !(scenario.workload === 'closed' && scenario.stages.length > 0) && !opensOwnConnections(scenario);
-  if (openUpFront) await Promise.all(
-    drivers.map(
-      (driver) =>
-        new Promise<void>((resolve) =>
-          driver.open((error) => {
-            if (error) recorder.error(error);
-            resolve();
-          }),
-        ),
-    ),
-  );
+  if (openUpFront) await Promise.all(drivers.map((driver) => openConnection(driver, recorder)));
 
   workload.start({
     slots: slice.connections * (scenario.protocol === 'http' ? scenario.http.pipelining : 1),
@@ -146,15 +103,7 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   });
   const stopNewcomers = startNewcomers(slice, recorder);
 
-  const times = snapshotTimes(slice.startAt, slice.measureFrom, slice.endAt, scenario.interval);
-  let stoppedEarly = false;
-  void stopped.then(() => (stoppedEarly = true));
-  for (const at of times.slice(0, -1)) {
-    await Promise.race([sleepUntil(at), stopped]);
-    if (stoppedEarly) break;
-    post(at, false);
-  }
-  if (!stoppedEarly) await Promise.race([sleepUntil(slice.endAt), stopped]);
+  await lifecycle.runIntervals();
 
   stopping = true;
   workload.stop();
@@ -169,6 +118,14 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   // The last interval ends at the step's end: what was open then, not after closing.
   const openAtEnd = recorder.connectionsOpen;
   await Promise.all(drivers.map((driver) => driver.close()));
-  post(Math.min(now(), slice.endAt), true, openAtEnd);
-  port.close();
+  lifecycle.finish(openAtEnd);
+}
+
+function openConnection(driver: ConnectionDriver, recorder: Recorder): Promise<void> {
+  return new Promise((resolve) =>
+    driver.open((error) => {
+      if (error) recorder.error(error);
+      resolve();
+    }),
+  );
 }

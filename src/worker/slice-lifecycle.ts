@@ -13,8 +13,11 @@ export interface SliceLifecycle {
   waitForStart(): Promise<void>;
   /** Posts a snapshot at every interval until the step ends or the coordinator stops it. */
   runIntervals(): Promise<void>;
-  /** Posts the final snapshot and closes the port. */
-  finish(): void;
+  /**
+   * Posts the final snapshot and closes the port. `connectionsOpen` is what was open when
+   * the step ended, taken before the connections were closed.
+   */
+  finish(connectionsOpen?: number): void;
 }
 
 export function sliceLifecycle(slice: Slice, port: MessagePort, recorder: Recorder): SliceLifecycle {
@@ -29,7 +32,7 @@ export function sliceLifecycle(slice: Slice, port: MessagePort, recorder: Record
     else startNow?.(message);
   });
 
-  const post = (endedAt: number, final: boolean): void => {
+  const post = (endedAt: number, final: boolean, connectionsOpen = recorder.connectionsOpen): void => {
     const { counters, histograms } = recorder.takeInterval();
     const snapshot: Snapshot = {
       type: 'snapshot',
@@ -37,7 +40,7 @@ export function sliceLifecycle(slice: Slice, port: MessagePort, recorder: Record
       endedAt,
       warmup: endedAt <= slice.measureFrom && slice.measureFrom > slice.startAt && !final,
       final,
-      connectionsOpen: recorder.connectionsOpen,
+      connectionsOpen,
       counters,
       histograms,
     };
@@ -67,8 +70,8 @@ export function sliceLifecycle(slice: Slice, port: MessagePort, recorder: Record
       }
       await Promise.race([sleepUntil(slice.endAt), stopped]);
     },
-    finish() {
-      post(Math.min(now(), slice.endAt), true);
+    finish(connectionsOpen) {
+      post(Math.min(now(), slice.endAt), true, connectionsOpen);
       port.close();
     },
   };

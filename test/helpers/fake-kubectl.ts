@@ -3,7 +3,7 @@
 // /scenario mapped to folders), so the pod command, the collection and the merge are the
 // real ones. It knows only the calls k8s-run.sh makes. State lives in $FAKE_KUBECTL_STATE.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, openSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -68,16 +68,22 @@ function startPods(job: Manifest): void {
       env[entry.name] = field === "metadata.labels['job-name']" ? name : (entry.value ?? fail(`env ${entry.name}: unsupported`));
     }
     const mounts: Record<string, string> = { results: join(dir, 'results'), scenario: join(state, 'configmaps', configMap) };
-    let script = [...container.command.slice(2), ...container.args].map((part) => expand(part, env)).join(' ');
-    for (const mount of container.volumeMounts) script = script.split(mount.mountPath).join(mounts[mount.name]!);
+    // Mount paths are replaced in one pass, so a folder put in is never replaced again.
+    const mountPath = new RegExp(`(?<![\\w/.-])(${container.volumeMounts.map((mount) => mount.mountPath).join('|')})(?![\\w.-])`, 'g');
+    const folderOf = new Map(container.volumeMounts.map((mount) => [mount.mountPath, mounts[mount.name]!]));
+    const script = [...container.command.slice(2), ...container.args]
+      .map((part) => expand(part, env).replace(mountPath, (path) => folderOf.get(path)!))
+      .join(' ');
+    const log = openSync(join(dir, 'log'), 'w');
     const child = spawn('/bin/sh', ['-c', `/bin/sh -c "$POD_SCRIPT"; echo $? > "$POD_EXIT"`], {
       cwd: repoRoot,
       detached: true,
-      stdio: 'ignore',
+      stdio: ['ignore', log, log],
       env: { ...process.env, ...env, POD_SCRIPT: script, POD_EXIT: join(dir, 'exit') },
     });
     writeFileSync(join(dir, 'pid'), String(child.pid));
     child.unref();
+    closeSync(log);
   }
 }
 

@@ -44,7 +44,13 @@ export async function startTlsEchoServer(options: TlsEchoServerOptions = {}): Pr
     notAfterDate: new Date(options.expired ? now - dayMs : now + dayMs),
     extensions: [
       { name: 'basicConstraints', cA: false },
-      { name: 'subjectAltName', altNames: [...names.map((value) => ({ type: 2 as const, value })), ...(options.withoutIp ? [] : [{ type: 7 as const, ip: '127.0.0.1' }])] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          ...names.map((value) => ({ type: 2 as const, value })),
+          ...(options.withoutIp ? [] : [{ type: 7 as const, ip: '127.0.0.1' }]),
+        ],
+      },
     ],
   });
   const counts = { requests: 0, connections: 0, webSockets: 0, messages: 0, tlsHandshakes: 0, tlsResumed: 0 };
