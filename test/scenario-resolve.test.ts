@@ -28,9 +28,6 @@ function scenarioFile(text: string): string {
   return file;
 }
 
-const topLevelFields =
-  'name, target, protocol, workload, connections, duration, warmup, interval, workers, thinkTime, rate, stages, maxQueue, http, websocket, server, steps';
-
 describe('good scenarios', () => {
   test('an empty mapping gets every default, named after the file', async () => {
     const file = scenarioFile('{}\n');
@@ -153,7 +150,8 @@ describe('good scenarios', () => {
     applySet(raw, '__proto__.polluted=yes');
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.throws(() => validateScenario(raw, { where: 'x.yaml', name: 'x' }), {
-      message: `x.yaml: __proto__: unknown field (allowed: ${topLevelFields})`,
+      // The full list of fields is checked word for word in scenario.test.ts.
+      message: /^x\.yaml: __proto__: unknown field \(allowed: name, target, protocol, .*, steps\)$/,
     });
   });
 

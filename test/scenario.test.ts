@@ -76,7 +76,7 @@ describe('bad scenarios get one exact line', () => {
   test('workers out of range', () => rejectsWith('workers: 65\n', 'workers: expected a whole number from 1 to 64, got 65'));
 
   test('bad enum names the allowed values', () =>
-    rejectsWith('protocol: grpc\n', 'protocol: expected one of http, websocket, poll, long-poll, got "grpc"'));
+    rejectsWith('protocol: grpc\n', 'protocol: expected one of http, websocket, poll, long-poll, tcp, got "grpc"'));
 
   test('bad method, after upper-casing', () =>
     rejectsWith('http:\n  method: fetch\n', 'http.method: expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "fetch"'));
@@ -123,7 +123,7 @@ describe('bad scenarios get one exact line', () => {
     rejectsWith('server:\n  headersTimeout: 400s\n', 'server.headersTimeout: expected at most server.requestTimeout (5m), got "400s"'));
 
   test('a long value is cut to 40 characters', () =>
-    rejectsWith(`protocol: ${'x'.repeat(60)}\n`, `protocol: expected one of http, websocket, poll, long-poll, got "${'x'.repeat(38)}…`));
+    rejectsWith(`protocol: ${'x'.repeat(60)}\n`, `protocol: expected one of http, websocket, poll, long-poll, tcp, got "${'x'.repeat(38)}…`));
 
   test('an error inside a step points into the step', () =>
     rejectsWith(
