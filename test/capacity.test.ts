@@ -19,7 +19,7 @@ interface RunJsonDocument {
 
 test('a hold across two generator processes, two source addresses and two target processes reaches the count the target sees', async () => {
   const { dir, code, stderr } = await run(
-    `name: hold\nprotocol: websocket\nworkload: hold\nconnections: 3000\nprocesses: 2\nworkers: 1\nsources: 127.0.0.1-127.0.0.2\nconnectRate: 3000/s\nduration: 3s\ninterval: 500ms\nserver:\n  processes: 2\n`,
+    `name: hold\nprotocol: websocket\nworkload: hold\nconnections: 3000\nprocesses: 2\nworkers: 1\nsources: 127.0.0.1-127.0.0.2\nconnectRate: 3000/s\nwarmup: 4s\nduration: 2s\ninterval: 500ms\nserver:\n  processes: 2\n`,
   );
   assert.equal(code, 0, stderr);
   assert.match(stderr, /3000 connections, 2 processes × 1 worker thread \(2 slices\), 2 source addresses, 2 target processes/);
@@ -53,7 +53,7 @@ test('source addresses are really bound: the target sees both', async () => {
 
 test('a reconnect storm with jitter brings every client back', async () => {
   const { dir, code, stderr } = await run(
-    `name: storm\nprotocol: websocket\nworkload: reconnect-storm\nconnections: 400\nworkers: 2\nduration: 4s\ninterval: 500ms\nreconnect:\n  dropAt: 1s\n  backoff: 500ms\n  jitter: true\n`,
+    `name: storm\nprotocol: websocket\nworkload: reconnect-storm\nconnections: 400\nworkers: 2\nduration: 5s\ninterval: 500ms\nreconnect:\n  dropAt: 1s\n  backoff: 500ms\n  jitter: true\n`,
   );
   assert.equal(code, 0, stderr);
   const [row] = readCsv(join(dir, 'summary.csv'));

@@ -98,26 +98,44 @@ function checkJob(job: ReturnType<typeof onlyJob>, shards: number, configMapName
   assert.ok(env.has('START_AT'), 'START_AT is defined, so Kubernetes fills it in');
 }
 
-test('deploy/k8s: an Indexed Job of shards, its ConfigMap holding a valid scenario, and the Dockerfile', async () => {
+test('deploy/k8s: an Indexed Job of shards, a valid example scenario, its kustomization and the Dockerfile', async () => {
   const job = onlyJob(parseDocuments(readFileSync(join(deploy, 'job.yaml'), 'utf8'), 'job.yaml'));
   assert.equal(job.spec.completions, 10);
   checkJob(job, 10, 'sockcap-scenario');
 
-  const [configMap] = parseDocuments(readFileSync(join(deploy, 'configmap.yaml'), 'utf8'), 'configmap.yaml');
-  assert.equal(configMap!.kind, 'ConfigMap');
-  assert.equal(configMap!.metadata.name, 'sockcap-scenario');
-  const dir = tempDir();
-  const scenario = await loadScenario(writeScenario(dir, 'scenario.yaml', configMap!.data!['scenario.yaml']!));
+  const scenario = await loadScenario(join(deploy, 'scenario.yaml'));
   assert.ok(scenario.steps.every((step) => step.target === 'http://sockcap-target:8080/'), 'the example targets target.yaml\'s Service');
-
   const target = parseDocuments(readFileSync(join(deploy, 'target.yaml'), 'utf8'), 'target.yaml');
   assert.deepEqual(target.map((resource) => resource.kind), ['Deployment', 'Service']);
   assert.equal(target[1]!.metadata.name, 'sockcap-target');
+
+  const [kustomization] = parseDocuments(readFileSync(join(deploy, 'kustomization.yaml'), 'utf8'), 'kustomization.yaml') as unknown as {
+    resources: string[];
+    configMapGenerator: { name: string; files: string[]; options?: { disableNameSuffixHash?: boolean } }[];
+  }[];
+  assert.deepEqual(kustomization!.resources, ['job.yaml']);
+  assert.deepEqual(kustomization!.configMapGenerator.map((generator) => [generator.name, generator.files, generator.options?.disableNameSuffixHash]), [
+    ['sockcap-scenario', ['scenario.yaml'], true],
+  ]);
 
   const dockerfile = readFileSync(join(deploy, 'Dockerfile'), 'utf8');
   assert.match(dockerfile, /^FROM node:20-slim$/m);
   assert.match(dockerfile, /^RUN npm ci\b/m);
   assert.match(dockerfile, /^RUN npm run build\b/m);
+});
+
+test('deploy/k8s builds with kustomize: the ConfigMap holds scenario.yaml and the Job mounts it', (t) => {
+  const built = spawnSync('kubectl', ['kustomize', deploy], { encoding: 'utf8', timeout: 20_000 });
+  if (built.error) {
+    t.skip(`kubectl not available: ${built.error.message}`);
+    return;
+  }
+  assert.equal(built.status, 0, built.stderr);
+  const resources = parseDocuments(built.stdout, 'kubectl kustomize');
+  const configMap = resources.find((resource) => resource.kind === 'ConfigMap');
+  assert.equal(configMap?.metadata.name, 'sockcap-scenario');
+  assert.equal(configMap.data?.['scenario.yaml'], readFileSync(join(deploy, 'scenario.yaml'), 'utf8'));
+  checkJob(onlyJob(resources), 10, 'sockcap-scenario');
 });
 
 function runScript(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {
