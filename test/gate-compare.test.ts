@@ -62,7 +62,7 @@ test('two runs of the same setup pass within the allowance, which still flags a 
   assert.equal(code, 0, `${stdout}\n${stderr}`);
   assert.match(stdout, /compare: no regression beyond the allowances/);
   assert.match(stdout, /noise: not estimated \(one baseline run/);
-  const rows = readCsv(join(runs.again!, 'compare.csv'));
+  const rows = readCsv(join(dir, 'compare.csv'));
   for (const metric of ['latency.p50', 'latency.p90', 'throughput_per_s', 'error_rate']) {
     assert.ok(['ok', 'improvement'].includes(row(rows, metric).verdict!), `${metric}: ${JSON.stringify(row(rows, metric))}`);
   }
@@ -113,7 +113,7 @@ test('several baselines: a change inside their spread is within noise, one beyon
   const inside = await runCli(['compare', '--baseline', runs.first!, runs.wider!, runs.middle!], dir);
   assert.equal(inside.code, 0, inside.stdout);
   assert.match(inside.stdout, /noise: measured from the spread of 2 baseline runs/);
-  const rows = readCsv(join(runs.middle!, 'compare.csv'));
+  const rows = readCsv(join(dir, 'compare.csv'));
   const p50 = row(rows, 'latency.p50');
   assert.equal(p50.verdict, 'within noise', JSON.stringify(p50));
   assert.ok(Number(p50.change_pct) > 10, 'beyond the 10% allowance');

@@ -204,7 +204,7 @@ test('scripts/k8s-run.sh end to end with a stand-in kubectl: three pods, their r
       KUBECTL: kubectl,
       FAKE_KUBECTL_STATE: state,
       JOB_NAME: 'sockcap-e2e',
-      START_DELAY: '5',
+      START_DELAY: '8',
       TIMEOUT: '40',
       SOCKCAP: `${process.execPath} ${binPath}`,
       SOCKCAP_OUT: join(dir, 'results'),

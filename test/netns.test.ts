@@ -56,7 +56,7 @@ test('two generator hosts and a target host in network namespaces: merged shards
     await server.waitFor(/^sockcap target listening on /, 8_000);
 
     const sentBefore = [gen1, gen2].map(sentBytes);
-    const startAt = new Date(Date.now() + 4_000).toISOString();
+    const startAt = new Date(Date.now() + 6_000).toISOString();
     const shards = [gen1, gen2].map((host, i) => {
       const shard = startOn(host, ['run', file, '--shard', `${i + 1}/2`, '--run-id', 'netns', '--start-at', startAt, '--out', join(dir, `shard-${i + 1}`), '--quiet'], dir, 22_000);
       started.push(shard);

@@ -73,35 +73,37 @@ describe('built-in target with server.tls', () => {
   });
 
   test('session resumption on reconnect lowers tls_handshake p50', async () => {
+    // Each kind twice, alternating, and the best p50 of each compared: a load spike from
+    // elsewhere on the machine during one step cannot decide the outcome alone.
     const { code, stderr, dir } = await runFile(
       'resume',
       `protocol: http
 connections: 2
-duration: 2s
+duration: 1500ms
 http:
   keepAlive: false
 server:
   tls: true
 steps:
-  - name: resumed
-    tls: { resume: true }
-  - name: full
-    tls: { resume: false }
+  - { name: resumed-1, tls: { resume: true } }
+  - { name: full-1, tls: { resume: false } }
+  - { name: resumed-2, tls: { resume: true } }
+  - { name: full-2, tls: { resume: false } }
 `,
     );
     assert.equal(code, 0, stderr);
     const { rows, run } = results(dir);
-    const resumed = rows.find((r) => r.step === 'resumed')!;
-    const full = rows.find((r) => r.step === 'full')!;
-    const [resumedCounts, fullCounts] = run.steps.map((s) => s.targetCounted);
-    // The target saw the difference too: almost every reconnect resumed, or none did.
-    assert.ok(resumedCounts!.tlsResumed > resumedCounts!.tlsHandshakes * 0.9, JSON.stringify(resumedCounts));
-    assert.equal(fullCounts!.tlsResumed, 0);
-    assert.ok(Number(resumed.requests) >= 20 && Number(full.requests) >= 20, `requests ${resumed.requests} and ${full.requests}`);
-    assert.ok(
-      Number(resumed.tls_handshake_p50_ms) < Number(full.tls_handshake_p50_ms),
-      `resumed p50 ${resumed.tls_handshake_p50_ms} ms, full p50 ${full.tls_handshake_p50_ms} ms`,
-    );
+    const best = (kind: string): number =>
+      Math.min(...rows.filter((r) => r.step!.startsWith(kind)).map((r) => Number(r.tls_handshake_p50_ms)));
+    for (const [i, row] of rows.entries()) {
+      const counted = run.steps[i]!.targetCounted;
+      assert.ok(Number(row.requests) >= 20, `${row.step}: requests ${row.requests}`);
+      // The target saw the difference too: almost every reconnect resumed, or none did.
+      if (row.step!.startsWith('resumed')) assert.ok(counted.tlsResumed > counted.tlsHandshakes * 0.9, JSON.stringify(counted));
+      else assert.equal(counted.tlsResumed, 0);
+    }
+    const p50s = rows.map((r) => `${r.step} ${r.tls_handshake_p50_ms} ms`).join(', ');
+    assert.ok(best('resumed') < best('full'), `tls_handshake p50: ${p50s}`);
   });
 });
 

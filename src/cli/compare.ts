@@ -1,7 +1,6 @@
 // `sockcap compare <baseline-dir> <current-dir>`, or `--baseline dir1 dir2 dir3 <current-dir>`:
 // compares results folders on merged histograms and counters, prints and writes the
 // verdict per step and metric, and exits 1 on a regression beyond its allowance.
-import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, UsageError } from '../errors.js';
 import { parseAllowanceRule } from '../gate/allowance.js';
@@ -34,7 +33,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         default: [],
         describe: 'allowance per metric: latency.p99=10%, throughput_per_s=-5%, error_rate=0.5pp, latency.p50=2ms, rtt.p999=off (repeatable)',
       })
-      .option('csv', { type: 'string', describe: 'where compare.csv goes (default: inside the current results folder)' })
+      .option('csv', { type: 'string', describe: 'where compare.csv goes (default: compare.csv in the working directory; a results folder keeps its own compare.csv of transports)' })
       .option('junit', { type: 'string', describe: 'also write the verdicts as JUnit XML to this file' })
       .option('markdown', { type: 'string', describe: 'also write a Markdown table (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
       .example('$0 compare results/main results/pr', 'one baseline run against the current one')
@@ -67,7 +66,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         `compare: no step in common, nothing to compare (steps are matched by label: baseline has ${labels(baselines[0]!.steps)}, current has ${labels(current.steps)})`,
       );
     }
-    const csvFile = args.csv ?? join(current.dir, 'compare.csv');
+    const csvFile = args.csv ?? 'compare.csv';
     writeCompareCsv(csvFile, comparison);
     process.stdout.write(`${compareText(comparison)}\n`);
     process.stderr.write(`compare.csv: ${csvFile}\n`);
