@@ -11,15 +11,15 @@
 # fail, when a shard did); `sockcap merge` into results/<job>-merged.
 #
 # Environment:
-#   SOCKCAP_IMAGE  the image built by deploy/k8s/Dockerfile (default: sockcap:latest)
-#   JOB_NAME       the Job's name, also the run id (default: sockcap-<UTC time>)
-#   START_DELAY    seconds from now to the shared start, time to schedule and pull (default: 60)
-#   TIMEOUT        seconds to wait for the pods to finish their runs (default: 1800)
-#   ALLOW_PARTIAL  1: merge even when shards are missing (sockcap merge --allow-partial)
-#   SOCKCAP_OUT    results parent folder (default: results)
-#   SOCKCAP        how to call sockcap for the merge (default: `sockcap` on PATH, else this checkout's dist/src/bin.js)
-#   KUBECTL        the kubectl to use (default: kubectl)
-#   DRY_RUN        1: print the Job that would be applied and stop (needs no cluster)
+#   SOCKCAP_IMAGE          the image built by deploy/k8s/Dockerfile (default: sockcap:latest)
+#   SOCKCAP_JOB_NAME       the Job's name, also the run id (default: sockcap-<UTC time>)
+#   SOCKCAP_START_DELAY    seconds from now to the shared start: time to schedule and pull (default: 60)
+#   SOCKCAP_TIMEOUT        seconds to wait for the pods to finish their runs (default: 1800)
+#   SOCKCAP_ALLOW_PARTIAL  1: merge even when shards are missing (sockcap merge --allow-partial)
+#   SOCKCAP_OUT            results parent folder (default: results)
+#   SOCKCAP                how to call sockcap for the merge (default: `sockcap` on PATH, else this checkout's dist/src/bin.js)
+#   SOCKCAP_DRY_RUN        1: print the Job that would be applied and stop (needs no cluster)
+#   KUBECTL                the kubectl to use (default: kubectl)
 #
 # Exit code: the merge's when it fails, else the first shard's non-zero exit code (1
 # threshold failed, 2 bad input, 3 broken run, 4 saturated generator), else 0.
@@ -44,15 +44,15 @@ manifest="$here/../deploy/k8s/job.yaml"
 [[ "$shards" =~ ^[1-9][0-9]*$ ]] || die "<shards>: expected a whole number of at least 1, got \"$shards\""
 [[ -f "$manifest" ]] || die "no Job manifest at $manifest"
 
-job=${JOB_NAME:-sockcap-$(date -u +%Y%m%d-%H%M%S)}
+job=${SOCKCAP_JOB_NAME:-sockcap-$(date -u +%Y%m%d-%H%M%S)}
 # A Job name becomes its pods' names and a label value: lower case, digits and dashes.
-[[ "$job" =~ ^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$ ]] || die "JOB_NAME: expected lower-case letters, digits and dashes (at most 52), got \"$job\""
+[[ "$job" =~ ^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$ ]] || die "SOCKCAP_JOB_NAME: expected lower-case letters, digits and dashes (at most 52), got \"$job\""
 image=${SOCKCAP_IMAGE:-sockcap:latest}
 [[ "$image" =~ ^[^[:space:]|\"]+$ ]] || die "SOCKCAP_IMAGE: expected an image reference, got \"$image\""
-start_delay=${START_DELAY:-60}
-[[ "$start_delay" =~ ^[0-9]+$ ]] || die "START_DELAY: expected seconds, got \"$start_delay\""
-timeout=${TIMEOUT:-1800}
-[[ "$timeout" =~ ^[1-9][0-9]*$ ]] || die "TIMEOUT: expected seconds, got \"$timeout\""
+start_delay=${SOCKCAP_START_DELAY:-60}
+[[ "$start_delay" =~ ^[0-9]+$ ]] || die "SOCKCAP_START_DELAY: expected seconds, got \"$start_delay\""
+timeout=${SOCKCAP_TIMEOUT:-1800}
+[[ "$timeout" =~ ^[1-9][0-9]*$ ]] || die "SOCKCAP_TIMEOUT: expected seconds, got \"$timeout\""
 # One absolute time for every pod, so the shards' schedules line up (nodes' clocks in sync).
 start_at=$(node -e 'console.log(new Date(Date.now() + Number(process.argv[1]) * 1000).toISOString())' "$start_delay")
 
@@ -79,7 +79,7 @@ render_job() {
 }
 
 job_yaml=$(render_job)
-if [[ "${DRY_RUN:-}" == 1 ]]; then
+if [[ "${SOCKCAP_DRY_RUN:-}" == 1 ]]; then
   echo "# ConfigMap $job-scenario from $scenario, then:"
   printf '%s\n' "$job_yaml"
   exit 0
@@ -106,7 +106,7 @@ fi
 out=${SOCKCAP_OUT:-results}
 collected="$out/$job"
 merged="$out/$job-merged"
-[[ ! -e "$collected" && ! -e "$merged" ]] || die "$collected or $merged exists already: pick another JOB_NAME"
+[[ ! -e "$collected" && ! -e "$merged" ]] || die "$collected or $merged exists already: pick another SOCKCAP_JOB_NAME"
 
 echo "k8s-run: job $job, $shards shards, namespace $namespace, image $image, start at $start_at"
 k create configmap "$job-scenario" --from-file=scenario.yaml="$scenario" --dry-run=client --output yaml | k apply -f - >/dev/null
@@ -155,7 +155,7 @@ k wait --for=condition=$condition "job/$job" --timeout=120s >/dev/null
 
 ((${#dirs[@]} > 0)) || die "no shard wrote results: kubectl -n $namespace logs --selector job-name=$job"
 partial=()
-[[ "${ALLOW_PARTIAL:-}" != 1 ]] || partial=(--allow-partial)
+[[ "${SOCKCAP_ALLOW_PARTIAL:-}" != 1 ]] || partial=(--allow-partial)
 merge_status=0
 "${sockcap[@]}" merge "${dirs[@]}" ${partial[@]+"${partial[@]}"} --out "$merged" || merge_status=$?
 if ((merge_status != 0)); then

@@ -154,7 +154,7 @@ test('scripts/k8s-run.sh: valid bash, fills the Job in consistently, and says wh
   const dir = tempDir();
   const file = writeScenario(dir, 'small.yaml', 'name: small\nconnections: 2\nduration: 1s\n');
   const before = Date.now();
-  const dry = await runScript([file, '3'], { DRY_RUN: '1', JOB_NAME: 'sockcap-dry', SOCKCAP_IMAGE: 'registry.example.com/sockcap:1' }, dir);
+  const dry = await runScript([file, '3'], { SOCKCAP_DRY_RUN: '1', SOCKCAP_JOB_NAME: 'sockcap-dry', SOCKCAP_IMAGE: 'registry.example.com/sockcap:1' }, dir);
   assert.equal(dry.code, 0, dry.stderr);
   const job = onlyJob(parseDocuments(dry.stdout, 'rendered Job'));
   assert.equal(job.metadata.name, 'sockcap-dry');
@@ -189,10 +189,23 @@ test('scripts/k8s-run.sh end to end with a stand-in kubectl: three pods, their r
       });
       void server.result.then((result) => reject(new Error(`serve exited: ${result.stderr}`)));
     });
+    // Slots enough that no arrival waits in the queue on a busy machine: arrivals still
+    // queued when a step ends are not sent.
     const file = writeScenario(
       dir,
       'k8s.yaml',
-      `name: k8s\ntarget: ${url}\ninterval: 500ms\nworkers: 1\nsteps:\n  - name: rate\n    protocol: http\n    workload: arrival-rate\n    rate: 90/s\n    connections: 6\n    duration: 1s\n`,
+      `name: k8s
+target: ${url}
+interval: 500ms
+workers: 1
+steps:
+  - name: rate
+    protocol: http
+    workload: arrival-rate
+    rate: 90/s
+    connections: 30
+    duration: 1s
+`,
     );
 
     const kubectl = join(dir, 'kubectl');
@@ -203,9 +216,9 @@ test('scripts/k8s-run.sh end to end with a stand-in kubectl: three pods, their r
     const run = runScript([file, '3', 'test'], {
       KUBECTL: kubectl,
       FAKE_KUBECTL_STATE: state,
-      JOB_NAME: 'sockcap-e2e',
-      START_DELAY: '8',
-      TIMEOUT: '40',
+      SOCKCAP_JOB_NAME: 'sockcap-e2e',
+      SOCKCAP_START_DELAY: '8',
+      SOCKCAP_TIMEOUT: '40',
       SOCKCAP: `${process.execPath} ${binPath}`,
       SOCKCAP_OUT: join(dir, 'results'),
     }, dir);

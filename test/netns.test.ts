@@ -21,7 +21,9 @@ steps:
     protocol: http
     workload: arrival-rate
     rate: ${rate}/s
-    connections: 10
+    # Slots enough that no arrival waits in the queue even on a busy machine: arrivals still
+    # queued when a step ends are not sent.
+    connections: 40
     duration: ${rateSeconds}s
   - name: hold
     protocol: websocket

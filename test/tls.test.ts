@@ -72,6 +72,19 @@ describe('built-in target with server.tls', () => {
     assert.equal(Number(row.bytes_sent), counted.bytesReceived);
   });
 
+  test('poll and long-poll over https: every request answered, one TLS handshake per connection', async () => {
+    for (const protocol of ['poll', 'long-poll']) {
+      const { code, stderr, dir } = await runFile(protocol, `protocol: ${protocol}\nconnections: 3\nserver:\n  tls: true\n  eventRate: 20/s\n`);
+      assert.equal(code, 0, stderr);
+      const { rows, run } = results(dir);
+      const counted = run.steps[0]!.targetCounted;
+      assert.ok(Number(rows[0]!.requests) > 0, `${protocol}: requests ${rows[0]!.requests}`);
+      assert.equal(Number(rows[0]!.errors), 0, protocol);
+      assert.equal(counted.tlsHandshakes, 3, protocol);
+      assert.ok(Number(rows[0]!.tls_handshake_p50_ms) > 0, protocol);
+    }
+  });
+
   test('session resumption on reconnect lowers tls_handshake p50', async () => {
     // Each kind twice, alternating, and the best p50 of each compared: a load spike from
     // elsewhere on the machine during one step cannot decide the outcome alone.

@@ -21,8 +21,6 @@ export interface HttpTargetResult {
   runs: ToolRun[];
   /** Tools in the order their rows are printed. */
   tools: string[];
-  /** Set when wrk is not on PATH. */
-  wrkSkipped?: string;
 }
 
 export interface HttpBenchResult {
@@ -101,5 +99,5 @@ async function benchTarget(
   }
   if (hasWrk) note(await runWrk(url, httpConnections, options.durationMs));
   const tools = [...sockcapWorkerCounts.map(sockcapToolName), autocannonTool, ...(hasWrk ? [wrkTool] : [])];
-  return { target: name, url, runs, tools, ...(hasWrk ? {} : { wrkSkipped: 'wrk: not installed (apt-get install wrk)' }) };
+  return { target: name, url, runs, tools };
 }

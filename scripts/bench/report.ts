@@ -55,7 +55,6 @@ export function httpTable(result: HttpTargetResult, durationMs: number): { text:
         `${line.tool}: autocannon µs/request ÷ sockcap µs/request = ${fixed(line.ratio, 2)} (target >= ${fixed(httpRatioTarget, 1)}: ${line.ratio >= httpRatioTarget ? 'met' : 'NOT met'})`,
     ),
   ];
-  if (result.wrkSkipped) lines.push(result.wrkSkipped);
   return { text: lines.join('\n'), ratios };
 }
 

@@ -2,8 +2,8 @@
 // limit, whether it honours `Connection: close`, or (ws:// URLs) when it drops a silent
 // WebSocket. One line per finding, or --json for scripts.
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../errors.js';
-import { findingLine, probe, type ProbeOptions } from '../probe/probe.js';
+import { errorMessage, RunBrokenError, SockcapError, UsageError } from '../errors.js';
+import { findingLine, probe, type Finding, type ProbeOptions } from '../probe/probe.js';
 import { parseDuration, UnitError } from '../scenario/units.js';
 
 export interface ProbeArgs {
@@ -33,7 +33,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
   handler: async (args) => {
     const url = probeUrl(args.url);
     const options = probeOptions(args);
-    const findings = await probe(url, options);
+    const findings = await probing(url.href, () => probe(url, options));
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ target: url.href, options, findings }, null, 2)}\n`);
       return;
@@ -41,6 +41,16 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
     for (const finding of findings) process.stdout.write(`${findingLine(finding)}\n`);
   },
 };
+
+/** A target that answers, then misbehaves (no answer in time, garbage, a reset mid-response) ends the probe with one line. */
+export async function probing<T extends Finding | Finding[]>(target: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof SockcapError) throw error;
+    throw new RunBrokenError(`probe ${target}: ${errorMessage(error)}`);
+  }
+}
 
 export function probeUrl(text: string): URL {
   if (!URL.canParse(text) || !/^(https?|wss?):$/.test(new URL(text).protocol)) {

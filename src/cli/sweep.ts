@@ -22,7 +22,7 @@ import { goalNames, type GoalName } from '../sweep/goal.js';
 import { planSweep, type SweepPlan } from '../sweep/plan.js';
 import { readSweep, type SweepAnnotation } from '../sweep/resume.js';
 import { parseVary } from '../sweep/vary.js';
-import { probeOptions } from './probe.js';
+import { probeOptions, probing } from './probe.js';
 
 export interface SweepArgs {
   scenario?: string;
@@ -145,7 +145,8 @@ async function externalTimeout(args: SweepArgs, target: string | undefined): Pro
   if (flag !== undefined) return { ms: serverTimeoutFlag(flag), source: '--server-timeout' };
   if (!args.probe) return undefined;
   if (!/^https?:/.test(target)) throw new UsageError(`--probe: finds an HTTP keep-alive timeout, so it needs an http:// or https:// target, got ${target}`);
-  const finding = await probeIdleTimeout(new URL(target), probeOptions({ 'max-idle': args['max-idle'], resolution: '100ms', 'max-requests': 1, timeout: '10s', insecure: false }));
+  const url = new URL(target);
+  const finding = await probing(target, () => probeIdleTimeout(url, probeOptions({ 'max-idle': args['max-idle'], resolution: '100ms', 'max-requests': 1, timeout: '10s', insecure: false })));
   process.stderr.write(`probe: ${findingLine(finding)}\n`);
   if (typeof finding.value !== 'number') throw new UsageError(`--probe: no idle timeout found (${finding.text}); give --server-timeout, or a longer --max-idle`);
   return { ms: finding.value, source: 'probe', resolutionMs: finding.resolutionMs, found: finding.text };

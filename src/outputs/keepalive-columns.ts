@@ -82,7 +82,9 @@ export function keepAliveRow(result: StepResult, external: ServerTimeout | undef
   const fresh = summarize(result.histograms.get('latency_fresh'));
   const newcomer = summarize(result.histograms.get('latency_newcomer'));
   const measured = result.targetMeasured;
-  const idleMean = measured && measured.seconds > 0 ? (measured.to.idleConnectionSeconds - measured.from.idleConnectionSeconds) / measured.seconds : undefined;
+  // Several target processes each sample the whole window: their idle sockets add up, their sampled seconds count once.
+  const sampled = measured ? (measured.to.sampledSeconds - measured.from.sampledSeconds) / Math.max(1, result.targetProcesses) : 0;
+  const idleMean = measured && sampled > 0 ? (measured.to.idleConnectionSeconds - measured.from.idleConnectionSeconds) / sampled : undefined;
   const rejected = measured ? measured.to.connectionsRejected - measured.from.connectionsRejected : result.targetStats?.connectionsRejected;
   return {
     server_keepalive_timeout_ms: server?.ms ?? '',

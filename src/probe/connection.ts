@@ -2,7 +2,7 @@
 // pool closing idle sockets early, no client honouring `Keep-Alive` hints, and the moment the
 // server closes (its FIN) seen exactly. Reads Content-Length and chunked bodies; a response
 // with neither ends when the server closes.
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect } from 'node:tls';
 import { TargetUnreachableError } from '../errors.js';
@@ -52,7 +52,7 @@ export class ProbeConnection {
     const port = Number(url.port) || (secure ? 443 : 80);
     return new Promise((resolve, reject) => {
       const socket = secure
-        ? tlsConnect({ host, port, servername: /^[\d.:]+$/.test(host) ? undefined : host, rejectUnauthorized: !target.insecure, ALPNProtocols: ['http/1.1'] })
+        ? tlsConnect({ host, port, servername: isIP(host) === 0 ? host : undefined, rejectUnauthorized: !target.insecure, ALPNProtocols: ['http/1.1'] })
         : netConnect({ host, port });
       socket.setNoDelay(true);
       const timer = setTimeout(() => socket.destroy(new Error(`no connection within ${target.timeoutMs} ms`)), target.timeoutMs);

@@ -1,8 +1,8 @@
 // How the built-in target's connections are used: the most open at once, and how many sit
 // idle (open, with no request in flight and not upgraded to a WebSocket) — the sockets
 // keep-alive holds that could serve someone else. Idle counts are sampled every 100 ms and
-// summed over time, so the mean over any window is the difference of two readings divided
-// by the time between them. Peaks of several processes add up to at most the true peak's
+// summed over the time sampled, so the mean over any window is the difference of two
+// readings of one divided by the difference of the other. Peaks of several processes add up to at most the true peak's
 // upper bound, so with more than one target process they are an upper bound.
 import { performance } from 'node:perf_hooks';
 
@@ -16,10 +16,12 @@ export interface SocketUsageStats {
   /** Most idle connections seen at one sample. */
   idleConnectionsPeak: number;
   /**
-   * Idle connections summed over time (connection-seconds): read twice, the difference over
-   * the seconds between the readings is the mean number idle. Adds up across processes.
+   * Idle connections summed over the sampled time (connection-seconds): read twice, the
+   * difference over the difference of `sampledSeconds` is the mean number idle. Both add up
+   * across target processes (the sampled seconds once per process).
    */
   idleConnectionSeconds: number;
+  sampledSeconds: number;
 }
 
 export class SocketUsage {
@@ -31,6 +33,7 @@ export class SocketUsage {
   private idleNow = 0;
   private idlePeak = 0;
   private idleSeconds = 0;
+  private sampled = 0;
   private lastSampleAt = performance.now();
   private readonly timer: NodeJS.Timeout;
 
@@ -69,6 +72,7 @@ export class SocketUsage {
       connectionsIdle: this.idleNow,
       idleConnectionsPeak: this.idlePeak,
       idleConnectionSeconds: this.idleSeconds,
+      sampledSeconds: this.sampled,
     };
   }
 
@@ -83,5 +87,6 @@ export class SocketUsage {
     this.idleNow = Math.max(0, this.open - this.busy.size - this.webSockets);
     this.idlePeak = Math.max(this.idlePeak, this.idleNow);
     this.idleSeconds += this.idleNow * seconds;
+    this.sampled += seconds;
   }
 }
