@@ -100,8 +100,10 @@ export function lastJsonLine<T>(stdout: string): T | undefined {
 
 export function describeFailure(name: string, result: ChildResult): string {
   const how = result.timedOut ? 'timed out' : result.signal ? `signal ${result.signal}` : `exit code ${result.code}`;
-  const tail = result.stderr.trim().split('\n').slice(-3).join(' | ');
-  return `${name} failed (${how})${tail ? `: ${tail}` : ''}`;
+  // A Node crash prints a stack under its error line: the error line is what says why.
+  const lines = result.stderr.split('\n').map((line) => line.trim()).filter(Boolean);
+  const why = lines.find((line) => /^\w*Error\b|^error:/i.test(line)) ?? lines.at(-1);
+  return `${name} failed (${how})${why ? `: ${why}` : ''}`;
 }
 
 export interface ServerProcess {

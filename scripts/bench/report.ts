@@ -14,9 +14,9 @@ export const wsRatioTarget = 0.9;
 const fixed = (value: number, digits: number): string => value.toFixed(digits);
 const whole = (value: number): string => Math.round(value).toLocaleString('en-US');
 
-/** Rows in the order the tools ran, then one combined row per tool. */
+/** Rows in the order the tools ran, then one combined row per tool; failed runs are listed under the table. */
 function orderedRows(runs: ToolRun[], tools: string[]): { row: ToolRun; combined: boolean }[] {
-  const rows = runs.map((row) => ({ row, combined: false }));
+  const rows = runs.filter((row) => row.failure === undefined).map((row) => ({ row, combined: false }));
   for (const tool of tools) {
     const combined = combineRuns(tool, runs.filter((run) => run.tool === tool));
     if (combined) rows.push({ row: combined, combined: true });
@@ -40,7 +40,6 @@ export function httpTable(result: HttpTargetResult, durationMs: number): { text:
   const ratios: RatioLine[] = [];
   const rows = orderedRows(result.runs, result.tools).map(({ row, combined }) => {
     const round = combined ? 'all' : String(row.round);
-    if (row.failure !== undefined) return [row.tool, round, 'failed', '-', '-', '-', '-'];
     const base = reference(result.runs, autocannonTool, row, combined);
     const ratio = base ? cpuMicrosPerItem(base) / cpuMicrosPerItem(row) : Number.NaN;
     if (combined && row.tool.startsWith('sockcap')) ratios.push({ tool: row.tool, ratio });
@@ -63,7 +62,6 @@ export function wsTable(result: WsBenchResult, durationMs: number): { text: stri
   const ratios: RatioLine[] = [];
   const rows = orderedRows(result.runs, result.tools).map(({ row, combined }) => {
     const round = combined ? 'all' : String(row.round);
-    if (row.failure !== undefined) return [row.tool, round, 'failed', '-', '-', '-', '-'];
     const base = reference(result.runs, bareTool, row, combined);
     const ratio = base ? itemsPerCpuSecond(row) / itemsPerCpuSecond(base) : Number.NaN;
     if (combined && row.tool.startsWith('sockcap')) ratios.push({ tool: row.tool, ratio });
@@ -82,7 +80,7 @@ export function wsTable(result: WsBenchResult, durationMs: number): { text: stri
 }
 
 function failures(runs: ToolRun[]): string[] {
-  return runs.filter((run) => run.failure !== undefined).map((run) => `round ${run.round}: ${run.failure}`);
+  return runs.filter((run) => run.failure !== undefined).map((run) => `round ${run.round}: ${run.failure} (left out of the table)`);
 }
 
 /** The figures of one run as they go into the JSON file. */

@@ -70,8 +70,9 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
         }
       }
       if (error) recorder.error(error);
-      if (stopping && inFlight === 0) drained?.();
+      // The workload may send again from here (an open model's queue), so check the drain after.
       done(responded);
+      if (stopping && inFlight === 0) drained?.();
     });
   };
 
@@ -114,6 +115,7 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
       setTimeout(resolve, drainTimeoutMs).unref();
     });
   }
+  workload.finish?.();
   stopWatchingLoop();
   // The last interval ends at the step's end: what was open then, not after closing.
   const openAtEnd = recorder.connectionsOpen;

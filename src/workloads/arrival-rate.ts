@@ -45,36 +45,38 @@ export function arrivalRateWorkload(options: ArrivalRateOptions): Workload {
     const ctx = context;
     if (!ctx) return;
     ctx.send(slot, intendedAt, () => {
+      // Queued arrivals are still sent after the step's end, during the drain: they were
+      // due inside the step, and their latency counts from when they were due.
       const waiting = queue.shift();
-      if (waiting !== undefined && !ctx.stopping()) dispatch(slot, waiting);
+      if (waiting !== undefined) dispatch(slot, waiting);
       else freeSlots.push(slot);
     });
   }
 
-  function tick(): void {
-    const ctx = context;
-    if (!ctx || ctx.stopping()) return;
-    const now = ctx.now();
-    for (let handled = 0; ; handled++) {
-      // A generator far behind its schedule still yields to I/O now and then.
-      if (handled === maxArrivalsPerTick) {
-        timer = setTimeout(tick, 0);
-        return;
-      }
+  /** Takes every arrival due before `until` (and not after `now`): a free slot, the queue, or a drop. */
+  function admit(ctx: WorkloadContext, now: number, until: number): number | undefined {
+    for (let handled = 0; handled < maxArrivalsPerTick; handled++) {
       const offset = schedule.offsetOf(nextArrivalIndex());
-      if (offset === undefined) return;
+      if (offset === undefined) return undefined;
       const intendedAt = ctx.startAt + offset;
-      if (intendedAt >= ctx.endAt) return;
-      if (intendedAt > now) {
-        timer = setTimeout(tick, Math.max(0, intendedAt - now));
-        return;
-      }
+      if (intendedAt >= until) return undefined;
+      if (intendedAt > now) return intendedAt;
       advance();
       const slot = freeSlots.pop();
       if (slot !== undefined) dispatch(slot, intendedAt);
       else if (queue.length < maxQueue) queue.push(intendedAt);
       else ctx.dropArrival();
     }
+    // A generator far behind its schedule still yields to I/O now and then.
+    return now;
+  }
+
+  function tick(): void {
+    const ctx = context;
+    if (!ctx || ctx.stopping()) return;
+    const now = ctx.now();
+    const next = admit(ctx, now, ctx.endAt);
+    if (next !== undefined) timer = setTimeout(tick, Math.max(0, next - now));
   }
 
   return {
@@ -85,6 +87,14 @@ export function arrivalRateWorkload(options: ArrivalRateOptions): Workload {
     },
     stop() {
       if (timer) clearTimeout(timer);
+      // Arrivals due inside the step that a late timer had not reached yet are taken now,
+      // so the step sends exactly what its schedule owed (or counts the drops).
+      const ctx = context;
+      if (!ctx) return;
+      while (admit(ctx, ctx.endAt, ctx.endAt) !== undefined);
+    },
+    finish() {
+      for (let i = 0; i < queue.length; i++) context?.dropArrival();
       queue.length = 0;
     },
   };

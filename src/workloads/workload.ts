@@ -28,6 +28,8 @@ export interface Workload {
   start(context: WorkloadContext): void;
   /** The target closed the connection of `slot` (or it died): workloads that hold connections bring it back. */
   connectionLost?(slot: number, code: string): void;
-  /** Stops scheduling; sends already in flight finish on their own. */
+  /** Stops scheduling; sends already in flight (and those an open model still owes) finish on their own. */
   stop(): void;
+  /** The drain is over: whatever still waits to be sent is counted as dropped. */
+  finish?(): void;
 }
