@@ -1,5 +1,6 @@
 // `sockcap run [scenario]`: load and check the scenario, run it, write the results folder.
 import type { Argv, CommandModule } from 'yargs';
+import { abortOnInterrupt } from './interrupts.js';
 import { ExitCode, RunBrokenError, SockcapError } from '../errors.js';
 import { runScenario } from '../coordinator/run.js';
 import { ConsoleOutput } from '../outputs/console.js';
@@ -92,15 +93,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const capacity = new CapacityCsv();
     const controller = new AbortController();
     const watch = new ThresholdWatch((reason) => controller.abort(reason));
-    let interrupts = 0;
-    const onSignal = (): void => {
-      interrupts++;
-      // A second Ctrl-C means now: every file is already written up to the last interval.
-      if (interrupts > 1) process.exit(ExitCode.runBroken);
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const stopListening = abortOnInterrupt(controller);
     try {
       const result = await runScenario(scenario, {
         resultsDir: args.out,
@@ -138,8 +131,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (error instanceof SockcapError) throw error;
       throw new RunBrokenError(error instanceof Error ? error.message : String(error));
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stopListening();
     }
   },
 };

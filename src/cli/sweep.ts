@@ -3,16 +3,13 @@
 // beside the usual files, and name the best combination for the user's goal.
 // `sockcap sweep --resume <results-dir>` runs the combinations an interrupted sweep left.
 import type { Argv, CommandModule } from 'yargs';
+import { abortOnInterrupt } from './interrupts.js';
+import { resultFiles } from '../outputs/result-files.js';
 import { runScenario } from '../coordinator/run.js';
 import { ExitCode, RunBrokenError, SockcapError, UsageError } from '../errors.js';
 import { ConsoleOutput } from '../outputs/console.js';
-import { CometCompare } from '../outputs/comet-compare.js';
-import { CsvFiles } from '../outputs/csv-files.js';
-import { HistogramFiles } from '../outputs/histogram-files.js';
-import { HtmlReport } from '../outputs/html-report.js';
 import type { ServerTimeout } from '../outputs/keepalive-columns.js';
 import type { Output } from '../outputs/output.js';
-import { RunJson } from '../outputs/run-json.js';
 import { SweepConsole } from '../outputs/sweep-console.js';
 import { SweepCsv } from '../outputs/sweep-csv.js';
 import { findingLine, probeIdleTimeout } from '../probe/probe.js';
@@ -73,15 +70,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const sweepCsv = new SweepCsv({ dimensions: plan.dimensions, combos: plan.combos, serverTimeout: annotation.serverTimeout });
     const console = new ConsoleOutput({ quiet: args.quiet, ...(args.progress === undefined ? {} : { progress: args.progress }) });
     const controller = new AbortController();
-    let interrupts = 0;
-    const onSignal = (): void => {
-      interrupts++;
-      // A second Ctrl-C means now: every finished combination is already in sweep.csv.
-      if (interrupts > 1) process.exit(ExitCode.runBroken);
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const stopListening = abortOnInterrupt(controller);
     try {
       const result = await runScenario(plan.scenario, {
         resultsDir: args.out,
@@ -90,11 +79,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         annotations: { sweep: annotation },
         ...(resume ? { resume } : {}),
         outputs: [
-          new CsvFiles(),
-          new CometCompare(),
-          new HistogramFiles(),
-          new RunJson(),
-          new HtmlReport(),
+          ...resultFiles(),
           sweepCsv,
           new SweepConsole(() => sweepCsv.rows(), annotation.goal),
           withoutStepTable(console),
@@ -105,8 +90,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       if (error instanceof SockcapError) throw error;
       throw new RunBrokenError(error instanceof Error ? error.message : String(error));
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stopListening();
     }
   },
 };
