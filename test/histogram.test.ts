@@ -41,7 +41,10 @@ test('merged worker histograms give exactly the percentiles of one histogram fed
   for (const percentile of [0, 1, 25, 50, 75, 90, 99, 99.9, 99.99, 100]) {
     assert.equal(merged.getValueAtPercentile(percentile), single.getValueAtPercentile(percentile), `p${percentile}`);
   }
-  assert.equal(merged.maxValue, single.maxValue);
+  // Encoding keeps counts per bucket, so a histogram that crossed a port knows its max to
+  // the bucket's resolution: the top of the bucket the true max fell in (what p100 reports).
+  assert.equal(merged.maxValue, single.getValueAtPercentile(100));
+  assert.ok(Math.abs(merged.maxValue - single.maxValue) / single.maxValue < 0.001);
   assert.deepEqual(percentileDistribution(merged), percentileDistribution(single));
 });
 
@@ -50,7 +53,11 @@ test('encoding round-trips counts, compared decoded (re-encoding is not byte-ide
   for (const value of sample(10_000, 9)) recordMicros(histogram, value);
   const decoded = decodeHistogram(encodeHistogram(histogram));
   assert.equal(decoded.totalCount, histogram.totalCount);
-  assert.deepEqual(summarize(decoded), summarize(histogram));
+  const { max: decodedMax, ...decodedRest } = summarize(decoded);
+  const { max, ...rest } = summarize(histogram);
+  assert.deepEqual(decodedRest, rest);
+  // The max survives to the resolution of its bucket (3 significant digits).
+  assert.ok(Math.abs(decodedMax - max) / max < 0.001, `${decodedMax} vs ${max}`);
 });
 
 test('values are clamped to 1 hour and summaries are in milliseconds', () => {

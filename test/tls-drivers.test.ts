@@ -1,6 +1,7 @@
 // The drivers over TLS, one connection at a time against a real TLS server: what they
 // record (connect, tls_handshake, wire bytes) and the names their failures get in errors.csv.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { decodeHistogram } from '../src/metrics/histogram.js';
 import type { ConnectionDriver, DriverContext } from '../src/protocols/driver.js';
@@ -11,6 +12,7 @@ import { defaults } from '../src/scenario/defaults.js';
 import type { StepScenario, TlsSettings } from '../src/scenario/types.js';
 import { Recorder } from '../src/worker/recorder.js';
 import { tempDir } from './helpers/cli.js';
+import { closerFor, listenOnFreePort } from './servers/listen.js';
 import { startTlsEchoServer, type TlsEchoServer } from './servers/tls-echo-server.js';
 
 let server: TlsEchoServer;
@@ -98,5 +100,25 @@ test('resume offers the previous session on reconnect; resume: false never does'
     const resumed = server.counts.tlsResumed - before;
     if (resume) assert.equal(resumed, 4, 'every reconnect after the first resumed');
     else assert.equal(resumed, 0);
+  }
+});
+
+test('the WebSocket handshake timeout holds over the opener, plain and TLS', async () => {
+  // Accepts connections and never answers: neither the upgrade nor the TLS handshake completes.
+  const hole = net.createServer((socket) => socket.on('error', () => {}));
+  const port = await listenOnFreePort(hole);
+  const close = closerFor(hole);
+  try {
+    for (const url of [`ws://127.0.0.1:${port}/`, `wss://127.0.0.1:${port}/`]) {
+      const driverContext = context(url, { ca: caFile }, new Recorder());
+      driverContext.scenario.websocket.handshakeTimeout = 300;
+      const driver = createWebSocketDriver(driverContext);
+      const startedAt = performance.now();
+      assert.equal(await open(driver), 'handshake_timeout', url);
+      assert.ok(performance.now() - startedAt < 2000, `${url}: timed out after ${performance.now() - startedAt} ms`);
+      await driver.close();
+    }
+  } finally {
+    await close();
   }
 });

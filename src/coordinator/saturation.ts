@@ -21,6 +21,6 @@ export function saturationCauses(
   }
   const cpuLimit = availableParallelism() * 100 * cpuLimitShare;
   if (clientCpuPct > cpuLimit) causes.push(`generator CPU ${clientCpuPct.toFixed(0)}% > ${cpuLimit.toFixed(0)}%`);
-  if (counters.dropped > 0) causes.push(`${counters.dropped} arrivals dropped (queue full)`);
+  if (counters.dropped > 0) causes.push(`${counters.dropped} arrivals dropped (more than maxQueue waiting for a free connection)`);
   return causes;
 }

@@ -53,6 +53,8 @@ export function errorCode(error: unknown): string {
       if (code === 'EPROTO' && error instanceof Error && /wrong version number/i.test(error.message)) return 'tls_protocol_mismatch';
       return undiciCodes[code] ?? tlsCodes[code] ?? code;
     }
+    // ws's handshakeTimeout carries no code, only this message.
+    if (error instanceof Error && /opening handshake has timed out/i.test(error.message)) return 'handshake_timeout';
     if (error instanceof Error && /parse error|invalid/i.test(error.message)) return 'protocol_error';
   }
   return 'unknown';

@@ -13,6 +13,12 @@ export interface SocketRequest {
   host: string;
   port: number;
   localAddress?: string | undefined;
+  /**
+   * Idle timeout of the returned socket, as net.connect's `timeout`. ws times its opening
+   * handshake by passing `timeout` to http.request, which only works when the socket its
+   * `createConnection` returns applies it: pass it on from there.
+   */
+  timeout?: number | undefined;
 }
 
 export interface OpenedSocket {
@@ -31,7 +37,7 @@ export interface SocketOpener {
 export function socketOpener(recorder: Recorder, tls: ClientTls | undefined): SocketOpener {
   let session: Buffer | undefined;
   return {
-    open({ host, port, localAddress }) {
+    open({ host, port, localAddress, timeout }) {
       const startedAt = performance.now();
       const tcp = netConnect({ host, port, ...(localAddress ? { localAddress } : {}) });
       let connectedAt = 0;
@@ -40,7 +46,10 @@ export function socketOpener(recorder: Recorder, tls: ClientTls | undefined): So
         recorder.record('connect', (connectedAt - startedAt) * 1000);
         recorder.trackSocket(tcp);
       });
-      if (!tls) return { socket: tcp, readyEvent: 'connect' };
+      if (!tls) {
+        if (timeout) tcp.setTimeout(timeout);
+        return { socket: tcp, readyEvent: 'connect' };
+      }
 
       // The TLS socket reports the TCP socket's errors too; without a listener here the
       // same error would also crash the worker as unhandled.
@@ -52,6 +61,7 @@ export function socketOpener(recorder: Recorder, tls: ClientTls | undefined): So
       });
       // TLS 1.3 sends session tickets after the handshake; each one replaces the last.
       if (tls.resume) secure.on('session', (ticket: Buffer) => (session = ticket));
+      if (timeout) secure.setTimeout(timeout);
       return { socket: secure, readyEvent: 'secureConnect' };
     },
   };

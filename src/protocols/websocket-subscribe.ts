@@ -40,7 +40,8 @@ export function createSubscribeReceiver({ scenario, target, recorder, tls, sink 
     let tcp: Socket | TLSSocket | undefined;
     let established = false;
     const createConnection = (options: TcpNetConnectOpts): Socket => {
-      tcp = opener.open({ host: options.host ?? 'localhost', port: Number(options.port) }).socket;
+      // `timeout` is ws's handshake timeout, which only the socket can apply.
+      tcp = opener.open({ host: options.host ?? 'localhost', port: Number(options.port), timeout: options.timeout }).socket;
       return tcp;
     };
     const ws = new WebSocket(url, {

@@ -34,10 +34,11 @@ export function createWebSocketDriver({ scenario, target, recorder, tls, localAd
   };
 
   const opener = socketOpener(recorder, tls);
-  // ws hands over http.request's options; only where to connect matters here, since the
-  // TLS settings come from the scenario (a wss:// target gets the TLS socket).
+  // ws hands over http.request's options: where to connect and its handshake timeout matter
+  // here; the TLS settings come from the scenario (a wss:// target gets the TLS socket).
   const createConnection = (options: TcpNetConnectOpts): Socket =>
-    opener.open({ host: options.host ?? 'localhost', port: Number(options.port), localAddress: options.localAddress }).socket;
+    opener.open({ host: options.host ?? 'localhost', port: Number(options.port), localAddress: options.localAddress, timeout: options.timeout })
+      .socket;
 
   function open(done: (error: string | null) => void): void {
     const startedAt = performance.now();

@@ -99,6 +99,7 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
     endAt: slice.endAt,
     send,
     dropArrival: () => recorder.count('dropped'),
+    abandonArrival: () => recorder.error('unsent'),
     ...connectionControl(drivers, recorder, scenario.protocol === 'http'),
     stopping: () => stopping,
   });

@@ -94,7 +94,8 @@ export function arrivalRateWorkload(options: ArrivalRateOptions): Workload {
       while (admit(ctx, ctx.endAt, ctx.endAt) !== undefined);
     },
     finish() {
-      for (let i = 0; i < queue.length; i++) context?.dropArrival();
+      // Not a generator failure: every connection was still busy (a slow or hung target).
+      for (let i = 0; i < queue.length; i++) context?.abandonArrival();
       queue.length = 0;
     },
   };

@@ -15,6 +15,8 @@ export interface WorkloadContext {
   send(slot: number, intendedAt: number, done: SlotDone): void;
   /** Counts an arrival that found no free slot and no room in the queue. */
   dropArrival(): void;
+  /** Counts an arrival that was due in the step but still waited for a free connection when it ended. */
+  abandonArrival(): void;
   /** Opens the connection of `slot` now and keeps it; `ok` is false when it failed. */
   establish(slot: number, done: (ok: boolean) => void): void;
   /** Closes the connection of `slot`; a later establish opens a new one. */
@@ -30,6 +32,6 @@ export interface Workload {
   connectionLost?(slot: number, code: string): void;
   /** Stops scheduling; sends already in flight (and those an open model still owes) finish on their own. */
   stop(): void;
-  /** The drain is over: whatever still waits to be sent is counted as dropped. */
+  /** The drain is over: whatever still waits to be sent is counted as never sent. */
   finish?(): void;
 }

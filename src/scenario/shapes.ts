@@ -1,0 +1,183 @@
+// The field tables of a scenario: one parser per key, nested for the sections. Adding a
+// field is a line here (and its type and default), never a new branch.
+import { thresholdList } from '../gate/threshold-field.js';
+import { processCount, sources } from './capacity-fields.js';
+import { defaults, maxProcesses, maxWorkers } from './defaults.js';
+import {
+  above,
+  atLeast,
+  boolean,
+  duration,
+  headers,
+  jsonField,
+  list,
+  nonEmptyText,
+  oneOf,
+  optionalJsonField,
+  parseMapping,
+  queryParameter,
+  rate,
+  requestPath,
+  size,
+  stageTarget,
+  target,
+  text,
+  whole,
+  type Fields,
+  type Shape,
+} from './parsers.js';
+import { pemFile } from './pem-file.js';
+import {
+  httpMethods,
+  protocols,
+  workloads,
+  webSocketModes,
+  type EventSettings,
+  type HttpSettings,
+  type ReconnectSettings,
+  type LongPollSettings,
+  type NewcomerSettings,
+  type PollSettings,
+  type Scenario,
+  type ServerSettings,
+  type Stage,
+  type TlsSettings,
+  type WebSocketSettings,
+} from './types.js';
+import { thinkTime } from './think-time.js';
+
+// Node's http.Server refuses fractional milliseconds for its timeouts.
+const serverTimeout = duration({ ...atLeast(0), wholeUnits: true });
+
+const stageShape: Shape<Stage> = { fields: { duration: duration(above(0)), target: stageTarget } };
+
+const httpShape: Shape<HttpSettings> = {
+  fields: {
+    method: oneOf(httpMethods, (s) => s.toUpperCase()),
+    path: requestPath,
+    headers,
+    body: text,
+    keepAlive: boolean,
+    // undici refuses a keepAliveTimeout of 0.
+    keepAliveTimeout: duration(above(0)),
+    honourServerHint: boolean,
+    keepAliveTimeoutThreshold: duration(atLeast(0)),
+    pipelining: whole(1, 1000),
+    timeout: duration(atLeast(0)),
+  },
+};
+
+const websocketShape: Shape<WebSocketSettings> = {
+  fields: {
+    path: requestPath,
+    messageSize: size(atLeast(1)),
+    binary: boolean,
+    perMessageDeflate: boolean,
+    handshakeTimeout: duration(above(0)),
+    mode: oneOf(webSocketModes),
+    subscribePath: requestPath,
+    pingInterval: duration(atLeast(0)),
+    pingTimeout: duration(above(0)),
+  },
+};
+
+const pollShape: Shape<PollSettings> = {
+  fields: { path: requestPath, interval: duration(above(0)), jitter: boolean },
+};
+
+const longPollShape: Shape<LongPollSettings> = {
+  fields: { path: requestPath, timeout: duration(above(0)) },
+};
+
+const eventsShape: Shape<EventSettings> = {
+  fields: {
+    sequenceField: jsonField,
+    timestampField: optionalJsonField,
+    eventsField: optionalJsonField,
+    sinceParam: queryParameter,
+  },
+};
+
+const serverShape: Shape<ServerSettings> = {
+  fields: {
+    responseSize: size(atLeast(0)),
+    responseDelay: duration(atLeast(0)),
+    keepAliveTimeout: serverTimeout,
+    headersTimeout: serverTimeout,
+    requestTimeout: serverTimeout,
+    maxRequestsPerSocket: whole(0),
+    maxConnections: whole(0),
+    eventRate: rate(atLeast(0)),
+    eventBurst: whole(1, 100_000),
+    // Above 0: a hold of 0 would turn every long-poll into a short poll.
+    longPollTimeout: duration({ ...above(0), wholeUnits: true }),
+    eventSize: size(atLeast(0)),
+    tls: boolean,
+    cert: pemFile('certificate'),
+    key: pemFile('private key'),
+    processes: processCount(maxProcesses),
+  },
+};
+
+const newcomerShape: Shape<NewcomerSettings> = {
+  fields: { rate: rate(atLeast(0)), timeout: duration(above(0)) },
+};
+
+const reconnectShape: Shape<ReconnectSettings> = {
+  fields: { backoff: duration(atLeast(0)), maxBackoff: duration(atLeast(0)), jitter: boolean, dropAt: duration(atLeast(0)) },
+};
+
+const tlsShape: Shape<TlsSettings> = {
+  fields: {
+    ca: pemFile('certificate'),
+    servername: nonEmptyText,
+    cert: pemFile('certificate'),
+    key: pemFile('private key'),
+    insecure: boolean,
+    resume: boolean,
+  },
+};
+
+const scenarioFields: Fields<Scenario> = {
+  name: nonEmptyText,
+  target,
+  protocol: oneOf(protocols),
+  workload: oneOf(workloads),
+  connections: whole(1),
+  duration: duration(above(0)),
+  warmup: duration(atLeast(0)),
+  interval: duration(atLeast(100)),
+  workers: whole(1, maxWorkers),
+  thinkTime,
+  rate: rate(atLeast(0)),
+  stages: list((value, path) => parseMapping(value, path, stageShape, undefined), '[{ duration: 30s, target: 100 }]'),
+  maxQueue: whole(0),
+  newcomers: (value, path) => parseMapping(value, path, newcomerShape, defaults.newcomers),
+  http: (value, path) => parseMapping(value, path, httpShape, defaults.http),
+  websocket: (value, path) => parseMapping(value, path, websocketShape, defaults.websocket),
+  poll: (value, path) => parseMapping(value, path, pollShape, defaults.poll),
+  longPoll: (value, path) => parseMapping(value, path, longPollShape, defaults.longPoll),
+  events: (value, path) => parseMapping(value, path, eventsShape, defaults.events),
+  server: (value, path) => parseMapping(value, path, serverShape, defaults.server),
+  tls: (value, path) => parseMapping(value, path, tlsShape, defaults.tls),
+  processes: processCount(maxProcesses),
+  sources,
+  connectRate: rate(atLeast(0)),
+  reconnect: (value, path) => parseMapping(value, path, reconnectShape, defaults.reconnect),
+  thresholds: thresholdList,
+};
+
+const nestedNames = [
+  ...Object.keys(httpShape.fields).map((key) => `http.${key}`),
+  ...Object.keys(websocketShape.fields).map((key) => `websocket.${key}`),
+  ...Object.keys(pollShape.fields).map((key) => `poll.${key}`),
+  ...Object.keys(longPollShape.fields).map((key) => `longPoll.${key}`),
+  ...Object.keys(eventsShape.fields).map((key) => `events.${key}`),
+  ...Object.keys(serverShape.fields).map((key) => `server.${key}`),
+  ...Object.keys(tlsShape.fields).map((key) => `tls.${key}`),
+  ...Object.keys(newcomerShape.fields).map((key) => `newcomers.${key}`),
+];
+export const baseShape: Shape<Scenario> = { fields: scenarioFields, readElsewhere: ['steps'], nested: nestedNames };
+// Inside a step `name` is the step's label (taken out before merging) and `steps` is unknown.
+export const stepShape: Shape<Scenario> = { fields: scenarioFields, nested: nestedNames };
+
