@@ -7,9 +7,12 @@ import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { errorCode } from './error-code.js';
 import { hintThreshold, SocketReuse } from './socket-reuse.js';
 import { socketOpener } from './socket-opener.js';
+import { httpTarget } from './target-port.js';
 import { undiciConnector } from './undici-connector.js';
 
-export function createHttpDriver({ scenario, target, recorder, tls, localAddress, onClosed }: DriverContext): ConnectionDriver {
+export function createHttpDriver(context: DriverContext): ConnectionDriver {
+  const { scenario, recorder, tls, localAddress, onClosed } = context;
+  const target = httpTarget(context.target);
   const settings = scenario.http;
   const reuse = new SocketReuse(recorder);
   const connect = reuse.watch(undiciConnector(socketOpener(recorder, tls), recorder, settings.timeout || 30_000));

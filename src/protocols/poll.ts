@@ -5,6 +5,7 @@
 // bytes they count header bytes: the request line and headers are the socket's bytes
 // written since the previous request (a GET carries no body), and the status line and
 // headers received are rebuilt from what undici parsed, byte for byte as `Name: value\r\n`.
+import { httpTarget } from './target-port.js';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { Client, type buildConnector, type Dispatcher } from 'undici';
@@ -42,11 +43,9 @@ export function responseHeadBytes(statusCode: number, statusText: string, rawHea
   return bytes + 2;
 }
 
-function httpEventReceiver(
-  { scenario, target, recorder, tls, sink }: ReceiverContext,
-  pathTemplate: string,
-  timeoutMs: number,
-): EventReceiver {
+function httpEventReceiver(context: ReceiverContext, pathTemplate: string, timeoutMs: number): EventReceiver {
+  const { scenario, recorder, tls, sink } = context;
+  const target = httpTarget(context.target);
   const settings = scenario.http;
   const reader = eventReader(scenario.events);
   const baseConnect = undiciConnector(socketOpener(recorder, tls), recorder, settings.timeout || 30_000);

@@ -3,3 +3,14 @@ export function defaultPort(url: URL): number {
   if (url.port) return Number(url.port);
   return url.protocol === 'https:' || url.protocol === 'wss:' ? 443 : 80;
 }
+
+/**
+ * The target as an HTTP client addresses it: a ws:// or wss:// target URL (handy when the
+ * same server is load-tested over WebSocket and HTTP) becomes http:// or https://.
+ */
+export function httpTarget(url: URL): URL {
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return url;
+  const converted = new URL(url.href);
+  converted.protocol = url.protocol === 'ws:' ? 'http:' : 'https:';
+  return converted;
+}
