@@ -5,7 +5,7 @@ import type { StepScenario } from '../scenario/types.js';
 import { serverCertificate } from '../target/certificate.js';
 import type { TargetStats } from '../target/server.js';
 import { spawnTarget, type TargetProcess } from '../target/spawn.js';
-import { processesFor } from './limits.js';
+import { targetProcessesFor } from './limits.js';
 
 export interface StepTargets {
   urls: string[];
@@ -33,7 +33,7 @@ export async function startTargets(step: StepScenario, externalPid: number | und
       dropAll: () => {},
     };
   }
-  const count = step.server.processes || processesFor(step.connections);
+  const count = step.server.processes || targetProcessesFor(step.connections);
   const tls = step.server.tls ? await serverCertificate(step.server) : undefined;
   const started = await Promise.allSettled(
     Array.from({ length: count }, () => spawnTarget({ settings: step.server, tls })),

@@ -5,7 +5,7 @@
 import { Client, type Dispatcher } from 'undici';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { errorCode } from './error-code.js';
-import { hintThreshold, SocketReuse } from './socket-reuse.js';
+import { hintThreshold, SocketReuse, type RequestUse } from './socket-reuse.js';
 import { socketOpener } from './socket-opener.js';
 import { httpTarget } from './target-port.js';
 import { undiciConnector } from './undici-connector.js';
@@ -50,10 +50,12 @@ export function createHttpDriver(context: DriverContext): ConnectionDriver {
     reset: !settings.keepAlive,
   };
 
-  function send(done: SendDone): void {
+  /** The handler of one request; with one request in flight at a time, one is reused for all. */
+  function handlerFor(): { handler: Dispatcher.DispatchHandler; arm(done: SendDone): void } {
+    const use = {} as RequestUse;
     let status = 0;
-    const use = reuse.begin();
-    client.dispatch(requestOptions, {
+    let done: SendDone | undefined;
+    const handler: Dispatcher.DispatchHandler = {
       onConnect() {
         reuse.writing(use);
       },
@@ -67,12 +69,29 @@ export function createHttpDriver(context: DriverContext): ConnectionDriver {
       },
       onComplete() {
         reuse.completed(use);
-        done(status >= 400 ? `http_${status}` : null, true);
+        done!(status >= 400 ? `http_${status}` : null, true);
       },
       onError(error) {
-        done(reuse.failed(use, errorCode(error)), false);
+        done!(reuse.failed(use, errorCode(error)), false);
       },
-    });
+    };
+    return {
+      handler,
+      arm(next) {
+        reuse.begin(use);
+        status = 0;
+        done = next;
+      },
+    };
+  }
+
+  // With one request in flight at a time (no pipelining), one handler serves them all.
+  const shared = settings.pipelining === 1 ? handlerFor() : undefined;
+
+  function send(done: SendDone): void {
+    const request = shared ?? handlerFor();
+    request.arm(done);
+    client.dispatch(requestOptions, request.handler);
   }
 
   return {

@@ -49,9 +49,13 @@ export class SocketReuse {
       });
   }
 
-  /** When a request is handed to undici, before it has a socket. */
-  begin(): RequestUse {
-    return { startedAt: performance.now(), socket: undefined, reused: false, idleMs: undefined, answered: false };
+  /** When a request is handed to undici, before it has a socket: resets `use` for it. */
+  begin(use: RequestUse): void {
+    use.startedAt = performance.now();
+    use.socket = undefined;
+    use.reused = false;
+    use.idleMs = undefined;
+    use.answered = false;
   }
 
   /** undici is writing the request (its onConnect). */

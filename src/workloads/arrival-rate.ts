@@ -5,7 +5,7 @@
 // counted as dropped, never skipped quietly.
 import type { Stage } from '../scenario/types.js';
 import { ArrivalSchedule } from './arrival-schedule.js';
-import type { Workload, WorkloadContext } from './workload.js';
+import type { SlotDone, Workload, WorkloadContext } from './workload.js';
 
 const maxArrivalsPerTick = 5000;
 
@@ -41,16 +41,18 @@ export function arrivalRateWorkload(options: ArrivalRateOptions): Workload {
     }
   };
 
+  // One callback per slot, made once: an answer frees the slot for the next arrival.
+  const answered: SlotDone[] = [];
+  const answeredFor = (slot: number): SlotDone => () => {
+    // Queued arrivals are still sent after the step's end, during the drain: they were
+    // due inside the step, and their latency counts from when they were due.
+    const waiting = queue.shift();
+    if (waiting !== undefined) dispatch(slot, waiting);
+    else freeSlots.push(slot);
+  };
+
   function dispatch(slot: number, intendedAt: number): void {
-    const ctx = context;
-    if (!ctx) return;
-    ctx.send(slot, intendedAt, () => {
-      // Queued arrivals are still sent after the step's end, during the drain: they were
-      // due inside the step, and their latency counts from when they were due.
-      const waiting = queue.shift();
-      if (waiting !== undefined) dispatch(slot, waiting);
-      else freeSlots.push(slot);
-    });
+    context?.send(slot, intendedAt, (answered[slot] ??= answeredFor(slot)));
   }
 
   /** Takes every arrival due before `until` (and not after `now`): a free slot, the queue, or a drop. */

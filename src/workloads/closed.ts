@@ -6,7 +6,7 @@
 import type { Stage, ThinkTime } from '../scenario/types.js';
 import { ArrivalSchedule } from './arrival-schedule.js';
 import { thinkTimeSampler, type ThinkTimeSampler } from './think-time.js';
-import type { Workload, WorkloadContext } from './workload.js';
+import type { SlotDone, Workload, WorkloadContext } from './workload.js';
 
 /** After a failure the target never answered, wait a little so a refusing target is not hammered in a hot loop. */
 const failureBackoffMs = 10;
@@ -30,13 +30,13 @@ export function closedWorkload(options: ClosedOptions): Workload {
   const timers = new Set<NodeJS.Timeout>();
   const profile = options.stages.length > 0 ? new ArrivalSchedule(0, options.stages) : undefined;
   const running = new Set<number>();
-  const pauses = new Map<number, ThinkTimeSampler>();
+  const pauses: ThinkTimeSampler[] = [];
   const pauseFor = (slot: number): number => {
-    let sample = pauses.get(slot);
+    let sample = pauses[slot];
     if (!sample) {
       const lane = Math.floor(slot / options.connections);
       sample = thinkTimeSampler(options.thinkTime, options.firstConnection + (slot % options.connections) + lane * options.totalConnections);
-      pauses.set(slot, sample);
+      pauses[slot] = sample;
     }
     return sample();
   };
@@ -54,19 +54,24 @@ export function closedWorkload(options: ClosedOptions): Workload {
     timers.add(timer);
   };
 
-  function loop(slot: number): void {
+  // One callback per slot, made once: a request's answer is the slot's cue to send again.
+  const answered: SlotDone[] = [];
+  const answeredFor = (slot: number): SlotDone => (responded, endedAt) => {
+    const pause = pauseFor(slot);
+    if (!responded) later(Math.max(pause, failureBackoffMs), slot);
+    else if (pause > 0) later(pause, slot);
+    else loop(slot, endedAt);
+  };
+
+  /** `intendedAt`: when the previous answer came (no pause), else now. */
+  function loop(slot: number, intendedAt?: number): void {
     const ctx = context;
     if (!ctx || ctx.stopping() || !isActive(slot)) {
       running.delete(slot);
       return;
     }
     running.add(slot);
-    ctx.send(slot, ctx.now(), (responded) => {
-      const pause = pauseFor(slot);
-      if (!responded) later(Math.max(pause, failureBackoffMs), slot);
-      else if (pause > 0) later(pause, slot);
-      else loop(slot);
-    });
+    ctx.send(slot, intendedAt ?? ctx.now(), (answered[slot] ??= answeredFor(slot)));
   }
 
   /** This worker's share of the global active count: whole shares that add up exactly across workers. */

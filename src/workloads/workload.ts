@@ -1,7 +1,10 @@
 // A workload is a timing plan: it decides *when* each slot sends, never *how*.
 
-/** `responded` is false when the target never answered (refused, reset, timed out). */
-export type SlotDone = (responded: boolean) => void;
+/**
+ * `responded` is false when the target never answered (refused, reset, timed out);
+ * `endedAt` is when the answer (or the failure) came, epoch ms.
+ */
+export type SlotDone = (responded: boolean, endedAt: number) => void;
 
 export interface WorkloadContext {
   /** Concurrent send loops in this worker (connections × pipelining). */
