@@ -84,7 +84,9 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
   // taken and the clock started, so a slow thread or process start costs no measured time.
   await Promise.race([everyoneReady, generators.finished, sleepUntil(now() + readyTimeoutMs)]);
   const baseline: CostSample = sampleCosts(clientGroup, serverGroup);
-  const startAt = Math.max(options.startAt ?? 0, now() + startDelayMs);
+  // A --start-at time is kept even when this shard was ready late: its arrivals keep their
+  // global intended times, and the lateness shows as latency and schedule lag.
+  const startAt = options.startAt ?? now() + startDelayMs;
   const measureFrom = startAt + step.warmup;
   const endAt = measureFrom + stepDuration(step);
   let lastClient = clientGroup.sample();
