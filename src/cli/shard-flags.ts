@@ -24,12 +24,15 @@ export function parseShard(flag: string | undefined, env: NodeJS.ProcessEnv = pr
   return { index: Number(index), count: Number(count) };
 }
 
-/** An ISO time (2026-11-28T10:00:00Z) or +<seconds> from now; undefined: start as soon as ready. */
+/**
+ * An ISO time (2026-11-28T10:00:00Z) or +<seconds> from now; undefined: start as soon as
+ * ready. A time already past is kept: a shard that starts late (a pod scheduled late) still
+ * belongs to the run, and the step decides how to catch up.
+ */
 export function parseStartAt(flag: string | undefined, nowMs = Date.now()): number | undefined {
   if (flag === undefined) return undefined;
   const relative = /^\+(\d+(?:\.\d+)?)s?$/.exec(flag.trim());
   const at = relative ? nowMs + Number(relative[1]) * 1000 : Date.parse(flag);
   if (!Number.isFinite(at)) throw new UsageError(`--start-at: expected an ISO time like 2026-11-28T10:00:00Z or +30s, got "${flag}"`);
-  if (at < nowMs - 1000) throw new UsageError(`--start-at: ${flag} is in the past`);
   return at;
 }

@@ -18,6 +18,8 @@ import { startTargets, type StepTargets } from './targets.js';
 
 /** Between the start request and the first connection: time for it to reach every worker. */
 const startDelayMs = 100;
+/** How late a shard may be for its --start-at and still keep the planned time. */
+const lateStartToleranceMs = 5000;
 /** Workers that are not ready by then (a machine under heavy load) start late rather than never. */
 const readyTimeoutMs = 60_000;
 
@@ -84,9 +86,12 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
   // taken and the clock started, so a slow thread or process start costs no measured time.
   await Promise.race([everyoneReady, generators.finished, sleepUntil(now() + readyTimeoutMs)]);
   const baseline: CostSample = sampleCosts(clientGroup, serverGroup);
-  // A --start-at time is kept even when this shard was ready late: its arrivals keep their
-  // global intended times, and the lateness shows as latency and schedule lag.
-  const startAt = options.startAt ?? now() + startDelayMs;
+  // A --start-at time is kept when this shard is ready a little late: its arrivals keep their
+  // global intended times, and the lateness shows as latency and schedule lag. Much later
+  // (a pod scheduled late), catching up would be a burst of overdue arrivals: it starts now,
+  // and run.json shows when it meant to start and when it did.
+  const soonest = now() + startDelayMs;
+  const startAt = options.startAt !== undefined && options.startAt > soonest - lateStartToleranceMs ? options.startAt : soonest;
   const measureFrom = startAt + step.warmup;
   const endAt = measureFrom + stepDuration(step);
   let lastClient = clientGroup.sample();
