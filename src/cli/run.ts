@@ -20,9 +20,9 @@ export interface RunArgs {
   set: string[];
   target?: string;
   protocol?: string;
-  connections?: number;
+  connections?: string;
   duration?: string;
-  workers?: number;
+  workers?: string;
   out: string;
   'run-id'?: string;
   'target-pid'?: number;
@@ -49,9 +49,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('set', { type: 'string', array: true, default: [], describe: 'override a scenario field: --set http.keepAlive=false (repeatable)' })
       .option('target', { type: 'string', describe: 'target URL (same as --set target=URL)' })
       .option('protocol', { type: 'string', describe: 'http, websocket, poll, long-poll or tcp (same as --set protocol=…)' })
-      .option('connections', { alias: 'c', type: 'number', describe: 'connections (same as --set connections=N)' })
+      .option('connections', { alias: 'c', type: 'string', describe: 'connections (same as --set connections=N)' })
       .option('duration', { alias: 'd', type: 'string', describe: 'measured duration, e.g. 30s (same as --set duration=…)' })
-      .option('workers', { alias: 'w', type: 'number', describe: 'worker threads (same as --set workers=N)' })
+      .option('workers', { alias: 'w', type: 'string', describe: 'worker threads (same as --set workers=N)' })
       .option('out', { type: 'string', default: 'results', describe: 'folder that receives results/<run-id>/' })
       .option('run-id', { type: 'string', describe: 'name of the results folder (default: time and scenario name)' })
       .option('target-pid', { type: 'number', describe: 'pid of a local external target, to sample its CPU and memory' })
