@@ -5,6 +5,7 @@ import type { StepScenario } from '../scenario/types.js';
 import { serverCertificate } from '../target/certificate.js';
 import type { TargetStats } from '../target/server.js';
 import { spawnTarget, type TargetProcess } from '../target/spawn.js';
+import { sumTargetStats } from '../target/sum-stats.js';
 import { targetProcessesFor } from './limits.js';
 
 export interface StepTargets {
@@ -50,21 +51,11 @@ export async function startTargets(step: StepScenario, externalPid: number | und
     pids: processes.map((process) => process.pid),
     trustedCa: processes[0]?.trustedCa,
     stop: () => stopAll(processes),
-    stats: async () => addUp(await Promise.all(processes.map((process) => process.stats().catch(() => undefined)))),
+    stats: async () => sumTargetStats(await Promise.all(processes.map((process) => process.stats().catch(() => undefined)))),
     dropAll: () => processes.forEach((process) => process.dropAll()),
   };
 }
 
 async function stopAll(processes: TargetProcess[]): Promise<TargetStats | undefined> {
-  return addUp(await Promise.all(processes.map((process) => process.stop().catch(() => undefined))));
-}
-
-function addUp(stats: (TargetStats | undefined)[]): TargetStats | undefined {
-  const known = stats.filter((entry): entry is TargetStats => entry !== undefined);
-  if (known.length === 0) return undefined;
-  const total = { ...known[0]! };
-  for (const entry of known.slice(1)) {
-    for (const key of Object.keys(total) as (keyof TargetStats)[]) total[key] += entry[key];
-  }
-  return total;
+  return sumTargetStats(await Promise.all(processes.map((process) => process.stop().catch(() => undefined))));
 }

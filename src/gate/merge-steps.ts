@@ -1,28 +1,19 @@
 // Several runs of one step as one: histograms added, counters summed, measured time
 // summed, so a baseline of three runs is one larger sample rather than three averaged
 // percentiles. CPU is weighted by measured time; peaks are the highest of any run.
-import { addCounters, emptyCounters } from '../metrics/counters.js';
-import { createHistogram, type Histogram, type MetricName } from '../metrics/histogram.js';
+import { combineMeasurements } from '../metrics/combine.js';
 import type { StepResult } from '../outputs/output.js';
 
 export function mergeSteps(results: readonly StepResult[]): StepResult {
   const [first] = results;
   if (!first) throw new Error('mergeSteps needs at least one step');
   if (results.length === 1) return first;
-  const totals = emptyCounters();
-  const warmupTotals = emptyCounters();
-  const histograms = new Map<MetricName, Histogram>();
+  const { totals, histograms } = combineMeasurements(results);
+  const { totals: warmupTotals } = combineMeasurements(results.map((result) => ({ totals: result.warmupTotals, histograms: new Map() })));
   let measuredMs = 0;
   let clientCpuMs = 0;
   let serverCpuMs = 0;
   for (const result of results) {
-    addCounters(totals, result.totals);
-    addCounters(warmupTotals, result.warmupTotals);
-    for (const [metric, histogram] of result.histograms) {
-      let into = histograms.get(metric);
-      if (!into) histograms.set(metric, (into = createHistogram()));
-      into.add(histogram);
-    }
     measuredMs += result.measuredMs;
     clientCpuMs += result.client.cpuPct * result.measuredMs;
     serverCpuMs += (result.server?.cpuPct ?? 0) * result.measuredMs;

@@ -2,11 +2,10 @@
 // histograms added, CPU and memory of the generator machines summed, measured time the
 // longest of them, per-connection costs weighted by each shard's connections.
 import { combineMeasurements } from '../metrics/combine.js';
-import { emptyCounters, addCounters } from '../metrics/counters.js';
 import type { IntervalRecord } from '../outputs/interval-log.js';
 import { decodeIntervalHistograms } from '../outputs/interval-log.js';
 import type { IntervalRow, ProcessFigures, StepResult } from '../outputs/output.js';
-import type { TargetStats } from '../target/server.js';
+import { sumTargetStats } from '../target/sum-stats.js';
 
 const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
 
@@ -26,19 +25,11 @@ function sumFigures(figures: (ProcessFigures | undefined)[]): ProcessFigures | u
   return { cpuPct: sum(known.map((f) => f.cpuPct)), rssPeakBytes: sum(known.map((f) => f.rssPeakBytes)) };
 }
 
-function sumStats(stats: (TargetStats | undefined)[]): TargetStats | undefined {
-  const known = stats.filter((s): s is TargetStats => s !== undefined);
-  if (known.length === 0) return undefined;
-  const total = { ...known[0]! };
-  for (const entry of known.slice(1)) for (const key of Object.keys(total) as (keyof TargetStats)[]) total[key] += entry[key];
-  return total;
-}
 
 export function combineStep(results: readonly StepResult[], shardCount: number): StepResult {
   const first = results[0]!;
   const { totals, histograms } = combineMeasurements(results);
-  const warmupTotals = emptyCounters();
-  for (const result of results) addCounters(warmupTotals, result.warmupTotals);
+  const { totals: warmupTotals } = combineMeasurements(results.map((result) => ({ totals: result.warmupTotals, histograms: new Map() })));
   return {
     ...first,
     target: [...new Set(results.map((r) => r.target))].join(' '),
@@ -52,7 +43,7 @@ export function combineStep(results: readonly StepResult[], shardCount: number):
     client: sumFigures(results.map((r) => r.client))!,
     server: sumFigures(results.map((r) => r.server)),
     saturationCauses: results.flatMap((r) => r.saturationCauses.map((cause) => `shard ${r.shard.index + 1}/${shardCount}: ${cause}`)),
-    targetStats: sumStats(results.map((r) => r.targetStats)),
+    targetStats: sumTargetStats(results.map((r) => r.targetStats)),
     interrupted: results.some((r) => r.interrupted),
     costs: {
       clientKibPerConn: weighted(results, (r) => r.costs.clientKibPerConn, (r) => r.connectionsPeak),

@@ -3,6 +3,7 @@
 // dropped clients came back.
 import { summarize } from '../metrics/histogram.js';
 import type { StepResult } from './output.js';
+import { roundOrBlank } from './number-format.js';
 
 export const capacityColumns = [
   'client_kib_per_conn',
@@ -18,18 +19,16 @@ export const capacityColumns = [
   'target_processes',
 ] as const;
 
-const round = (value: number | undefined, digits = 2): number | string =>
-  value === undefined || !Number.isFinite(value) ? '' : Math.round(value * 10 ** digits) / 10 ** digits;
 
 export function capacityFields(result: StepResult): Record<(typeof capacityColumns)[number], string | number> {
   const reconnect = summarize(result.histograms.get('reconnect_time'));
   const some = (value: number): number | string => (reconnect.count > 0 ? value : '');
   return {
-    client_kib_per_conn: round(result.costs.clientKibPerConn),
-    server_kib_per_conn: round(result.costs.serverKibPerConn),
-    kernel_kib_per_conn: round(result.costs.kernelKibPerConn),
-    server_cpu_ms_per_conn: round(result.costs.serverCpuMsPerConn, 4),
-    connect_rate_per_s: round(result.connectRatePeak, 1),
+    client_kib_per_conn: roundOrBlank(result.costs.clientKibPerConn),
+    server_kib_per_conn: roundOrBlank(result.costs.serverKibPerConn),
+    kernel_kib_per_conn: roundOrBlank(result.costs.kernelKibPerConn),
+    server_cpu_ms_per_conn: roundOrBlank(result.costs.serverCpuMsPerConn, 4),
+    connect_rate_per_s: roundOrBlank(result.connectRatePeak, 1),
     reconnects: result.totals.reconnects,
     reconnect_p50_ms: some(reconnect.p50),
     reconnect_p99_ms: some(reconnect.p99),

@@ -7,6 +7,7 @@ import { summarize } from '../metrics/histogram.js';
 import { fitLine, type LineFit } from '../metrics/fit.js';
 import { csvText } from './csv.js';
 import type { Output, RunInfo, RunResult, StepResult } from './output.js';
+import { roundOrBlank } from './number-format.js';
 
 export const capacityCsvColumns = [
   'step',
@@ -28,8 +29,6 @@ export const capacityCsvColumns = [
 export const capacityFitColumns = ['quantity', 'unit', 'slope', 'slope_stderr', 'intercept', 'r2', 'steps'] as const;
 
 const connectionWorkloads = new Set(['hold', 'connect', 'reconnect-storm']);
-const round = (value: number | undefined, digits = 3): number | string =>
-  value === undefined || !Number.isFinite(value) ? '' : Math.round(value * 10 ** digits) / 10 ** digits;
 
 export interface SloResult {
   expression: string;
@@ -68,11 +67,11 @@ export class CapacityCsv implements Output {
         connections: result.step.connections,
         connections_held: held,
         connections_failed: result.totals.connectionsFailed,
-        client_kib_per_conn: round(result.costs.clientKibPerConn, 2),
-        server_kib_per_conn: round(result.costs.serverKibPerConn, 2),
-        kernel_kib_per_conn: round(result.costs.kernelKibPerConn, 2),
-        server_cpu_ms_per_conn: round(result.costs.serverCpuMsPerConn, 4),
-        connect_rate_per_s: round(result.connectRatePeak, 1),
+        client_kib_per_conn: roundOrBlank(result.costs.clientKibPerConn, 2),
+        server_kib_per_conn: roundOrBlank(result.costs.serverKibPerConn, 2),
+        kernel_kib_per_conn: roundOrBlank(result.costs.kernelKibPerConn, 2),
+        server_cpu_ms_per_conn: roundOrBlank(result.costs.serverCpuMsPerConn, 4),
+        connect_rate_per_s: roundOrBlank(result.connectRatePeak, 1),
         connect_p99_ms: summarize(result.histograms.get('connect')).p99,
         handshake_p99_ms: summarize(result.histograms.get('handshake')).p99,
         slo: this.sloVerdict(result),
@@ -114,10 +113,10 @@ export function fitRows(steps: readonly StepResult[]): Record<(typeof capacityFi
       {
         quantity,
         unit,
-        slope: round(fit.slope, 4),
-        slope_stderr: round(fit.slopeStdError, 4),
-        intercept: round(fit.intercept, 1),
-        r2: round(fit.r2, 4),
+        slope: roundOrBlank(fit.slope, 4),
+        slope_stderr: roundOrBlank(fit.slopeStdError, 4),
+        intercept: roundOrBlank(fit.intercept, 1),
+        r2: roundOrBlank(fit.r2, 4),
         steps: fit.points,
       },
     ];

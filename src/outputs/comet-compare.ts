@@ -9,6 +9,7 @@ import { summarize } from '../metrics/histogram.js';
 import { receiveMode, transportOf } from '../scenario/receive-mode.js';
 import { csvText, type CsvValue } from './csv.js';
 import type { Output, RunInfo, StepResult } from './output.js';
+import { round } from './number-format.js';
 
 export const cometCompareColumns = [
   'step',
@@ -33,7 +34,6 @@ export const cometCompareColumns = [
 
 export type CometCompareRow = Record<(typeof cometCompareColumns)[number], CsvValue>;
 
-const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** The step's row, or undefined for a step that receives no events. */
 export function cometCompareRow(result: StepResult): CometCompareRow | undefined {

@@ -7,6 +7,7 @@ import { metricNames, percentileDistribution, summarize } from '../metrics/histo
 import { csvText } from './csv.js';
 import type { IntervalRow, Output, RunInfo, StepResult } from './output.js';
 import { primaryMetricOf, summaryColumns, summaryRow } from './summary-row.js';
+import { mib, round } from './number-format.js';
 
 export const timeseriesColumns = [
   'run_id',
@@ -35,8 +36,6 @@ export const timeseriesColumns = [
   'generator_saturated',
 ] as const;
 
-const mib = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
-const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export class CsvFiles implements Output {
   private run: RunInfo | undefined;

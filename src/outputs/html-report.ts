@@ -11,6 +11,7 @@ import { version } from '../version.js';
 import { renderPage, type ChartSpec, type PageData } from './html-page.js';
 import type { Output, RunInfo, RunResult, RunStatus, StepResult } from './output.js';
 import { primaryMetricOf, summaryRow } from './summary-row.js';
+import { round } from './number-format.js';
 
 /** A run as far as it got: finished runs have a status and an end. */
 export type ReportRun = RunInfo & { steps: readonly StepResult[]; status?: RunStatus; reason?: string; endedAt?: Date };
@@ -51,7 +52,6 @@ function readTimeseries(dir: string): TimeseriesRecord[] {
 }
 
 const numberOrNull = (text: string | undefined): number | null => (text === undefined || text.trim() === '' || !Number.isFinite(Number(text)) ? null : Number(text));
-const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function pageData(run: ReportRun, verdicts: readonly ThresholdVerdict[]): PageData {
   const rows = run.steps.map((step) => summaryRow(run.runId, run.scenario.base.name, step));
@@ -116,16 +116,16 @@ function timelineCharts(run: ReportRun): ChartSpec[] {
     const offset = (step.startedAt.getTime() - run.startedAt.getTime()) / 1000;
     const own = records.filter((record) => record.step === step.step.stepLabel);
     if (own.length === 0) continue;
-    markers.push({ x: round(offset), label: step.step.stepLabel });
+    markers.push({ x: round(offset, 3), label: step.step.stepLabel });
     // A gap between steps: the line breaks instead of joining the last point of one step to the next.
     if (x.length > 0) {
-      x.push(round(offset - 0.001));
+      x.push(round(offset - 0.001, 3));
       for (const column of Object.values(columns)) column.push(null);
     }
     for (const record of own) {
       const intervalS = numberOrNull(record.interval_s) ?? 0;
       const errors = numberOrNull(record.errors);
-      x.push(round(offset + (numberOrNull(record.elapsed_s) ?? 0)));
+      x.push(round(offset + (numberOrNull(record.elapsed_s) ?? 0), 3));
       columns.throughput.push(numberOrNull(record.throughput_per_s));
       columns.p50.push(numberOrNull(record.latency_p50_ms));
       columns.p99.push(numberOrNull(record.latency_p99_ms));

@@ -5,6 +5,7 @@ import { summarize } from '../metrics/histogram.js';
 import { meanThinkTime } from '../scenario/think-time.js';
 import type { StepScenario } from '../scenario/types.js';
 import type { StepResult } from './output.js';
+import { round } from './number-format.js';
 
 export const keepAliveColumns = [
   'server_keepalive_timeout_ms',
@@ -50,7 +51,6 @@ export interface ServerTimeout {
   found?: string | undefined;
 }
 
-const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 const pct = (part: number, whole: number): number | string => (whole > 0 ? round((part / whole) * 100, 3) : '');
 
 /** The built-in target's idle timeout, or the external one's as probed or given; undefined when unknown. */

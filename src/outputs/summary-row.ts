@@ -5,6 +5,7 @@ import { receiveMode } from '../scenario/receive-mode.js';
 import type { Scenario } from '../scenario/types.js';
 import { capacityColumns, capacityFields } from './capacity-columns.js';
 import type { StepResult } from './output.js';
+import { mib, round } from './number-format.js';
 
 export const summaryColumns = [
   'run_id',
@@ -63,8 +64,6 @@ export const summaryColumns = [
 
 export type SummaryRow = Record<(typeof summaryColumns)[number], string | number | boolean>;
 
-const mib = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
-const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export function primaryMetric(result: StepResult): MetricName {
   return primaryMetricOf(result.step);
