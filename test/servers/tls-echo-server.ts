@@ -7,7 +7,7 @@ import https from 'node:https';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { generate } from 'selfsigned';
-import { WebSocketServer } from 'ws';
+import { echoWebSockets } from './ws-echo-server.js';
 import { closerFor, listenOnFreePort } from './listen.js';
 
 export interface TlsEchoServerOptions {
@@ -66,14 +66,9 @@ export async function startTlsEchoServer(options: TlsEchoServerOptions = {}): Pr
     if (socket.isSessionReused()) counts.tlsResumed++;
   });
   server.on('tlsClientError', () => {});
-  const wss = new WebSocketServer({ server, perMessageDeflate: false });
-  wss.on('connection', (ws) => {
-    counts.webSockets++;
-    ws.on('error', () => {});
-    ws.on('message', (data, isBinary) => {
-      counts.messages++;
-      ws.send(data, { binary: isBinary });
-    });
+  const wss = echoWebSockets(server, {
+    connected: () => counts.webSockets++,
+    echoed: () => counts.messages++,
   });
   const closeServer = closerFor(server);
   const port = await listenOnFreePort(server);

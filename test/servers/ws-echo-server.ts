@@ -2,6 +2,7 @@
 // benchmarks and tests.
 
 import http from 'node:http';
+import type https from 'node:https';
 import { WebSocketServer } from 'ws';
 import { closerFor, listenOnFreePort } from './listen.js';
 
@@ -13,19 +14,28 @@ export interface WsEchoServer {
   close(): Promise<void>;
 }
 
+/** Echoes every message of every WebSocket on `server`, with the same text or binary type. */
+export function echoWebSockets(server: http.Server | https.Server, on: { connected(): void; echoed(): void }): WebSocketServer {
+  const wss = new WebSocketServer({ server, perMessageDeflate: false });
+  wss.on('connection', (ws) => {
+    on.connected();
+    ws.on('error', () => {});
+    ws.on('message', (data, isBinary) => {
+      on.echoed();
+      ws.send(data, { binary: isBinary });
+    });
+  });
+  return wss;
+}
+
 export async function startWsEchoServer(): Promise<WsEchoServer> {
   const counts = { connections: 0, messages: 0 };
   const server = http.createServer((_req, res) => {
     res.writeHead(426, { connection: 'close' }).end();
   });
-  const wss = new WebSocketServer({ server, perMessageDeflate: false });
-  wss.on('connection', (ws) => {
-    counts.connections++;
-    ws.on('error', () => {});
-    ws.on('message', (data, isBinary) => {
-      counts.messages++;
-      ws.send(data, { binary: isBinary });
-    });
+  const wss = echoWebSockets(server, {
+    connected: () => counts.connections++,
+    echoed: () => counts.messages++,
   });
   const closeServer = closerFor(server);
   const port = await listenOnFreePort(server);
