@@ -6,9 +6,15 @@ import {
   decodeHistogram,
   encodeHistogram,
   percentileDistribution,
-  recordMicros,
+  clampMicros,
+  type Histogram,
   summarize,
 } from '../src/metrics/histogram.js';
+import { HistogramBins } from '../src/metrics/histogram-bins.js';
+
+function recordMicros(histogram: Histogram, micros: number): void {
+  histogram.recordValue(clampMicros(micros));
+}
 
 // A deterministic, skewed sample: mostly fast values, a slow tail, a few outliers.
 function sample(count: number, seed: number): number[] {
@@ -83,4 +89,31 @@ test('percentile distribution is cumulative and ends at 100% with every value co
   }
   assert.equal(rows.at(-1)!.percentile, 100);
   assert.equal(rows.at(-1)!.count, 1000);
+});
+
+test('worker bins moved into a histogram encode exactly as recording every value there', () => {
+  const edges = [-5, 0, 0.4, 1, 2.5, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 4097, 65_535, 1_000_000, 2 ** 31, 3_599_999_999, 3_600_000_000, 1e12];
+  const values = [...edges, ...sample(50_000, 11), ...sample(3, 12)];
+  const direct = createHistogram();
+  const bins = new HistogramBins();
+  for (const value of values) {
+    recordMicros(direct, value);
+    bins.record(value);
+  }
+  assert.equal(bins.count, values.length);
+  const moved = createHistogram();
+  bins.moveInto(moved);
+  assert.equal(bins.count, 0);
+  const fromBins = decodeHistogram(encodeHistogram(moved));
+  const fromDirect = decodeHistogram(encodeHistogram(direct));
+  assert.equal(fromBins.totalCount, values.length);
+  assert.deepEqual(summarize(fromBins), summarize(fromDirect));
+  assert.deepEqual(percentileDistribution(fromBins), percentileDistribution(fromDirect));
+
+  // Emptied: the next interval starts from nothing.
+  bins.record(700);
+  const next = createHistogram();
+  bins.moveInto(next);
+  assert.equal(next.totalCount, 1);
+  assert.equal(next.getValueAtPercentile(100), 700);
 });

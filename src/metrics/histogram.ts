@@ -38,9 +38,9 @@ export function createHistogram(): Histogram {
   });
 }
 
-export function recordMicros(histogram: Histogram, micros: number): void {
-  const value = micros < 0 ? 0 : micros > highestMicros ? highestMicros : Math.round(micros);
-  histogram.recordValue(value);
+/** The whole microseconds a duration is recorded as: clamped to 0..1 hour. */
+export function clampMicros(micros: number): number {
+  return micros < 0 ? 0 : micros > highestMicros ? highestMicros : Math.round(micros);
 }
 
 export function encodeHistogram(histogram: Histogram): string {

@@ -1,8 +1,11 @@
 import { performance } from 'node:perf_hooks';
 
+// Fixed for the life of a thread; read once, since now() runs on every request.
+const timeOrigin = performance.timeOrigin;
+
 /** Epoch milliseconds with sub-millisecond resolution, comparable across threads. */
 export function now(): number {
-  return performance.timeOrigin + performance.now();
+  return timeOrigin + performance.now();
 }
 
 export function sleepUntil(at: number): Promise<void> {

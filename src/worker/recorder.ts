@@ -2,13 +2,8 @@
 // call it on every request; it must stay cheap (no allocation on the hot path).
 import type { Socket } from 'node:net';
 import { emptyCounters, type Counters } from '../metrics/counters.js';
-import {
-  createHistogram,
-  encodeHistogram,
-  recordMicros,
-  type Histogram,
-  type MetricName,
-} from '../metrics/histogram.js';
+import { createHistogram, encodeHistogram, type Histogram, type MetricName } from '../metrics/histogram.js';
+import { HistogramBins } from '../metrics/histogram-bins.js';
 
 interface TrackedSocket {
   socket: Socket;
@@ -18,16 +13,23 @@ interface TrackedSocket {
 
 export class Recorder {
   private counters: Counters = emptyCounters();
-  private readonly histograms = new Map<MetricName, Histogram>();
+  private readonly bins = new Map<MetricName, HistogramBins>();
+  /** One per metric, reused: it only carries the bins' counts into the encoder. */
+  private readonly encoders = new Map<MetricName, Histogram>();
   private readonly sockets = new Set<TrackedSocket>();
 
-  record(metric: MetricName, micros: number): void {
-    let histogram = this.histograms.get(metric);
-    if (!histogram) {
-      histogram = createHistogram();
-      this.histograms.set(metric, histogram);
+  /** The bins of `metric`, for a hot path to hold on to rather than look up on every value. */
+  histogram(metric: MetricName): HistogramBins {
+    let bins = this.bins.get(metric);
+    if (!bins) {
+      bins = new HistogramBins();
+      this.bins.set(metric, bins);
     }
-    recordMicros(histogram, micros);
+    return bins;
+  }
+
+  record(metric: MetricName, micros: number): void {
+    this.histogram(metric).record(micros);
   }
 
   count(counter: Exclude<keyof Counters, 'errorsByCode'>, by = 1): void {
@@ -73,10 +75,13 @@ export class Recorder {
     const counters = this.counters;
     this.counters = emptyCounters();
     const histograms: Partial<Record<MetricName, string>> = {};
-    for (const [metric, histogram] of this.histograms) {
-      if (histogram.totalCount === 0) continue;
-      histograms[metric] = encodeHistogram(histogram);
-      histogram.reset();
+    for (const [metric, bins] of this.bins) {
+      if (bins.count === 0) continue;
+      let encoder = this.encoders.get(metric);
+      if (!encoder) this.encoders.set(metric, (encoder = createHistogram()));
+      bins.moveInto(encoder);
+      histograms[metric] = encodeHistogram(encoder);
+      encoder.reset();
     }
     return { counters, histograms };
   }

@@ -56,8 +56,9 @@ export function closedWorkload(options: ClosedOptions): Workload {
 
   // One callback per slot, made once: a request's answer is the slot's cue to send again.
   const answered: SlotDone[] = [];
+  const neverPauses = options.thinkTime.distribution === 'fixed' && options.thinkTime.value === 0;
   const answeredFor = (slot: number): SlotDone => (responded, endedAt) => {
-    const pause = pauseFor(slot);
+    const pause = neverPauses ? 0 : pauseFor(slot);
     if (!responded) later(Math.max(pause, failureBackoffMs), slot);
     else if (pause > 0) later(pause, slot);
     else loop(slot, endedAt);
@@ -70,7 +71,8 @@ export function closedWorkload(options: ClosedOptions): Workload {
       running.delete(slot);
       return;
     }
-    running.add(slot);
+    // Only a staged profile asks which slots are running.
+    if (profile) running.add(slot);
     ctx.send(slot, intendedAt ?? ctx.now(), (answered[slot] ??= answeredFor(slot)));
   }
 
