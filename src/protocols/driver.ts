@@ -7,9 +7,10 @@ import type { ClientTls } from './tls-options.js';
 /**
  * `error` is null on success or a stable error code (`ECONNRESET`, `timeout`, `http_503`,
  * `ws_close_1006`). `responded` says whether the target answered at all: a non-2xx
- * response is an error that still counts as a request.
+ * response is an error that still counts as a request. `endedAt` (epoch ms) is when the
+ * answer came, passed by a driver that read the clock then anyway.
  */
-export type SendDone = (error: string | null, responded: boolean) => void;
+export type SendDone = (error: string | null, responded: boolean, endedAt?: number) => void;
 
 export interface ConnectionDriver {
   /** Establishes the connection up front where the protocol has one to hold (WebSocket). */
@@ -22,8 +23,11 @@ export interface ConnectionDriver {
   establish(done: SendDone): void;
   /** Closes the current connection but stays usable: the next establish or send opens a new one. */
   drop(): void;
-  /** One request or message; `done` is called exactly once. */
-  send(done: SendDone): void;
+  /**
+   * One request or message; `done` is called exactly once. `sentAt` (epoch ms) is now, for
+   * a driver that times the request itself: the caller has just read the clock.
+   */
+  send(done: SendDone, sentAt?: number): void;
   close(): Promise<void>;
 }
 

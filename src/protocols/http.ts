@@ -4,6 +4,7 @@
 // it natively; the newer handler API is wrapped on every request, which costs CPU here.
 import { Client, type Dispatcher } from 'undici';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
+import { now } from '../worker/clock.js';
 import { errorCode } from './error-code.js';
 import { hintThreshold, SocketReuse, type RequestUse } from './socket-reuse.js';
 import { socketOpener } from './socket-opener.js';
@@ -45,13 +46,14 @@ export function createHttpDriver(context: DriverContext): ConnectionDriver {
     origin: target.origin,
     path,
     method: settings.method,
-    headers: settings.headers,
+    // undici's flat array form: an object is checked for an iterator and its keys listed on every request.
+    headers: Object.entries(settings.headers).flat(),
     body,
     reset: !settings.keepAlive,
   };
 
   /** The handler of one request; with one request in flight at a time, one is reused for all. */
-  function handlerFor(): { handler: Dispatcher.DispatchHandler; arm(done: SendDone): void } {
+  function handlerFor(): { handler: Dispatcher.DispatchHandler; arm(done: SendDone, sentAt: number): void } {
     const use = {} as RequestUse;
     let status = 0;
     let done: SendDone | undefined;
@@ -68,8 +70,8 @@ export function createHttpDriver(context: DriverContext): ConnectionDriver {
         return true;
       },
       onComplete() {
-        reuse.completed(use);
-        done!(status >= 400 ? `http_${status}` : null, true);
+        const endedAt = reuse.completed(use);
+        done!(status >= 400 ? `http_${status}` : null, true, endedAt);
       },
       onError(error) {
         done!(reuse.failed(use, errorCode(error)), false);
@@ -77,8 +79,8 @@ export function createHttpDriver(context: DriverContext): ConnectionDriver {
     };
     return {
       handler,
-      arm(next) {
-        reuse.begin(use);
+      arm(next, sentAt) {
+        reuse.begin(use, sentAt);
         status = 0;
         done = next;
       },
@@ -88,9 +90,9 @@ export function createHttpDriver(context: DriverContext): ConnectionDriver {
   // With one request in flight at a time (no pipelining), one handler serves them all.
   const shared = settings.pipelining === 1 ? handlerFor() : undefined;
 
-  function send(done: SendDone): void {
+  function send(done: SendDone, sentAt = now()): void {
     const request = shared ?? handlerFor();
-    request.arm(done);
+    request.arm(done, sentAt);
     client.dispatch(requestOptions, request.handler);
   }
 

@@ -3,8 +3,9 @@
 // server closing an idle socket just as the client sends on it. One tracker per simulated
 // connection; its undici Client holds one socket at a time, so the socket undici writes a
 // request on is the one the connector handed over last.
-import { performance } from 'node:perf_hooks';
 import type { buildConnector } from 'undici';
+import type { HistogramBins } from '../metrics/histogram-bins.js';
+import { now } from '../worker/clock.js';
 import type { Recorder } from '../worker/recorder.js';
 
 /** Failures that mean the server closed or reset the connection under the request. */
@@ -26,6 +27,7 @@ interface SocketState {
 }
 
 export interface RequestUse {
+  /** Epoch ms, like every time here. */
   startedAt: number;
   socket: SocketState | undefined;
   reused: boolean;
@@ -36,36 +38,43 @@ export interface RequestUse {
 
 export class SocketReuse {
   private current: SocketState | undefined;
+  private readonly latencyReused: HistogramBins;
+  private readonly latencyFresh: HistogramBins;
 
-  constructor(private readonly recorder: Recorder) {}
+  constructor(private readonly recorder: Recorder) {
+    this.latencyReused = recorder.histogram('latency_reused');
+    this.latencyFresh = recorder.histogram('latency_fresh');
+  }
 
   /** Wraps a connector so every socket it opens becomes the one requests are written on. */
   watch(connector: buildConnector.connector): buildConnector.connector {
     return (options, callback) =>
       connector(options, (error, socket) => {
-        if (socket) this.current = { written: 0, inFlight: 0, idleSince: performance.now() };
+        if (socket) this.current = { written: 0, inFlight: 0, idleSince: now() };
         // undici's callback is typed as two overloads; the pair is passed on unchanged.
         (callback as (error: Error | null, socket: unknown) => void)(error, socket);
       });
   }
 
-  /** When a request is handed to undici, before it has a socket: resets `use` for it. */
-  begin(use: RequestUse): void {
-    use.startedAt = performance.now();
+  /** When a request is handed to undici (`at`), before it has a socket: resets `use` for it. */
+  begin(use: RequestUse, at: number): void {
+    use.startedAt = at;
     use.socket = undefined;
     use.reused = false;
     use.idleMs = undefined;
     use.answered = false;
   }
 
-  /** undici is writing the request (its onConnect). */
+  /**
+   * undici is writing the request (its onConnect). The socket's idle time is counted to
+   * when the request was handed over: undici writes it within the same event-loop turn.
+   */
   writing(use: RequestUse): void {
     const socket = this.current;
     if (!socket) return;
-    const at = performance.now();
     use.socket = socket;
     use.reused = socket.written > 0;
-    use.idleMs = use.reused && socket.inFlight === 0 ? at - socket.idleSince : undefined;
+    use.idleMs = use.reused && socket.inFlight === 0 ? use.startedAt - socket.idleSince : undefined;
     socket.written++;
     socket.inFlight++;
     this.recorder.count(use.reused ? 'requestsOnReusedSockets' : 'requestsOnFreshSockets');
@@ -76,9 +85,11 @@ export class SocketReuse {
     use.answered = true;
   }
 
-  completed(use: RequestUse): void {
+  /** Returns when the response completed (epoch ms). */
+  completed(use: RequestUse): number {
     const at = this.settle(use);
-    if (use.socket) this.recorder.record(use.reused ? 'latency_reused' : 'latency_fresh', (at - use.startedAt) * 1000);
+    if (use.socket) (use.reused ? this.latencyReused : this.latencyFresh).record((at - use.startedAt) * 1000);
+    return at;
   }
 
   /** The error code to report: `keepalive_race` for a reused idle socket closed under the request, else `code`. */
@@ -92,7 +103,7 @@ export class SocketReuse {
   }
 
   private settle(use: RequestUse): number {
-    const at = performance.now();
+    const at = now();
     const socket = use.socket;
     if (socket && socket.inFlight > 0 && --socket.inFlight === 0) socket.idleSince = at;
     return at;

@@ -57,7 +57,8 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
 
   // The hot path: one callback per slot made once, not a closure per request, and one clock
   // read per request in a closed loop (sent = intended there, and the answer's end time is
-  // the next request's intended time).
+  // the next request's intended time). Drivers that time requests themselves are handed
+  // these times rather than reading the clock again.
   const slots = slice.connections * (scenario.protocol === 'http' ? scenario.http.pipelining : 1);
   const intendedAt = new Float64Array(slots);
   const sentAt = new Float64Array(slots);
@@ -66,9 +67,9 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   const primary = recorder.histogram(primaryMetric);
   const serviceTime = recorder.histogram('service_time');
   const scheduleLag = recorder.histogram('schedule_lag');
-  const answered = (slot: number): SendDone => (error, responded) => {
+  const answered = (slot: number): SendDone => (error, responded, at) => {
     inFlight--;
-    const endedAt = now();
+    const endedAt = at ?? now();
     if (responded) {
       recorder.count(countAs);
       primary.record((endedAt - intendedAt[slot]!) * 1000);
@@ -85,10 +86,10 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
 
   const send = (slot: number, intended: number, done: SlotDone): void => {
     intendedAt[slot] = intended;
-    if (openModel) sentAt[slot] = now();
+    const sendingAt = openModel ? (sentAt[slot] = now()) : intended;
     slotDone[slot] = done;
     inFlight++;
-    drivers[slot % drivers.length]!.send((driverDone[slot] ??= answered(slot)));
+    drivers[slot % drivers.length]!.send((driverDone[slot] ??= answered(slot)), sendingAt);
   };
 
   const workload = workloadFor(scenario, {
