@@ -1,12 +1,13 @@
 // HTTP keep-alive: 50 connections against each target (the built-in one, then nginx when
 // installed). Per round: sockcap --workers 1, autocannon, sockcap --workers 2, one after
-// the other against the same target process, so background load hits them alike; wrk once
-// at the end as the limit.
+// the other against the same target process (reversed every other round), so background
+// load hits them alike; wrk once at the end as the limit.
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './args.js';
 import { autocannonCpuSource, autocannonTool, runAutocannon } from './autocannon-tool.js';
 import { startNginx } from './nginx.js';
 import { onPath, startServer, type ServerProcess } from './processes.js';
+import { inRoundOrder } from './round-order.js';
 import { runSockcap, sockcapCpuSource, sockcapToolName, sockcapWorkerCounts } from './sockcap-tool.js';
 import type { ToolRun } from './tool-run.js';
 import { runWrk, wrkCpuSource, wrkTool } from './wrk-tool.js';
@@ -87,15 +88,15 @@ async function benchTarget(
       runId: `http-${targetIndex + 1}-w${workers}-r${round}`,
     });
   const [firstWorkers, ...otherWorkers] = sockcapWorkerCounts;
+  const autocannon = (round: number): Promise<ToolRun> =>
+    runAutocannon({ url, connections: httpConnections, durationMs: options.durationMs, warmupMs: options.warmupMs }, round);
   for (let round = 1; round <= options.rounds; round++) {
-    note(await sockcap(firstWorkers!, round));
-    note(
-      await runAutocannon(
-        { url, connections: httpConnections, durationMs: options.durationMs, warmupMs: options.warmupMs },
-        round,
-      ),
-    );
-    for (const workers of otherWorkers) note(await sockcap(workers, round));
+    const order = [
+      () => sockcap(firstWorkers!, round),
+      () => autocannon(round),
+      ...otherWorkers.map((workers) => () => sockcap(workers, round)),
+    ];
+    for (const run of inRoundOrder(order, round)) note(await run());
   }
   if (hasWrk) note(await runWrk(url, httpConnections, options.durationMs));
   const tools = [...sockcapWorkerCounts.map(sockcapToolName), autocannonTool, ...(hasWrk ? [wrkTool] : [])];

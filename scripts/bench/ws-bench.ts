@@ -1,9 +1,10 @@
 // WebSocket echo: 100 connections, 32-byte text messages, one in flight per connection,
 // against a plain `ws` echo server in its own process. Per round: sockcap --workers 1, the
-// bare ws client loop, sockcap --workers 2.
+// bare ws client loop, sockcap --workers 2 (reversed every other round).
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './args.js';
 import { describeFailure, lastJsonLine, runChild, startServer } from './processes.js';
+import { inRoundOrder } from './round-order.js';
 import { runSockcap, sockcapCpuSource, sockcapToolName, sockcapWorkerCounts } from './sockcap-tool.js';
 import { failedRun, type ToolRun } from './tool-run.js';
 import type { BareClientInput, BareClientOutput } from './ws-bare-client.js';
@@ -54,9 +55,12 @@ export async function runWsBench(options: BenchOptions, outDir: string, log: (li
     };
     const [firstWorkers, ...otherWorkers] = sockcapWorkerCounts;
     for (let round = 1; round <= options.rounds; round++) {
-      note(await sockcap(firstWorkers!, round));
-      note(await runBareClient(bare, round));
-      for (const workers of otherWorkers) note(await sockcap(workers, round));
+      const order = [
+        () => sockcap(firstWorkers!, round),
+        () => runBareClient(bare, round),
+        ...otherWorkers.map((workers) => () => sockcap(workers, round)),
+      ];
+      for (const run of inRoundOrder(order, round)) note(await run());
     }
     return {
       url,
