@@ -151,3 +151,39 @@ test('an unreachable target is refused before any load with one line and exit 2'
   const results = join(dir, 'results');
   assert.ok(!existsSync(results) || readdirSync(results).length === 0, 'no empty results folder left behind');
 });
+
+test('HTTP pipelining keeps that many requests in flight on each connection', async () => {
+  const dir = tempDir();
+  // Each response waits 100 ms, so a connection answers about 10 requests a second one at
+  // a time, and about 4 times that with 4 in flight.
+  const file = writeScenario(
+    dir,
+    'pipelining.yaml',
+    `name: pipelining
+protocol: http
+connections: 2
+duration: 2s
+warmup: 0s
+workers: 1
+server:
+  responseDelay: 100ms
+steps:
+  - name: one-in-flight
+    http: { pipelining: 1 }
+  - name: four-in-flight
+    http: { pipelining: 4 }
+`,
+  );
+  const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+  assert.equal(code, 0, stderr);
+  const runDir = onlyRunDir(join(dir, 'results'));
+  const [one, four] = readCsv(join(runDir, 'summary.csv'));
+  const run = readJson<RunJsonDocument>(join(runDir, 'run.json'));
+  for (const [index, row] of [one!, four!].entries()) {
+    assert.equal(Number(row.errors), 0);
+    assert.equal(Number(row.requests), run.steps[index]!.targetCounted.requests);
+    assert.equal(run.steps[index]!.targetCounted.connectionsAccepted, 2, 'pipelined on the same two sockets');
+  }
+  assert.ok(Number(one!.requests) <= 2 * 2 * 10 + 4, `one in flight: ${one!.requests} requests`);
+  assert.ok(Number(four!.requests) >= 3 * Number(one!.requests), `four in flight: ${four!.requests} vs ${one!.requests}`);
+});

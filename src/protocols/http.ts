@@ -50,6 +50,10 @@ export function createHttpDriver(context: DriverContext): ConnectionDriver {
     headers: Object.entries(settings.headers).flat(),
     body,
     reset: !settings.keepAlive,
+    // undici's default holds a GET back until the headers of the request before it are in,
+    // which caps `pipelining` at one request in flight, and re-runs its dispatch loop when
+    // those headers arrive. The workload already decides what is in flight.
+    blocking: false,
   };
 
   /** The handler of one request; with one request in flight at a time, one is reused for all. */
