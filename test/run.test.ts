@@ -4,7 +4,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { onlyRunDir, readCsv, readJson, runCli, startCli, tempDir, writeScenario } from './helpers/cli.js';
+import http from 'node:http';
+import { closerFor, listenOnFreePort } from './servers/listen.js';
 import { startResetServer } from './servers/reset-server.js';
+import { echoWebSockets } from './servers/ws-echo-server.js';
 
 interface RunJsonDocument {
   status: string;
@@ -186,4 +189,51 @@ steps:
   }
   assert.ok(Number(one!.requests) <= 2 * 2 * 10 + 4, `one in flight: ${one!.requests} requests`);
   assert.ok(Number(four!.requests) >= 3 * Number(one!.requests), `four in flight: ${four!.requests} vs ${one!.requests}`);
+});
+
+test('WebSocket messages arrive whole, as text frames or as binary ones when asked', async () => {
+  // Every connection of a worker sends the same payload buffer: no send may alter it.
+  const received = { text: 0, binary: 0, damaged: 0 };
+  const expected = Buffer.alloc(48, 0x61);
+  const server = http.createServer();
+  const wss = echoWebSockets(server, {
+    connected: () => {},
+    echoed: (data, isBinary) => {
+      if (isBinary) received.binary++;
+      else received.text++;
+      if (!data.equals(expected)) received.damaged++;
+    },
+  });
+  const close = closerFor(server);
+  const port = await listenOnFreePort(server);
+  try {
+    const dir = tempDir();
+    const file = writeScenario(
+      dir,
+      'frames.yaml',
+      `name: frames
+target: ws://127.0.0.1:${port}/
+protocol: websocket
+connections: 6
+duration: 1s
+warmup: 0s
+workers: 2
+websocket: { messageSize: 48B }
+steps:
+  - name: text
+  - name: binary
+    websocket: { binary: true }
+`,
+    );
+    const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+    assert.equal(code, 0, stderr);
+    const [text, binary] = readCsv(join(onlyRunDir(join(dir, 'results')), 'summary.csv'));
+    assert.equal(received.damaged, 0);
+    assert.ok(Number(text!.messages) > 100 && Number(binary!.messages) > 100);
+    assert.ok(received.text >= Number(text!.messages), `text frames ${received.text}`);
+    assert.ok(received.binary >= Number(binary!.messages), `binary frames ${received.binary}`);
+  } finally {
+    wss.close();
+    await close();
+  }
 });

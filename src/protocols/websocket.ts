@@ -17,13 +17,24 @@ export function webSocketUrl(target: URL, path: string): string {
   return url.href;
 }
 
+// A Buffer, text frames too: ws then masks it straight into the frame it writes, one
+// buffer and one write() per message, where a string costs a conversion and a writev. ws
+// masks into a copy and never writes to a Buffer it is given, so every connection of the
+// thread shares one: 100k held connections must not each hold their own.
+const payloads = new Map<number, Buffer>();
+function payloadOf(size: number): Buffer {
+  let payload = payloads.get(size);
+  if (!payload) payloads.set(size, (payload = Buffer.alloc(size, 0x61)));
+  return payload;
+}
+const textFrame = { binary: false };
+const binaryFrame = { binary: true };
+
 export function createWebSocketDriver({ scenario, target, recorder, tls, localAddress, onClosed }: DriverContext): ConnectionDriver {
   const settings = scenario.websocket;
   const url = webSocketUrl(target, settings.path);
-  // A Buffer, text frames too: ws then masks it straight into the frame it writes, one
-  // buffer and one write() per message, where a string costs a conversion and a writev.
-  const payload = Buffer.alloc(settings.messageSize, 0x61);
-  const sendOptions = { binary: settings.binary };
+  const payload = payloadOf(settings.messageSize);
+  const sendOptions = settings.binary ? binaryFrame : textFrame;
   let socket: WebSocket | undefined;
   let pending: SendDone | undefined;
   let opened = false;
