@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startDelayServer } from './servers/delay-server.js';
 import { startStallServer } from './servers/stall-server.js';
 
@@ -64,6 +64,9 @@ test('asking for far more than the machine can send marks the run saturated, and
   assert.equal(row!.generator_saturated, 'true');
   assert.ok(Number(row!.dropped) > 100_000, `dropped ${row!.dropped}`);
   assert.ok(readCsv(join(dir, 'timeseries.csv')).some((r) => r.generator_saturated === 'true'));
+  // The console's warning is kept in run.json, where report.html and a CI job read it.
+  const { warnings } = readJson<{ warnings: string[] }>(join(dir, 'run.json'));
+  assert.ok(warnings.some((w) => /^generator saturated in step main: .*dropped/.test(w)), warnings.join('\n'));
 });
 
 test('ramp stages reach each stage rate (timeseries)', async () => {

@@ -8,6 +8,7 @@ import type { ResolvedScenario } from '../scenario/types.js';
 import { checkLimits } from './limits.js';
 import { insecureWarning, skipsVerification } from '../scenario/tls.js';
 import { checkSteps } from './preflight.js';
+import { saturationWarnings } from './saturation.js';
 import { makeManifest } from './manifest.js';
 import type { Shard } from './plan.js';
 import { runStep, StepBrokenError } from './run-step.js';
@@ -116,7 +117,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     // An abort with a reason (abortOnFail's threshold) says why; Ctrl-C gives none.
     reason = typeof signal.reason === 'string' ? signal.reason : 'stopped by signal';
   }
-  const result: RunResult = { ...info, endedAt: new Date(), status, reason, steps };
+  const result: RunResult = { ...info, warnings: [...warnings, ...saturationWarnings(steps)], endedAt: new Date(), status, reason, steps };
   output.runFinished(result);
   if (failure) throw failure;
   return result;

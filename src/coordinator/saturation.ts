@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { Counters } from '../metrics/counters.js';
 import type { Histogram, MetricName } from '../metrics/histogram.js';
+import type { StepResult } from '../outputs/output.js';
 
 export const loopDelayLimitMs = 50;
 export const cpuLimitShare = 0.9;
@@ -23,4 +24,17 @@ export function saturationCauses(
   if (clientCpuPct > cpuLimit) causes.push(`generator CPU ${clientCpuPct.toFixed(0)}% > ${cpuLimit.toFixed(0)}%`);
   if (counters.dropped > 0) causes.push(`${counters.dropped} arrivals dropped (more than maxQueue waiting for a free connection)`);
   return causes;
+}
+
+/**
+ * The run's warnings for steps whose generator was saturated: the console says so the moment
+ * it happens, run.json and report.html keep it, so a reader of the files learns it too.
+ */
+export function saturationWarnings(steps: readonly StepResult[]): string[] {
+  return steps
+    .filter((result) => result.saturationCauses.length > 0)
+    .map(
+      (result) =>
+        `generator saturated in step ${result.step.stepLabel}: ${result.saturationCauses.join('; ')} (its numbers describe the generator as much as the target)`,
+    );
 }

@@ -78,7 +78,8 @@ export class RunJson implements Output {
       startedAt: run.startedAt.toISOString(),
       endedAt: finished?.endedAt.toISOString(),
       source: run.scenario.source,
-      warnings: run.warnings,
+      // The finished run's warnings add what happened during it (a saturated generator).
+      warnings: finished?.warnings ?? run.warnings,
       // Said apart from the warnings so a CI gate can refuse results measured this way.
       tlsInsecure: skipsVerification(run.scenario.steps),
       scenario: run.scenario.base,
