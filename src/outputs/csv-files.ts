@@ -36,6 +36,10 @@ export const timeseriesColumns = [
   'generator_saturated',
 ] as const;
 
+export const latencyColumns = ['step', 'metric', 'percentile', 'value_ms', 'count'] as const;
+
+export const errorColumns = ['step', 'code', 'count'] as const;
+
 
 export class CsvFiles implements Output {
   private run: RunInfo | undefined;
@@ -117,12 +121,12 @@ export function writeStepCsvFiles(dir: string, runId: string, scenarioName: stri
         })),
       ),
   );
-  writeFileSync(join(dir, 'latency.csv'), csvText(latencyRows, ['step', 'metric', 'percentile', 'value_ms', 'count']));
+  writeFileSync(join(dir, 'latency.csv'), csvText(latencyRows, latencyColumns));
 
   const errorRows = steps.flatMap((step) =>
     Object.entries(step.totals.errorsByCode)
       .sort(([, a], [, b]) => b - a)
       .map(([code, count]) => ({ step: step.step.stepLabel, code, count })),
   );
-  writeFileSync(join(dir, 'errors.csv'), csvText(errorRows, ['step', 'code', 'count']));
+  writeFileSync(join(dir, 'errors.csv'), csvText(errorRows, errorColumns));
 }

@@ -49,7 +49,7 @@ import { thinkTime } from './think-time.js';
 // Node's http.Server refuses fractional milliseconds for its timeouts.
 const serverTimeout = duration({ ...atLeast(0), wholeUnits: true });
 
-const stageShape: Shape<Stage> = { fields: { duration: duration(above(0)), target: stageTarget } };
+export const stageShape: Shape<Stage> = { fields: { duration: duration(above(0)), target: stageTarget } };
 
 const httpShape: Shape<HttpSettings> = {
   fields: {
@@ -167,16 +167,22 @@ const scenarioFields: Fields<Scenario> = {
   thresholds: thresholdList,
 };
 
-const nestedNames = [
-  ...Object.keys(httpShape.fields).map((key) => `http.${key}`),
-  ...Object.keys(websocketShape.fields).map((key) => `websocket.${key}`),
-  ...Object.keys(pollShape.fields).map((key) => `poll.${key}`),
-  ...Object.keys(longPollShape.fields).map((key) => `longPoll.${key}`),
-  ...Object.keys(eventsShape.fields).map((key) => `events.${key}`),
-  ...Object.keys(serverShape.fields).map((key) => `server.${key}`),
-  ...Object.keys(tlsShape.fields).map((key) => `tls.${key}`),
-  ...Object.keys(newcomerShape.fields).map((key) => `newcomers.${key}`),
-];
+/** The mapping sections of a scenario and their field tables (what docs/scenario.md documents). */
+export const scenarioSections = {
+  http: httpShape,
+  websocket: websocketShape,
+  poll: pollShape,
+  longPoll: longPollShape,
+  events: eventsShape,
+  server: serverShape,
+  tls: tlsShape,
+  newcomers: newcomerShape,
+  reconnect: reconnectShape,
+} as const;
+
+const nestedNames = Object.entries(scenarioSections).flatMap(([section, shape]) =>
+  Object.keys(shape.fields).map((key) => `${section}.${key}`),
+);
 export const baseShape: Shape<Scenario> = { fields: scenarioFields, readElsewhere: ['steps'], nested: nestedNames };
 // Inside a step `name` is the step's label (taken out before merging) and `steps` is unknown.
 export const stepShape: Shape<Scenario> = { fields: scenarioFields, nested: nestedNames };

@@ -10,7 +10,8 @@ import { thinkTimeDistributions, type ThinkTime } from './types.js';
 const pause = duration(atLeast(0));
 const kind = oneOf(thinkTimeDistributions);
 
-const fieldsOf: Record<ThinkTime['distribution'], readonly string[]> = {
+/** The fields of each distribution (beside `distribution` itself). */
+export const thinkTimeFields: Record<ThinkTime['distribution'], readonly string[]> = {
   fixed: ['value'],
   uniform: ['min', 'max'],
   exponential: ['mean'],
@@ -29,10 +30,10 @@ export const thinkTime: Parser<ThinkTime> = (value, path) => {
   const distribution = kind(own(value, 'distribution'), [...path, 'distribution']);
   // A step that switches distribution merges into the base's mapping, so the other
   // distributions' fields may be present; anything else is a typo.
-  const known = ['distribution', ...Object.values(fieldsOf).flat()];
+  const known = ['distribution', ...Object.values(thinkTimeFields).flat()];
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      throw new Invalid([...path, key], `unknown field (allowed: distribution, ${fieldsOf[distribution].join(', ')})`);
+      throw new Invalid([...path, key], `unknown field (allowed: distribution, ${thinkTimeFields[distribution].join(', ')})`);
     }
   }
   const field = (key: string): number => pause(required(value, key, path), [...path, key]);

@@ -1,0 +1,190 @@
+// The manual in docs/ documents every scenario field, CLI flag and CSV column, checked against
+// the tables the code itself uses: the field tables validation parses with, the options
+// each yargs command module declares, and the column lists the CSV writers write. A name
+// added to the code and not to docs/ fails here, with the page and section to add it to.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { baseShape, scenarioSections, stageShape } from '../src/scenario/shapes.js';
+import { thinkTimeFields } from '../src/scenario/think-time.js';
+import { summaryColumns } from '../src/outputs/summary-row.js';
+import { errorColumns, latencyColumns, timeseriesColumns } from '../src/outputs/csv-files.js';
+import { capacityCsvColumns, capacityFitColumns } from '../src/outputs/capacity-csv.js';
+import { cometCompareColumns } from '../src/outputs/comet-compare.js';
+import { sweepColumns } from '../src/outputs/sweep-csv.js';
+import { thresholdColumns } from '../src/outputs/thresholds-csv.js';
+import { compareColumns } from '../src/outputs/compare-csv.js';
+import { anchors, codeNames, relativeLinks, sectionsTitled } from './helpers/markdown.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const read = (path: string): string => readFileSync(join(root, path), 'utf8');
+const docPages = readdirSync(join(root, 'docs'))
+  .filter((name) => name.endsWith('.md'))
+  .map((name) => `docs/${name}`);
+
+/** The names of `names` written in backticks in no section of `page` whose heading holds `heading`. */
+function undocumented(markdown: string, heading: string, names: readonly string[]): string[] {
+  const found = sectionsTitled(markdown, heading);
+  assert.ok(found.length > 0, `no section titled "${heading}"`);
+  const documented = new Set(found.flatMap((section) => [...codeNames(section.text)]));
+  return names.filter((name) => !documented.has(name));
+}
+
+function assertDocumented(page: string, heading: string, names: readonly string[], what: string, markdown = read(page)): void {
+  const missing = undocumented(markdown, heading, names);
+  assert.deepEqual(missing, [], `${what} not documented: add ${missing.map((name) => `\`${name}\``).join(', ')} to the "${heading}" section of ${page}`);
+}
+
+// ---- scenario fields: the tables in src/scenario/shapes.ts -------------------------------
+
+const scenarioPage = 'docs/scenario.md';
+
+/** A section's field is documented as `section.key` anywhere on the page, or as `key` under its heading. */
+function undocumentedInSection(markdown: string, section: string, keys: readonly string[]): string[] {
+  const anywhere = codeNames(markdown);
+  const under = new Set(sectionsTitled(markdown, `\`${section}\``).flatMap((found) => [...codeNames(found.text)]));
+  return keys.filter((key) => !anywhere.has(`${section}.${key}`) && !under.has(key)).map((key) => `${section}.${key}`);
+}
+
+describe('docs/scenario.md documents every scenario field', () => {
+  const markdown = read(scenarioPage);
+
+  it('every top-level field', () => {
+    assertDocumented(scenarioPage, 'Top-level fields', [...Object.keys(baseShape.fields), ...(baseShape.readElsewhere ?? [])], 'scenario fields');
+  });
+
+  it('every field of every section (http, websocket, server, tls, …)', () => {
+    const missing = Object.entries(scenarioSections).flatMap(([section, shape]) => undocumentedInSection(markdown, section, Object.keys(shape.fields)));
+    assert.deepEqual(missing, [], `scenario fields not documented in ${scenarioPage}: ${missing.join(', ')} (under the section's heading, or as the full path)`);
+  });
+
+  it('the fields of a stage and of a think-time distribution', () => {
+    assert.deepEqual(undocumentedInSection(markdown, 'stages', Object.keys(stageShape.fields)), []);
+    const thinkTime = ['distribution', ...Object.keys(thinkTimeFields), ...Object.values(thinkTimeFields).flat()];
+    assert.deepEqual(undocumentedInSection(markdown, 'thinkTime', [...new Set(thinkTime)]), []);
+  });
+});
+
+// ---- CLI flags: the yargs command modules in src/cli/ ---------------------------------------
+
+interface YargsOptions {
+  key: Record<string, unknown>;
+  alias: Record<string, string[]>;
+}
+
+/** Every command module of src/cli/, found by what it exports, so a new verb is checked too. */
+async function commandModules(): Promise<CommandModule[]> {
+  const folder = fileURLToPath(new URL('../src/cli/', import.meta.url));
+  const modules: CommandModule[] = [];
+  for (const file of readdirSync(folder).filter((name) => name.endsWith('.js'))) {
+    const exported: Record<string, unknown> = await import(pathToFileURL(join(folder, file)).href);
+    for (const value of Object.values(exported)) {
+      if (typeof value === 'object' && value !== null && typeof Reflect.get(value, 'command') === 'string' && 'builder' in value) {
+        modules.push(value as CommandModule);
+      }
+    }
+  }
+  return modules;
+}
+
+/** The options a command module declares, read from real yargs after its builder ran. */
+function declaredOptions(command: CommandModule): YargsOptions {
+  const parser: Argv = yargs([]);
+  const built = typeof command.builder === 'function' ? command.builder(parser) : parser.options(command.builder ?? {});
+  // getOptions() is yargs' own record of what was declared; @types/yargs leaves it out.
+  return (built as unknown as { getOptions(): YargsOptions }).getOptions();
+}
+
+const commandsPage = 'docs/commands.md';
+
+const modules = await commandModules();
+
+describe('docs/commands.md documents every command and flag', () => {
+  it('finds the command modules', () => {
+    assert.ok(modules.length >= 7, `found ${modules.length} command modules in src/cli/`);
+  });
+
+  for (const command of modules) {
+    const usage = String(command.command);
+    const verb = usage.split(' ')[0] ?? usage;
+    it(`sockcap ${verb}`, () => {
+      const options = declaredOptions(command);
+      const positionals = [...usage.matchAll(/[<[]([\w-]+)(?:\.\.)?[>\]]/g)].map((match) => match[1] ?? '');
+      const aliases = new Set(Object.values(options.alias).flat());
+      const flags = Object.keys(options.key).filter((key) => key !== 'help' && key !== 'version' && !aliases.has(key) && !positionals.includes(key));
+      const names = [
+        ...flags.map((flag) => `--${flag}`),
+        ...flags.flatMap((flag) => (options.alias[flag] ?? []).map((alias) => (alias.length === 1 ? `-${alias}` : `--${alias}`))),
+        ...[...usage.matchAll(/[<[][\w.-]+[>\]]/g)].map((match) => match[0]),
+      ];
+      assertDocumented(commandsPage, `sockcap ${verb}`, names, `flags of sockcap ${verb}`);
+    });
+  }
+});
+
+// ---- CSV columns: the column lists in src/outputs/ ----------------------------------------
+
+const resultsPage = 'docs/results.md';
+
+describe('docs/results.md documents every column of every CSV file', () => {
+  const files: [string, readonly string[]][] = [
+    ['summary.csv', summaryColumns],
+    ['timeseries.csv', timeseriesColumns],
+    ['latency.csv', latencyColumns],
+    ['errors.csv', errorColumns],
+    ['capacity.csv', capacityCsvColumns],
+    ['capacity-fit.csv', capacityFitColumns],
+    ['compare.csv of receive-driven steps', cometCompareColumns],
+    // sweep.csv repeats every summary column; its own are the rest.
+    ['sweep.csv', sweepColumns({ dimensions: [], combos: [], serverTimeout: undefined }).filter((column) => !(summaryColumns as readonly string[]).includes(column))],
+    ['thresholds.csv', thresholdColumns],
+    ['compare.csv of `sockcap compare`', compareColumns],
+  ];
+  for (const [heading, columns] of files) {
+    it(heading, () => assertDocumented(resultsPage, heading, columns, `columns of ${heading.split(' ')[0]}`));
+  }
+});
+
+// ---- the check itself, and the shape of the manual ----------------------------------------
+
+describe('the docs check', () => {
+  it('reports a column, a flag and a field that the docs leave out', () => {
+    const withoutLine = (page: string, needle: string): string =>
+      read(page)
+        .split('\n')
+        .filter((line) => !line.includes(needle))
+        .join('\n');
+    assert.deepEqual(undocumented(withoutLine(resultsPage, '`connections_peak`'), 'summary.csv', summaryColumns), ['connections_peak']);
+    assert.deepEqual(undocumented(withoutLine(commandsPage, '`--strict`'), 'sockcap run', ['--strict', '--set']), ['--strict']);
+    assert.deepEqual(undocumentedInSection(withoutLine(scenarioPage, '`pipelining`'), 'http', Object.keys(scenarioSections.http.fields)), ['http.pipelining']);
+  });
+
+  it('every relative link of the README and docs/ leads to a file and heading that exist', () => {
+    const broken: string[] = [];
+    for (const page of ['README.md', 'CHANGELOG.md', ...docPages]) {
+      for (const link of relativeLinks(read(page))) {
+        const [path = '', anchor] = link.split('#');
+        const target = path === '' ? page : normalize(join(dirname(page), path));
+        if (!existsSync(join(root, target))) broken.push(`${page}: ${link} (no file ${target})`);
+        else if (anchor !== undefined && target.endsWith('.md') && !anchors(read(target)).has(anchor)) broken.push(`${page}: ${link} (no heading #${anchor})`);
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+
+  it('the README is a front page: at most 300 lines, with the two set-up commands', () => {
+    const readme = read('README.md');
+    assert.ok(readme.split('\n').length <= 300, `README.md has ${readme.split('\n').length} lines; move the manual's part to docs/`);
+    assert.ok(readme.includes('npm ci && npm start'));
+    assert.ok(readme.includes('npm test'));
+  });
+
+  it('CHANGELOG.md opens with Unreleased and describes 0.1.0', () => {
+    const headings = sectionsTitled(read('CHANGELOG.md'), '').filter((section) => section.level === 2).map((section) => section.heading);
+    assert.equal(headings[0], 'Unreleased');
+    assert.ok(headings.includes('0.1.0'));
+  });
+});
