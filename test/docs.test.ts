@@ -182,6 +182,11 @@ describe('the docs check', () => {
     assert.ok(readme.includes('npm test'));
   });
 
+  it('no page describes the circumstances of one session instead of where and when figures were measured', () => {
+    const pages = ['README.md', ...docPages].filter((page) => /other engineers/i.test(read(page)));
+    assert.deepEqual(pages, [], 'say the machine, its load and the date a figure was measured on, not who else was using it');
+  });
+
   it('CHANGELOG.md opens with Unreleased and describes 0.1.0', () => {
     const headings = sectionsTitled(read('CHANGELOG.md'), '').filter((section) => section.level === 2).map((section) => section.heading);
     assert.equal(headings[0], 'Unreleased');
