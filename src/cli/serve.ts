@@ -29,6 +29,8 @@ export interface ServeArgs extends ServeTlsArgs {
   'event-burst': number;
   'long-poll-timeout': string | undefined;
   'event-size': string | undefined;
+  http2: boolean;
+  'max-concurrent-streams': number;
 }
 
 type DurationFlag = 'response-delay' | 'keep-alive-timeout' | 'headers-timeout' | 'request-timeout' | 'long-poll-timeout';
@@ -72,6 +74,16 @@ function builder(yargs: Argv): Argv<ServeArgs> {
     'event-burst': { type: 'number', default: serverDefaults.eventBurst, describe: 'events published together at each publish' },
     'long-poll-timeout': duration('how long /longpoll holds a request with nothing new', serverDefaults.longPollTimeout),
     'event-size': { type: 'string', describe: "bytes of filler in each event's data field", defaultDescription: `${serverDefaults.eventSize}B` },
+    http2: {
+      type: 'boolean',
+      default: serverDefaults.http2,
+      describe: 'speak HTTP/2 only: h2 by ALPN with --tls, else h2c (prior knowledge); no WebSocket or event stream',
+    },
+    'max-concurrent-streams': {
+      type: 'number',
+      default: serverDefaults.maxConcurrentStreams,
+      describe: 'SETTINGS_MAX_CONCURRENT_STREAMS announced with --http2',
+    },
     tls: { type: 'boolean', default: false, describe: 'serve https:// and wss:// (a certificate for localhost/127.0.0.1 is generated unless --cert is given)' },
     cert: { type: 'string', describe: 'PEM certificate (chain) to serve; implies --tls, needs --key' },
     key: { type: 'string', describe: 'PEM private key of --cert' },
@@ -88,7 +100,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const port = portFlag(args.port);
     const tls = await serveTls(args);
     const target = await listen(args.host, port, settings, tls?.material);
-    console.log(`sockcap target listening on ${target.url} (websocket echo at /ws)`);
+    const speaks = settings.http2 ? (tls ? 'HTTP/2 by ALPN h2' : 'HTTP/2 h2c, prior knowledge') : 'websocket echo at /ws';
+    console.log(`sockcap target listening on ${target.url} (${speaks})`);
     if (settings.eventRate > 0) {
       console.log(`event stream: ${settings.eventRate}/s at GET /poll?since=N, GET /longpoll?since=N and WebSocket /events`);
     }
@@ -132,6 +145,8 @@ function serverSettings(args: ServeArgs): ServerSettings {
     eventBurst: burstFlag(args['event-burst']),
     longPollTimeout: duration('long-poll-timeout', '30s', serverDefaults.longPollTimeout),
     eventSize: unitFlag('--event-size', args['event-size'], parseSize, 'a size like 32B', serverDefaults.eventSize),
+    http2: args.http2,
+    maxConcurrentStreams: streamsFlag(args['max-concurrent-streams']),
   };
 }
 
@@ -161,6 +176,13 @@ function countFlag(flag: string, value: number): number {
 function burstFlag(value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new UsageError(`--event-burst: expected a whole number of at least 1, got "${value}"`);
+  }
+  return value;
+}
+
+function streamsFlag(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1 || value > 2 ** 31 - 1) {
+    throw new UsageError(`--max-concurrent-streams: expected a whole number from 1 to ${2 ** 31 - 1}, got "${value}"`);
   }
   return value;
 }

@@ -92,6 +92,9 @@ export const defaults: Scenario = deepFreeze({
     key: undefined,
     // auto: as many target processes as the connections need (one per ~19,800).
     processes: 0,
+    http2: false,
+    // nginx's http2_max_concurrent_streams default (Node's own is 2^32 - 1: no limit).
+    maxConcurrentStreams: 128,
   },
   tls: {
     ca: undefined,

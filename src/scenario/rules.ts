@@ -55,6 +55,11 @@ const crossChecks: ReadonlyArray<(s: Scenario, raw: RawMapping) => Conflict | un
     s.server.cert !== undefined && !s.server.tls
       ? { path: ['server', 'tls'], expected: 'expected true when server.cert is given (the built-in target serves it only over TLS)' }
       : undefined,
+  // The HTTP/2 target answers requests only: no WebSocket upgrade, no event stream.
+  (s) =>
+    s.server.http2 && s.target === undefined && s.protocol !== 'http'
+      ? { path: ['server', 'http2'], expected: `expected false with protocol: ${s.protocol} (the built-in HTTP/2 target serves protocol: http only)` }
+      : undefined,
   // Node's http.Server throws at startup otherwise.
   (s) =>
     s.server.requestTimeout > 0 && s.server.headersTimeout > s.server.requestTimeout

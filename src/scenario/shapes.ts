@@ -116,6 +116,9 @@ const serverShape: Shape<ServerSettings> = {
     cert: pemFile('certificate'),
     key: pemFile('private key'),
     processes: processCount(maxProcesses),
+    http2: boolean,
+    // The SETTINGS value is 31-bit in practice (a stream id is), and at least one stream must be allowed.
+    maxConcurrentStreams: whole(1, 2 ** 31 - 1),
   },
 };
 

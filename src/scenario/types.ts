@@ -113,6 +113,13 @@ export interface ServerSettings {
   key: string | undefined;
   /** Target processes, each on its own port with its own open-file limit; 0 = as many as the connections need. */
   processes: number;
+  /**
+   * Speak HTTP/2 only: by ALPN with `tls`, else h2c (prior knowledge). keepAliveTimeout is
+   * then the idle time before a GOAWAY, maxRequestsPerSocket the streams before one.
+   */
+  http2: boolean;
+  /** SETTINGS_MAX_CONCURRENT_STREAMS the HTTP/2 target announces. */
+  maxConcurrentStreams: number;
 }
 
 /** How the generator speaks TLS to https:// and wss:// targets. Paths are absolute after loading. */

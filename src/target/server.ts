@@ -14,6 +14,8 @@ import type { ServerSettings } from '../scenario/types.js';
 import { EventStream, subscribePath, type EventStreamStats } from './event-stream.js';
 import type { TlsMaterial } from './certificate.js';
 import { SocketUsage, type SocketUsageStats } from './socket-usage.js';
+import { answerAfterBody } from './answer-after-body.js';
+import { createHttp2Target, type Http2Target } from './http2-server.js';
 
 export interface TargetOptions {
   /** Default 127.0.0.1. */
@@ -89,11 +91,15 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   let closedBytesReceived = 0;
   let closedBytesSent = 0;
 
-  const serverOptions = { connectionsCheckingInterval: checkingInterval(settings) };
-  const server: http.Server = options.tls
-    ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key })
-    : http.createServer(serverOptions);
-  applyTimeouts(server, settings);
+  const h2Hooks = {
+    requestStarted(session: object) {
+      counts.requests++;
+      usage.requestStarted(session);
+    },
+    requestEnded: (session: object) => usage.requestEnded(session),
+  };
+  const h1 = settings.http2 ? undefined : http1Server(settings, options.tls);
+  const server: http.Server | Http2Target = h1 ?? createHttp2Target(settings, options.tls, h2Hooks);
   // 'connection' still sees the TCP socket under TLS, so bytes counted there include TLS records.
   server.on('secureConnection', (socket: TLSSocket) => {
     counts.tlsHandshakes++;
@@ -123,7 +129,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   });
 
   const events = new EventStream(settings);
-  server.on('request', (req, res) => {
+  h1?.on('request', (req, res) => {
     counts.requests++;
     const socket = req.socket;
     usage.requestStarted(socket);
@@ -133,21 +139,11 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
       res.writeHead(200, responseHeaders);
       res.end(body);
     };
-    // Answer once the request body is read, as a real handler would.
-    req.once('end', () => {
-      if (settings.responseDelay <= 0) {
-        respond();
-        return;
-      }
-      const timer = setTimeout(respond, settings.responseDelay);
-      // A delay must not outlive its connection: it would hold a stopping process open.
-      res.once('close', () => clearTimeout(timer));
-    });
-    req.resume();
+    answerAfterBody(req, res, settings.responseDelay, respond);
   });
 
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
-  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+  h1?.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', ignore);
     usage.upgraded(socket);
     if (new URL(req.url ?? '/', 'http://target').pathname === subscribePath) {
@@ -209,6 +205,13 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   return { url: `${scheme}://${formatHost(host)}:${port}`, host, port, stats, close, dropAll };
 }
 
+function http1Server(settings: ServerSettings, tls: TlsMaterial | undefined): http.Server {
+  const serverOptions = { connectionsCheckingInterval: checkingInterval(settings) };
+  const server = tls ? https.createServer({ ...serverOptions, cert: tls.cert, key: tls.key }) : http.createServer(serverOptions);
+  applyTimeouts(server, settings);
+  return server;
+}
+
 function applyTimeouts(server: http.Server, settings: ServerSettings): void {
   // Node (20.20 measured) closes an idle socket 1 s after keepAliveTimeout, a built-in
   // buffer against the reset race, while it advertises `Keep-Alive: timeout=` the whole
@@ -233,7 +236,7 @@ function checkingInterval(settings: ServerSettings): number {
   return Math.max(100, Math.min(30_000, Math.round(shortest / 10)));
 }
 
-function listen(server: http.Server, host: string, port: number): Promise<void> {
+function listen(server: http.Server | Http2Target, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
