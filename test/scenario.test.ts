@@ -20,8 +20,8 @@ function scenarioFile(text: string, extension = '.yaml'): string {
 }
 
 const topLevelFields =
-  'name, target, protocol, workload, connections, duration, warmup, interval, workers, thinkTime, rate, stages, maxQueue, newcomers, http, websocket, poll, longPoll, events, server, tls, processes, sources, connectRate, reconnect, thresholds, steps';
-const httpFields = 'method, path, headers, body, keepAlive, keepAliveTimeout, honourServerHint, keepAliveTimeoutThreshold, pipelining, timeout';
+  'name, target, protocol, workload, connections, duration, warmup, interval, workers, thinkTime, rate, stages, maxQueue, newcomers, http, websocket, poll, longPoll, events, server, tls, processes, sources, connectRate, reconnect, data, thresholds, steps';
+const httpFields = 'method, path, headers, body, keepAlive, keepAliveTimeout, honourServerHint, keepAliveTimeoutThreshold, pipelining, timeout, session';
 
 /** Loads `text` as a scenario file and expects exactly `problem` after the file name. */
 async function rejectsWith(text: string, problem: string): Promise<void> {

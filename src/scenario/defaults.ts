@@ -2,6 +2,7 @@
 // no argument and validation agree. Values are already parsed (ms, bytes, per second).
 
 import os from 'node:os';
+import { emptyHttpSession, emptyWebSocketSession, noData } from './session-fields.js';
 import type { Scenario } from './types.js';
 
 /** The most worker threads validation accepts; more threads only add contention on one box. */
@@ -43,6 +44,7 @@ export const defaults: Scenario = deepFreeze({
     keepAliveTimeoutThreshold: 2_000,
     pipelining: 1,
     timeout: 10_000,
+    session: emptyHttpSession,
   },
   websocket: {
     path: '/ws',
@@ -55,6 +57,9 @@ export const defaults: Scenario = deepFreeze({
     subscribePath: '/events',
     pingInterval: 0,
     pingTimeout: 10_000,
+    headers: {},
+    subprotocols: [],
+    session: emptyWebSocketSession,
   },
   poll: {
     path: '/poll',
@@ -115,6 +120,7 @@ export const defaults: Scenario = deepFreeze({
     jitter: true,
     dropAt: 2_000,
   },
+  data: noData,
   // No thresholds: a run passes unless the scenario or --threshold asks for something.
   thresholds: [],
 });

@@ -6,6 +6,7 @@ import type { Scenario } from './types.js';
 import { formatDuration } from './units.js';
 import { receiveMode } from './receive-mode.js';
 import { meanThinkTime } from './think-time.js';
+import { sessionConflict } from './session-rules.js';
 
 interface Conflict {
   path: PathSegment[];
@@ -83,6 +84,7 @@ const crossChecks: ReadonlyArray<(s: Scenario, raw: RawMapping) => Conflict | un
     receiveMode(s) && s.target !== undefined && new URL(s.target).pathname !== '/'
       ? { path: ['target'], expected: `expected a target URL without a path for ${receiveLabel(s)} (give the path in ${pathField(s)})` }
       : undefined,
+  sessionConflict,
 ];
 
 function pairCheck(section: 'tls' | 'server', cert: string | undefined, key: string | undefined): Conflict | undefined {

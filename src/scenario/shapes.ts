@@ -27,6 +27,7 @@ import {
   type Shape,
 } from './parsers.js';
 import { pemFile } from './pem-file.js';
+import { dataField, httpSession, subprotocols, upgradeHeaders, webSocketSession } from './session-fields.js';
 import {
   httpMethods,
   protocols,
@@ -64,6 +65,7 @@ const httpShape: Shape<HttpSettings> = {
     keepAliveTimeoutThreshold: duration(atLeast(0)),
     pipelining: whole(1, 1000),
     timeout: duration(atLeast(0)),
+    session: httpSession,
   },
 };
 
@@ -78,6 +80,9 @@ const websocketShape: Shape<WebSocketSettings> = {
     subscribePath: requestPath,
     pingInterval: duration(atLeast(0)),
     pingTimeout: duration(above(0)),
+    headers: upgradeHeaders,
+    subprotocols,
+    session: webSocketSession,
   },
 };
 
@@ -167,6 +172,7 @@ const scenarioFields: Fields<Scenario> = {
   sources,
   connectRate: rate(atLeast(0)),
   reconnect: (value, path) => parseMapping(value, path, reconnectShape, defaults.reconnect),
+  data: dataField,
   thresholds: thresholdList,
 };
 

@@ -2,6 +2,7 @@
 // writes in the scenario file (so `--set http.keepAlive=false`, `steps` and sweeps address
 // the same names); values are parsed: durations are milliseconds, sizes are bytes, rates
 // are per second.
+import type { DataSettings, HttpSession, WebSocketSession } from './session-types.js';
 
 export type Millis = number;
 export type Bytes = number;
@@ -36,6 +37,8 @@ export interface HttpSettings {
   pipelining: number;
   /** Whole-request timeout; 0 disables it. */
   timeout: Millis;
+  /** Scripted requests (login, then a loop) instead of the one request above. */
+  session: HttpSession;
 }
 
 export const webSocketModes = ['echo', 'subscribe'] as const;
@@ -55,6 +58,12 @@ export interface WebSocketSettings {
   pingInterval: Millis;
   /** A connection whose pong is this late is counted dead (`ping_timeout`) and closed. */
   pingTimeout: Millis;
+  /** Sent with the upgrade request; values may hold templates. */
+  headers: Record<string, string>;
+  /** Offered in Sec-WebSocket-Protocol; the server must pick one of them. */
+  subprotocols: string[];
+  /** Scripted messages (auth, subscribe, correlated replies, pushed events) instead of the echo. */
+  session: WebSocketSession;
 }
 
 /** `protocol: poll`: each client asks for new events every `interval`. */
@@ -199,6 +208,8 @@ export interface Scenario {
   /** New connections per second while opening (hold, connect, reconnects); 0 = as fast as possible. */
   connectRate: PerSecond;
   reconnect: ReconnectSettings;
+  /** Per-connection rows for session templates (`{{data.column}}`). */
+  data: DataSettings;
   /** Pass/fail checks on each step's results, like `latency.p99 < 50ms` (src/gate/expression.ts). */
   thresholds: Threshold[];
 }

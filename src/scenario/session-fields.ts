@@ -1,0 +1,300 @@
+// Parsers of the session fields (`websocket.session`, `http.session`, `websocket.headers`,
+// `websocket.subprotocols`, `data`): each step is one mapping with one action, and every
+// string that may hold a `{{…}}` template is parsed here so a malformed one is refused at load.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DataFileError, readDataFile } from './data-file.js';
+import {
+  Invalid,
+  above,
+  atLeast,
+  boolean,
+  duration,
+  headers,
+  jsonField,
+  oneOf,
+  optionalJsonField,
+  parseMapping,
+  reject,
+  type Parser,
+  type Shape,
+} from './parsers.js';
+import { isMapping, own, type PathSegment, type RawMapping } from './raw.js';
+import type {
+  DataSettings,
+  ExpectStep,
+  HttpExpect,
+  HttpRequestStep,
+  HttpSession,
+  HttpStep,
+  PauseStep,
+  PushSettings,
+  SendStep,
+  WebSocketSession,
+  WebSocketStep,
+} from './session-types.js';
+import { TemplateError, parseTemplate } from './template.js';
+import { httpMethods } from './types.js';
+
+/** How long an `expect` waits when the step does not say. */
+export const defaultExpectTimeout = 10_000;
+
+const stepNamePattern = /^[A-Za-z0-9_-]+$/;
+
+function checkTemplate(text: string, path: PathSegment[]): void {
+  try {
+    parseTemplate(text);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new Invalid(path, err.message);
+    throw err;
+  }
+}
+
+/** Text that may hold templates; YAML numbers are read as their text. */
+export const templateText: Parser<string> = (value, path) => {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text !== 'string') reject(path, 'expected a string (it may hold templates like {{data.token}})', value);
+  checkTemplate(text, path);
+  return text;
+};
+
+/** A JSON value whose strings may hold templates. */
+const jsonTemplate: Parser<unknown> = (value, path) => {
+  if (typeof value === 'string') checkTemplate(value, path);
+  else if (Array.isArray(value)) value.forEach((item, i) => jsonTemplate(item, [...path, i]));
+  else if (isMapping(value)) for (const [key, item] of Object.entries(value)) jsonTemplate(item, [...path, key]);
+  else if (value !== null && typeof value !== 'number' && typeof value !== 'boolean') reject(path, 'expected a JSON value', value);
+  return value;
+};
+
+const matchMapping: Parser<unknown> = (value, path) =>
+  isMapping(value) ? jsonTemplate(value, path) : reject(path, 'expected a mapping of JSON fields the message must have, like { type: auth_ok }', value);
+
+const regexText: Parser<string | undefined> = (value, path) => {
+  if (typeof value !== 'string') reject(path, 'expected a regular expression like ^pong', value);
+  try {
+    new RegExp(value);
+  } catch {
+    reject(path, 'expected a valid regular expression', value);
+  }
+  return value;
+};
+
+const captureNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const captures = (what: string, valid: (source: string) => boolean): Parser<Record<string, string>> => (value, path) => {
+  if (!isMapping(value)) reject(path, `expected a mapping of variable names to ${what}, like { user: user.id }`, value);
+  for (const [name, source] of Object.entries(value)) {
+    if (!captureNamePattern.test(name) || name === 'connection' || name === 'seq' || name === 'now' || name === 'uuid' || name === 'random' || name === 'data') {
+      reject([...path, name], 'expected a variable name of letters, digits and _ other than connection, seq, now, uuid, random and data', name);
+    }
+    if (typeof source !== 'string' || !valid(source)) reject([...path, name], `expected ${what}`, source);
+  }
+  return value as Record<string, string>;
+};
+const jsonPath = (source: string): boolean => /^[^.\s]+(?:\.[^.\s]+)*$/.test(source);
+
+const expectShape: Shape<Omit<ExpectStep, 'kind' | 'name' | 'named'>> = {
+  fields: {
+    match: matchMapping,
+    regex: regexText,
+    reply: jsonField,
+    timeout: duration(above(0)),
+    capture: captures('a JSON field like user.id', jsonPath),
+  },
+};
+const expectFallback = { match: undefined, regex: undefined, reply: undefined, timeout: defaultExpectTimeout, capture: {} };
+
+const payloadKinds = ['text', 'json', 'binary', 'file'] as const;
+function sendPayload(value: unknown, path: PathSegment[]): SendStep['payload'] {
+  if (typeof value === 'string') return { type: 'text', text: templateText(value, path) };
+  const keys = isMapping(value) ? Object.keys(value) : [];
+  if (!isMapping(value) || keys.length !== 1 || !(payloadKinds as readonly string[]).includes(keys[0]!)) {
+    reject(path, 'expected one of { text: … }, { json: { … } }, { binary: <base64> } or { file: <path> }', value);
+  }
+  const [kind] = keys as [(typeof payloadKinds)[number]];
+  const at = [...path, kind];
+  const given = own(value, kind);
+  switch (kind) {
+    case 'text':
+      return { type: 'text', text: templateText(given, at) };
+    case 'json':
+      return { type: 'json', json: jsonTemplate(given, at) };
+    case 'binary':
+      if (typeof given !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(given)) reject(at, 'expected base64 text like AAEC', given);
+      return { type: 'binary', base64: given };
+    case 'file':
+      return { type: 'binary', base64: readBinary(given, at).toString('base64') };
+  }
+}
+
+function readBinary(given: unknown, at: PathSegment[]): Buffer {
+  if (typeof given !== 'string' || given === '') reject(at, 'expected the path of a file to send as one binary message', given);
+  try {
+    return readFileSync(path.resolve(given));
+  } catch {
+    return reject(at, 'expected a file that can be read', given);
+  }
+}
+
+/** The step's name: given, or the first text value the expect matches (`auth_ok`), or its place (`loop[2]`). */
+function nameOf(raw: RawMapping, path: PathSegment[], derived: string | undefined): { name: string; named: boolean } {
+  const given = own(raw, 'name');
+  if (given === undefined) return { name: derived ?? `${String(path[path.length - 2])}[${String(path[path.length - 1])}]`, named: false };
+  if (typeof given !== 'string' || !stepNamePattern.test(given)) reject([...path, 'name'], 'expected a name of letters, digits, _ and -, like add', given);
+  return { name: given, named: true };
+}
+
+function firstText(value: unknown): string | undefined {
+  if (typeof value === 'string') return /^[A-Za-z0-9_-]+$/.test(value) ? value : undefined;
+  if (isMapping(value)) for (const item of Object.values(value)) {
+    const text = firstText(item);
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
+function oneAction(value: unknown, path: PathSegment[], actions: readonly string[], extra: readonly string[], example: string): [string, RawMapping] {
+  if (!isMapping(value)) reject(path, `expected a step like ${example}`, value);
+  const present = actions.filter((action) => Object.hasOwn(value, action));
+  if (present.length !== 1) reject(path, `expected exactly one of ${actions.join(', ')} in a step, like ${example}`, value);
+  for (const key of Object.keys(value)) {
+    if (key !== 'name' && !actions.includes(key) && !extra.includes(key)) {
+      throw new Invalid([...path, key], `unknown field (allowed: name, ${[present[0], ...extra].join(', ')})`);
+    }
+  }
+  return [present[0]!, value];
+}
+
+const pauseDuration = duration(atLeast(0));
+
+const webSocketStep: Parser<WebSocketStep> = (value, path) => {
+  const [action, raw] = oneAction(value, path, ['send', 'expect', 'pause'], [], '{ send: { json: { type: auth } } }, { expect: { match: { type: auth_ok } } } or { pause: 1s }');
+  const at = [...path, action];
+  if (action === 'pause') return { kind: 'pause', duration: pauseDuration(raw.pause, at), ...nameOf(raw, path, undefined) } satisfies PauseStep;
+  if (action === 'send') return { kind: 'send', payload: sendPayload(raw.send, at), ...nameOf(raw, path, undefined) } satisfies SendStep;
+  const expect = parseMapping(raw.expect ?? {}, at, expectShape, expectFallback);
+  if (expect.match !== undefined && expect.regex !== undefined) reject([...at, 'regex'], 'expected either match (JSON) or regex (text), not both', expect.regex);
+  return { kind: 'expect', ...expect, ...nameOf(raw, path, firstText(expect.match)) };
+};
+
+const stepList = <T>(item: Parser<T>): Parser<T[]> => (value, path) =>
+  Array.isArray(value) ? value.map((entry, i) => item(entry, [...path, i])) : reject(path, 'expected a list of steps', value);
+
+const pushShape: Shape<PushSettings> = { fields: { match: matchMapping, sequence: jsonField, timestamp: optionalJsonField } };
+const pushFallback: PushSettings = { match: undefined, sequence: 'seq', timestamp: 'publishedAt' };
+
+const webSocketSessionShape: Shape<WebSocketSession> = {
+  fields: {
+    open: stepList(webSocketStep),
+    loop: stepList(webSocketStep),
+    push: (value, path) => (value === null ? undefined : parseMapping(value, path, pushShape, pushFallback)),
+  },
+};
+
+export const emptyWebSocketSession: WebSocketSession = { open: [], loop: [], push: undefined };
+export const webSocketSession: Parser<WebSocketSession> = (value, path) => parseMapping(value, path, webSocketSessionShape, emptyWebSocketSession);
+
+// ---- HTTP ----
+
+const statusList: Parser<number[]> = (value, path) => {
+  const list = Array.isArray(value) ? value : [value];
+  for (const [i, status] of list.entries()) {
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
+      reject(Array.isArray(value) ? [...path, i] : path, 'expected an HTTP status like 200, or a list like [200, 201]', status);
+    }
+  }
+  return list as number[];
+};
+
+const headerPatterns: Parser<Record<string, string>> = (value, path) => {
+  if (!isMapping(value)) reject(path, 'expected a mapping of header names to regular expressions, like { content-type: json }', value);
+  for (const [name, pattern] of Object.entries(value)) regexText(pattern, [...path, name]);
+  return Object.fromEntries(Object.entries(value).map(([name, pattern]) => [name.toLowerCase(), pattern as string]));
+};
+
+const httpExpectShape: Shape<HttpExpect> = { fields: { status: statusList, match: matchMapping, headers: headerPatterns } };
+const httpExpectFallback: HttpExpect = { status: [], match: undefined, headers: {} };
+
+const requestPathTemplate: Parser<string> = (value, path) => {
+  const text = templateText(value, path);
+  return text.startsWith('/') && !/\s/.test(text) ? text : reject(path, 'expected a path starting with / and without spaces, like /items?user={{data.user}}', value);
+};
+
+const templateHeaders: Parser<Record<string, string>> = (value, path) => {
+  const parsed = headers(value, path);
+  for (const [name, text] of Object.entries(parsed)) checkTemplate(text, [...path, name]);
+  return parsed;
+};
+
+interface RequestFields {
+  method: HttpRequestStep['method'];
+  path: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  json: unknown;
+}
+const requestShape: Shape<RequestFields> = {
+  fields: {
+    method: oneOf(httpMethods, (s) => s.toUpperCase()),
+    path: requestPathTemplate,
+    headers: templateHeaders,
+    body: templateText,
+    json: jsonTemplate,
+  },
+};
+const requestFallback: RequestFields = { method: 'GET', path: '/', headers: {}, body: undefined, json: undefined };
+
+const httpStep: Parser<HttpStep> = (value, path) => {
+  const [action, raw] = oneAction(value, path, ['request', 'pause'], ['expect', 'capture'], '{ request: { method: POST, path: /login }, expect: { status: 200 } } or { pause: 1s }');
+  if (action === 'pause') {
+    if (raw.expect !== undefined || raw.capture !== undefined) reject([...path, 'pause'], 'expected a pause alone (expect and capture go with a request)', raw.pause);
+    return { kind: 'pause', duration: pauseDuration(raw.pause, [...path, 'pause']), ...nameOf(raw, path, undefined) };
+  }
+  const request = parseMapping(raw.request, [...path, 'request'], requestShape, requestFallback);
+  if (request.body !== undefined && request.json !== undefined) reject([...path, 'request', 'json'], 'expected either body or json, not both', request.json);
+  const expect = raw.expect === undefined ? httpExpectFallback : parseMapping(raw.expect, [...path, 'expect'], httpExpectShape, httpExpectFallback);
+  const capture =
+    raw.capture === undefined ? {} : captures('a JSON field of the body like token, or header:<name>', (s) => jsonPath(s) || /^header:[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s))(raw.capture, [...path, 'capture']);
+  const derived = request.path.split('?')[0]!.split('/').filter((part) => /^[A-Za-z0-9_-]+$/.test(part)).pop();
+  return { kind: 'request', ...request, expect, capture, ...nameOf(raw, path, derived) };
+};
+
+const httpSessionShape: Shape<HttpSession> = { fields: { open: stepList(httpStep), loop: stepList(httpStep) } };
+export const emptyHttpSession: HttpSession = { open: [], loop: [] };
+export const httpSession: Parser<HttpSession> = (value, path) => parseMapping(value, path, httpSessionShape, emptyHttpSession);
+
+// ---- WebSocket upgrade ----
+
+export const upgradeHeaders: Parser<Record<string, string>> = templateHeaders;
+
+const subprotocolPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const subprotocols: Parser<string[]> = (value, path) => {
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list)) reject(path, 'expected a list of subprotocol names like [chat.v2]', value);
+  for (const [i, name] of list.entries()) {
+    if (typeof name !== 'string' || !subprotocolPattern.test(name)) reject([...path, i], 'expected a subprotocol name like chat.v2', name);
+  }
+  return list as string[];
+};
+
+// ---- data ----
+
+export const noData: DataSettings = { file: undefined, unique: false, columns: [], rows: 0 };
+
+export const dataField: Parser<DataSettings> = (value, at) => {
+  if (value === null) return noData;
+  const given: RawMapping = typeof value === 'string' ? { file: value } : isMapping(value) ? value : reject(at, 'expected a .csv or .jsonl file, or { file: users.csv, unique: true }', value);
+  for (const key of Object.keys(given)) if (key !== 'file' && key !== 'unique') throw new Invalid([...at, key], 'unknown field (allowed: file, unique)');
+  const fileAt = typeof value === 'string' ? at : [...at, 'file'];
+  const file = own(given, 'file');
+  if (typeof file !== 'string' || file.trim() === '') reject(fileAt, 'expected the path of a .csv or .jsonl file', file);
+  const unique = given.unique === undefined ? false : boolean(given.unique, [...at, 'unique']);
+  const absolute = path.resolve(file);
+  try {
+    const { columns, rows } = readDataFile(absolute);
+    return { file: absolute, unique, columns, rows: rows.length };
+  } catch (err) {
+    if (err instanceof DataFileError) throw new Invalid(fileAt, `cannot use "${file}": ${err.message}`);
+    throw err;
+  }
+};
