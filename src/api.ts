@@ -1,9 +1,9 @@
 // The two calls most programs need: run a scenario and merge shards, each writing the
 // same results folder the CLI writes.
 import { runScenario } from './coordinator/run.js';
-import type { Shard } from './coordinator/plan.js';
+import type { Shard } from './results/shard.js';
 import { mergeShards } from './merge/merge.js';
-import type { Output, RunResult } from './outputs/output.js';
+import type { Output, RunResult } from './results/run-result.js';
 import { resultFiles } from './outputs/result-files.js';
 import { loadScenario } from './scenario/index.js';
 import type { ResolvedScenario } from './scenario/types.js';

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ScenarioError, UsageError } from '../src/errors.js';
 import { allowanceFor, parseAllowanceRule } from '../src/gate/allowance.js';
-import { ExpressionError, parseThresholdExpression } from '../src/gate/expression.js';
-import { parseMetricRef } from '../src/gate/metric-ref.js';
+import { ExpressionError, parseThresholdExpression } from '../src/scenario/threshold-expression.js';
+import { parseMetricRef } from '../src/scenario/metric-ref.js';
 import { thresholdsFromFlags } from '../src/gate/threshold-flags.js';
 import { validateScenario } from '../src/scenario/index.js';
 

@@ -10,7 +10,7 @@ import { clientTls } from '../src/protocols/tls-options.js';
 import { createWebSocketDriver } from '../src/protocols/websocket.js';
 import { defaults } from '../src/scenario/defaults.js';
 import type { StepScenario, TlsSettings } from '../src/scenario/types.js';
-import { Recorder } from '../src/worker/recorder.js';
+import { Recorder } from '../src/metrics/recorder.js';
 import { tempDir } from './helpers/cli.js';
 import { closerFor, listenOnFreePort } from './servers/listen.js';
 import { startTlsEchoServer, type TlsEchoServer } from './servers/tls-echo-server.js';

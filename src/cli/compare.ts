@@ -9,7 +9,7 @@ import { writeCompareCsv } from '../outputs/compare-csv.js';
 import { compareText } from '../outputs/gate-console.js';
 import { writeCompareJunit } from '../outputs/junit.js';
 import { compareMarkdown, writeMarkdown } from '../outputs/markdown.js';
-import { readResults } from '../outputs/read-results.js';
+import { readResults } from '../results/read-results.js';
 
 export interface CompareArgs {
   dirs: string[];

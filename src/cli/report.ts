@@ -3,14 +3,14 @@
 // can be re-read by a newer sockcap, or judged against new thresholds.
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../errors.js';
-import { ExpressionError, parseThresholdExpression } from '../gate/expression.js';
+import { ExpressionError, parseThresholdExpression } from '../scenario/threshold-expression.js';
 import { addThresholds, thresholdsFromFlags } from '../gate/threshold-flags.js';
 import type { StepScenario, Threshold } from '../scenario/types.js';
 import { ConsoleOutput } from '../outputs/console.js';
 import { writeStepCsvFiles } from '../outputs/csv-files.js';
 import { writeGateFiles } from '../outputs/gate-files.js';
 import { writeHtmlReport } from '../outputs/html-report.js';
-import { readResults } from '../outputs/read-results.js';
+import { readResults } from '../results/read-results.js';
 
 /** A threshold another sockcap version wrote that this one cannot parse is left out, and said so. */
 function readableThresholds(step: StepScenario): Threshold[] {

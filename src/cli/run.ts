@@ -11,7 +11,7 @@ import { addThresholds, thresholdsFromFlags } from '../gate/threshold-flags.js';
 import { ThresholdWatch } from '../gate/watch.js';
 import { loadScenario } from '../scenario/index.js';
 import { CapacityCsv } from '../outputs/capacity-csv.js';
-import type { StepResult } from '../outputs/output.js';
+import type { StepResult } from '../results/run-result.js';
 import { UntilSlo } from '../gate/until-slo.js';
 import { parseShard, parseStartAt } from './shard-flags.js';
 

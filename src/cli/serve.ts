@@ -8,7 +8,8 @@ import { defaults } from '../scenario/defaults.js';
 import type { ServerSettings } from '../scenario/types.js';
 import { parseDuration, parseRate, parseSize } from '../scenario/units.js';
 import type { TlsMaterial } from '../target/certificate.js';
-import { startTarget, type RunningTarget, type TargetStats } from '../target/server.js';
+import { startTarget, type RunningTarget } from '../target/server.js';
+import type { TargetStats } from '../results/target-stats.js';
 import { serveTls, type ServeTlsArgs } from './serve-tls.js';
 
 /**

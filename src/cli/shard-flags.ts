@@ -1,6 +1,6 @@
 // `--shard i/n` (or Kubernetes' JOB_COMPLETION_INDEX with SHARD_COUNT) and `--start-at`.
 import { UsageError } from '../errors.js';
-import type { Shard } from '../coordinator/plan.js';
+import type { Shard } from '../results/shard.js';
 
 /** Shards are numbered from 1 on the command line (`--shard 1/4`), from 0 in Kubernetes' index. */
 export function parseShard(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Shard {

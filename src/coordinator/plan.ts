@@ -5,12 +5,7 @@ import type { StepScenario } from '../scenario/types.js';
 import type { Slice } from '../worker/messages.js';
 import { processesFor } from './limits.js';
 import { splitEvenly } from './split.js';
-
-export interface Shard {
-  /** 0-based. */
-  index: number;
-  count: number;
-}
+import type { Shard } from '../results/shard.js';
 
 export interface StepTiming {
   startAt: number;

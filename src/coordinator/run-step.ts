@@ -4,13 +4,14 @@
 // step's measured result.
 import { RunBrokenError } from '../errors.js';
 import { cpuPercent, ProcessGroup, type ProcessSample } from '../metrics/process-sampler.js';
-import type { IntervalRow, Output, StepResult } from '../outputs/output.js';
+import type { IntervalRow, Output, StepResult } from '../results/run-result.js';
 import type { StepScenario } from '../scenario/types.js';
-import type { TargetStats } from '../target/server.js';
-import { now, sleepUntil } from '../worker/clock.js';
+import type { TargetStats } from '../results/target-stats.js';
+import { now, sleepUntil } from '../metrics/clock.js';
 import { totalStageDuration } from '../workloads/arrival-schedule.js';
 import { StepCollector, type IntervalAggregate } from './collector.js';
-import { describePlan, planStep, type Shard } from './plan.js';
+import { describePlan, planStep } from './plan.js';
+import type { Shard } from '../results/shard.js';
 import { runGenerators } from './processes.js';
 import { saturationCauses } from './saturation.js';
 import { connectionCosts, sampleCosts, type CostSample } from './step-costs.js';

@@ -2,15 +2,15 @@
 // run's status decided at the end. Ctrl-C and crashed workers still end here, with every
 // file written from what was measured so far.
 import { errorMessage, RunBrokenError, SockcapError } from '../errors.js';
-import type { Output, RunInfo, RunResult, RunStatus, StepResult } from '../outputs/output.js';
-import { createResultsDir, makeRunId } from '../outputs/results-dir.js';
+import type { Output, RunInfo, RunResult, RunStatus, StepResult } from '../results/run-result.js';
+import { createResultsDir, makeRunId } from '../results/results-dir.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { checkLimits } from './limits.js';
 import { insecureWarning, skipsVerification } from '../scenario/tls.js';
 import { checkSteps } from './preflight.js';
 import { saturationWarnings } from './saturation.js';
-import { makeManifest } from './manifest.js';
-import type { Shard } from './plan.js';
+import { makeManifest } from '../results/manifest.js';
+import type { Shard } from '../results/shard.js';
 import { runStep, StepBrokenError } from './run-step.js';
 
 export interface RunOptions {

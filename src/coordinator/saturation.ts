@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { Counters } from '../metrics/counters.js';
 import type { Histogram, MetricName } from '../metrics/histogram.js';
-import type { StepResult } from '../outputs/output.js';
+import type { StepResult } from '../results/run-result.js';
 
 export const loopDelayLimitMs = 50;
 export const cpuLimitShare = 0.9;

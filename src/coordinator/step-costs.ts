@@ -3,19 +3,12 @@
 // taken while every connection is still held, divided by the connections held.
 import { sampleKernel, type KernelSample } from '../metrics/kernel-sampler.js';
 import type { ProcessGroup, ProcessSample } from '../metrics/process-sampler.js';
+import type { ConnectionCosts } from '../results/connection-costs.js';
 
 export interface CostSample {
   client: ProcessSample | undefined;
   server: ProcessSample | undefined;
   kernel: KernelSample | undefined;
-}
-
-export interface ConnectionCosts {
-  clientKibPerConn: number | undefined;
-  serverKibPerConn: number | undefined;
-  kernelKibPerConn: number | undefined;
-  /** Server CPU from the baseline to the held sample, per connection opened in between. */
-  serverCpuMsPerConn: number | undefined;
 }
 
 export function sampleCosts(client: ProcessGroup, server: ProcessGroup): CostSample {

@@ -3,9 +3,9 @@
 // sockets than the open-file limit and one port pair has a limited range of ports).
 import type { StepScenario } from '../scenario/types.js';
 import { serverCertificate } from '../target/certificate.js';
-import type { TargetStats } from '../target/server.js';
+import type { TargetStats } from '../results/target-stats.js';
 import { spawnTarget, type TargetProcess } from '../target/spawn.js';
-import { sumTargetStats } from '../target/sum-stats.js';
+import { sumTargetStats } from '../results/target-stats.js';
 import { targetProcessesFor } from './limits.js';
 
 export interface StepTargets {

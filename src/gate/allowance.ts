@@ -5,7 +5,7 @@
 import { metricNames, type MetricName } from '../metrics/histogram.js';
 import { UnitError, parseDuration } from '../scenario/units.js';
 import { UsageError } from '../errors.js';
-import { formatValue, MetricRefError, parseMetricRef, suggestMetric, type MetricRef } from './metric-ref.js';
+import { formatValue, MetricRefError, parseMetricRef, suggestMetric, type MetricRef } from '../scenario/metric-ref.js';
 
 export interface Allowance {
   /** Which way is worse. */

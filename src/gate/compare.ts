@@ -3,12 +3,13 @@
 // the spread between them is the run-to-run noise, and a change inside that spread is
 // reported as "within noise" instead of failing the gate.
 import { metricNames } from '../metrics/histogram.js';
-import type { StepResult } from '../outputs/output.js';
-import { primaryMetric } from '../outputs/summary-row.js';
-import type { StoredRun } from '../outputs/read-results.js';
+import type { StepResult } from '../results/run-result.js';
+import { primaryMetric } from '../results/summary-row.js';
+import type { StoredRun } from '../results/read-results.js';
 import { allowanceFor, comparedStats, ruleFor, type Allowance, type AllowanceRule } from './allowance.js';
 import { mergeSteps } from './merge-steps.js';
-import { formatValue, metricValue, parseMetricRef, unitLabel, type MetricRef } from './metric-ref.js';
+import { formatValue, parseMetricRef, unitLabel, type MetricRef } from '../scenario/metric-ref.js';
+import { metricValue } from '../results/metric-value.js';
 import { scenarioDifferences } from './scenario-diff.js';
 
 export type CompareVerdict = 'ok' | 'regression' | 'improvement' | 'within noise' | 'not gated';

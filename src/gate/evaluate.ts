@@ -2,9 +2,11 @@
 // result (merged histograms, summed counters), one verdict per step and threshold. A
 // threshold passes when it holds in every step that measured its metric and at least one
 // step did: a gate on a metric nobody measured fails rather than passing in silence.
-import type { StepResult } from '../outputs/output.js';
-import { holds, parseThresholdExpression, type Operator } from './expression.js';
-import { formatValue, metricValue, unitLabel, type ValueKind } from './metric-ref.js';
+import type { StepResult } from '../results/run-result.js';
+import { holds, parseThresholdExpression, type Operator } from '../scenario/threshold-expression.js';
+import { formatValue, unitLabel, type ValueKind } from '../scenario/metric-ref.js';
+import { metricValue } from '../results/metric-value.js';
+import type { ThresholdAbort } from '../results/threshold-abort.js';
 
 export type Verdict = 'pass' | 'fail' | 'no-data';
 
@@ -23,17 +25,6 @@ export interface ThresholdVerdict {
   /** The value as a person reads it, and why the verdict is what it is. */
   detail: string;
   abortOnFail: boolean;
-}
-
-/** The threshold that stopped a run early (abortOnFail), recorded in run.json. */
-export interface ThresholdAbort {
-  stepIndex: number;
-  step: string;
-  expression: string;
-  /** Measured seconds into the step when it failed. */
-  atS: number;
-  value: number;
-  reason: string;
 }
 
 export function evaluateThresholds(steps: readonly StepResult[], aborted?: ThresholdAbort): ThresholdVerdict[] {

@@ -2,7 +2,7 @@
 // expressions as the scenario's `thresholds`, added to every step.
 import { ScenarioError } from '../errors.js';
 import type { Threshold } from '../scenario/types.js';
-import { ExpressionError, parseThresholdExpression } from './expression.js';
+import { ExpressionError, parseThresholdExpression } from '../scenario/threshold-expression.js';
 
 export function thresholdsFromFlags(flags: readonly string[]): Threshold[] {
   return flags.map((flag) => {

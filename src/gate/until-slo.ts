@@ -1,10 +1,17 @@
 // `--until-slo "connect.p99 < 100ms"`: run a capacity ladder step by step and stop at the
 // first step that breaks the SLO; the answer is the last count that kept it.
 import { ScenarioError } from '../errors.js';
-import type { StepResult } from '../outputs/output.js';
-import type { SloResult } from '../outputs/capacity-csv.js';
-import { ExpressionError, holds, parseThresholdExpression, type ThresholdExpression } from './expression.js';
-import { formatValue, metricValue } from './metric-ref.js';
+import type { StepResult } from '../results/run-result.js';
+import { ExpressionError, holds, parseThresholdExpression, type ThresholdExpression } from '../scenario/threshold-expression.js';
+import { formatValue } from '../scenario/metric-ref.js';
+import { metricValue } from '../results/metric-value.js';
+
+export interface SloResult {
+  expression: string;
+  /** The label of the first step that broke it, if one did. */
+  brokenAt: string | undefined;
+  lastGoodConnections: number | undefined;
+}
 
 export class UntilSlo {
   private readonly expression: ThresholdExpression;

@@ -4,11 +4,12 @@
 // one slow second does not end a run that is fine overall.
 import { addCounters, emptyCounters, type Counters } from '../metrics/counters.js';
 import { createHistogram, type Histogram, type MetricName } from '../metrics/histogram.js';
-import type { IntervalRow, Output, StepResult } from '../outputs/output.js';
+import type { IntervalRow, Output, StepResult } from '../results/run-result.js';
 import type { StepScenario } from '../scenario/types.js';
-import type { ThresholdAbort } from './evaluate.js';
-import { holds, parseThresholdExpression, type ThresholdExpression } from './expression.js';
-import { formatValue, metricValue } from './metric-ref.js';
+import type { ThresholdAbort } from '../results/threshold-abort.js';
+import { holds, parseThresholdExpression, type ThresholdExpression } from '../scenario/threshold-expression.js';
+import { formatValue } from '../scenario/metric-ref.js';
+import { metricValue } from '../results/metric-value.js';
 
 interface Watched {
   expression: ThresholdExpression;

@@ -4,8 +4,8 @@
 import { combineMeasurements } from '../metrics/combine.js';
 import type { IntervalRecord } from '../outputs/interval-log.js';
 import { decodeIntervalHistograms } from '../outputs/interval-log.js';
-import type { IntervalRow, ProcessFigures, StepResult } from '../outputs/output.js';
-import { sumTargetStats } from '../target/sum-stats.js';
+import type { IntervalRow, ProcessFigures, StepResult } from '../results/run-result.js';
+import { sumTargetStats } from '../results/target-stats.js';
 
 const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
 
@@ -24,7 +24,6 @@ function sumFigures(figures: (ProcessFigures | undefined)[]): ProcessFigures | u
   if (known.length === 0) return undefined;
   return { cpuPct: sum(known.map((f) => f.cpuPct)), rssPeakBytes: sum(known.map((f) => f.rssPeakBytes)) };
 }
-
 
 export function combineStep(results: readonly StepResult[], shardCount: number): StepResult {
   const first = results[0]!;

@@ -1,7 +1,7 @@
 // `sockcap merge`: the results folders of a sharded run become one results folder with
 // exactly the files a single run writes, from added histograms and summed counters.
-import type { Output, RunInfo, RunResult, StepResult } from '../outputs/output.js';
-import { createResultsDir } from '../outputs/results-dir.js';
+import type { Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
+import { createResultsDir } from '../results/results-dir.js';
 import { resultFiles } from '../outputs/result-files.js';
 import { combineIntervals, combineStep } from './combine-shards.js';
 import { readShards } from './shards.js';

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { summarize } from '../metrics/histogram.js';
 import { fitLine, type LineFit } from '../metrics/fit.js';
 import { csvText } from './csv.js';
-import type { Output, RunInfo, RunResult, StepResult } from './output.js';
-import { roundOrBlank } from './number-format.js';
+import type { Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
+import { roundOrBlank } from '../results/number-format.js';
+import type { SloResult } from '../gate/until-slo.js';
 
 export const capacityCsvColumns = [
   'step',
@@ -29,13 +30,6 @@ export const capacityCsvColumns = [
 export const capacityFitColumns = ['quantity', 'unit', 'slope', 'slope_stderr', 'intercept', 'r2', 'steps'] as const;
 
 const connectionWorkloads = new Set(['hold', 'connect', 'reconnect-storm']);
-
-export interface SloResult {
-  expression: string;
-  /** The label of the first step that broke it, if one did. */
-  brokenAt: string | undefined;
-  lastGoodConnections: number | undefined;
-}
 
 export class CapacityCsv implements Output {
   private run: RunInfo | undefined;

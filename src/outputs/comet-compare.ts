@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { summarize } from '../metrics/histogram.js';
 import { receiveMode, transportOf } from '../scenario/receive-mode.js';
 import { csvText, type CsvValue } from './csv.js';
-import type { Output, RunInfo, StepResult } from './output.js';
-import { round } from './number-format.js';
+import type { Output, RunInfo, StepResult } from '../results/run-result.js';
+import { round } from '../results/number-format.js';
 
 export const cometCompareColumns = [
   'step',
@@ -33,7 +33,6 @@ export const cometCompareColumns = [
 ] as const;
 
 export type CometCompareRow = Record<(typeof cometCompareColumns)[number], CsvValue>;
-
 
 /** The step's row, or undefined for a step that receives no events. */
 export function cometCompareRow(result: StepResult): CometCompareRow | undefined {

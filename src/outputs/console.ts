@@ -3,8 +3,8 @@
 // cause, and a compact summary table at the end.
 import { summarize } from '../metrics/histogram.js';
 import type { StepScenario } from '../scenario/types.js';
-import type { IntervalRow, Output, RunInfo, RunResult, StepResult } from './output.js';
-import { primaryMetricOf, summaryRow } from './summary-row.js';
+import type { IntervalRow, Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
+import { primaryMetricOf, summaryRow } from '../results/summary-row.js';
 import { deliveryClockNote, receiveMode } from '../scenario/receive-mode.js';
 import { formatCount, formatMs, formatTable } from './table.js';
 

@@ -5,9 +5,10 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { metricNames, percentileDistribution, summarize } from '../metrics/histogram.js';
 import { csvText } from './csv.js';
-import type { IntervalRow, Output, RunInfo, StepResult } from './output.js';
-import { primaryMetricOf, summaryColumns, summaryRow } from './summary-row.js';
-import { mib, round } from './number-format.js';
+import type { IntervalRow, Output, RunInfo, StepResult } from '../results/run-result.js';
+import { primaryMetricOf, summaryRow } from '../results/summary-row.js';
+import { summaryColumns } from '../metrics/summary-columns.js';
+import { mib, round } from '../results/number-format.js';
 
 export const timeseriesColumns = [
   'run_id',
@@ -39,7 +40,6 @@ export const timeseriesColumns = [
 export const latencyColumns = ['step', 'metric', 'percentile', 'value_ms', 'count'] as const;
 
 export const errorColumns = ['step', 'code', 'count'] as const;
-
 
 export class CsvFiles implements Output {
   private run: RunInfo | undefined;

@@ -2,7 +2,7 @@
 // the per-metric comparison of `sockcap compare`.
 import { formatChange, formatNoise, type Comparison } from '../gate/compare.js';
 import { gateOutcome, type ThresholdVerdict } from '../gate/evaluate.js';
-import { formatValue } from '../gate/metric-ref.js';
+import { formatValue } from '../scenario/metric-ref.js';
 import { formatTable } from './table.js';
 
 export function thresholdsText(verdicts: readonly ThresholdVerdict[]): string {

@@ -1,11 +1,12 @@
 // The end of a run and of `sockcap report`, in one place so both write the same files:
 // threshold verdicts on the console and in thresholds.csv, and the JUnit and Markdown files
 // the user asked for.
-import { evaluateThresholds, gateOutcome, type GateOutcome, type ThresholdAbort, type ThresholdVerdict } from '../gate/evaluate.js';
+import { evaluateThresholds, gateOutcome, type GateOutcome, type ThresholdVerdict } from '../gate/evaluate.js';
+import type { ThresholdAbort } from '../results/threshold-abort.js';
 import { thresholdsText } from './gate-console.js';
 import { writeThresholdsJunit } from './junit.js';
 import { thresholdsMarkdown, writeMarkdown } from './markdown.js';
-import type { RunResult } from './output.js';
+import type { RunResult } from '../results/run-result.js';
 import { writeThresholdsCsv } from './thresholds-csv.js';
 
 export interface GateFileOptions {

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeHistogram } from '../metrics/histogram.js';
-import type { Output, RunInfo, StepResult } from './output.js';
+import type { Output, RunInfo, StepResult } from '../results/run-result.js';
 
 export function histogramFileName(stepIndex: number, metric: string): string {
   return `step-${stepIndex}-${metric}.hdr`;

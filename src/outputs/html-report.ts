@@ -4,14 +4,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { evaluateThresholds, type ThresholdAbort, type ThresholdVerdict } from '../gate/evaluate.js';
-import { formatValue } from '../gate/metric-ref.js';
+import { evaluateThresholds, type ThresholdVerdict } from '../gate/evaluate.js';
+import type { ThresholdAbort } from '../results/threshold-abort.js';
+import { formatValue } from '../scenario/metric-ref.js';
 import { metricNames, percentileDistribution } from '../metrics/histogram.js';
 import { version } from '../version.js';
 import { renderPage, type ChartSpec, type PageData } from './html-page.js';
-import type { Output, RunInfo, RunResult, RunStatus, StepResult } from './output.js';
-import { primaryMetricOf, summaryRow } from './summary-row.js';
-import { round } from './number-format.js';
+import type { Output, RunInfo, RunResult, RunStatus, StepResult } from '../results/run-result.js';
+import { primaryMetricOf, summaryRow } from '../results/summary-row.js';
+import { round } from '../results/number-format.js';
 
 /** A run as far as it got: finished runs have a status and an end. */
 export type ReportRun = RunInfo & { steps: readonly StepResult[]; status?: RunStatus; reason?: string; endedAt?: Date };

@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import type { Counters } from '../metrics/counters.js';
 import { decodeHistogram, encodeHistogram, metricNames, type Histogram, type MetricName } from '../metrics/histogram.js';
-import type { IntervalRow, Output, RunInfo } from './output.js';
+import type { IntervalRow, Output, RunInfo } from '../results/run-result.js';
 
 export const intervalLogFile = 'intervals.jsonl';
 

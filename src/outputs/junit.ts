@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { formatChange, type Comparison } from '../gate/compare.js';
 import { gateOutcome, type ThresholdVerdict } from '../gate/evaluate.js';
-import { formatValue } from '../gate/metric-ref.js';
+import { formatValue } from '../scenario/metric-ref.js';
 
 interface TestCase {
   classname: string;

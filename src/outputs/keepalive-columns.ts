@@ -4,8 +4,8 @@
 import { summarize } from '../metrics/histogram.js';
 import { meanThinkTime } from '../scenario/think-time.js';
 import type { StepScenario } from '../scenario/types.js';
-import type { StepResult } from './output.js';
-import { round } from './number-format.js';
+import type { StepResult } from '../results/run-result.js';
+import { round } from '../results/number-format.js';
 
 export const keepAliveColumns = [
   'server_keepalive_timeout_ms',

@@ -3,9 +3,9 @@
 import { writeFileSync } from 'node:fs';
 import { formatChange, formatNoise, type Comparison, type CompareVerdict } from '../gate/compare.js';
 import { gateOutcome, type ThresholdVerdict, type Verdict } from '../gate/evaluate.js';
-import { formatValue } from '../gate/metric-ref.js';
-import type { RunResult } from './output.js';
-import { summaryRow } from './summary-row.js';
+import { formatValue } from '../scenario/metric-ref.js';
+import type { RunResult } from '../results/run-result.js';
+import { summaryRow } from '../results/summary-row.js';
 import { formatCount, formatMs } from './table.js';
 
 const cell = (text: string | number): string => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -7,7 +7,7 @@ import { openFileLimit } from '../metrics/process-sampler.js';
 import { skipsVerification } from '../scenario/tls.js';
 import { version } from '../version.js';
 import { deliveryClockNote } from '../scenario/receive-mode.js';
-import type { Output, RunInfo, RunResult, StepResult } from './output.js';
+import type { Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
 
 function portRange(): string | undefined {
   try {

@@ -1,7 +1,7 @@
 // The one small interface every protocol implements. A driver says *how* to talk to the
 // target over one connection; when to talk is the workload's business.
 import type { StepScenario } from '../scenario/types.js';
-import type { Recorder } from '../worker/recorder.js';
+import type { Recorder } from '../metrics/recorder.js';
 import type { ClientTls } from './tls-options.js';
 
 /**

@@ -4,7 +4,7 @@
 // it natively; the newer handler API is wrapped on every request, which costs CPU here.
 import { Client, type Dispatcher } from 'undici';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
-import { now } from '../worker/clock.js';
+import { now } from '../metrics/clock.js';
 import { errorCode } from './error-code.js';
 import { hintThreshold, SocketReuse, type RequestUse } from './socket-reuse.js';
 import { socketOpener } from './socket-opener.js';

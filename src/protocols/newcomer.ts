@@ -3,7 +3,7 @@
 // socket does. Counted apart from the step's own connections (their connect times, wire bytes
 // and errors stay theirs), so the crowding figures say only what happened to newcomers.
 import http from 'node:http';
-import type { Recorder } from '../worker/recorder.js';
+import type { Recorder } from '../metrics/recorder.js';
 
 export interface NewcomerRequest {
   target: URL;

@@ -4,8 +4,8 @@
 // timing says so, and hands every event it reads to the sink; the sink (the worker's business)
 // tracks sequence numbers and records delivery latency.
 import type { StepScenario } from '../scenario/types.js';
-import type { Recorder } from '../worker/recorder.js';
-import type { ReceiveTiming } from '../workloads/receive-timing.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { ReceiveTiming } from './receive-timing.js';
 import type { ReceivedEvent } from './event-json.js';
 import type { ClientTls } from './tls-options.js';
 

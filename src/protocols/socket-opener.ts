@@ -6,7 +6,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import type { Recorder } from '../worker/recorder.js';
+import type { Recorder } from '../metrics/recorder.js';
 import { connectionOptions, type ClientTls } from './tls-options.js';
 
 export interface SocketRequest {

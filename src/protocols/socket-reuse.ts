@@ -5,8 +5,8 @@
 // request on is the one the connector handed over last.
 import type { buildConnector } from 'undici';
 import type { HistogramBins } from '../metrics/histogram-bins.js';
-import { now } from '../worker/clock.js';
-import type { Recorder } from '../worker/recorder.js';
+import { now } from '../metrics/clock.js';
+import type { Recorder } from '../metrics/recorder.js';
 
 /** Failures that mean the server closed or reset the connection under the request. */
 const closedUnderRequest: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'socket_closed']);

@@ -3,7 +3,7 @@
 // sessions are resumed and failed connections are counted. It does what undici's own
 // buildConnector does to a socket (no Nagle, TCP keep-alive probes, a connect timeout).
 import { errors, type buildConnector } from 'undici';
-import type { Recorder } from '../worker/recorder.js';
+import type { Recorder } from '../metrics/recorder.js';
 import type { SocketOpener } from './socket-opener.js';
 
 /** undici's default: TCP keep-alive probes after a minute idle. */

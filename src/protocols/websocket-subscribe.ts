@@ -8,8 +8,8 @@ import type { connect as netConnect, Socket, TcpNetConnectOpts } from 'node:net'
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
-import { now } from '../worker/clock.js';
-import type { ReceiveTiming } from '../workloads/receive-timing.js';
+import { now } from '../metrics/clock.js';
+import type { ReceiveTiming } from './receive-timing.js';
 import { errorCode } from './error-code.js';
 import { eventReader } from './event-json.js';
 import { responseHeadBytes } from './poll.js';

@@ -1,6 +1,6 @@
 // The field tables of a scenario: one parser per key, nested for the sections. Adding a
 // field is a line here (and its type and default), never a new branch.
-import { thresholdList } from '../gate/threshold-field.js';
+import { thresholdList } from './threshold-field.js';
 import { processCount, sources } from './capacity-fields.js';
 import { defaults, maxProcesses, maxWorkers } from './defaults.js';
 import {

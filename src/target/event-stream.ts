@@ -11,14 +11,7 @@ import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
 import type { ServerSettings } from '../scenario/types.js';
-
-export interface EventStreamStats {
-  eventsPublished: number;
-  /** Event copies written to clients: one per event per response or WebSocket it went out in. */
-  eventsSent: number;
-  /** Long-poll requests answered with nothing because `longPollTimeout` passed. */
-  longPollTimeouts: number;
-}
+import type { EventStreamStats } from '../results/target-stats.js';
 
 export const pollPath = '/poll';
 export const longPollPath = '/longpoll';

@@ -2,7 +2,7 @@
 // fork() IPC channel. The child reads its TargetOptions, as JSON, from the environment
 // variable named by `targetOptionsEnv`, so its argv stays free for Node flags.
 
-import type { TargetStats } from './server.js';
+import type { TargetStats } from '../results/target-stats.js';
 
 export const targetOptionsEnv = 'SOCKCAP_TARGET_OPTIONS';
 

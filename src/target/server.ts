@@ -11,9 +11,10 @@ import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ServerSettings } from '../scenario/types.js';
-import { EventStream, subscribePath, type EventStreamStats } from './event-stream.js';
+import { EventStream, subscribePath } from './event-stream.js';
 import type { TlsMaterial } from './certificate.js';
-import { SocketUsage, type SocketUsageStats } from './socket-usage.js';
+import { SocketUsage } from './socket-usage.js';
+import type { TargetStats } from '../results/target-stats.js';
 import { answerAfterBody } from './answer-after-body.js';
 import { createHttp2Target, type Http2Target } from './http2-server.js';
 
@@ -25,31 +26,6 @@ export interface TargetOptions {
   settings: ServerSettings;
   /** Serve https:// and wss:// with this certificate; undefined: plain http:// and ws://. */
   tls?: TlsMaterial | undefined;
-}
-
-export interface TargetStats extends EventStreamStats, SocketUsageStats {
-  /**
-   * HTTP requests counted when they start (their headers are parsed), which is what a
-   * generator counts as sent; requests Node refuses with 503 past `maxRequestsPerSocket`
-   * are included. WebSocket upgrades are not requests: see `webSocketsAccepted`.
-   */
-  requests: number;
-  connectionsAccepted: number;
-  connectionsClosed: number;
-  connectionsOpen: number;
-  /** Connections Node closed at once because `maxConnections` were open. */
-  connectionsRejected: number;
-  webSocketsAccepted: number;
-  /** Messages received (each one is echoed back). */
-  webSocketMessages: number;
-  /** TCP payload bytes (headers, bodies, frames, TLS records) of closed plus open sockets. */
-  bytesReceived: number;
-  bytesSent: number;
-  /** TLS handshakes completed, and how many of them resumed a session (0 without TLS). */
-  tlsHandshakes: number;
-  tlsResumed: number;
-  /** TLS handshakes that failed (untrusted certificate, plain HTTP sent to the TLS port, ...). */
-  tlsFailed: number;
 }
 
 export interface RunningTarget {

@@ -5,24 +5,9 @@
 // readings of one divided by the difference of the other. Peaks of several processes add up to at most the true peak's
 // upper bound, so with more than one target process they are an upper bound.
 import { performance } from 'node:perf_hooks';
+import type { SocketUsageStats } from '../results/target-stats.js';
 
 const sampleEveryMs = 100;
-
-export interface SocketUsageStats {
-  /** Most connections open at once since the target started. */
-  connectionsPeak: number;
-  /** Connections open with no request in flight (WebSockets excluded), at the last sample. */
-  connectionsIdle: number;
-  /** Most idle connections seen at one sample. */
-  idleConnectionsPeak: number;
-  /**
-   * Idle connections summed over the sampled time (connection-seconds): read twice, the
-   * difference over the difference of `sampledSeconds` is the mean number idle. Both add up
-   * across target processes (the sampled seconds once per process).
-   */
-  idleConnectionSeconds: number;
-  sampledSeconds: number;
-}
 
 export class SocketUsage {
   private open = 0;

@@ -4,7 +4,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { RunBrokenError, SockcapError, UsageError } from '../errors.js';
 import { targetOptionsEnv, type ChildMessage, type ParentMessage } from './messages.js';
-import type { TargetOptions, TargetStats } from './server.js';
+import type { TargetOptions } from './server.js';
+import type { TargetStats } from '../results/target-stats.js';
 
 export interface TargetProcess {
   url: string;

@@ -2,8 +2,8 @@
 // the same way whichever workload asks.
 import type { ConnectionDriver } from '../protocols/driver.js';
 import type { WorkloadContext } from '../workloads/workload.js';
-import { now } from './clock.js';
-import type { Recorder } from './recorder.js';
+import { now } from '../metrics/clock.js';
+import type { Recorder } from '../metrics/recorder.js';
 
 export function connectionControl(
   drivers: ConnectionDriver[],

@@ -4,7 +4,7 @@
 // that carry a publish time.
 import { SequenceTracker } from '../metrics/sequence.js';
 import type { EventSink } from '../protocols/receiver.js';
-import type { Recorder } from './recorder.js';
+import type { Recorder } from '../metrics/recorder.js';
 
 export function eventSink(recorder: Recorder): EventSink {
   const tracker = new SequenceTracker();

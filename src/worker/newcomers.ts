@@ -2,9 +2,9 @@
 // says how. Requests still waiting when the step ends are abandoned uncounted.
 import { sendNewcomer } from '../protocols/newcomer.js';
 import { newcomerSchedule } from '../workloads/newcomers.js';
-import { now } from './clock.js';
+import { now } from '../metrics/clock.js';
 import type { Slice } from './messages.js';
-import type { Recorder } from './recorder.js';
+import type { Recorder } from '../metrics/recorder.js';
 
 /** Starts this worker's newcomers; the returned function stops them. */
 export function startNewcomers(slice: Slice, recorder: Recorder): () => void {

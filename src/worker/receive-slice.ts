@@ -10,7 +10,7 @@ import { receiveTimingFor } from '../workloads/receive-timing.js';
 import { eventSink } from './event-sink.js';
 import { watchLoopDelay } from './loop-delay.js';
 import type { Slice } from './messages.js';
-import { Recorder } from './recorder.js';
+import { Recorder } from '../metrics/recorder.js';
 import { sliceLifecycle } from './slice-lifecycle.js';
 
 export async function runReceiveSlice(slice: Slice, port: MessagePort, mode: ReceiveMode): Promise<void> {

@@ -3,9 +3,9 @@
 // stop early when asked. The same protocol as runSlice's, for slices that bring their own
 // way of driving connections (receive-slice.ts).
 import type { MessagePort } from 'node:worker_threads';
-import { now, sleepUntil } from './clock.js';
+import { now, sleepUntil } from '../metrics/clock.js';
 import type { CoordinatorToWorker, ReadyReport, Slice, Snapshot, StartRequest } from './messages.js';
-import type { Recorder } from './recorder.js';
+import type { Recorder } from '../metrics/recorder.js';
 import { snapshotTimes } from './snapshot-times.js';
 
 export interface SliceLifecycle {

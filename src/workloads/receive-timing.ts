@@ -3,15 +3,14 @@
 import type { StepScenario } from '../scenario/types.js';
 import { receiveMode } from '../scenario/receive-mode.js';
 
-/** After a request the target never answered (refused, reset, timed out), wait this long. */
-export const failureBackoffMs = 100;
-
-export interface ReceiveTiming {
-  /** Epoch ms of the client's first request or connection. */
+/** The shape of `ReceiveTiming` in src/protocols/receive-timing.ts, which the drivers follow; workloads sit beside protocols and do not import them. */
+interface ReceiveSchedule {
   firstAt: number;
-  /** Epoch ms of the next request, given the time now and whether the last one was answered; called once per request. */
   nextAt(now: number, answered: boolean): number;
 }
+
+/** After a request the target never answered (refused, reset, timed out), wait this long. */
+export const failureBackoffMs = 100;
 
 /**
  * Polling on a fixed schedule: first at `startAt` plus the client's offset, then every
@@ -23,7 +22,7 @@ export interface ReceiveTiming {
  * among all the step's clients, so workers and shards agree); without it every client polls
  * at the same moments.
  */
-export function pollTiming(interval: number, jitter: boolean, client: number, clients: number, startAt: number): ReceiveTiming {
+export function pollTiming(interval: number, jitter: boolean, client: number, clients: number, startAt: number): ReceiveSchedule {
   const firstAt = startAt + (jitter ? (client / clients) * interval : 0);
   let tick = 0;
   return {
@@ -36,7 +35,7 @@ export function pollTiming(interval: number, jitter: boolean, client: number, cl
 }
 
 /** Long-polling and WebSocket reconnects: again at once, after a short back-off on failure. */
-export function immediateTiming(startAt: number): ReceiveTiming {
+export function immediateTiming(startAt: number): ReceiveSchedule {
   return {
     firstAt: startAt,
     nextAt(now, answered) {
@@ -45,7 +44,7 @@ export function immediateTiming(startAt: number): ReceiveTiming {
   };
 }
 
-export function receiveTimingFor(step: StepScenario, client: number, clients: number, startAt: number): ReceiveTiming {
+export function receiveTimingFor(step: StepScenario, client: number, clients: number, startAt: number): ReceiveSchedule {
   if (receiveMode(step) === 'poll') return pollTiming(step.poll.interval, step.poll.jitter, client, clients, startAt);
   return immediateTiming(startAt);
 }

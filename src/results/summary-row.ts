@@ -3,67 +3,12 @@
 import { summarize, type HistogramSummary, type MetricName } from '../metrics/histogram.js';
 import { receiveMode } from '../scenario/receive-mode.js';
 import type { Scenario } from '../scenario/types.js';
-import { capacityColumns, capacityFields } from './capacity-columns.js';
-import type { StepResult } from './output.js';
+import { capacityFields } from './capacity-columns.js';
+import type { StepResult } from './run-result.js';
 import { mib, round } from './number-format.js';
-
-export const summaryColumns = [
-  'run_id',
-  'scenario',
-  'step',
-  'protocol',
-  'workload',
-  'target',
-  'started_at',
-  'duration_s',
-  'connections',
-  'requests',
-  'messages',
-  'throughput_per_s',
-  'errors',
-  'error_rate',
-  'dropped',
-  'latency_metric',
-  'latency_p50_ms',
-  'latency_p90_ms',
-  'latency_p99_ms',
-  'latency_p999_ms',
-  'latency_max_ms',
-  'latency_mean_ms',
-  'service_time_p50_ms',
-  'service_time_p90_ms',
-  'service_time_p99_ms',
-  'connect_p50_ms',
-  'connect_p99_ms',
-  'handshake_p50_ms',
-  'handshake_p99_ms',
-  'tls_handshake_p50_ms',
-  'tls_handshake_p99_ms',
-  'new_connections',
-  'connections_peak',
-  'connections_failed',
-  'bytes_sent',
-  'bytes_received',
-  'client_cpu_pct',
-  'client_rss_mib',
-  'server_cpu_pct',
-  'server_rss_mib',
-  'loop_delay_p99_ms',
-  'generator_saturated',
-  'saturation_cause',
-  'events',
-  'delivery_p50_ms',
-  'delivery_p99_ms',
-  'delivery_max_ms',
-  'lost',
-  'duplicated',
-  'reordered',
-  'empty_responses',
-  ...capacityColumns,
-] as const;
+import { summaryColumns } from '../metrics/summary-columns.js';
 
 export type SummaryRow = Record<(typeof summaryColumns)[number], string | number | boolean>;
-
 
 export function primaryMetric(result: StepResult): MetricName {
   return primaryMetricOf(result.step);

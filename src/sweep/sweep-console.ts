@@ -1,8 +1,8 @@
 // The end of a sweep on the console: one line per finished combination with the figures
 // that decide a keep-alive setting, then the best combination for the user's goal.
-import { bestFor, type GoalName, type SweepRecord } from '../sweep/goal.js';
-import type { Output, RunResult } from './output.js';
-import { formatTable } from './table.js';
+import { bestFor, type GoalName, type SweepRecord } from './goal.js';
+import type { Output, RunResult } from '../results/run-result.js';
+import { formatTable } from '../outputs/table.js';
 
 const shown: [header: string, column: string][] = [
   ['reuse %', 'reuse_pct'],

@@ -1,7 +1,7 @@
 // Threshold expressions: `<metric> <comparison> <limit>`, like `latency.p99 < 50ms`,
 // `error_rate < 0.1%` or `throughput_per_s > 10000`. Parsed once when the scenario loads,
 // so a typo is refused before any load is sent, with the position of what is wrong.
-import { UnitError, parseDuration, parseRate, parseSize } from '../scenario/units.js';
+import { UnitError, parseDuration, parseRate, parseSize } from './units.js';
 import { MetricRefError, parseMetricRef, suggestMetric, type MetricRef, type ValueKind } from './metric-ref.js';
 
 export const operators = ['<=', '>=', '==', '!=', '<', '>'] as const;

@@ -3,7 +3,7 @@
 // group, and each shard's place. `sockcap merge` refuses folders whose manifests disagree.
 import { createHash } from 'node:crypto';
 import type { ResolvedScenario } from '../scenario/types.js';
-import type { Shard } from './plan.js';
+import type { Shard } from './shard.js';
 
 export interface Manifest {
   /** Shards of one run share it: the --run-id the user gave, or the scenario's name, hash and start time. */

@@ -1,10 +1,10 @@
 // The scenario field `thresholds`: a list of expressions, or of mappings that add
 // `abortOnFail` and `gracePeriod`. Every expression is parsed at load, so an unknown metric
 // or a limit in the wrong unit is refused before any load is sent.
-import { Invalid, atLeast, boolean, duration, list, parseMapping, reject, type Parser, type Shape } from '../scenario/parsers.js';
-import { isMapping, own } from '../scenario/raw.js';
-import type { Threshold } from '../scenario/types.js';
-import { ExpressionError, expressionExample, parseThresholdExpression } from './expression.js';
+import { Invalid, atLeast, boolean, duration, list, parseMapping, reject, type Parser, type Shape } from './parsers.js';
+import { isMapping, own } from './raw.js';
+import type { Threshold } from './types.js';
+import { ExpressionError, expressionExample, parseThresholdExpression } from './threshold-expression.js';
 
 const expression: Parser<string> = (value, path) => {
   if (typeof value !== 'string' || value.trim() === '') return reject(path, `expected an expression like ${expressionExample}`, value);

@@ -3,9 +3,8 @@
 // `throughput_per_s`). Both read the same step result, so a gate and summary.csv never
 // disagree about a number.
 import { metricNames, type MetricName } from '../metrics/histogram.js';
-import type { StepResult } from '../outputs/output.js';
-import { summaryColumns, summaryRow } from '../outputs/summary-row.js';
-import { closest } from '../scenario/parsers.js';
+import { summaryColumns } from '../metrics/summary-columns.js';
+import { closest } from './parsers.js';
 
 /** How a value is measured, which decides how its limits are written. */
 export type ValueKind = 'ms' | 'fraction' | 'pct' | 'bytes' | 'kib' | 'mib' | 'per_s' | 'count' | 'boolean';
@@ -101,29 +100,6 @@ export function parseMetricRef(text: string, guess: (name: string) => string | u
   if ((summaryColumns as readonly string[]).includes(text)) return { type: 'column', name: text, column: text, kind: columnKind(text) };
   const suggestion = guess(text) ?? (dot > 0 ? guess(head) : undefined);
   throw new MetricRefError(0, `unknown metric ${text}${suggestion ? `; did you mean ${suggestion}?` : ''} (allowed: ${metricsAllowed})`);
-}
-
-/** The measured value in the metric's own unit (ms for histograms), or undefined when the step measured nothing for it. */
-export function metricValue(result: StepResult, ref: MetricRef): number | undefined {
-  if (ref.type === 'histogram') {
-    const histogram = result.histograms.get(ref.metric);
-    if (!histogram || histogram.totalCount === 0) return undefined;
-    switch (ref.stat.kind) {
-      case 'min':
-        return histogram.minNonZeroValue / 1000;
-      case 'mean':
-        return Math.round(histogram.mean) / 1000;
-      case 'max':
-        return histogram.maxValue / 1000;
-      case 'percentile':
-        return histogram.getValueAtPercentile(ref.stat.percentile) / 1000;
-    }
-  }
-  const value = (summaryRow('', '', result) as Record<string, unknown>)[ref.column];
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  return undefined;
 }
 
 const unitLabels: Record<ValueKind, string> = {

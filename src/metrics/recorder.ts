@@ -1,9 +1,9 @@
 // Collects what one worker measures between two snapshots. Drivers and the slice runner
 // call it on every request; it must stay cheap (no allocation on the hot path).
 import type { Socket } from 'node:net';
-import { emptyCounters, type Counters } from '../metrics/counters.js';
-import { createHistogram, encodeHistogram, type Histogram, type MetricName } from '../metrics/histogram.js';
-import { HistogramBins } from '../metrics/histogram-bins.js';
+import { emptyCounters, type Counters } from './counters.js';
+import { createHistogram, encodeHistogram, type Histogram, type MetricName } from './histogram.js';
+import { HistogramBins } from './histogram-bins.js';
 
 interface TrackedSocket {
   socket: Socket;

@@ -3,9 +3,9 @@
 import type { Counters } from '../metrics/counters.js';
 import type { Histogram, MetricName } from '../metrics/histogram.js';
 import type { ResolvedScenario, StepScenario } from '../scenario/types.js';
-import type { ConnectionCosts } from '../coordinator/step-costs.js';
-import type { Shard } from '../coordinator/plan.js';
-import type { TargetStats } from '../target/server.js';
+import type { ConnectionCosts } from './connection-costs.js';
+import type { Shard } from './shard.js';
+import type { TargetStats } from './target-stats.js';
 
 export interface ProcessFigures {
   cpuPct: number;

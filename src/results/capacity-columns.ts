@@ -2,23 +2,9 @@
 // the kernel, server CPU per new connection, how fast connections opened, and how fast
 // dropped clients came back.
 import { summarize } from '../metrics/histogram.js';
-import type { StepResult } from './output.js';
+import type { StepResult } from './run-result.js';
 import { roundOrBlank } from './number-format.js';
-
-export const capacityColumns = [
-  'client_kib_per_conn',
-  'server_kib_per_conn',
-  'kernel_kib_per_conn',
-  'server_cpu_ms_per_conn',
-  'connect_rate_per_s',
-  'reconnects',
-  'reconnect_p50_ms',
-  'reconnect_p99_ms',
-  'reconnect_max_ms',
-  'generator_processes',
-  'target_processes',
-] as const;
-
+import { capacityColumns } from '../metrics/summary-columns.js';
 
 export function capacityFields(result: StepResult): Record<(typeof capacityColumns)[number], string | number> {
   const reconnect = summarize(result.histograms.get('reconnect_time'));

@@ -9,11 +9,11 @@ import { emptyCounters, type Counters } from '../metrics/counters.js';
 import { decodeHistogram, metricNames, type Histogram, type MetricName } from '../metrics/histogram.js';
 import { defaults } from '../scenario/defaults.js';
 import type { ResolvedScenario, Scenario, StepScenario } from '../scenario/types.js';
-import type { TargetStats } from '../target/server.js';
-import type { Shard } from '../coordinator/plan.js';
-import type { ConnectionCosts } from '../coordinator/step-costs.js';
-import type { ThresholdAbort } from '../gate/evaluate.js';
-import type { ProcessFigures, RunResult, RunStatus, StepResult } from './output.js';
+import type { TargetStats } from './target-stats.js';
+import type { Shard } from './shard.js';
+import type { ConnectionCosts } from './connection-costs.js';
+import type { ThresholdAbort } from './threshold-abort.js';
+import type { ProcessFigures, RunResult, RunStatus, StepResult } from './run-result.js';
 
 /** A step as run.json stores it (older runs may lack the later fields). */
 interface StepRecord {

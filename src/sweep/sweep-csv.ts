@@ -4,12 +4,13 @@
 // finished row and no half-measured one.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SweepRecord } from '../sweep/goal.js';
-import type { Dimension } from '../sweep/vary.js';
-import { csvText } from './csv.js';
-import { keepAliveColumns, keepAliveRow, type ServerTimeout } from './keepalive-columns.js';
-import type { Output, RunInfo, StepResult } from './output.js';
-import { summaryColumns, summaryRow } from './summary-row.js';
+import type { SweepRecord } from './goal.js';
+import type { Dimension } from './vary.js';
+import { csvText } from '../outputs/csv.js';
+import { keepAliveColumns, keepAliveRow, type ServerTimeout } from '../outputs/keepalive-columns.js';
+import type { Output, RunInfo, StepResult } from '../results/run-result.js';
+import { summaryRow } from '../results/summary-row.js';
+import { summaryColumns } from '../metrics/summary-columns.js';
 
 export interface SweepLayout {
   dimensions: Dimension[];
