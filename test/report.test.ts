@@ -102,10 +102,10 @@ test('report.html charts render in headless Chromium without console errors', as
   const { dom, log } = await renderPage(join(runDir, 'report.html'));
   const status = /<div id="render-status" data-state="([^"]*)">([^<]*)<\/div>/.exec(dom);
   assert.ok(status, `render status in the DOM (chromium log: ${log.slice(-2000)})`);
-  // 6 over time, 1 distribution per metric measured, 5 comparing the two steps.
+  // 6 over time, 1 distribution per metric measured (the steps compared are HTML bars).
   const drawn = /^ok: (\d+) charts$/.exec(status[2]!);
   assert.ok(drawn, `charts rendered: ${status[2]}`);
-  assert.ok(Number(drawn[1]) >= 14, `charts: ${drawn[1]}`);
+  assert.ok(Number(drawn[1]) >= 9, `charts: ${drawn[1]}`);
   assert.equal((dom.match(/<canvas/g) ?? []).length, Number(drawn[1]), 'one canvas per chart');
   assert.deepEqual(consoleErrors(log), []);
 });

@@ -1,0 +1,108 @@
+// The first line of report.html: did the run pass, and why not — thresholds, steps where
+// nothing succeeded, the error rate, a saturated generator, an interruption — with the
+// warnings and the facts a reader needs to place the numbers (target, scenario, version, machine).
+import { gateOutcome, type ThresholdVerdict } from '../../gate/evaluate.js';
+import { version } from '../../version.js';
+import type { RunInfo, RunStatus, StepResult } from '../../results/run-result.js';
+import type { Headline } from './page.js';
+
+/** A run as far as it got: finished runs have a status and an end. */
+export type ReportRun = RunInfo & { steps: readonly StepResult[]; status?: RunStatus; reason?: string | undefined; endedAt?: Date; writtenBy?: string | undefined };
+
+/** The machine as run.json recorded it. */
+export interface Machine {
+  hostname?: string;
+  cpus?: number;
+  memoryBytes?: number;
+  kernel?: string;
+  node?: string;
+  platform?: string;
+  arch?: string;
+}
+
+const connectionWorkloads = new Set(['hold', 'connect', 'reconnect-storm']);
+
+/** Operations that got a good answer: requests and messages without an HTTP error, events, and held connections for connection workloads. */
+export function successes(result: StepResult): number {
+  const { totals } = result;
+  const httpErrors = Object.entries(totals.errorsByCode).reduce((sum, [code, n]) => sum + (/^http_\d+$/.test(code) ? n : 0), 0);
+  const answered = totals.requests + totals.messages - httpErrors + totals.events;
+  return answered + (connectionWorkloads.has(result.step.workload) ? totals.connectionsOpened : 0);
+}
+
+/** Errors among everything attempted; undefined when nothing was attempted. */
+export function errorRate(result: StepResult): number | undefined {
+  const attempts = successes(result) + result.totals.errors;
+  return attempts > 0 ? result.totals.errors / attempts : undefined;
+}
+
+const pct = (fraction: number): string => `${Number((fraction * 100).toPrecision(3))}%`;
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function topCodes(result: StepResult): string {
+  const codes = Object.entries(result.totals.errorsByCode).sort(([, a], [, b]) => b - a);
+  if (codes.length === 0) return 'and no error counted';
+  return `${result.totals.errors.toLocaleString('en-US')} errors: ${codes.slice(0, 3).map(([code, n]) => `${code} ${n.toLocaleString('en-US')}`).join(', ')}`;
+}
+
+export function runHeadline(run: ReportRun, verdicts: readonly ThresholdVerdict[], machine: Machine | undefined): Headline {
+  const reasons: string[] = [];
+  const parts: string[] = [];
+  if (run.status === 'broken') reasons.push(`the run broke: ${run.reason ?? 'no reason recorded'}`);
+  if (run.status === 'interrupted') reasons.push(`the run was interrupted: ${run.reason ?? 'stopped by signal'}`);
+  const planned = run.scenario.steps.length;
+  const unfinished = run.steps.filter((step) => step.interrupted).map((step) => step.step.stepLabel);
+  if (run.status && run.steps.length < planned) reasons.push(`${run.steps.length} of ${plural(planned, 'step')} ran`);
+  if (unfinished.length > 0) reasons.push(`step ${unfinished.join(', ')} did not run to its end`);
+
+  const empty = run.steps.filter((step) => successes(step) === 0);
+  for (const step of empty) reasons.push(`step ${step.step.stepLabel}: no operation succeeded (${topCodes(step)})`);
+  parts.push(empty.length === 0 ? `${plural(run.steps.length, 'step')} with successful operations` : `${plural(empty.length, 'step')} where nothing succeeded`);
+
+  const outcome = gateOutcome(verdicts);
+  const expressions = new Set(verdicts.map((verdict) => verdict.expression)).size;
+  for (const failed of outcome.failed) reasons.push(`threshold ${failed.expression} failed in step ${failed.step}: ${failed.detail}`);
+  for (const expression of outcome.unmeasured) reasons.push(`threshold ${expression}: no step measured it`);
+  if (expressions === 0) parts.push('no thresholds');
+  else if (outcome.passed) parts.push(`${plural(expressions, 'threshold')} met`);
+  else parts.push(`${plural(outcome.failed.length + outcome.unmeasured.length, 'threshold')} failed of ${verdicts.length}`);
+
+  const rates = run.steps.flatMap((step) => {
+    const rate = errorRate(step);
+    return rate === undefined ? [] : [{ label: step.step.stepLabel, rate }];
+  });
+  const worst = rates.sort((a, b) => b.rate - a.rate)[0];
+  parts.push(worst === undefined ? 'error rate not measured' : `error rate ${pct(worst.rate)}${rates.length > 1 && worst.rate > 0 ? ` (worst: step ${worst.label})` : ''}`);
+
+  const saturated = run.steps.filter((step) => step.saturationCauses.length > 0).map((step) => step.step.stepLabel);
+  parts.push(saturated.length === 0 ? 'generator not saturated' : `generator saturated in step ${saturated.join(', ')}`);
+  if (run.status === 'interrupted' || run.status === 'broken') parts.push(run.status);
+
+  const state: Headline['state'] = !run.status ? 'running' : reasons.length > 0 ? 'failed' : saturated.length > 0 ? 'warned' : 'passed';
+  const word = { running: `RUNNING (${run.steps.length} of ${planned} steps done)`, failed: 'FAILED', warned: 'PASSED WITH WARNINGS', passed: 'PASSED' }[state];
+  // Saturation is in the run's warnings once it finished; while it runs, the steps say it.
+  const warnings = [...run.warnings];
+  for (const label of saturated) if (!warnings.some((warning) => warning.includes(`saturated in step ${label}`))) warnings.push(`generator saturated in step ${label}`);
+  return { title: `sockcap ${run.scenario.base.name} · ${run.runId}`, state, verdict: `${word}: ${parts.join('; ')}`, reasons, warnings, facts: facts(run, machine) };
+}
+
+function facts(run: ReportRun, machine: Machine | undefined): [string, string][] {
+  const targets = [...new Set(run.steps.map((step) => (step.builtInTarget ? `built-in target (${step.target})` : step.target)))];
+  const plannedTargets = [...new Set(run.scenario.steps.map((step) => step.target ?? 'built-in target'))];
+  const source = run.scenario.source;
+  const seconds = run.endedAt ? (run.endedAt.getTime() - run.startedAt.getTime()) / 1000 : undefined;
+  const list: [string, string][] = [
+    ['target', (targets.length > 0 ? targets : plannedTargets).join(', ')],
+    // The built-in quickstart's source is written in parentheses already.
+    ['scenario', `${run.scenario.base.name} — ${source.startsWith('(') ? source.slice(1, -1) : source}`],
+    ['steps', `${run.steps.length} of ${run.scenario.steps.length}: ${run.scenario.steps.map((step) => `${step.stepLabel} (${step.protocol} ${step.workload}, ${step.connections} connections)`).join(', ')}`],
+    ['started', `${run.startedAt.toISOString()}${seconds === undefined ? '' : `, ran ${seconds.toFixed(1)} s`}`],
+    ['sockcap', run.writtenBy && run.writtenBy !== version ? `${run.writtenBy} (this report by ${version})` : version],
+  ];
+  if (machine) {
+    const memory = machine.memoryBytes ? `, ${(machine.memoryBytes / 1073741824).toFixed(1)} GiB` : '';
+    list.push(['machine', `${machine.hostname ?? '?'}: ${machine.cpus ?? '?'} cores${memory}, ${machine.platform ?? ''} ${machine.kernel ?? ''} ${machine.arch ?? ''}, node ${machine.node ?? '?'}`]);
+  }
+  list.push(['results', run.dir]);
+  return list;
+}
