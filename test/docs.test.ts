@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { baseShape, scenarioSections, stageShape } from '../src/scenario/shapes.js';
 import { thinkTimeFields } from '../src/scenario/think-time.js';
+import { thresholdShape } from '../src/scenario/threshold-field.js';
 import { summaryColumns } from '../src/metrics/summary-columns.js';
 import { errorColumns, latencyColumns, timeseriesColumns } from '../src/outputs/csv-files.js';
 import { capacityCsvColumns, capacityFitColumns } from '../src/outputs/capacity-csv.js';
@@ -61,8 +62,9 @@ describe('docs/scenario.md documents every scenario field', () => {
     assert.deepEqual(missing, [], `scenario fields not documented in ${scenarioPage}: ${missing.join(', ')} (under the section's heading, or as the full path)`);
   });
 
-  it('the fields of a stage and of a think-time distribution', () => {
+  it('the fields of a stage, a threshold and a think-time distribution', () => {
     assert.deepEqual(undocumentedInSection(markdown, 'stages', Object.keys(stageShape.fields)), []);
+    assert.deepEqual(undocumentedInSection(markdown, 'thresholds', Object.keys(thresholdShape.fields)), []);
     const thinkTime = ['distribution', ...Object.keys(thinkTimeFields), ...Object.values(thinkTimeFields).flat()];
     assert.deepEqual(undocumentedInSection(markdown, 'thinkTime', [...new Set(thinkTime)]), []);
   });

@@ -16,7 +16,7 @@ const expression: Parser<string> = (value, path) => {
   }
 };
 
-const thresholdShape: Shape<Threshold> = {
+export const thresholdShape: Shape<Threshold> = {
   fields: { expression, abortOnFail: boolean, gracePeriod: duration(atLeast(0)) },
 };
 
