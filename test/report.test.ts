@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { chromiumPath, consoleErrors, renderPage } from './helpers/chromium.js';
+import { consoleErrors, renderPage } from './helpers/chromium.js';
 import { onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
 
 const dir = tempDir();
@@ -94,11 +94,7 @@ test('report.html is one self-contained file: uPlot and the data inlined, nothin
   assert.match(html, /<td>latency.p99 &lt; 2s<\/td>/);
 });
 
-test('report.html charts render in headless Chromium without console errors', async (t) => {
-  if (!chromiumPath) {
-    t.skip('chromium not installed: apt-get install chromium');
-    return;
-  }
+test('report.html charts render in headless Chromium without console errors', async () => {
   const { dom, log } = await renderPage(join(runDir, 'report.html'));
   const status = /<div id="render-status" data-state="([^"]*)">([^<]*)<\/div>/.exec(dom);
   assert.ok(status, `render status in the DOM (chromium log: ${log.slice(-2000)})`);

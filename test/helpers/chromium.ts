@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
 
 export interface RenderedPage {
   dom: string;
@@ -16,7 +16,8 @@ export interface RenderedPage {
 
 /** Loads `file` with no network and a virtual-time budget for its scripts, then dumps the DOM. */
 export function renderPage(file: string, timeoutMs = 60_000): Promise<RenderedPage> {
-  if (!chromiumPath) throw new Error('chromium not installed');
+  // A missing browser fails the test rather than skipping it: .ci/run installs Debian's chromium.
+  if (!chromiumPath) throw new Error('chromium not installed: apt-get install chromium');
   const profile = mkdtempSync(join(tmpdir(), 'sockcap-chromium-'));
   const args = [
     '--headless',
