@@ -1,10 +1,9 @@
-// The two calls most programs need: run a scenario and merge shards, each writing the
-// same results folder the CLI writes.
-import { runScenario } from './coordinator/run.js';
-import type { Shard } from './results/shard.js';
+// The programmatic API, and what the CLI itself calls: run a scenario and merge shards, each
+// writing the same results folder `sockcap run` and `sockcap merge` write.
+import { runScenario, type RunOptions } from './coordinator/run.js';
 import { mergeShards } from './merge/merge.js';
-import type { Output, RunResult } from './results/run-result.js';
-import { resultFiles } from './outputs/result-files.js';
+import type { Output, RunResult, StepResult } from './results/run-result.js';
+import { resultFiles, type ResultFileOptions } from './outputs/result-files.js';
 import { loadScenario } from './scenario/index.js';
 import type { ResolvedScenario } from './scenario/types.js';
 
@@ -17,25 +16,40 @@ export interface RunApiOptions {
   /** 1-based like the CLI's --shard: `{ index: 2, count: 8 }` is shard 2/8. */
   shard?: { index: number; count: number };
   startAt?: Date;
+  /** Aborting stops the run as Ctrl-C does: what was measured is written, status `interrupted`. */
   signal?: AbortSignal;
   /** More consumers of the run's stream (a console, your own) beside the result files. */
   outputs?: Output[];
+  /** Pid of a local external target, to sample its CPU and memory. */
+  targetPid?: number;
+  /** Called after each step; a reason returned runs no further steps (a capacity ladder past its SLO). */
+  stopAfter?: (step: StepResult) => string | undefined;
+  /** How the result files are written (the capacity.csv writer that records an SLO, the threshold that aborted). */
+  files?: ResultFileOptions;
+  /** Continue an interrupted run in its own folder (`sockcap sweep --resume`). */
+  resume?: RunOptions['resume'];
+  /** Facts recorded in run.json, each under its own key. */
+  annotations?: Record<string, unknown>;
 }
 
 /**
  * Runs a scenario file (or an already loaded scenario; undefined = the quickstart) and
- * resolves with everything measured; the results folder is `result.dir`.
+ * resolves with everything measured; the results folder is `result.dir`. A run that broke
+ * rejects with RunBrokenError (or InternalError for a bug in sockcap) after writing its files.
  */
 export async function run(scenario?: string | ResolvedScenario, options: RunApiOptions = {}): Promise<RunResult> {
   const resolved = typeof scenario === 'object' ? scenario : await loadScenario(scenario, { set: options.set ?? [] });
-  const shard: Shard | undefined = options.shard ? { index: options.shard.index - 1, count: options.shard.count } : undefined;
   return runScenario(resolved, {
-    outputs: [...resultFiles(), ...(options.outputs ?? [])],
+    outputs: [...resultFiles(options.files), ...(options.outputs ?? [])],
     resultsDir: options.resultsDir,
     runId: options.runId,
-    shard,
-    startAt: options.startAt?.getTime(),
+    ...(options.shard ? { shard: { index: options.shard.index - 1, count: options.shard.count } } : {}),
+    ...(options.startAt ? { startAt: options.startAt.getTime() } : {}),
     signal: options.signal,
+    targetPid: options.targetPid,
+    ...(options.stopAfter ? { stopAfter: options.stopAfter } : {}),
+    ...(options.resume ? { resume: options.resume } : {}),
+    ...(options.annotations ? { annotations: options.annotations } : {}),
   });
 }
 

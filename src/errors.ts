@@ -71,6 +71,20 @@ export class RunBrokenError extends SockcapError {
   }
 }
 
+/**
+ * A bug in sockcap (an error no sockcap code meant to throw) met during a run. It keeps the
+ * original error whole, stack included, and where the files measured so far were written,
+ * so the console can say both: it is never turned into a one-line user or target problem.
+ */
+export class InternalError extends Error {
+  readonly resultsDir: string | undefined;
+  constructor(cause: unknown, resultsDir?: string) {
+    super(errorMessage(cause), { cause });
+    this.name = 'InternalError';
+    this.resultsDir = resultsDir;
+  }
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

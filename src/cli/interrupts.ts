@@ -1,14 +1,14 @@
 // Ctrl-C and SIGTERM during a run: the first stops it the orderly way (every file written
-// with what was measured so far); a second one means now.
-import { ExitCode } from '../errors.js';
+// with what was measured so far). A second one never skips that writing: leaving before the
+// files are finished would lose a measured step, so it only says what is still happening.
 
 /** Aborts `controller` on the first signal; returns the function that stops listening. */
 export function abortOnInterrupt(controller: AbortController): () => void {
-  let interrupts = 0;
   const onSignal = (): void => {
-    interrupts++;
-    // Files are written as the run goes, so leaving at once loses nothing already measured.
-    if (interrupts > 1) process.exit(ExitCode.runBroken);
+    if (controller.signal.aborted) {
+      process.stderr.write('sockcap: already stopping: writing the files of what was measured\n');
+      return;
+    }
     controller.abort();
   };
   process.on('SIGINT', onSignal);

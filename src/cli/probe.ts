@@ -42,13 +42,18 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
   },
 };
 
-/** A target that answers, then misbehaves (no answer in time, garbage, a reset mid-response) ends the probe with one line. */
+/**
+ * A target that answers, then misbehaves (no answer in time, garbage, a reset mid-response)
+ * ends the probe with one line: such errors carry a code (ECONNRESET, UND_ERR_SOCKET, ...).
+ * Anything else is a bug in sockcap and reaches bin.ts whole.
+ */
 export async function probing<T extends Finding | Finding[]>(target: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof SockcapError) throw error;
-    throw new RunBrokenError(`probe ${target}: ${errorMessage(error)}`);
+    if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string') throw new RunBrokenError(`probe ${target}: ${errorMessage(error)}`);
+    throw error;
   }
 }
 

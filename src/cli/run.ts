@@ -1,11 +1,10 @@
 // `sockcap run [scenario]`: load and check the scenario, run it, write the results folder.
 import type { Argv, CommandModule } from 'yargs';
 import { abortOnInterrupt } from './interrupts.js';
-import { ExitCode, RunBrokenError, SockcapError } from '../errors.js';
-import { runScenario } from '../coordinator/run.js';
+import { ExitCode } from '../errors.js';
+import { run } from '../api.js';
 import { ConsoleOutput } from '../outputs/console.js';
 import { recordGate } from '../outputs/run-json.js';
-import { resultFiles } from '../outputs/result-files.js';
 import { writeGateFiles } from '../outputs/gate-files.js';
 import { addThresholds, thresholdsFromFlags } from '../gate/threshold-flags.js';
 import { ThresholdWatch } from '../gate/watch.js';
@@ -95,13 +94,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const watch = new ThresholdWatch((reason) => controller.abort(reason));
     const stopListening = abortOnInterrupt(controller);
     try {
-      const result = await runScenario(scenario, {
+      const result = await run(scenario, {
         resultsDir: args.out,
-        runId: args['run-id'],
-        targetPid: args['target-pid'],
+        ...(args['run-id'] === undefined ? {} : { runId: args['run-id'] }),
+        ...(args['target-pid'] === undefined ? {} : { targetPid: args['target-pid'] }),
         signal: controller.signal,
-        shard,
-        ...(startAt === undefined ? {} : { startAt }),
+        shard: { index: shard.index + 1, count: shard.count },
+        ...(startAt === undefined ? {} : { startAt: new Date(startAt) }),
         ...(untilSlo
           ? {
               stopAfter: (step: StepResult) => {
@@ -111,8 +110,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
               },
             }
           : {}),
+        files: { capacity, aborted: () => watch.aborted },
         outputs: [
-          ...resultFiles({ capacity, aborted: () => watch.aborted }),
           watch,
           new ConsoleOutput({ quiet: args.quiet, ...(args.progress === undefined ? {} : { progress: args.progress }) }),
         ],
@@ -127,9 +126,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
         process.stderr.write('sockcap: --strict: the generator was saturated, so this run is not a trustworthy measurement\n');
         process.exitCode = ExitCode.saturated;
       }
-    } catch (error) {
-      if (error instanceof SockcapError) throw error;
-      throw new RunBrokenError(error instanceof Error ? error.message : String(error));
     } finally {
       stopListening();
     }

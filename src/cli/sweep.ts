@@ -4,9 +4,8 @@
 // `sockcap sweep --resume <results-dir>` runs the combinations an interrupted sweep left.
 import type { Argv, CommandModule } from 'yargs';
 import { abortOnInterrupt } from './interrupts.js';
-import { resultFiles } from '../outputs/result-files.js';
-import { runScenario } from '../coordinator/run.js';
-import { ExitCode, RunBrokenError, SockcapError, UsageError } from '../errors.js';
+import { run } from '../api.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { ConsoleOutput } from '../outputs/console.js';
 import type { ServerTimeout } from '../outputs/keepalive-columns.js';
 import type { Output } from '../results/run-result.js';
@@ -72,23 +71,19 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const controller = new AbortController();
     const stopListening = abortOnInterrupt(controller);
     try {
-      const result = await runScenario(plan.scenario, {
+      const result = await run(plan.scenario, {
         resultsDir: args.out,
-        runId: args['run-id'],
+        ...(args['run-id'] === undefined ? {} : { runId: args['run-id'] }),
         signal: controller.signal,
         annotations: { sweep: annotation },
         ...(resume ? { resume } : {}),
         outputs: [
-          ...resultFiles(),
           sweepCsv,
           new SweepConsole(() => sweepCsv.rows(), annotation.goal),
           withoutStepTable(console),
         ],
       });
       if (result.status === 'interrupted') process.exitCode = ExitCode.runBroken;
-    } catch (error) {
-      if (error instanceof SockcapError) throw error;
-      throw new RunBrokenError(error instanceof Error ? error.message : String(error));
     } finally {
       stopListening();
     }

@@ -1,7 +1,8 @@
 // A whole run: its steps one after another, every output fed as results arrive, and the
 // run's status decided at the end. Ctrl-C and crashed workers still end here, with every
 // file written from what was measured so far.
-import { errorMessage, RunBrokenError, SockcapError } from '../errors.js';
+import { errorMessage, InternalError, RunBrokenError, SockcapError } from '../errors.js';
+import { describeFailure, fanOut } from './fan-out.js';
 import type { Output, RunInfo, RunResult, RunStatus, StepResult } from '../results/run-result.js';
 import { createResultsDir, makeRunId } from '../results/results-dir.js';
 import type { ResolvedScenario } from '../scenario/types.js';
@@ -34,23 +35,6 @@ export interface RunOptions {
   resume?: { runId: string; dir: string; finished: StepResult[] };
   /** Facts the calling command records in run.json (a sweep's dimensions). */
   annotations?: Record<string, unknown>;
-}
-
-/** Feeds every output; an output that throws must not stop the others or the run. */
-function fanOut(outputs: Output[]): Required<Output> {
-  const call = <K extends keyof Output>(method: K, ...args: Parameters<Required<Output>[K]>): void => {
-    for (const output of outputs) {
-      const fn = output[method] as ((...a: Parameters<Required<Output>[K]>) => void) | undefined;
-      fn?.apply(output, args);
-    }
-  };
-  return {
-    runStarted: (run) => call('runStarted', run),
-    stepStarted: (step, plan) => call('stepStarted', step, plan),
-    interval: (row) => call('interval', row),
-    stepFinished: (result) => call('stepFinished', result),
-    runFinished: (run) => call('runFinished', run),
-  };
 }
 
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunResult> {
@@ -108,7 +92,9 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       }
       status = 'broken';
       reason = errorMessage(error);
-      failure = error instanceof SockcapError ? error : new RunBrokenError(reason, dir);
+      // A step that broke for a known reason (a crashed worker, the target gone) is one line; anything else is a bug and keeps its stack.
+      if (error instanceof RunBrokenError) failure = new RunBrokenError(reason, dir);
+      else failure = error instanceof SockcapError ? error : new InternalError(error, dir);
       break;
     }
   }
@@ -117,8 +103,16 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     // An abort with a reason (abortOnFail's threshold) says why; Ctrl-C gives none.
     reason = typeof signal.reason === 'string' ? signal.reason : 'stopped by signal';
   }
+  const outputFailures = output.failures().map(describeFailure);
+  if (status === 'completed' && outputFailures.length > 0) {
+    status = 'broken';
+    reason = `an output failed: ${outputFailures.join('; ')}`;
+    failure = new RunBrokenError(reason, dir);
+  }
   const result: RunResult = { ...info, warnings: [...warnings, ...saturationWarnings(steps)], endedAt: new Date(), status, reason, steps };
   output.runFinished(result);
+  const lateFailures = output.failures().map(describeFailure).slice(outputFailures.length);
+  if (!failure && lateFailures.length > 0) failure = new RunBrokenError(`an output failed: ${lateFailures.join('; ')}`, dir);
   if (failure) throw failure;
   return result;
 }

@@ -7,6 +7,16 @@ import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect } from 'node:tls';
 import { TargetUnreachableError } from '../errors.js';
 
+/** The target did not answer as HTTP asks (closed, silent): a fact about the target, with a code like a socket error's. */
+export class TargetAnswerError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'TargetAnswerError';
+    this.code = code;
+  }
+}
+
 export interface ProbeResponse {
   status: number;
   /** Lower-cased header names; repeated headers joined with ", ". */
@@ -75,13 +85,13 @@ export class ProbeConnection {
 
   /** Sends one GET for the URL's path; rejects when the connection closes or times out first. */
   request(headers: Record<string, string> = {}): Promise<ProbeResponse> {
-    if (this.isClosed) return Promise.reject(new Error('connection already closed by the server'));
+    if (this.isClosed) return Promise.reject(new TargetAnswerError('probe_closed', 'connection already closed by the server'));
     const { url } = this.target;
     const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, 'User-Agent: sockcap-probe', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = undefined;
-        reject(new Error(`no complete response within ${this.target.timeoutMs} ms`));
+        reject(new TargetAnswerError('probe_timeout', `no complete response within ${this.target.timeoutMs} ms`));
         this.destroy();
       }, this.target.timeoutMs);
       this.pending = { resolve, reject, timer };
@@ -112,7 +122,7 @@ export class ProbeConnection {
     this.tryParse(true);
     if (this.pending) {
       clearTimeout(this.pending.timer);
-      this.pending.reject(new Error('the server closed the connection before answering'));
+      this.pending.reject(new TargetAnswerError('probe_closed', 'the server closed the connection before answering'));
       this.pending = undefined;
     }
     for (const waiter of this.closeWaiters.splice(0)) waiter();
