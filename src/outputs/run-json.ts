@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, totalmem, platform, arch, hostname } from 'node:os';
 import { join } from 'node:path';
 import { openFileLimit } from '../metrics/process-sampler.js';
+import { Redactor } from '../scenario/secrets.js';
 import { skipsVerification } from '../scenario/tls.js';
 import { version } from '../version.js';
 import { deliveryClockNote } from '../scenario/receive-mode.js';
@@ -99,7 +100,9 @@ export class RunJson implements Output {
       steps: this.steps.map(stepRecord),
       ...run.annotations,
     };
-    writeFileSync(join(run.dir, 'run.json'), `${JSON.stringify(document, null, 2)}\n`);
+    // Header credentials and URL passwords stay in the process (scenario/secrets.ts).
+    const redacted = new Redactor(run.scenario).deep(document);
+    writeFileSync(join(run.dir, 'run.json'), `${JSON.stringify(redacted, null, 2)}\n`);
   }
 }
 

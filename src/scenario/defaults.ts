@@ -123,6 +123,7 @@ export const defaults: Scenario = deepFreeze({
   data: noData,
   // No thresholds: a run passes unless the scenario or --threshold asks for something.
   thresholds: [],
+  redact: [],
 });
 
 // Frozen so that no caller can change the defaults of every later load by mutating a result.

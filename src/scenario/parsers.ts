@@ -124,7 +124,10 @@ export const stageTarget: Parser<number> = (value, path) => {
   return n >= 0 ? n : reject(path, stageTargetExpected, value);
 };
 
-const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const headerNameShape = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const headerNameRule = "expected a header name of letters, digits and !#$%&'*+-.^_`|~";
+export const headerName: Parser<string> = (value, path) =>
+  typeof value === 'string' && headerNameShape.test(value) ? value : reject(path, headerNameRule, value);
 const headerValue = /^[\t\x20-\x7e\x80-\xff]*$/;
 // Headers the HTTP client derives from other fields or refuses outright (undici throws on them).
 const reservedHeaders: Record<string, string> = {
@@ -140,12 +143,13 @@ export const headers: Parser<Record<string, string>> = (value, path) => {
   return Object.fromEntries(
     Object.entries(value).map(([name, item]): [string, string] => {
       const at = [...path, name];
-      if (!headerName.test(name)) reject(at, "expected a header name of letters, digits and !#$%&'*+-.^_`|~", name);
+      headerName(name, at);
       const reason = own(reservedHeaders, name.toLowerCase());
       if (typeof reason === 'string') reject(at, `expected no ${name.toLowerCase()} header (${reason})`, item);
       // YAML reads `x-retry: 3` as a number; a header value is text either way.
       const given = typeof item === 'number' && Number.isFinite(item) ? String(item) : item;
-      if (typeof given !== 'string' || !headerValue.test(given)) reject(at, 'expected a string on one line', item);
+      // Not quoted back: a header value may be a credential.
+      if (typeof given !== 'string' || !headerValue.test(given)) throw new Invalid(at, 'expected a string on one line');
       return [name, given];
     }),
   );

@@ -2,6 +2,8 @@
 // loading. Reads go through own properties only, and writes define them, because a file or a
 // flag may contain the key `__proto__` and must not reach Object.prototype.
 
+import { redactUrlCredentials } from './url-credentials.js';
+
 export type RawMapping = Record<string, unknown>;
 
 /** A field path as segments: names of mapping keys, numbers for list positions. */
@@ -53,5 +55,7 @@ export function showValue(value: unknown): string {
   } else {
     text = String(value);
   }
+  // A URL's password must not reach an error message.
+  text = redactUrlCredentials(text);
   return text.length > maxShown ? `${text.slice(0, maxShown - 1)}…` : text;
 }

@@ -8,6 +8,7 @@ import {
   atLeast,
   boolean,
   duration,
+  headerName,
   headers,
   jsonField,
   list,
@@ -174,6 +175,7 @@ const scenarioFields: Fields<Scenario> = {
   reconnect: (value, path) => parseMapping(value, path, reconnectShape, defaults.reconnect),
   data: dataField,
   thresholds: thresholdList,
+  redact: list(headerName, '[x-session, x-csrf-token]'),
 };
 
 /** The mapping sections of a scenario and their field tables (what docs/scenario.md documents). */

@@ -212,6 +212,8 @@ export interface Scenario {
   data: DataSettings;
   /** Pass/fail checks on each step's results, like `latency.p99 < 50ms` (src/gate/expression.ts). */
   thresholds: Threshold[];
+  /** Header names whose values are secret besides authorization, cookie, proxy-authorization and x-api-key. */
+  redact: string[];
 }
 
 /** A threshold on a step's results; a failed one makes the run exit 1. */

@@ -10,6 +10,7 @@ import { formatPath, isMapping, own, showValue, type PathSegment, type RawMappin
 import type { ResolvedScenario, Scenario, StepScenario } from './types.js';
 import { baseShape, stepShape } from './shapes.js';
 import { checkRules } from './rules.js';
+import { moveUrlCredentials } from './secrets.js';
 
 // ---- steps ----
 
@@ -95,7 +96,8 @@ export function validateScenario(raw: RawMapping, options: ValidateOptions): Res
   try {
     const fallback: Scenario = { ...defaults, name: options.name };
     const base = parseMapping(raw, [], baseShape, fallback);
-    return { source: options.where, base, steps: resolveSteps(raw, base, fallback), raw };
+    const steps = resolveSteps(raw, base, fallback).map(moveUrlCredentials);
+    return { source: options.where, base: moveUrlCredentials(base), steps, raw };
   } catch (err) {
     if (!(err instanceof Invalid)) throw err;
     const field = formatPath(err.path);
