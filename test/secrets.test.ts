@@ -108,6 +108,6 @@ test('errors about a target or a header never quote a secret', async () => {
   assert.match(badUrl.stderr, /alice:<redacted>@/);
   const badHeader = await runCli(['run', '--set', `http.headers.Cookie=${cookie}\u0001`, '-d', '1s'], dir);
   assert.equal(badHeader.code, 2, badHeader.stderr);
-  assert.match(badHeader.stderr, /http\.headers\.Cookie: expected a string on one line/);
+  assert.match(badHeader.stderr, /http\.headers\.Cookie: expected a string on one line, got one with a control character/);
   for (const result of [unreachable, badUrl, badHeader]) assertNoSecret('stderr', result.stderr);
 });

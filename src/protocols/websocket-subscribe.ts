@@ -45,8 +45,8 @@ export function createSubscribeReceiver({ scenario, target, recorder, tls, sink 
       return tcp;
     };
     const ws = new WebSocket(url, {
-      // The upgrade is an HTTP request: it carries http.headers (credentials included).
-      headers: scenario.http.headers,
+      // websocket.headers, with the target URL's credentials as HTTP Basic (scenario/secrets.ts).
+      headers: scenario.websocket.headers,
       perMessageDeflate: settings.perMessageDeflate,
       handshakeTimeout: settings.handshakeTimeout || undefined,
       // ws only ever calls it with an options object

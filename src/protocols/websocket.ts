@@ -64,8 +64,8 @@ export function createWebSocketDriver({ scenario, target, recorder, tls, localAd
       done(error);
     };
     const ws = new WebSocket(url, {
-      // The upgrade is an HTTP request: it carries http.headers (credentials included).
-      headers: scenario.http.headers,
+      // websocket.headers, with the target URL's credentials as HTTP Basic (scenario/secrets.ts).
+      headers: scenario.websocket.headers,
       perMessageDeflate: settings.perMessageDeflate,
       handshakeTimeout: settings.handshakeTimeout || undefined,
       ...(localAddress ? { localAddress } : {}),

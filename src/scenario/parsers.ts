@@ -148,8 +148,9 @@ export const headers: Parser<Record<string, string>> = (value, path) => {
       if (typeof reason === 'string') reject(at, `expected no ${name.toLowerCase()} header (${reason})`, item);
       // YAML reads `x-retry: 3` as a number; a header value is text either way.
       const given = typeof item === 'number' && Number.isFinite(item) ? String(item) : item;
+      if (typeof given !== 'string') reject(at, 'expected a string on one line', item);
       // Not quoted back: a header value may be a credential.
-      if (typeof given !== 'string' || !headerValue.test(given)) throw new Invalid(at, 'expected a string on one line');
+      if (!headerValue.test(given)) throw new Invalid(at, 'expected a string on one line, got one with a control character');
       return [name, given];
     }),
   );

@@ -27,11 +27,18 @@ export function moveUrlCredentials<T extends Scenario>(scenario: T): T {
   const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
   url.username = '';
   url.password = '';
-  const hasOwn = Object.keys(scenario.http.headers).some((name) => name.toLowerCase() === 'authorization');
-  const headers = hasOwn
-    ? scenario.http.headers
-    : { ...scenario.http.headers, authorization: `Basic ${Buffer.from(credentials).toString('base64')}` };
-  return { ...scenario, target: url.href, http: { ...scenario.http, headers } };
+  const basic = `Basic ${Buffer.from(credentials).toString('base64')}`;
+  return {
+    ...scenario,
+    target: url.href,
+    http: { ...scenario.http, headers: withAuthorization(scenario.http.headers, basic) },
+    // The WebSocket upgrade is an HTTP request too.
+    websocket: { ...scenario.websocket, headers: withAuthorization(scenario.websocket.headers, basic) },
+  };
+}
+
+function withAuthorization(headers: Record<string, string>, value: string): Record<string, string> {
+  return Object.keys(headers).some((name) => name.toLowerCase() === 'authorization') ? headers : { ...headers, authorization: value };
 }
 
 // Values this short are redacted where they stand (a header, a URL), never searched for in
@@ -48,7 +55,9 @@ export class Redactor {
     this.names = new Set(steps.flatMap((step) => [...redactedNames(step)]));
     const values = new Set<string>();
     for (const step of steps) {
-      for (const [name, value] of Object.entries(step.http.headers)) if (this.names.has(name.toLowerCase())) values.add(value);
+      for (const [name, value] of [...Object.entries(step.http.headers), ...Object.entries(step.websocket.headers)]) {
+        if (this.names.has(name.toLowerCase())) values.add(value);
+      }
     }
     collectUrlCredentials(scenario.raw, values);
     for (const argument of process.argv) collectUrlCredentials(argument, values);

@@ -9,6 +9,7 @@ import type { ServerTimeout } from '../outputs/keepalive-columns.js';
 import type { StepResult } from '../results/run-result.js';
 import { readResults } from '../results/read-results.js';
 import { isMapping, type RawMapping } from '../scenario/raw.js';
+import { redactedText } from '../scenario/url-credentials.js';
 import { goalNames, type GoalName } from './goal.js';
 import { replan, type SweepPlan } from './plan.js';
 import type { Dimension } from './vary.js';
@@ -47,6 +48,10 @@ export function readSweep(dir: string): StoredSweep {
   const sweep = document.sweep;
   if (!sweep || !Array.isArray(sweep.dimensions) || !isMapping(document.raw)) {
     throw new UsageError(`--resume ${dir}: not a sweep's results folder (its run.json has no sweep section); rerun the sweep instead`);
+  }
+  // run.json never holds secrets (scenario/secrets.ts): resuming would send the placeholder.
+  if (JSON.stringify(document.raw).includes(redactedText)) {
+    throw new UsageError(`--resume ${dir}: the sweep used secrets (credential headers or a URL password), which run.json does not keep; rerun the sweep instead`);
   }
   const annotation: SweepAnnotation = {
     dimensions: sweep.dimensions,
