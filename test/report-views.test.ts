@@ -23,7 +23,7 @@ test('quickstart: the verdict, the facts, the warnings of run.json, charts legib
   const page = await readReport(join(dir, 'report.html'), 'quickstart');
   assert.deepEqual(checkPage(page), []);
   assert.match(page.verdict, /^PASSED( WITH WARNINGS)?: 2 steps with successful operations; no thresholds; error rate 0%; generator (not saturated|saturated in step .+)$/);
-  assert.match(page.facts.target!, /^built-in target \(http:\/\/127\.0\.0\.1:\d+\), built-in target \(http:\/\/127\.0\.0\.1:\d+\)$/);
+  assert.match(page.facts.target!, /^built-in target \(http:\/\/127\.0\.0\.1:\d+ and 1 more, one per step\)$/);
   assert.equal(page.facts.scenario, 'quickstart — built-in quickstart');
   assert.equal(page.facts.sockcap, version);
   assert.match(page.facts.machine!, /\d+ cores, [\d.]+ GiB, linux .* node v\d+/);
@@ -71,4 +71,85 @@ test('a run where every request failed says FAILED first, names the step and its
   } finally {
     await server.close();
   }
+});
+
+test('a capacity ladder with --until-slo: memory per connection on each side with the fitted slope and its spread, the connect rate, the SLO line', async () => {
+  const { dir, code, stderr } = await runScenario(
+    `name: ladder\nprotocol: websocket\nworkload: hold\nconnectRate: 2000/s\nwarmup: 1s\nduration: 500ms\ninterval: 250ms\nworkers: 1\nsteps:\n  - { name: c100, connections: 100 }\n  - { name: c300, connections: 300 }\n  - { name: c600, connections: 600 }\n`,
+    ['--until-slo', 'connections_peak < 400'],
+  );
+  assert.equal(code, 0, stderr);
+  const page = await readReport(join(dir, 'report.html'), 'capacity-ladder');
+  assert.deepEqual(checkPage(page), []);
+  assert.match(page.verdict, /^PASSED.*; stopped early: SLO connections_peak < 400 broke at step c600 \(600 connections, 600\); last good: 300 connections$/);
+  assert.equal(page.sections[0], 'Capacity: what a connection costs');
+  const memory = page.data.find((chart) => chart.id === 'capacity-memory')!;
+  for (const side of ['client', 'server']) {
+    const measured = memory.series.find((series) => series.label === `${side} per connection`)!;
+    assert.equal(measured.values.length, 3);
+    assert.match(measured.summary, /^fitted [\d.]+ ± [\d.]+ KiB per connection \(3 steps, r² [\d.]+\)$/);
+    assert.ok(memory.series.some((series) => series.label === `${side} fitted slope`), `${side}: the fitted slope drawn`);
+  }
+  const memoryChart = page.charts.find((chart) => chart.title === 'Memory per connection against connections')!;
+  assert.equal(memoryChart.legend.length, memory.series.length);
+  assert.equal(page.data.find((chart) => chart.id === 'capacity-rate')!.series.length, 1);
+  const slo = page.data.find((chart) => chart.id === 'capacity-slo')!;
+  assert.deepEqual(slo.levels, [{ y: 400, label: 'SLO: connections_peak < 400' }]);
+  assert.deepEqual(slo.series[0]!.values, [100, 300, 600]);
+  assert.equal(slo.series[0]!.summary, 'broken at step c600 (600 connections); last kept: 300');
+  assert.match(page.text, /c600\s+600\s+0\s.*600 \(broken\)/);
+});
+
+test('a keep-alive sweep: heatmaps of reuse, new connections per 1,000 requests, p99 and race errors over both varied timeouts', async () => {
+  const dir = tempDir();
+  const file = writeScenario(dir, 'sweep.yaml', `name: ka-sweep\nprotocol: http\nconnections: 3\nduration: 1s\nwarmup: 0s\ninterval: 500ms\nworkers: 1\nthinkTime: 400ms\nhttp:\n  honourServerHint: false\n`);
+  const { code, stderr } = await runCli(
+    ['sweep', file, '--vary', 'server.keepAliveTimeout=200ms,5s', '--vary', 'http.keepAliveTimeout=100ms,10s', '--out', join(dir, 'results'), '--quiet'],
+    dir,
+  );
+  assert.equal(code, 0, stderr);
+  const page = await readReport(join(onlyRunDir(join(dir, 'results')), 'report.html'), 'keepalive-sweep');
+  assert.deepEqual(checkPage(page), []);
+  assert.equal(page.sections[0], 'Sweep over server.keepAliveTimeout × http.keepAliveTimeout');
+  const maps = page.charts.filter((chart) => chart.kind === 'heatmap');
+  assert.deepEqual(maps.map((map) => map.title), [
+    'Requests on reused sockets',
+    'New connections per 1,000 requests',
+    "p99 of each step's main latency",
+    'Keep-alive race errors (request sent on a socket the server was closing)',
+  ]);
+  // Rows: the server's timeout; columns: the client's. A client that drops idle sockets after 100 ms
+  // (think time 400 ms) never reuses one; one that keeps them 10 s against a server keeping them 5 s does.
+  const [reuse, fresh] = maps;
+  assert.equal(reuse!.cells.length, 4);
+  assert.equal(reuse!.cells[0], '0%');
+  assert.equal(reuse!.cells[2], '0%');
+  assert.ok(Number.parseFloat(reuse!.cells[3]!) > 0, reuse!.cells.join(' '));
+  assert.equal(fresh!.cells[0], '1,000');
+  assert.ok(Number(fresh!.cells[3]!.replace(/,/g, '')) < 1000, fresh!.cells.join(' '));
+});
+
+test('transports: delivery latency distributions overlaid and the cost per event side by side, one colour per transport', async () => {
+  const { dir, code, stderr } = await runScenario(
+    `name: transports\nconnections: 6\nduration: 1500ms\nwarmup: 500ms\ninterval: 500ms\nworkers: 1\nserver:\n  eventRate: 10/s\n  longPollTimeout: 5s\npoll:\n  interval: 200ms\nlongPoll:\n  timeout: 6s\nsteps:\n  - { name: poll, protocol: poll }\n  - { name: long-poll, protocol: long-poll }\n  - { name: websocket, protocol: websocket, websocket: { mode: subscribe } }\n`,
+  );
+  assert.equal(code, 0, stderr);
+  const page = await readReport(join(dir, 'report.html'), 'transports');
+  assert.deepEqual(checkPage(page), []);
+  assert.equal(page.sections[0], 'Transports compared: delivery latency and cost per event');
+  const delivery = page.data.find((chart) => chart.id === 'transports-delivery')!;
+  assert.deepEqual(delivery.series.map((series) => series.label), ['poll', 'long-poll', 'websocket']);
+  const colors = delivery.series.map((series) => series.color);
+  assert.equal(new Set(colors).size, 3, 'a colour per transport');
+  const costs = page.charts.filter((chart) => chart.kind === 'bars' && chart.title.includes('per delivered event'));
+  assert.ok(costs.length >= 3, costs.map((chart) => chart.title).join(', '));
+  const rgb = (hex: string): string => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+  for (const chart of costs) {
+    assert.equal(chart.series, 3);
+    assert.deepEqual(chart.colors, colors.map((color) => rgb(color!)), `${chart.title}: the same colour per transport`);
+    assert.match(chart.cells.join(' | '), /^poll: .+ \| long-poll: .+ \| websocket: .+$/);
+  }
+  // WebSocket subscribe makes no request per event; polling makes at least one per response.
+  const requests = page.charts.find((chart) => chart.title === 'Requests per delivered event')!;
+  assert.equal(requests.cells[2], 'websocket: 0');
 });

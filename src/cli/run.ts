@@ -101,6 +101,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         signal: controller.signal,
         shard: { index: shard.index + 1, count: shard.count },
         ...(startAt === undefined ? {} : { startAt: new Date(startAt) }),
+        // report.html draws the SLO's limit on the capacity ladder.
+        ...(untilSlo ? { annotations: { untilSlo: untilSlo.result().expression } } : {}),
         ...(untilSlo
           ? {
               stopAfter: (step: StepResult) => {

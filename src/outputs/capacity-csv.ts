@@ -29,7 +29,7 @@ export const capacityCsvColumns = [
 
 export const capacityFitColumns = ['quantity', 'unit', 'slope', 'slope_stderr', 'intercept', 'r2', 'steps'] as const;
 
-const connectionWorkloads = new Set(['hold', 'connect', 'reconnect-storm']);
+export const connectionWorkloads: ReadonlySet<string> = new Set(['hold', 'connect', 'reconnect-storm']);
 
 export class CapacityCsv implements Output {
   private run: RunInfo | undefined;
@@ -82,9 +82,15 @@ export class CapacityCsv implements Output {
   }
 }
 
+export interface CapacityFit {
+  quantity: 'client_memory' | 'server_memory' | 'kernel_memory' | 'server_cpu';
+  unit: string;
+  fit: LineFit;
+}
+
 /** The marginal costs: slopes of total cost against connections across the steps. */
-export function fitRows(steps: readonly StepResult[]): Record<(typeof capacityFitColumns)[number], string | number>[] {
-  const quantities: { quantity: string; unit: string; perConnection: (r: StepResult) => number | undefined; count: (r: StepResult) => number }[] = [
+export function capacityFits(steps: readonly StepResult[]): CapacityFit[] {
+  const quantities: { quantity: CapacityFit['quantity']; unit: string; perConnection: (r: StepResult) => number | undefined; count: (r: StepResult) => number }[] = [
     { quantity: 'client_memory', unit: 'KiB per connection', perConnection: (r) => r.costs.clientKibPerConn, count: (r) => r.connectionsPeak },
     { quantity: 'server_memory', unit: 'KiB per connection', perConnection: (r) => r.costs.serverKibPerConn, count: (r) => r.connectionsPeak },
     { quantity: 'kernel_memory', unit: 'KiB per connection', perConnection: (r) => r.costs.kernelKibPerConn, count: (r) => r.connectionsPeak },
@@ -101,18 +107,19 @@ export function fitRows(steps: readonly StepResult[]): Record<(typeof capacityFi
       const n = count(r);
       return each === undefined || n <= 0 ? [] : [{ x: n, y: each * n }];
     });
-    const fit: LineFit | undefined = fitLine(points);
-    if (!fit) return [];
-    return [
-      {
-        quantity,
-        unit,
-        slope: roundOrBlank(fit.slope, 4),
-        slope_stderr: roundOrBlank(fit.slopeStdError, 4),
-        intercept: roundOrBlank(fit.intercept, 1),
-        r2: roundOrBlank(fit.r2, 4),
-        steps: fit.points,
-      },
-    ];
+    const fit = fitLine(points);
+    return fit ? [{ quantity, unit, fit }] : [];
   });
+}
+
+export function fitRows(steps: readonly StepResult[]): Record<(typeof capacityFitColumns)[number], string | number>[] {
+  return capacityFits(steps).map(({ quantity, unit, fit }) => ({
+    quantity,
+    unit,
+    slope: roundOrBlank(fit.slope, 4),
+    slope_stderr: roundOrBlank(fit.slopeStdError, 4),
+    intercept: roundOrBlank(fit.intercept, 1),
+    r2: roundOrBlank(fit.r2, 4),
+    steps: fit.points,
+  }));
 }

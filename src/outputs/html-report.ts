@@ -7,11 +7,14 @@ import { join } from 'node:path';
 import { evaluateThresholds, type ThresholdVerdict } from '../gate/evaluate.js';
 import type { ThresholdAbort } from '../results/threshold-abort.js';
 import type { Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
+import { capacitySection } from './report/capacity-view.js';
 import { distributionSection } from './report/distribution-view.js';
 import { renderPage } from './report/page.js';
 import { errorsSection, stepsSection, summarySection } from './report/steps-view.js';
 import { thresholdsSection } from './report/thresholds-view.js';
+import { sweepSection, type SweepRecord } from './report/sweep-view.js';
 import { timelineSection } from './report/timeline-view.js';
+import { transportsSection } from './report/transports-view.js';
 import { runHeadline, type Machine, type ReportRun } from './report/verdict.js';
 
 export type { ReportRun } from './report/verdict.js';
@@ -37,9 +40,11 @@ export class HtmlReport implements Output {
   }
 }
 
-/** What run.json adds to the run: the machine it ran on. */
+/** What run.json adds to the run: the machine it ran on, the SLO of --until-slo, a sweep's varied fields. */
 interface RunDocument {
   environment?: Machine;
+  untilSlo?: string;
+  sweep?: SweepRecord;
 }
 
 function readRunDocument(dir: string): RunDocument {
@@ -57,6 +62,9 @@ export function writeHtmlReport(run: ReportRun, verdicts: readonly ThresholdVerd
   const document = readRunDocument(run.dir);
   const sections = [
     thresholdsSection(verdicts),
+    capacitySection(run, document.untilSlo),
+    sweepSection(run, document.sweep),
+    transportsSection(run),
     summarySection(run),
     stepsSection(run),
     timelineSection(run),

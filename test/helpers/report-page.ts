@@ -10,6 +10,10 @@ export interface RenderedChart {
   legend: string[];
   /** uPlot charts: whether a canvas was drawn. */
   drawn: boolean;
+  /** The values written on the chart: bar labels, heatmap cells. */
+  cells: string[];
+  /** The colours of its bars. */
+  colors: string[];
 }
 
 export interface ChartData {
@@ -58,6 +62,8 @@ const probe = `(() => {
       series: Number(node.getAttribute('data-series')),
       legend: [...node.querySelectorAll('.u-legend .u-series')].map((item) => item.textContent.trim()),
       drawn: node.querySelector('canvas') !== null,
+      cells: [...node.querySelectorAll('.bar-value, td')].map((cell) => cell.textContent.trim()),
+      colors: [...node.querySelectorAll('.bar-fill')].map((bar) => getComputedStyle(bar).backgroundColor),
     })),
     data: JSON.parse(document.getElementById('report-data').textContent).charts,
     scrollWidth: document.documentElement.scrollWidth,

@@ -19,6 +19,7 @@ export const chartScript = `
       var ctx = u.ctx, top = u.bbox.top, height = u.bbox.height;
       ctx.save();
       ctx.font = (11 * dpr) + 'px sans-serif';
+      ctx.textAlign = 'left'; ctx.textBaseline = 'alphabetic';
       spec.bands.forEach(function (band) {
         var from = Math.max(u.bbox.left, u.valToPos(band.from, 'x', true));
         var to = Math.min(u.bbox.left + u.bbox.width, u.valToPos(band.to, 'x', true));
@@ -33,6 +34,7 @@ export const chartScript = `
       var ctx = u.ctx, top = u.bbox.top, height = u.bbox.height;
       ctx.save();
       ctx.font = (11 * dpr) + 'px sans-serif';
+      ctx.textAlign = 'left'; ctx.textBaseline = 'alphabetic';
       ctx.setLineDash([4 * dpr, 4 * dpr]);
       spec.markers.forEach(function (marker, i) {
         var x = Math.round(u.valToPos(marker.x, 'x', true));

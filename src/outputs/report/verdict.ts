@@ -4,6 +4,7 @@
 import { gateOutcome, type ThresholdVerdict } from '../../gate/evaluate.js';
 import { version } from '../../version.js';
 import type { RunInfo, RunStatus, StepResult } from '../../results/run-result.js';
+import { connectionWorkloads } from '../capacity-csv.js';
 import type { Headline } from './page.js';
 
 /** A run as far as it got: finished runs have a status and an end. */
@@ -19,8 +20,6 @@ export interface Machine {
   platform?: string;
   arch?: string;
 }
-
-const connectionWorkloads = new Set(['hold', 'connect', 'reconnect-storm']);
 
 /** Operations that got a good answer: requests and messages without an HTTP error, events, and held connections for connection workloads. */
 export function successes(result: StepResult): number {
@@ -75,8 +74,11 @@ export function runHeadline(run: ReportRun, verdicts: readonly ThresholdVerdict[
   parts.push(worst === undefined ? 'error rate not measured' : `error rate ${pct(worst.rate)}${rates.length > 1 && worst.rate > 0 ? ` (worst: step ${worst.label})` : ''}`);
 
   const saturated = run.steps.filter((step) => step.saturationCauses.length > 0).map((step) => step.step.stepLabel);
-  parts.push(saturated.length === 0 ? 'generator not saturated' : `generator saturated in step ${saturated.join(', ')}`);
+  if (saturated.length === 0) parts.push('generator not saturated');
+  else parts.push(saturated.length > 2 ? `generator saturated in ${saturated.length} steps` : `generator saturated in step ${saturated.join(', ')}`);
   if (run.status === 'interrupted' || run.status === 'broken') parts.push(run.status);
+  // A ladder stopped by --until-slo found its answer: said, not failed.
+  else if (run.status === 'completed' && run.reason) parts.push(`stopped early: ${run.reason}`);
 
   const state: Headline['state'] = !run.status ? 'running' : reasons.length > 0 ? 'failed' : saturated.length > 0 ? 'warned' : 'passed';
   const word = { running: `RUNNING (${run.steps.length} of ${planned} steps done)`, failed: 'FAILED', warned: 'PASSED WITH WARNINGS', passed: 'PASSED' }[state];
@@ -87,7 +89,11 @@ export function runHeadline(run: ReportRun, verdicts: readonly ThresholdVerdict[
 }
 
 function facts(run: ReportRun, machine: Machine | undefined): [string, string][] {
-  const targets = [...new Set(run.steps.map((step) => (step.builtInTarget ? `built-in target (${step.target})` : step.target)))];
+  // The built-in target starts anew for each step, on a new port: one mention, not one per step.
+  const builtIn = [...new Set(run.steps.filter((step) => step.builtInTarget).map((step) => step.target))];
+  const external = [...new Set(run.steps.filter((step) => !step.builtInTarget).map((step) => step.target))];
+  const more = builtIn.length > 1 ? ` and ${builtIn.length - 1} more, one per step` : '';
+  const targets = [...(builtIn.length > 0 ? [`built-in target (${builtIn[0]}${more})`] : []), ...external];
   const plannedTargets = [...new Set(run.scenario.steps.map((step) => step.target ?? 'built-in target'))];
   const source = run.scenario.source;
   const seconds = run.endedAt ? (run.endedAt.getTime() - run.startedAt.getTime()) / 1000 : undefined;
