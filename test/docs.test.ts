@@ -189,6 +189,13 @@ describe('the docs check', () => {
     assert.deepEqual(pages, [], 'say the machine, its load and the date a figure was measured on, not who else was using it');
   });
 
+  it('the README names every Node version CI pins', () => {
+    const pinned = [...read('.ci/run').matchAll(/node-from-npm (\d+\.\d+\.\d+)/g)].map((match) => match[1] ?? '');
+    assert.ok(pinned.length > 0, '.ci/run pins no Node version');
+    const readme = read('README.md');
+    assert.deepEqual(pinned.filter((version) => !readme.includes(version)), [], 'README.md must state the Node versions .ci/run tests');
+  });
+
   it('CHANGELOG.md opens with Unreleased and describes 0.1.0', () => {
     const headings = sectionsTitled(read('CHANGELOG.md'), '').filter((section) => section.level === 2).map((section) => section.heading);
     assert.equal(headings[0], 'Unreleased');
