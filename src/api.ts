@@ -4,7 +4,8 @@ import { runScenario, type RunOptions } from './coordinator/run.js';
 import { mergeShards } from './merge/merge.js';
 import type { Output, RunResult, StepResult } from './results/run-result.js';
 import { resultFiles, type ResultFileOptions } from './outputs/result-files.js';
-import { loadScenario } from './scenario/index.js';
+import { loadScenario as loadScenarioFile } from './scenario/index.js';
+import { protocolRules } from './protocols/scenario-rules.js';
 import type { ResolvedScenario } from './scenario/types.js';
 
 export interface RunApiOptions {
@@ -30,6 +31,11 @@ export interface RunApiOptions {
   resume?: RunOptions['resume'];
   /** Facts recorded in run.json, each under its own key. */
   annotations?: Record<string, unknown>;
+}
+
+/** Loads and validates a scenario file (undefined = the quickstart), every protocol's rules included. */
+export function loadScenario(file: string | undefined, options: { set?: readonly string[] } = {}): Promise<ResolvedScenario> {
+  return loadScenarioFile(file, { ...options, protocolRules });
 }
 
 /**

@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ScenarioError } from '../src/errors.js';
-import { loadScenario } from '../src/scenario/index.js';
-import { receiveMode } from '../src/scenario/receive-mode.js';
+import { loadScenario } from '../src/api.js';
+import { stepPlan } from '../src/protocols/index.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockcap-comet-scenario-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -32,7 +32,8 @@ async function rejectsWith(text: string, problem: string): Promise<void> {
 test('defaults: /poll every second with jitter, /longpoll held 30 s by the server and 35 s by the client', async () => {
   const { steps } = await loadScenario(scenarioFile('protocol: poll\nserver:\n  eventRate: 1/s\n'));
   const step = steps[0]!;
-  assert.equal(receiveMode(step), 'poll');
+  assert.equal(stepPlan(step).kind, 'receive');
+  assert.equal(stepPlan(step).label, 'protocol: poll');
   assert.deepEqual(step.poll, { path: '/poll', interval: 1000, jitter: true });
   assert.deepEqual(step.longPoll, { path: '/longpoll', timeout: 35_000 });
   assert.deepEqual(step.events, { sequenceField: 'seq', timestampField: 'publishedAt', eventsField: '', sinceParam: 'since' });
@@ -48,7 +49,7 @@ test('websocket.mode: subscribe makes a WebSocket step receive-driven', async ()
   const { steps } = await loadScenario(
     scenarioFile('protocol: websocket\nwebsocket:\n  mode: subscribe\nserver:\n  eventRate: 0.5/s\n  eventBurst: 3\n'),
   );
-  assert.equal(receiveMode(steps[0]!), 'subscribe');
+  assert.equal(stepPlan(steps[0]!).kind, 'receive');
   assert.equal(steps[0]!.server.eventRate, 0.5);
 });
 
@@ -78,7 +79,7 @@ test('the long-poll client must wait longer than the server holds', () =>
 test('no send schedule with a receive-driven protocol', () =>
   rejectsWith(
     'protocol: websocket\nwebsocket:\n  mode: subscribe\nworkload: arrival-rate\nrate: 10/s\nserver:\n  eventRate: 1/s\n',
-    'workload: expected no workload: arrival-rate with protocol: websocket with websocket.mode: subscribe (clients wait for events; poll.interval sets the polling pace), got "arrival-rate"',
+    'workload: expected workload: closed with protocol: websocket with websocket.mode: subscribe (clients wait for events), got "arrival-rate"',
   ));
 
 test('the endpoint comes from the transport’s path field, not the target URL', () =>

@@ -8,6 +8,7 @@ import { ExpressionError, parseThresholdExpression } from '../src/scenario/thres
 import { parseMetricRef } from '../src/scenario/metric-ref.js';
 import { thresholdsFromFlags } from '../src/gate/threshold-flags.js';
 import { validateScenario } from '../src/scenario/index.js';
+import { protocolRules } from '../src/protocols/scenario-rules.js';
 
 function expressionError(text: string): ExpressionError {
   try {
@@ -94,7 +95,7 @@ test('refusals name the position and what is allowed', () => {
 
 function scenarioError(raw: Record<string, unknown>): ScenarioError {
   try {
-    validateScenario(raw, { where: 'gate.yaml', name: 'gate' });
+    validateScenario(raw, { where: 'gate.yaml', name: 'gate', protocolRules });
   } catch (error) {
     if (error instanceof ScenarioError) return error;
     throw error;
@@ -121,7 +122,7 @@ test('scenario thresholds are checked at load: the message names thresholds[2] a
 test('scenario thresholds load as expressions with abortOnFail and gracePeriod', () => {
   const resolved = validateScenario(
     { thresholds: ['latency.p99 < 50ms', { expression: 'error_rate < 1%', abortOnFail: true, gracePeriod: '2s' }] },
-    { where: 'gate.yaml', name: 'gate' },
+    { where: 'gate.yaml', name: 'gate', protocolRules },
   );
   assert.deepEqual(resolved.steps[0]!.thresholds, [
     { expression: 'latency.p99 < 50ms', abortOnFail: false, gracePeriod: 0 },

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ScenarioError } from '../src/errors.js';
-import { loadScenario } from '../src/scenario/load.js';
+import { loadScenario } from '../src/api.js';
 import { defaults } from '../src/scenario/defaults.js';
 import type { ServerSettings } from '../src/scenario/types.js';
 import { generatedCertificate } from '../src/target/certificate.js';

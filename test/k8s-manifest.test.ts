@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { loadScenario } from '../src/scenario/index.js';
+import { loadScenario } from '../src/api.js';
 import { binPath, readCsv, readJson, startCli, tempDir, writeScenario, type CliResult } from './helpers/cli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -8,7 +8,7 @@ import { after, describe, test } from 'node:test';
 import { ScenarioError, UsageError } from '../src/errors.js';
 import { clientIdleTimeout } from '../src/outputs/keepalive-columns.js';
 import { hintThreshold } from '../src/protocols/socket-reuse.js';
-import { loadScenario } from '../src/scenario/index.js';
+import { loadScenario } from '../src/api.js';
 import { bestFor } from '../src/sweep/goal.js';
 import { combinations, parseVary } from '../src/sweep/vary.js';
 import { thinkTimeSampler } from '../src/workloads/think-time.js';

@@ -11,12 +11,13 @@ import {
   applySet,
   defaults,
   formatDuration,
-  loadScenario,
   parseDuration,
   parseRate,
   parseSize,
   validateScenario,
 } from '../src/scenario/index.js';
+import { loadScenario } from '../src/api.js';
+import { protocolRules } from '../src/protocols/scenario-rules.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockcap-scenario-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -149,7 +150,7 @@ describe('good scenarios', () => {
     const raw: Record<string, unknown> = {};
     applySet(raw, '__proto__.polluted=yes');
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
-    assert.throws(() => validateScenario(raw, { where: 'x.yaml', name: 'x' }), {
+    assert.throws(() => validateScenario(raw, { where: 'x.yaml', name: 'x', protocolRules }), {
       // The full list of fields is checked word for word in scenario.test.ts.
       message: /^x\.yaml: __proto__: unknown field \(allowed: name, target, protocol, .*, steps\)$/,
     });

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ScenarioError } from '../src/errors.js';
-import { applySet, loadScenario } from '../src/scenario/index.js';
+import { applySet } from '../src/scenario/index.js';
+import { loadScenario } from '../src/api.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockcap-scenario-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ScenarioError } from '../src/errors.js';
-import { loadScenario } from '../src/scenario/index.js';
+import { loadScenario } from '../src/api.js';
 import { binPath } from './helpers/cli.js';
 import { spawnSync } from 'node:child_process';
 

@@ -8,7 +8,8 @@ import { recordGate } from '../outputs/run-json.js';
 import { writeGateFiles } from '../outputs/gate-files.js';
 import { addThresholds, thresholdsFromFlags } from '../gate/threshold-flags.js';
 import { ThresholdWatch } from '../gate/watch.js';
-import { loadScenario } from '../scenario/index.js';
+import { loadScenario } from '../api.js';
+import { protocols } from '../scenario/types.js';
 import { CapacityCsv } from '../outputs/capacity-csv.js';
 import type { StepResult } from '../results/run-result.js';
 import { UntilSlo } from '../gate/until-slo.js';
@@ -47,7 +48,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional('scenario', { type: 'string', describe: 'a .yaml or .json scenario file' })
       .option('set', { type: 'string', array: true, default: [], describe: 'override a scenario field: --set http.keepAlive=false (repeatable)' })
       .option('target', { type: 'string', describe: 'target URL (same as --set target=URL)' })
-      .option('protocol', { type: 'string', describe: 'http, websocket, poll, long-poll or tcp (same as --set protocol=…)' })
+      .option('protocol', { type: 'string', describe: `${protocols.join(', ')} (same as --set protocol=…)` })
       .option('connections', { alias: 'c', type: 'string', describe: 'connections (same as --set connections=N)' })
       .option('duration', { alias: 'd', type: 'string', describe: 'measured duration, e.g. 30s (same as --set duration=…)' })
       .option('workers', { alias: 'w', type: 'string', describe: 'worker threads (same as --set workers=N)' })

@@ -12,7 +12,7 @@ import type { Output } from '../results/run-result.js';
 import { SweepConsole } from '../sweep/sweep-console.js';
 import { SweepCsv } from '../sweep/sweep-csv.js';
 import { findingLine, probeIdleTimeout } from '../probe/probe.js';
-import { loadScenario } from '../scenario/index.js';
+import { loadScenario } from '../api.js';
 import { parseDuration, UnitError } from '../scenario/units.js';
 import { goalNames, type GoalName } from '../sweep/goal.js';
 import { planSweep, type SweepPlan } from '../sweep/plan.js';

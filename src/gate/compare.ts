@@ -4,7 +4,7 @@
 // reported as "within noise" instead of failing the gate.
 import { metricNames } from '../metrics/histogram.js';
 import type { StepResult } from '../results/run-result.js';
-import { primaryMetric } from '../results/summary-row.js';
+import { primaryMetricOf } from '../protocols/index.js';
 import type { StoredRun } from '../results/read-results.js';
 import { allowanceFor, comparedStats, ruleFor, type Allowance, type AllowanceRule } from './allowance.js';
 import { mergeSteps } from './merge-steps.js';
@@ -115,11 +115,11 @@ function metricsToCompare(baseline: StepResult, current: StepResult, rules: read
 
 function compareStep(baselineSteps: StepResult[], current: StepResult, rules: readonly AllowanceRule[]): CompareRow[] {
   const merged = mergeSteps(baselineSteps);
-  const primary = primaryMetric(current);
+  const primary = primaryMetricOf(current.step);
   const rows: CompareRow[] = [];
   for (const ref of metricsToCompare(merged, current, rules)) {
-    const baseline = metricValue(merged, ref);
-    const now = metricValue(current, ref);
+    const baseline = metricValue(merged, ref, primaryMetricOf(merged.step));
+    const now = metricValue(current, ref, primaryMetricOf(current.step));
     if (baseline === undefined || now === undefined) continue;
     const beyond = samplesBeyond(merged, current, ref);
     const tooFew = beyond !== undefined && beyond < minSamplesBeyond && ruleFor(ref, rules) === undefined;
@@ -128,7 +128,7 @@ function compareStep(baselineSteps: StepResult[], current: StepResult, rules: re
       tooFew && allowanceFor(ref, primary, rules) !== undefined
         ? `${Math.floor(beyond)} samples beyond ${ref.name.slice(ref.name.indexOf('.') + 1)}, fewer than ${minSamplesBeyond}: too few to judge (run longer, or name it in --max-regression)`
         : '';
-    const perRun = baselineSteps.map((step) => metricValue(step, ref)).filter((value): value is number => value !== undefined);
+    const perRun = baselineSteps.map((step) => metricValue(step, ref, primaryMetricOf(step.step))).filter((value): value is number => value !== undefined);
     const noise = allowance && perRun.length > 1 ? spread(perRun, baseline, allowance.relative) : undefined;
     const change = now - baseline;
     rows.push({

@@ -6,6 +6,7 @@ import type { StepResult } from '../results/run-result.js';
 import { holds, parseThresholdExpression, type Operator } from '../scenario/threshold-expression.js';
 import { formatValue, unitLabel, type ValueKind } from '../scenario/metric-ref.js';
 import { metricValue } from '../results/metric-value.js';
+import { primaryMetricOf } from '../protocols/index.js';
 import type { ThresholdAbort } from '../results/threshold-abort.js';
 
 export type Verdict = 'pass' | 'fail' | 'no-data';
@@ -32,7 +33,7 @@ export function evaluateThresholds(steps: readonly StepResult[], aborted?: Thres
   for (const result of steps) {
     for (const threshold of result.step.thresholds ?? []) {
       const expression = parseThresholdExpression(threshold.expression);
-      const value = metricValue(result, expression.ref);
+      const value = metricValue(result, expression.ref, primaryMetricOf(result.step));
       const stoppedHere = aborted?.stepIndex === result.step.stepIndex && aborted.expression === expression.text;
       const shown = formatValue(expression.ref.kind, value);
       let verdict: Verdict;

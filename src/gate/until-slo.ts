@@ -5,6 +5,7 @@ import type { StepResult } from '../results/run-result.js';
 import { ExpressionError, holds, parseThresholdExpression, type ThresholdExpression } from '../scenario/threshold-expression.js';
 import { formatValue } from '../scenario/metric-ref.js';
 import { metricValue } from '../results/metric-value.js';
+import { primaryMetricOf } from '../protocols/index.js';
 
 export interface SloResult {
   expression: string;
@@ -31,7 +32,7 @@ export class UntilSlo {
 
   /** True when this step broke the SLO, so no larger step should run. */
   broke(result: StepResult): boolean {
-    const value = metricValue(result, this.expression.ref);
+    const value = metricValue(result, this.expression.ref, primaryMetricOf(result.step));
     if (value !== undefined && holds(value, this.expression.operator, this.expression.limit)) {
       this.lastGood = result.step.connections;
       return false;

@@ -10,6 +10,7 @@ import type { ThresholdAbort } from '../results/threshold-abort.js';
 import { holds, parseThresholdExpression, type ThresholdExpression } from '../scenario/threshold-expression.js';
 import { formatValue } from '../scenario/metric-ref.js';
 import { metricValue } from '../results/metric-value.js';
+import { primaryMetricOf } from '../protocols/index.js';
 
 interface Watched {
   expression: ThresholdExpression;
@@ -92,7 +93,7 @@ export class ThresholdWatch implements Output {
     const result = stepSoFar(so);
     for (const { expression, gracePeriodS } of so.watched) {
       if (so.measuredS < gracePeriodS) continue;
-      const value = metricValue(result, expression.ref);
+      const value = metricValue(result, expression.ref, primaryMetricOf(result.step));
       if (value === undefined || holds(value, expression.operator, expression.limit)) continue;
       const reason =
         `threshold "${expression.text}" failed after ${so.measuredS.toFixed(1)} s of step ${so.step.stepLabel} ` +

@@ -8,6 +8,7 @@ import { fitLine, type LineFit } from '../metrics/fit.js';
 import { csvText } from './csv.js';
 import type { Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
 import { roundOrBlank } from '../results/number-format.js';
+import { connectionWorkloads } from '../scenario/types.js';
 import type { SloResult } from '../gate/until-slo.js';
 
 export const capacityCsvColumns = [
@@ -29,8 +30,6 @@ export const capacityCsvColumns = [
 
 export const capacityFitColumns = ['quantity', 'unit', 'slope', 'slope_stderr', 'intercept', 'r2', 'steps'] as const;
 
-export const connectionWorkloads: ReadonlySet<string> = new Set(['hold', 'connect', 'reconnect-storm']);
-
 export class CapacityCsv implements Output {
   private run: RunInfo | undefined;
   private readonly steps: StepResult[] = [];
@@ -41,7 +40,7 @@ export class CapacityCsv implements Output {
   }
 
   stepFinished(result: StepResult): void {
-    if (!connectionWorkloads.has(result.step.workload)) return;
+    if (!connectionWorkloads.includes(result.step.workload)) return;
     this.steps.push(result);
     this.write();
   }

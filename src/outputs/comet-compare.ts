@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarize } from '../metrics/histogram.js';
-import { receiveMode, transportOf } from '../scenario/receive-mode.js';
+import { stepPlan } from '../protocols/index.js';
 import { csvText, type CsvValue } from './csv.js';
 import type { Output, RunInfo, StepResult } from '../results/run-result.js';
 import { round } from '../results/number-format.js';
@@ -37,18 +37,18 @@ export type CometCompareRow = Record<(typeof cometCompareColumns)[number], CsvVa
 /** The step's row, or undefined for a step that receives no events. */
 export function cometCompareRow(result: StepResult): CometCompareRow | undefined {
   const { step, totals } = result;
-  const mode = receiveMode(step);
-  if (!mode) return undefined;
+  const plan = stepPlan(step);
+  if (plan.kind !== 'receive') return undefined;
   const events = totals.events;
   const perEvent = (value: number, digits: number): CsvValue => (events > 0 ? round(value / events, digits) : '');
   const delivery = summarize(result.histograms.get('delivery'));
   const hasDelivery = delivery.count > 0;
-  // A WebSocket's events come in pushed messages; its requests are its upgrades.
-  const responses = mode === 'subscribe' ? totals.messages : totals.requests;
+  // What one answer of the target is: a WebSocket's events come in pushed messages (its requests are its upgrades).
+  const responses = totals[plan.countsAs];
   const serverCpuMs = result.server ? (result.server.cpuPct / 100) * result.measuredMs : undefined;
   return {
     step: step.stepLabel,
-    transport: transportOf(mode),
+    transport: plan.transport,
     clients: step.connections,
     // Only the built-in target's rate is known; an external target's is not guessed.
     event_rate_per_s: step.target === undefined ? step.server.eventRate : '',

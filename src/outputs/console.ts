@@ -4,32 +4,31 @@
 import { summarize } from '../metrics/histogram.js';
 import type { StepScenario } from '../scenario/types.js';
 import type { IntervalRow, Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
-import { primaryMetricOf, summaryRow } from '../results/summary-row.js';
-import { deliveryClockNote, receiveMode } from '../scenario/receive-mode.js';
+import { summaryRow } from '../results/summary-row.js';
+import { deliveryClockNote } from '../scenario/delivery-clock.js';
+import { connectionWorkloads } from '../scenario/types.js';
+import { primaryMetricOf, stepPlan } from '../protocols/index.js';
 import { formatCount, formatMs, formatTable } from './table.js';
 
 const kib = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(1)} KiB`);
-
-function holdsConnections(workload: string): boolean {
-  return workload === 'hold' || workload === 'connect' || workload === 'reconnect-storm';
-}
 
 /** One line of what the step's connections cost: the answer a capacity run is for. */
 function describeCosts(result: StepResult): string {
   const { costs } = result;
   const cpu = costs.serverCpuMsPerConn === undefined ? '-' : `${costs.serverCpuMsPerConn.toFixed(3)} ms`;
-  const handshake = summarize(result.histograms.get(result.step.protocol === 'websocket' ? 'handshake' : 'connect'));
+  const opening = stepPlan(result.step).connectMetric;
+  const handshake = summarize(result.histograms.get(opening));
   if (result.step.workload === 'connect') {
     return (
       `${formatCount(result.totals.connectionsOpened)} connections opened and closed (peak ${formatCount(result.connectRatePeak)}/s), ` +
       `${formatCount(result.totals.connectionsFailed)} failed; server CPU ${cpu} per new connection; ` +
-      `${result.step.protocol === 'websocket' ? 'handshake' : 'connect'} p50 ${formatMs(handshake.p50)}, p99 ${formatMs(handshake.p99)}`
+      `${opening} p50 ${formatMs(handshake.p50)}, p99 ${formatMs(handshake.p99)}`
     );
   }
   return (
     `${formatCount(result.connectionsPeak)} connections held, ${formatCount(result.totals.connectionsFailed)} failed; per connection: ` +
     `client ${kib(costs.clientKibPerConn)}, server ${kib(costs.serverKibPerConn)}, kernel ${kib(costs.kernelKibPerConn)}, server CPU ${cpu}; ` +
-    `peak connect rate ${formatCount(result.connectRatePeak)}/s, ${result.step.protocol === 'websocket' ? 'handshake' : 'connect'} p99 ${formatMs(handshake.p99)}`
+    `peak connect rate ${formatCount(result.connectRatePeak)}/s, ${opening} p99 ${formatMs(handshake.p99)}`
   );
 }
 
@@ -74,8 +73,9 @@ export class ConsoleOutput implements Output {
 
   stepStarted(step: StepScenario, plan: string): void {
     this.line(`step ${step.stepIndex + 1}/${this.stepCount} ${step.stepLabel}: ${step.protocol} ${step.workload}, ${plan}`);
+    if (stepPlan(step).kind !== 'receive') return;
     const delivery = deliveryClockNote(step);
-    if (delivery && !delivery.sharedClock) this.line(`note: ${delivery.note}`);
+    if (!delivery.sharedClock) this.line(`note: ${delivery.note}`);
   }
 
   interval(row: IntervalRow): void {
@@ -103,12 +103,22 @@ export class ConsoleOutput implements Output {
   stepFinished(result: StepResult): void {
     this.clearProgress();
     const completed = result.totals.requests + result.totals.messages;
+    const plan = stepPlan(result.step);
+    const receiving = plan.kind === 'receive';
     this.line(
       `step ${result.step.stepIndex + 1}/${this.stepCount} ${result.step.stepLabel} ${result.interrupted ? 'interrupted' : 'done'}: ` +
-        `${formatCount(completed)} ${result.step.protocol === 'websocket' ? 'messages' : 'requests'}, ${formatCount(result.totals.errors)} errors` +
-        (receiveMode(result.step) ? `, ${formatCount(result.totals.events)} events, ${formatCount(result.totals.lost)} lost` : ''),
+        `${formatCount(completed)} ${plan.countsAs}, ${formatCount(result.totals.errors)} errors` +
+        (receiving ? `, ${formatCount(result.totals.events)} events, ${formatCount(result.totals.lost)} lost` : ''),
     );
-    if (holdsConnections(result.step.workload)) this.line(`  ${describeCosts(result)}`);
+    const own = plan.ownMetrics
+      .map((name) => ({ name, figures: summarize(result.histograms.get(name)) }))
+      .filter(({ figures }) => figures.count > 0)
+      .map(({ name, figures }) => `${name} p50 ${formatMs(figures.p50)}, p99 ${formatMs(figures.p99)}`);
+    if (own.length > 0) this.line(`  ${own.join('; ')}`);
+    if (receiving && result.totals.events === 0) {
+      this.line(`warning: no event delivered in step ${result.step.stepLabel}: its delivery figures are empty (see errors.csv for why)`);
+    }
+    if (connectionWorkloads.includes(result.step.workload)) this.line(`  ${describeCosts(result)}`);
     for (const code of Object.keys(result.totals.errorsByCode)) {
       const hint = limitHints[code];
       if (hint) this.line(`warning: ${code} in step ${result.step.stepLabel}: ${hint}`);
@@ -126,7 +136,7 @@ export class ConsoleOutput implements Output {
   private table(run: RunResult): string {
     const header = ['step', 'protocol', 'conns', 'completed', 'per s', 'errors', 'p50', 'p99', 'p99.9', 'max', 'client cpu', 'server cpu', 'saturated'];
     const rows = run.steps.map((step) => {
-      const row = summaryRow(run.runId, run.scenario.base.name, step);
+      const row = summaryRow(run.runId, run.scenario.base.name, step, primaryMetricOf(step.step));
       return [
         step.step.stepLabel,
         step.step.protocol,

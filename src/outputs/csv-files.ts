@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { metricNames, percentileDistribution, summarize } from '../metrics/histogram.js';
 import { csvText } from './csv.js';
 import type { IntervalRow, Output, RunInfo, StepResult } from '../results/run-result.js';
-import { primaryMetricOf, summaryRow } from '../results/summary-row.js';
+import { summaryRow } from '../results/summary-row.js';
+import { primaryMetricOf } from '../protocols/index.js';
 import { summaryColumns } from '../metrics/summary-columns.js';
 import { mib, round } from '../results/number-format.js';
 
@@ -103,7 +104,7 @@ export class CsvFiles implements Output {
 
 /** summary.csv, latency.csv and errors.csv from step results: what `run` writes after each step and `sockcap report` rebuilds. */
 export function writeStepCsvFiles(dir: string, runId: string, scenarioName: string, steps: readonly StepResult[]): void {
-  const summaries = steps.map((step) => summaryRow(runId, scenarioName, step));
+  const summaries = steps.map((step) => summaryRow(runId, scenarioName, step, primaryMetricOf(step.step)));
   writeFileSync(join(dir, 'summary.csv'), csvText(summaries, summaryColumns));
 
   // Metrics in one fixed order, so a rebuilt latency.csv is identical to the one the run wrote.

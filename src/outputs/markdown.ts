@@ -6,6 +6,7 @@ import { gateOutcome, type ThresholdVerdict, type Verdict } from '../gate/evalua
 import { formatValue } from '../scenario/metric-ref.js';
 import type { RunResult } from '../results/run-result.js';
 import { summaryRow } from '../results/summary-row.js';
+import { primaryMetricOf } from '../protocols/index.js';
 import { formatCount, formatMs } from './table.js';
 
 const cell = (text: string | number): string => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -33,7 +34,7 @@ export function thresholdsMarkdown(run: RunResult, verdicts: readonly ThresholdV
     ...table(
       ['step', 'protocol', 'connections', 'per s', 'errors', 'p50', 'p99', 'p99.9', 'saturated'],
       run.steps.map((step) => {
-        const row = summaryRow(run.runId, run.scenario.base.name, step);
+        const row = summaryRow(run.runId, run.scenario.base.name, step, primaryMetricOf(step.step));
         return [
           step.step.stepLabel,
           step.step.protocol,

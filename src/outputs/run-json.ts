@@ -7,7 +7,8 @@ import { openFileLimit } from '../metrics/process-sampler.js';
 import { Redactor } from '../scenario/secrets.js';
 import { skipsVerification } from '../scenario/tls.js';
 import { version } from '../version.js';
-import { deliveryClockNote } from '../scenario/receive-mode.js';
+import { deliveryClockNote } from '../scenario/delivery-clock.js';
+import { receivesEvents } from '../protocols/index.js';
 import type { Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
 
 function portRange(): string | undefined {
@@ -45,7 +46,7 @@ function stepRecord(result: StepResult): Record<string, unknown> {
     targetProcesses: result.targetProcesses,
     shard: result.shard,
     // Receive-driven steps only: whether delivery latency was measured, and against which clocks.
-    delivery: deliveryClockNote(result.step),
+    delivery: receivesEvents(result.step) ? deliveryClockNote(result.step) : undefined,
     scenario: result.step,
   };
 }

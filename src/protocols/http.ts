@@ -10,6 +10,9 @@ import { hintThreshold, SocketReuse, type RequestUse } from './socket-reuse.js';
 import { socketOpener } from './socket-opener.js';
 import { httpTarget } from './target-port.js';
 import { undiciConnector } from './undici-connector.js';
+import type { ProtocolModule } from './protocol.js';
+import { httpSessionRules } from '../scenario/session-rules.js';
+import { workloads } from '../scenario/types.js';
 
 export function createHttpDriver(context: DriverContext): ConnectionDriver {
   const { scenario, recorder, tls, localAddress, onClosed } = context;
@@ -118,3 +121,23 @@ export function createHttpDriver(context: DriverContext): ConnectionDriver {
     },
   };
 }
+
+export const httpProtocol: ProtocolModule = {
+  section: 'http',
+  servedOverHttp2: true,
+  newcomers: true,
+  rules: [...httpSessionRules],
+  plan: (step) => ({
+    kind: 'send',
+    label: 'protocol: http',
+    workloads,
+    workloadsWhy: 'every workload sends requests',
+    connectMetric: 'connect',
+    countsAs: 'requests',
+    ownMetrics: [],
+    driver: createHttpDriver,
+    metric: 'latency',
+    inFlightPerConnection: step.http.pipelining,
+    establishCountsRequest: true,
+  }),
+};

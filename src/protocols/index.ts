@@ -1,20 +1,34 @@
-// The protocol registry: a new protocol is one file plus one line here.
-import type { Protocol } from '../scenario/types.js';
-import type { DriverFactory } from './driver.js';
-import { createHttpDriver } from './http.js';
-import { createTcpDriver } from './tcp.js';
-import { createWebSocketDriver } from './websocket.js';
+// The protocol registry: a new protocol is one module (see protocol.ts for what it declares)
+// plus one line here. Everything outside src/protocols/ asks here instead of switching on
+// a protocol's name.
+import type { MetricName } from '../metrics/histogram.js';
+import type { Protocol, Scenario } from '../scenario/types.js';
+import { httpProtocol } from './http.js';
+import { longPollProtocol, pollProtocol } from './poll.js';
+import type { ProtocolModule, StepPlan } from './protocol.js';
+import { tcpProtocol } from './tcp.js';
+import { webSocketProtocol } from './websocket.js';
 
-const drivers: Partial<Record<Protocol, DriverFactory>> = {
-  http: createHttpDriver,
-  websocket: createWebSocketDriver,
-  tcp: createTcpDriver,
+export const protocolModules: Readonly<Record<Protocol, ProtocolModule>> = {
+  http: httpProtocol,
+  websocket: webSocketProtocol,
+  poll: pollProtocol,
+  'long-poll': longPollProtocol,
+  tcp: tcpProtocol,
 };
 
-export function driverFor(protocol: Protocol): DriverFactory | undefined {
-  return drivers[protocol];
+/** How this step runs: its driver or receiver and what it measures. */
+export function stepPlan(step: Scenario): StepPlan {
+  return protocolModules[step.protocol].plan(step);
 }
 
-export function supportedProtocols(): Protocol[] {
-  return Object.keys(drivers) as Protocol[];
+/** What latency_* reports for the step: delivery for receive-driven steps, else the protocol's answer time. */
+export function primaryMetricOf(step: Scenario): MetricName {
+  const plan = stepPlan(step);
+  return plan.kind === 'receive' ? 'delivery' : plan.metric;
+}
+
+/** Whether the step's clients wait for the target's events rather than timing answers. */
+export function receivesEvents(step: Scenario): boolean {
+  return stepPlan(step).kind === 'receive';
 }

@@ -16,6 +16,8 @@ import { eventReader } from './event-json.js';
 import type { EventReceiver, ReceiverContext } from './receiver.js';
 import { socketOpener } from './socket-opener.js';
 import { undiciConnector } from './undici-connector.js';
+import type { ProtocolModule, ReceivePlan } from './protocol.js';
+import { formatDuration } from '../scenario/units.js';
 
 export function createPollReceiver(context: ReceiverContext): EventReceiver {
   const { poll, http } = context.scenario;
@@ -155,3 +157,50 @@ function httpEventReceiver(context: ReceiverContext, pathTemplate: string, timeo
     },
   };
 }
+
+const receiving = {
+  kind: 'receive',
+  workloads: ['closed'],
+  workloadsWhy: 'clients wait for events; poll.interval sets the polling pace',
+  connectMetric: 'connect',
+  countsAs: 'requests',
+  ownMetrics: [],
+} as const;
+
+export const pollProtocol: ProtocolModule = {
+  section: 'poll',
+  servedOverHttp2: false,
+  newcomers: false,
+  rules: [],
+  plan: (step): ReceivePlan => ({
+    ...receiving,
+    label: 'protocol: poll',
+    receiver: createPollReceiver,
+    transport: 'poll',
+    pace: { interval: step.poll.interval, jitter: step.poll.jitter },
+    pathField: 'poll.path',
+  }),
+};
+
+export const longPollProtocol: ProtocolModule = {
+  section: 'longPoll',
+  servedOverHttp2: false,
+  newcomers: false,
+  rules: [
+    (s) =>
+      s.target === undefined && s.longPoll.timeout <= s.server.longPollTimeout
+        ? {
+            path: ['longPoll', 'timeout'],
+            expected: `expected more than server.longPollTimeout (${formatDuration(s.server.longPollTimeout)}), so the server ends an idle hold, not the client`,
+          }
+        : undefined,
+  ],
+  plan: (): ReceivePlan => ({
+    ...receiving,
+    label: 'protocol: long-poll',
+    receiver: createLongPollReceiver,
+    transport: 'long-poll',
+    pace: undefined,
+    pathField: 'longPoll.path',
+  }),
+};

@@ -14,3 +14,12 @@ export function httpTarget(url: URL): URL {
   converted.protocol = url.protocol === 'ws:' ? 'http:' : 'https:';
   return converted;
 }
+
+/** The target as a WebSocket client addresses it, with `path` when the URL names none. */
+export function webSocketUrl(target: URL, path: string): string {
+  const url = new URL(target.href);
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  if (url.protocol === 'https:') url.protocol = 'wss:';
+  if (url.pathname === '/' && path) url.pathname = path;
+  return url.href;
+}

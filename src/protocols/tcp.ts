@@ -6,6 +6,8 @@ import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { errorCode } from './error-code.js';
 import { socketOpener } from './socket-opener.js';
 import { defaultPort } from './target-port.js';
+import type { ProtocolModule } from './protocol.js';
+import { connectionWorkloads } from '../scenario/types.js';
 
 export function createTcpDriver({ target, recorder, tls, localAddress, onClosed }: DriverContext): ConnectionDriver {
   const opener = socketOpener(recorder, tls);
@@ -54,3 +56,23 @@ export function createTcpDriver({ target, recorder, tls, localAddress, onClosed 
     },
   };
 }
+
+export const tcpProtocol: ProtocolModule = {
+  section: undefined,
+  servedOverHttp2: false,
+  newcomers: false,
+  rules: [],
+  plan: () => ({
+    kind: 'send',
+    label: 'protocol: tcp',
+    workloads: connectionWorkloads,
+    workloadsWhy: 'a bare connection has no request to send',
+    connectMetric: 'connect',
+    countsAs: 'requests',
+    ownMetrics: [],
+    driver: createTcpDriver,
+    metric: 'latency',
+    inFlightPerConnection: 1,
+    establishCountsRequest: false,
+  }),
+};

@@ -15,7 +15,7 @@ import { eventReader } from './event-json.js';
 import { responseHeadBytes } from './poll.js';
 import type { EventReceiver, ReceiverContext } from './receiver.js';
 import { socketOpener } from './socket-opener.js';
-import { webSocketUrl } from './websocket.js';
+import { webSocketUrl } from './target-port.js';
 
 export function createSubscribeReceiver({ scenario, target, recorder, tls, sink }: ReceiverContext): EventReceiver {
   const settings = scenario.websocket;

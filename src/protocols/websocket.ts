@@ -8,14 +8,12 @@ import WebSocket from 'ws';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { errorCode } from './error-code.js';
 import { socketOpener } from './socket-opener.js';
+import { webSocketUrl } from './target-port.js';
+import type { ProtocolModule } from './protocol.js';
+import { webSocketSessionRules } from '../scenario/session-rules.js';
+import { workloads } from '../scenario/types.js';
+import { createSubscribeReceiver } from './websocket-subscribe.js';
 
-export function webSocketUrl(target: URL, path: string): string {
-  const url = new URL(target.href);
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.pathname === '/' && path) url.pathname = path;
-  return url.href;
-}
 
 // A Buffer, text frames too: ws then masks it straight into the frame it writes, one
 // buffer and one write() per message, where a string costs a conversion and a writev. ws
@@ -164,3 +162,38 @@ export function createWebSocketDriver({ scenario, target, recorder, tls, localAd
     },
   };
 }
+
+export const webSocketProtocol: ProtocolModule = {
+  section: 'websocket',
+  servedOverHttp2: false,
+  newcomers: false,
+  rules: [...webSocketSessionRules],
+  plan: (step) =>
+    step.websocket.mode === 'subscribe'
+      ? {
+          kind: 'receive',
+          label: 'protocol: websocket with websocket.mode: subscribe',
+          workloads: ['closed'],
+          workloadsWhy: 'clients wait for events',
+          connectMetric: 'handshake',
+          countsAs: 'messages',
+          ownMetrics: [],
+          receiver: createSubscribeReceiver,
+          transport: 'websocket',
+          pace: undefined,
+          pathField: 'websocket.subscribePath',
+        }
+      : {
+          kind: 'send',
+          label: 'protocol: websocket',
+          workloads,
+          workloadsWhy: 'every workload sends messages',
+          connectMetric: 'handshake',
+          countsAs: 'messages',
+          ownMetrics: [],
+          driver: createWebSocketDriver,
+          metric: 'rtt',
+          inFlightPerConnection: 1,
+          establishCountsRequest: false,
+        },
+};

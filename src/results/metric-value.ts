@@ -2,11 +2,13 @@
 // from the step's merged histogram, or from the same summary row summary.csv writes, so a gate
 // and summary.csv never disagree about a number.
 import type { MetricRef } from '../scenario/metric-ref.js';
+import type { MetricName } from '../metrics/histogram.js';
 import type { StepResult } from './run-result.js';
 import { summaryRow } from './summary-row.js';
 
 /** The measured value in the metric's own unit (ms for histograms), or undefined when the step measured nothing for it. */
-export function metricValue(result: StepResult, ref: MetricRef): number | undefined {
+/** `primary` is the step's primary metric (from the protocol registry), for the latency_* columns. */
+export function metricValue(result: StepResult, ref: MetricRef, primary: MetricName): number | undefined {
   if (ref.type === 'histogram') {
     const histogram = result.histograms.get(ref.metric);
     if (!histogram || histogram.totalCount === 0) return undefined;
@@ -21,7 +23,7 @@ export function metricValue(result: StepResult, ref: MetricRef): number | undefi
         return histogram.getValueAtPercentile(ref.stat.percentile) / 1000;
     }
   }
-  const value = (summaryRow('', '', result) as Record<string, unknown>)[ref.column];
+  const value = (summaryRow('', '', result, primary) as Record<string, unknown>)[ref.column];
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);

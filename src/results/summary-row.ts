@@ -1,8 +1,6 @@
 // One summary.csv row per step, built from the step's merged histograms and summed
 // counters. Column names are a contract: once released, a column keeps its name.
 import { summarize, type HistogramSummary, type MetricName } from '../metrics/histogram.js';
-import { receiveMode } from '../scenario/receive-mode.js';
-import type { Scenario } from '../scenario/types.js';
 import { capacityFields } from './capacity-columns.js';
 import type { StepResult } from './run-result.js';
 import { mib, round } from './number-format.js';
@@ -10,27 +8,21 @@ import { summaryColumns } from '../metrics/summary-columns.js';
 
 export type SummaryRow = Record<(typeof summaryColumns)[number], string | number | boolean>;
 
-export function primaryMetric(result: StepResult): MetricName {
-  return primaryMetricOf(result.step);
-}
-
-/** What latency_* reports: delivery for receive-driven steps (poll, long-poll, subscribe). */
-export function primaryMetricOf(step: Scenario): MetricName {
-  if (receiveMode(step)) return 'delivery';
-  return step.protocol === 'websocket' ? 'rtt' : 'latency';
-}
-
 function metric(result: StepResult, name: MetricName): HistogramSummary {
   return summarize(result.histograms.get(name));
 }
 
-export function summaryRow(runId: string, scenarioName: string, result: StepResult): SummaryRow {
+/**
+ * `primary` is what latency_* reports (the protocol registry says which: delivery, rtt,
+ * latency); it is passed in because the result model sits below the protocols.
+ */
+export function summaryRow(runId: string, scenarioName: string, result: StepResult, primary: MetricName): SummaryRow {
   const { totals, step } = result;
   const seconds = result.measuredMs / 1000;
   const completed = totals.requests + totals.messages;
   const failedWithoutAnswer = totals.errors - countHttpErrors(totals.errorsByCode);
   const attempts = completed + failedWithoutAnswer;
-  const main = metric(result, primaryMetric(result));
+  const main = metric(result, primary);
   const serviceTime = metric(result, 'service_time');
   const connect = metric(result, 'connect');
   const handshake = metric(result, 'handshake');
@@ -53,7 +45,7 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
     errors: totals.errors,
     error_rate: attempts > 0 ? round(totals.errors / attempts, 6) : 0,
     dropped: totals.dropped,
-    latency_metric: primaryMetric(result),
+    latency_metric: primary,
     latency_p50_ms: main.p50,
     latency_p90_ms: main.p90,
     latency_p99_ms: main.p99,

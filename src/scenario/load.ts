@@ -8,19 +8,22 @@ import { ScenarioError, errorMessage } from '../errors.js';
 import { applySet } from './overrides.js';
 import { packageRoot } from './paths.js';
 import { isMapping, showValue, type RawMapping } from './raw.js';
+import type { ScenarioRule } from './rules.js';
 import type { ResolvedScenario } from './types.js';
 import { validateScenario } from './validate.js';
 
 export interface LoadOptions {
   /** `path=value` assignments from --set, applied in order before validation. */
   set?: readonly string[];
+  /** The protocols' own rules (src/protocols/ supplies them: the scenario sits below the protocols). */
+  protocolRules: ScenarioRule;
 }
 
 const builtInSource = '(built-in quickstart)';
 const extensions = ['.yaml', '.yml', '.json'];
 
 /** The scenario in `file`, or the packaged quickstart when `file` is undefined. */
-export async function loadScenario(file: string | undefined, options: LoadOptions = {}): Promise<ResolvedScenario> {
+export async function loadScenario(file: string | undefined, options: LoadOptions): Promise<ResolvedScenario> {
   const where = file ?? builtInSource;
   const filePath = file ?? path.join(packageRoot(), 'scenarios', 'quickstart.yaml');
   const extension = path.extname(filePath).toLowerCase();
@@ -29,7 +32,12 @@ export async function loadScenario(file: string | undefined, options: LoadOption
   }
   const raw = parseScenarioText(await readText(filePath, where), where, extension === '.json' ? 'JSON' : 'YAML');
   const overridden = (options.set ?? []).map((assignment) => applySet(raw, assignment));
-  return validateScenario(raw, { where, name: path.basename(filePath, path.extname(filePath)), overridden });
+  return validateScenario(raw, {
+    where,
+    name: path.basename(filePath, path.extname(filePath)),
+    overridden,
+    protocolRules: options.protocolRules,
+  });
 }
 
 async function readText(filePath: string, where: string): Promise<string> {

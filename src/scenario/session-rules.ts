@@ -21,32 +21,32 @@ export function capturedNames(steps: ReadonlyArray<WebSocketStep | HttpStep>): s
   return [...names];
 }
 
-/** Each template string of the step's active protocol, with where it was written. */
-function* templatesOf(s: Scenario): Generator<[PathSegment[], string]> {
-  if (s.protocol === 'websocket') {
-    for (const [name, value] of Object.entries(s.websocket.headers)) yield [['websocket', 'headers', name], value];
-    for (const section of ['open', 'loop'] as const) {
-      for (const [i, step] of s.websocket.session[section].entries()) {
-        const at: PathSegment[] = ['websocket', 'session', section, i];
-        if (step.kind === 'send') {
-          if (step.payload.type === 'text') yield [[...at, 'send', 'text'], step.payload.text];
-          if (step.payload.type === 'json') yield* jsonStrings(step.payload.json, [...at, 'send', 'json']);
-        }
-        if (step.kind === 'expect') yield* jsonStrings(step.match, [...at, 'expect', 'match']);
+/** Each template string of the WebSocket session and headers, with where it was written. */
+function* webSocketTemplates(s: Scenario): Generator<[PathSegment[], string]> {
+  for (const [name, value] of Object.entries(s.websocket.headers)) yield [['websocket', 'headers', name], value];
+  for (const section of ['open', 'loop'] as const) {
+    for (const [i, step] of s.websocket.session[section].entries()) {
+      const at: PathSegment[] = ['websocket', 'session', section, i];
+      if (step.kind === 'send') {
+        if (step.payload.type === 'text') yield [[...at, 'send', 'text'], step.payload.text];
+        if (step.payload.type === 'json') yield* jsonStrings(step.payload.json, [...at, 'send', 'json']);
       }
+      if (step.kind === 'expect') yield* jsonStrings(step.match, [...at, 'expect', 'match']);
     }
   }
-  if (s.protocol === 'http') {
-    for (const section of ['open', 'loop'] as const) {
-      for (const [i, step] of s.http.session[section].entries()) {
-        if (step.kind !== 'request') continue;
-        const at: PathSegment[] = ['http', 'session', section, i, 'request'];
-        yield [[...at, 'path'], step.path];
-        for (const [name, value] of Object.entries(step.headers)) yield [[...at, 'headers', name], value];
-        if (step.body !== undefined) yield [[...at, 'body'], step.body];
-        yield* jsonStrings(step.json, [...at, 'json']);
-        yield* jsonStrings(step.expect.match, ['http', 'session', section, i, 'expect', 'match']);
-      }
+}
+
+/** Each template string of the HTTP session, with where it was written. */
+function* httpTemplates(s: Scenario): Generator<[PathSegment[], string]> {
+  for (const section of ['open', 'loop'] as const) {
+    for (const [i, step] of s.http.session[section].entries()) {
+      if (step.kind !== 'request') continue;
+      const at: PathSegment[] = ['http', 'session', section, i, 'request'];
+      yield [[...at, 'path'], step.path];
+      for (const [name, value] of Object.entries(step.headers)) yield [[...at, 'headers', name], value];
+      if (step.body !== undefined) yield [[...at, 'body'], step.body];
+      yield* jsonStrings(step.json, [...at, 'json']);
+      yield* jsonStrings(step.expect.match, ['http', 'session', section, i, 'expect', 'match']);
     }
   }
 }
@@ -57,10 +57,13 @@ function* jsonStrings(value: unknown, at: PathSegment[]): Generator<[PathSegment
   else if (isMapping(value)) for (const [key, item] of Object.entries(value)) yield* jsonStrings(item, [...at, key]);
 }
 
-function templateConflict(s: Scenario): SessionConflict | undefined {
-  const steps = s.protocol === 'http' ? [...s.http.session.open, ...s.http.session.loop] : [...s.websocket.session.open, ...s.websocket.session.loop];
+function templateConflict(
+  s: Scenario,
+  steps: ReadonlyArray<WebSocketStep | HttpStep>,
+  templates: Iterable<[PathSegment[], string]>,
+): SessionConflict | undefined {
   const names: TemplateNames = { columns: s.data.columns, captures: capturedNames(steps) };
-  for (const [path, text] of templatesOf(s)) {
+  for (const [path, text] of templates) {
     const unknown = unknownVariable(parseTemplate(text), names);
     if (unknown) return { path, expected: `unknown template variable ${unknown} (known: ${knownVariables(names).join(', ')})` };
   }
@@ -69,7 +72,6 @@ function templateConflict(s: Scenario): SessionConflict | undefined {
 
 /** A correlated expect needs the send before it to carry the field its reply is matched on. */
 function replyConflict(s: Scenario): SessionConflict | undefined {
-  if (s.protocol !== 'websocket') return undefined;
   for (const section of ['open', 'loop'] as const) {
     let lastSend: WebSocketStep | undefined;
     for (const [i, step] of s.websocket.session[section].entries()) {
@@ -93,44 +95,47 @@ function fieldOf(value: unknown, path: readonly string[]): unknown {
   return node;
 }
 
-const checks: ReadonlyArray<(s: Scenario) => SessionConflict | undefined> = [
+type SessionRule = (s: Scenario) => SessionConflict | undefined;
+
+/** Per-connection data, whatever the protocol. */
+export const dataRule: SessionRule = (s) =>
+  s.data.unique && s.connections > s.data.rows
+    ? {
+        path: ['connections'],
+        expected: `expected at most ${s.data.rows} connections: data.unique is true and ${s.data.file ?? 'the data file'} has ${s.data.rows} rows (add rows, lower connections, or drop unique to reuse rows i mod ${s.data.rows})`,
+      }
+    : undefined;
+
+const pacedByWorkload: SessionRule = (s) =>
+  s.workload !== 'closed' && s.workload !== 'arrival-rate'
+    ? { path: ['workload'], expected: 'expected closed or arrival-rate with a session (the workload paces its loop)' }
+    : undefined;
+
+/** The session rules of protocol: websocket (its module in src/protocols/ applies them). */
+export const webSocketSessionRules: readonly SessionRule[] = [
   (s) =>
-    s.data.unique && s.connections > s.data.rows
-      ? {
-          path: ['connections'],
-          expected: `expected at most ${s.data.rows} connections: data.unique is true and ${s.data.file ?? 'the data file'} has ${s.data.rows} rows (add rows, lower connections, or drop unique to reuse rows i mod ${s.data.rows})`,
-        }
-      : undefined,
-  (s) =>
-    s.protocol === 'websocket' && s.websocket.mode === 'subscribe' && s.websocket.session.loop.length > 0
+    s.websocket.mode === 'subscribe' && s.websocket.session.loop.length > 0
       ? { path: ['websocket', 'session', 'loop'], expected: 'expected no loop steps with websocket.mode: subscribe (its clients only receive; use websocket.mode: echo to send a loop)' }
       : undefined,
   (s) =>
-    s.protocol === 'websocket' && s.websocket.mode === 'echo' && hasWebSocketSession(s.websocket.session) && s.websocket.session.loop.length === 0
+    s.websocket.mode === 'echo' && hasWebSocketSession(s.websocket.session) && s.websocket.session.loop.length === 0
       ? { path: ['websocket', 'session', 'loop'], expected: 'expected loop steps for the workload to send, or websocket.mode: subscribe for a session that only receives pushed events' }
       : undefined,
+  (s) => (s.websocket.mode === 'echo' && hasWebSocketSession(s.websocket.session) ? pacedByWorkload(s) : undefined),
+  replyConflict,
+  (s) => templateConflict(s, [...s.websocket.session.open, ...s.websocket.session.loop], webSocketTemplates(s)),
+];
+
+/** The session rules of protocol: http (its module in src/protocols/ applies them). */
+export const httpSessionRules: readonly SessionRule[] = [
+  (s) => (hasHttpSession(s.http.session) ? pacedByWorkload(s) : undefined),
   (s) =>
-    ((s.protocol === 'websocket' && s.websocket.mode === 'echo' && hasWebSocketSession(s.websocket.session)) || (s.protocol === 'http' && hasHttpSession(s.http.session))) &&
-    s.workload !== 'closed' &&
-    s.workload !== 'arrival-rate'
-      ? { path: ['workload'], expected: 'expected closed or arrival-rate with a session (the workload paces its loop)' }
-      : undefined,
-  (s) =>
-    s.protocol === 'http' && hasHttpSession(s.http.session) && s.http.session.loop.length === 0
+    hasHttpSession(s.http.session) && s.http.session.loop.length === 0
       ? { path: ['http', 'session', 'loop'], expected: 'expected loop steps for the workload to send' }
       : undefined,
   (s) =>
-    s.protocol === 'http' && hasHttpSession(s.http.session) && s.http.pipelining > 1
+    hasHttpSession(s.http.session) && s.http.pipelining > 1
       ? { path: ['http', 'pipelining'], expected: 'expected 1 with http.session (a session waits for each answer before its next request)' }
       : undefined,
-  replyConflict,
-  templateConflict,
+  (s) => templateConflict(s, [...s.http.session.open, ...s.http.session.loop], httpTemplates(s)),
 ];
-
-export function sessionConflict(s: Scenario): SessionConflict | undefined {
-  for (const check of checks) {
-    const conflict = check(s);
-    if (conflict) return conflict;
-  }
-  return undefined;
-}

@@ -14,6 +14,9 @@ export type Protocol = (typeof protocols)[number];
 export const workloads = ['closed', 'arrival-rate', 'hold', 'connect', 'reconnect-storm'] as const;
 export type WorkloadKind = (typeof workloads)[number];
 
+/** The workloads that open connections themselves, at their own pace, and hold or cycle them: what a capacity run uses. */
+export const connectionWorkloads: readonly WorkloadKind[] = ['hold', 'connect', 'reconnect-storm'];
+
 export const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof httpMethods)[number];
 

@@ -9,25 +9,32 @@ import { Invalid, nonEmptyText, parseMapping, reject } from './parsers.js';
 import { formatPath, isMapping, own, showValue, type PathSegment, type RawMapping } from './raw.js';
 import type { ResolvedScenario, Scenario, StepScenario } from './types.js';
 import { baseShape, stepShape } from './shapes.js';
-import { checkRules } from './rules.js';
+import { checkRules, type ScenarioRule } from './rules.js';
 import { moveUrlCredentials } from './secrets.js';
 
 // ---- steps ----
 
-function resolveSteps(raw: RawMapping, base: Scenario, fallback: Scenario): StepScenario[] {
+function resolveSteps(raw: RawMapping, base: Scenario, fallback: Scenario, protocolRules: ScenarioRule): StepScenario[] {
   const steps = own(raw, 'steps');
   // No steps, or an emptied list: the base is the one step, so the rules apply to it.
   if (steps === undefined || (Array.isArray(steps) && steps.length === 0)) {
-    checkRules(base, raw);
+    checkRules(base, raw, protocolRules);
     return [{ ...structuredClone(base), stepIndex: 0, stepLabel: 'main' }];
   }
   if (!Array.isArray(steps)) reject(['steps'], 'expected a list of steps, each a mapping of the fields it changes', steps);
   const baseRaw = Object.fromEntries(Object.entries(raw).filter(([key]) => key !== 'steps'));
   const names = new Set<string>();
-  return steps.map((step, index) => resolveStep(step, index, baseRaw, fallback, names));
+  return steps.map((step, index) => resolveStep(step, index, baseRaw, fallback, names, protocolRules));
 }
 
-function resolveStep(step: unknown, index: number, baseRaw: RawMapping, fallback: Scenario, names: Set<string>): StepScenario {
+function resolveStep(
+  step: unknown,
+  index: number,
+  baseRaw: RawMapping,
+  fallback: Scenario,
+  names: Set<string>,
+  protocolRules: ScenarioRule,
+): StepScenario {
   const at: PathSegment[] = ['steps', index];
   if (!isMapping(step)) reject(at, 'expected a mapping of the fields this step changes, like { connections: 200 }', step);
   const { name, ...overrides } = step;
@@ -36,7 +43,7 @@ function resolveStep(step: unknown, index: number, baseRaw: RawMapping, fallback
   try {
     const merged = mergeRaw(baseRaw, overrides);
     const scenario = parseMapping(merged, [], stepShape, fallback);
-    checkRules(scenario, merged);
+    checkRules(scenario, merged, protocolRules);
     return { ...scenario, stepIndex: index, stepLabel };
   } catch (err) {
     if (err instanceof Invalid) throw new Invalid([...at, ...err.path], err.problem);
@@ -85,6 +92,8 @@ export interface ValidateOptions {
   name: string;
   /** Paths given with --set: problems at or under them are reported against `--set`. */
   overridden?: readonly string[];
+  /** The protocols' own rules (src/protocols/ supplies them: the scenario sits below the protocols). */
+  protocolRules: ScenarioRule;
 }
 
 /**
@@ -96,7 +105,7 @@ export function validateScenario(raw: RawMapping, options: ValidateOptions): Res
   try {
     const fallback: Scenario = { ...defaults, name: options.name };
     const base = parseMapping(raw, [], baseShape, fallback);
-    const steps = resolveSteps(raw, base, fallback).map(moveUrlCredentials);
+    const steps = resolveSteps(raw, base, fallback, options.protocolRules).map(moveUrlCredentials);
     return { source: options.where, base: moveUrlCredentials(base), steps, raw };
   } catch (err) {
     if (!(err instanceof Invalid)) throw err;

@@ -5,6 +5,7 @@ import { ScenarioError, UsageError } from '../errors.js';
 import { own, type RawMapping } from '../scenario/raw.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { validateScenario } from '../scenario/validate.js';
+import { protocolRules } from '../protocols/scenario-rules.js';
 import { combinationLabel, combinations, stepOverrides, type Dimension } from './vary.js';
 
 export interface SweepPlan {
@@ -31,7 +32,7 @@ export function planSweep(loaded: ResolvedScenario, dimensions: Dimension[]): Sw
   }
   const combos = combinations(dimensions);
   const steps = combos.map((values) => ({ name: combinationLabel(dimensions, values), ...stepOverrides(dimensions, values) }));
-  const options = { where: loaded.source, name: loaded.base.name };
+  const options = { where: loaded.source, name: loaded.base.name, protocolRules };
   // Alone first, so a bad combination is named by its values rather than by a generated steps[i].
   steps.forEach((step) => {
     try {
@@ -49,5 +50,5 @@ export function planSweep(loaded: ResolvedScenario, dimensions: Dimension[]): Sw
 
 /** The same plan again from what run.json recorded: its raw scenario already holds the generated steps. */
 export function replan(raw: RawMapping, source: string, name: string, dimensions: Dimension[]): SweepPlan {
-  return { dimensions, combos: combinations(dimensions), scenario: validateScenario(raw, { where: source, name }) };
+  return { dimensions, combos: combinations(dimensions), scenario: validateScenario(raw, { where: source, name, protocolRules }) };
 }

@@ -10,6 +10,7 @@ import { csvText } from '../outputs/csv.js';
 import { keepAliveColumns, keepAliveRow, type ServerTimeout } from '../outputs/keepalive-columns.js';
 import type { Output, RunInfo, StepResult } from '../results/run-result.js';
 import { summaryRow } from '../results/summary-row.js';
+import { primaryMetricOf } from '../protocols/index.js';
 import { summaryColumns } from '../metrics/summary-columns.js';
 
 export interface SweepLayout {
@@ -32,7 +33,7 @@ export function sweepRecord(run: RunInfo, result: StepResult, layout: SweepLayou
   return {
     step_index: result.step.stepIndex,
     ...Object.fromEntries(layout.dimensions.map((dimension, i) => [dimension.path, values[i]])),
-    ...summaryRow(run.runId, run.scenario.base.name, result),
+    ...summaryRow(run.runId, run.scenario.base.name, result, primaryMetricOf(result.step)),
     ...keepAliveRow(result, layout.serverTimeout),
   };
 }

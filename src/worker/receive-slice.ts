@@ -3,20 +3,19 @@
 // to run until the step ends. There is no send loop: the target's events drive everything.
 // Ready, start, snapshots and stop follow the same protocol as runSlice (slice-lifecycle.ts).
 import type { MessagePort } from 'node:worker_threads';
-import { receiverFor } from '../protocols/receivers.js';
+import type { ReceivePlan } from '../protocols/protocol.js';
 import { clientTls, isTlsUrl } from '../protocols/tls-options.js';
-import type { ReceiveMode } from '../scenario/receive-mode.js';
-import { receiveTimingFor } from '../workloads/receive-timing.js';
+import { immediateTiming, pollTiming } from '../workloads/receive-timing.js';
 import { eventSink } from './event-sink.js';
 import { watchLoopDelay } from './loop-delay.js';
 import type { Slice } from './messages.js';
 import { Recorder } from '../metrics/recorder.js';
 import { sliceLifecycle } from './slice-lifecycle.js';
 
-export async function runReceiveSlice(slice: Slice, port: MessagePort, mode: ReceiveMode): Promise<void> {
+export async function runReceiveSlice(slice: Slice, port: MessagePort, plan: ReceivePlan): Promise<void> {
   const { scenario } = slice;
   const recorder = new Recorder();
-  const createReceiver = receiverFor(mode);
+  const createReceiver = plan.receiver;
   const targets = slice.targets.map((url) => new URL(url));
   // Every target process speaks the same scheme; the TLS context is built once.
   const tls = isTlsUrl(targets[0]!) ? clientTls(scenario.tls, slice.trustedCa) : undefined;
@@ -31,7 +30,10 @@ export async function runReceiveSlice(slice: Slice, port: MessagePort, mode: Rec
   const stopWatchingLoop = watchLoopDelay(recorder);
   await lifecycle.waitForStart();
   for (const { global, receiver } of clients) {
-    receiver.start(receiveTimingFor(scenario, global, slice.totalConnections, slice.startAt));
+    const { pace } = plan;
+    receiver.start(
+      pace ? pollTiming(pace.interval, pace.jitter, global, slice.totalConnections, slice.startAt) : immediateTiming(slice.startAt),
+    );
   }
   await lifecycle.runIntervals();
   const openAtEnd = recorder.connectionsOpen;

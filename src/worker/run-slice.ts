@@ -2,7 +2,7 @@
 // through the protocol driver, and stream a snapshot to the coordinator at every interval.
 // Nothing here waits on another worker.
 import type { MessagePort } from 'node:worker_threads';
-import { driverFor } from '../protocols/index.js';
+import { stepPlan } from '../protocols/index.js';
 import type { ConnectionDriver, SendDone } from '../protocols/driver.js';
 import { clientTls, isTlsUrl } from '../protocols/tls-options.js';
 import { opensOwnConnections, workloadFor } from '../workloads/index.js';
@@ -14,7 +14,6 @@ import type { Slice } from './messages.js';
 import { startNewcomers } from './newcomers.js';
 import { Recorder } from '../metrics/recorder.js';
 import { sliceLifecycle } from './slice-lifecycle.js';
-import { receiveMode } from '../scenario/receive-mode.js';
 import { runReceiveSlice } from './receive-slice.js';
 
 /** How long in-flight requests may take to finish after the step ends. */
@@ -22,11 +21,10 @@ const drainTimeoutMs = 2000;
 
 export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   const { scenario } = slice;
-  const mode = receiveMode(scenario);
-  if (mode) return runReceiveSlice(slice, port, mode);
+  const plan = stepPlan(scenario);
+  if (plan.kind === 'receive') return runReceiveSlice(slice, port, plan);
   const recorder = new Recorder();
-  const createDriver = driverFor(scenario.protocol);
-  if (!createDriver) throw new Error(`protocol ${scenario.protocol} has no driver`);
+  const createDriver = plan.driver;
   const targets = slice.targets.map((url) => new URL(url));
   // One TLS setup for the whole slice: building it parses every trusted root certificate.
   const tls = targets.some((target) => isTlsUrl(target)) ? clientTls(scenario.tls, slice.trustedCa) : undefined;
@@ -48,8 +46,7 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
     );
   }
 
-  const primaryMetric = scenario.protocol === 'websocket' ? 'rtt' : 'latency';
-  const countAs = scenario.protocol === 'websocket' ? 'messages' : 'requests';
+  const countAs = plan.countsAs;
   const openModel = scenario.workload === 'arrival-rate';
   let stopping = false;
   let inFlight = 0;
@@ -59,12 +56,12 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   // read per request in a closed loop (sent = intended there, and the answer's end time is
   // the next request's intended time). Drivers that time requests themselves are handed
   // these times rather than reading the clock again.
-  const slots = slice.connections * (scenario.protocol === 'http' ? scenario.http.pipelining : 1);
+  const slots = slice.connections * plan.inFlightPerConnection;
   const intendedAt = new Float64Array(slots);
   const sentAt = new Float64Array(slots);
   const slotDone: SlotDone[] = new Array(slots);
   const driverDone: SendDone[] = new Array(slots);
-  const primary = recorder.histogram(primaryMetric);
+  const primary = recorder.histogram(plan.metric);
   const serviceTime = recorder.histogram('service_time');
   const scheduleLag = recorder.histogram('schedule_lag');
   const answered = (slot: number): SendDone => (error, responded, at) => {
@@ -116,7 +113,7 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
     send,
     dropArrival: () => recorder.count('dropped'),
     abandonArrival: () => recorder.error('unsent'),
-    ...connectionControl(drivers, recorder, scenario.protocol === 'http'),
+    ...connectionControl(drivers, recorder, plan.establishCountsRequest),
     stopping: () => stopping,
   });
   const stopNewcomers = startNewcomers(slice, recorder);

@@ -1,5 +1,5 @@
 // The workload registry: a new timing plan is one file plus one line here.
-import type { StepScenario, WorkloadKind } from '../scenario/types.js';
+import { connectionWorkloads, type StepScenario, type WorkloadKind } from '../scenario/types.js';
 import { arrivalRateWorkload } from './arrival-rate.js';
 import { closedWorkload } from './closed.js';
 import { connectWorkload } from './connect.js';
@@ -45,7 +45,7 @@ const workloads: Record<WorkloadKind, (scenario: StepScenario, plan: WorkloadPla
 
 /** Workloads that open their connections themselves, at their own pace. */
 export function opensOwnConnections(scenario: StepScenario): boolean {
-  return scenario.workload === 'hold' || scenario.workload === 'connect' || scenario.workload === 'reconnect-storm';
+  return connectionWorkloads.includes(scenario.workload);
 }
 
 /** A worker opens its share of the step's connect rate. */

@@ -1,7 +1,5 @@
 // When a receive-driven client (poll, long-poll, WebSocket subscribe) asks the target again.
 // Like every workload it says *when*, never *how*: the drivers in src/protocols/ follow it.
-import type { StepScenario } from '../scenario/types.js';
-import { receiveMode } from '../scenario/receive-mode.js';
 
 /** The shape of `ReceiveTiming` in src/protocols/receive-timing.ts, which the drivers follow; workloads sit beside protocols and do not import them. */
 interface ReceiveSchedule {
@@ -42,9 +40,4 @@ export function immediateTiming(startAt: number): ReceiveSchedule {
       return answered ? now : now + failureBackoffMs;
     },
   };
-}
-
-export function receiveTimingFor(step: StepScenario, client: number, clients: number, startAt: number): ReceiveSchedule {
-  if (receiveMode(step) === 'poll') return pollTiming(step.poll.interval, step.poll.jitter, client, clients, startAt);
-  return immediateTiming(startAt);
 }

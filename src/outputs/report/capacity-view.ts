@@ -6,7 +6,9 @@ import { metricValue } from '../../results/metric-value.js';
 import type { StepResult } from '../../results/run-result.js';
 import { formatValue } from '../../scenario/metric-ref.js';
 import { holds, parseThresholdExpression, type ThresholdExpression } from '../../scenario/threshold-expression.js';
-import { capacityFits, connectionWorkloads, type CapacityFit } from '../capacity-csv.js';
+import { capacityFits, type CapacityFit } from '../capacity-csv.js';
+import { connectionWorkloads } from '../../scenario/types.js';
+import { primaryMetricOf } from '../../protocols/index.js';
 import { chartHolder, formatNumber, palette, table, type ChartSpec, type Section, type Series } from './html.js';
 import type { ReportRun } from './verdict.js';
 
@@ -34,7 +36,7 @@ function sloOf(text: string | undefined): ThresholdExpression | undefined {
 }
 
 export function capacitySection(run: ReportRun, untilSlo: string | undefined): Section {
-  const steps = run.steps.filter((step) => connectionWorkloads.has(step.step.workload));
+  const steps = run.steps.filter((step) => connectionWorkloads.includes(step.step.workload));
   if (steps.length === 0) return { id: 'capacity', title: 'Capacity', html: '', charts: [] };
   // One point per step at the connections it held, in the order of that count.
   const ladder = [...steps].sort((a, b) => a.connectionsPeak - b.connectionsPeak);
@@ -73,11 +75,11 @@ export function capacitySection(run: ReportRun, untilSlo: string | undefined): S
   const slo = sloOf(untilSlo);
   const sloVerdict = (step: StepResult): string => {
     if (!slo) return '';
-    const value = metricValue(step, slo.ref);
+    const value = metricValue(step, slo.ref, primaryMetricOf(step.step));
     return value === undefined ? 'not measured' : holds(value, slo.operator, slo.limit) ? 'kept' : 'broken';
   };
   if (slo) {
-    const values = ladder.map((step) => metricValue(step, slo.ref) ?? null);
+    const values = ladder.map((step) => metricValue(step, slo.ref, primaryMetricOf(step.step)) ?? null);
     const broken = ladder.find((step) => sloVerdict(step) !== 'kept');
     const good = [...ladder].reverse().find((step) => sloVerdict(step) === 'kept');
     const summary = broken
@@ -97,7 +99,7 @@ export function capacitySection(run: ReportRun, untilSlo: string | undefined): S
     kib(step.costs.kernelKibPerConn),
     kib(step.costs.serverCpuMsPerConn),
     step.connectRatePeak > 0 ? formatNumber(step.connectRatePeak) : '-',
-    ...(slo ? [`${formatValue(slo.ref.kind, metricValue(step, slo.ref))} (${sloVerdict(step)})`] : []),
+    ...(slo ? [`${formatValue(slo.ref.kind, metricValue(step, slo.ref, primaryMetricOf(step.step)))} (${sloVerdict(step)})`] : []),
   ]);
   const header = ['step', 'held', 'failed', 'client KiB/conn', 'server KiB/conn', 'kernel KiB/conn', 'server cpu ms/conn', 'connects/s', ...(slo ? [slo.text] : [])];
   const fitRows = fits.map((fit) => [fit.quantity, fitText(fit), fit.fit.r2 === undefined ? '-' : fit.fit.r2.toFixed(4)]);

@@ -3,7 +3,7 @@
 // split of latency into reused and fresh sockets is the keep-alive view's, not drawn twice here.
 import { metricNames, percentileDistribution, summarize, type Histogram, type MetricName } from '../../metrics/histogram.js';
 import { round } from '../../results/number-format.js';
-import { primaryMetricOf } from '../../results/summary-row.js';
+import { primaryMetricOf } from '../../protocols/index.js';
 import { chartHolder, formatMs, type ChartSpec, type Section } from './html.js';
 import type { ReportRun } from './verdict.js';
 

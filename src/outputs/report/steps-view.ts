@@ -2,7 +2,7 @@
 // several steps, the steps compared as bars: steps are separate things, not points on a line.
 import { summarize } from '../../metrics/histogram.js';
 import type { StepResult } from '../../results/run-result.js';
-import { primaryMetric } from '../../results/summary-row.js';
+import { primaryMetricOf } from '../../protocols/index.js';
 import { barChart, formatMs, formatNumber, table, type Section } from './html.js';
 import { errorRate, type ReportRun } from './verdict.js';
 
@@ -19,7 +19,7 @@ interface StepFigures {
 function figures(result: StepResult): StepFigures {
   const seconds = result.measuredMs / 1000;
   const completed = result.totals.requests + result.totals.messages + result.totals.events;
-  const main = summarize(result.histograms.get(primaryMetric(result)));
+  const main = summarize(result.histograms.get(primaryMetricOf(result.step)));
   return {
     label: result.step.stepLabel,
     perS: seconds > 0 ? completed / seconds : null,
@@ -38,7 +38,7 @@ export function summarySection(run: ReportRun): Section {
       result.step.connections.toLocaleString('en-US'),
       f.perS === null ? '-' : `${formatNumber(f.perS)}/s`,
       `${result.totals.errors.toLocaleString('en-US')}${f.errorRate === undefined ? '' : ` (${percent(f.errorRate)})`}`,
-      primaryMetric(result),
+      primaryMetricOf(result.step),
       ms(f.latency?.p50),
       ms(f.latency?.p99),
       ms(f.latency?.p999),

@@ -3,7 +3,7 @@
 // p99 of the main latency, and the keep-alive race errors.
 import { summarize } from '../../metrics/histogram.js';
 import type { StepResult } from '../../results/run-result.js';
-import { primaryMetric } from '../../results/summary-row.js';
+import { primaryMetricOf } from '../../protocols/index.js';
 import { keepAliveRow, type ServerTimeout } from '../keepalive-columns.js';
 import { formatMs, formatNumber, heatmap, type Section } from './html.js';
 import type { ReportRun } from './verdict.js';
@@ -38,7 +38,7 @@ export function sweepSection(run: ReportRun, sweep: SweepRecord | undefined): Se
   };
   const keepAlive = (step: StepResult) => keepAliveRow(step, sweep.serverTimeout);
   const p99 = (step: StepResult): number | null => {
-    const stats = summarize(step.histograms.get(primaryMetric(step)));
+    const stats = summarize(step.histograms.get(primaryMetricOf(step.step)));
     return stats.count > 0 ? stats.p99 : null;
   };
   const maps = [

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { round } from '../../results/number-format.js';
-import { primaryMetricOf } from '../../results/summary-row.js';
+import { primaryMetricOf } from '../../protocols/index.js';
 import { chartHolder, formatNumber, type ChartSpec, type Section, type Series } from './html.js';
 import type { ReportRun } from './verdict.js';
 

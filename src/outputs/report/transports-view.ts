@@ -1,7 +1,7 @@
 // Transports delivering the same event stream (poll, long-poll, WebSocket subscribe): their
 // delivery latency distributions overlaid and what each delivered event cost, side by side,
 // every transport in its own colour throughout.
-import { receiveMode, transportOf } from '../../scenario/receive-mode.js';
+import { stepPlan } from '../../protocols/index.js';
 import { cometCompareRow, type CometCompareRow } from '../comet-compare.js';
 import { barChart, chartHolder, formatMs, formatNumber, palette, table, type Section } from './html.js';
 import { percentileChart } from './distribution-view.js';
@@ -12,10 +12,12 @@ const transportColors: Record<string, string> = { poll: palette[0]!, 'long-poll'
 const numeric = (value: CometCompareRow[keyof CometCompareRow]): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
 export function transportsSection(run: ReportRun): Section {
-  const steps = run.steps.filter((step) => receiveMode(step.step) !== undefined);
+  const steps = run.steps.flatMap((step) => {
+    const plan = stepPlan(step.step);
+    return plan.kind === 'receive' ? [{ step, transport: plan.transport }] : [];
+  });
   if (steps.length === 0) return { id: 'transports', title: 'Transports', html: '', charts: [] };
-  const entries = steps.map((step) => {
-    const transport = transportOf(receiveMode(step.step)!);
+  const entries = steps.map(({ step, transport }) => {
     const label = step.step.stepLabel === transport ? transport : `${step.step.stepLabel} (${transport})`;
     return { label, color: transportColors[transport] ?? palette[6]!, row: cometCompareRow(step)!, step };
   });

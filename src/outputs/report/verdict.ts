@@ -4,8 +4,8 @@
 import { gateOutcome, type ThresholdVerdict } from '../../gate/evaluate.js';
 import { version } from '../../version.js';
 import type { RunInfo, RunStatus, StepResult } from '../../results/run-result.js';
-import { connectionWorkloads } from '../capacity-csv.js';
 import type { Headline } from './page.js';
+import { connectionWorkloads } from '../../scenario/types.js';
 
 /** A run as far as it got: finished runs have a status and an end. */
 export type ReportRun = RunInfo & { steps: readonly StepResult[]; status?: RunStatus; reason?: string | undefined; endedAt?: Date; writtenBy?: string | undefined };
@@ -26,7 +26,7 @@ export function successes(result: StepResult): number {
   const { totals } = result;
   const httpErrors = Object.entries(totals.errorsByCode).reduce((sum, [code, n]) => sum + (/^http_\d+$/.test(code) ? n : 0), 0);
   const answered = totals.requests + totals.messages - httpErrors + totals.events;
-  return answered + (connectionWorkloads.has(result.step.workload) ? totals.connectionsOpened : 0);
+  return answered + (connectionWorkloads.includes(result.step.workload) ? totals.connectionsOpened : 0);
 }
 
 /** Errors among everything attempted; undefined when nothing was attempted. */

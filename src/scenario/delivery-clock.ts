@@ -1,22 +1,7 @@
-// Which steps are receive-driven: the client does not time a request and its response, it
-// waits for the target's events (polling, long-polling, WebSocket push). One definition,
-// used by validation, the worker, and the reports.
+// How far delivery latency can be trusted for a step that receives events: whether the
+// events carry a publish time, and whether the publisher reads the same clock as the
+// receivers. Used by the console and run.json.
 import type { Scenario } from './types.js';
-
-export type ReceiveMode = 'poll' | 'long-poll' | 'subscribe';
-
-/** The transport as compare.csv names it. */
-export type Transport = 'poll' | 'long-poll' | 'websocket';
-
-export function receiveMode(scenario: Scenario): ReceiveMode | undefined {
-  if (scenario.protocol === 'poll' || scenario.protocol === 'long-poll') return scenario.protocol;
-  if (scenario.protocol === 'websocket' && scenario.websocket.mode === 'subscribe') return 'subscribe';
-  return undefined;
-}
-
-export function transportOf(mode: ReceiveMode): Transport {
-  return mode === 'subscribe' ? 'websocket' : mode;
-}
 
 export interface DeliveryClock {
   /** Whether delivery latency is measured at all (the events carry a publish time). */
@@ -27,9 +12,8 @@ export interface DeliveryClock {
   note: string;
 }
 
-/** How far delivery latency can be trusted for a step; undefined for steps that receive no events. */
-export function deliveryClockNote(scenario: Scenario): DeliveryClock | undefined {
-  if (!receiveMode(scenario)) return undefined;
+/** How far delivery latency can be trusted, for a step that receives events. */
+export function deliveryClockNote(scenario: Scenario): DeliveryClock {
   if (scenario.target === undefined) {
     return { measured: true, sharedClock: true, note: 'the built-in target runs on this machine: publisher and receivers share one clock' };
   }
