@@ -1,6 +1,7 @@
 // The programmatic API: what the CLI itself uses.
 export { run, merge, type RunApiOptions } from './api.js';
 export { runScenario, type RunOptions } from './coordinator/run.js';
+export { scenarioSchema } from './scenario/schema.js';
 export { startTarget, type RunningTarget, type TargetOptions } from './target/server.js';
 export type { TargetStats } from './results/target-stats.js';
 export { spawnTarget, type TargetProcess } from './target/spawn.js';

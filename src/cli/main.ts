@@ -8,6 +8,7 @@ import { probeCommand } from './probe.js';
 import { reportCommand } from './report.js';
 import { mergeCommand } from './merge.js';
 import { runCommand } from './run.js';
+import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
 import { sweepCommand } from './sweep.js';
 
@@ -21,6 +22,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .command(reportCommand)
     .command(sweepCommand)
     .command(probeCommand)
+    .command(schemaCommand)
     .demandCommand(1, 'name a command: sockcap run, sockcap serve (see sockcap --help)')
     .strict()
     .version(version)

@@ -1,14 +1,15 @@
 // Parsers for the fields that take a run past one process and one source address.
 import { isIP } from 'node:net';
-import { reject, type Parser } from './parsers.js';
+import { parser, reject, type Parser } from './parsers.js';
 
 /** `auto` (stored as 0: sized from the connection count) or a whole number of processes. */
 export function processCount(max: number): Parser<number> {
   const expected = `expected auto or a whole number of processes from 1 to ${max}`;
-  return (value, path) => {
+  const schema = { anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 1, maximum: max }], description: expected.replace(/^expected /, '') };
+  return parser(schema, (value, path) => {
     if (value === 'auto') return 0;
     return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max ? value : reject(path, expected, value);
-  };
+  });
 }
 
 const sourcesExpected = 'expected a list of local IP addresses ([127.0.0.1, 127.0.0.2]) or an IPv4 range (127.0.0.1-127.0.0.8)';
@@ -22,7 +23,9 @@ function numberToIpv4(value: number): string {
 }
 
 /** The local addresses connections are bound to: a list, or a range of at most 256 IPv4 addresses. */
-export const sources: Parser<string[]> = (value, path) => {
+export const sources: Parser<string[]> = parser(
+  { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: sourcesExpected.replace(/^expected /, '') },
+  (value, path) => {
   if (typeof value === 'string') {
     const [from, to, extra] = value.split('-').map((part) => part.trim());
     if (from && to && extra === undefined && isIP(from) === 4 && isIP(to) === 4) {
@@ -37,4 +40,5 @@ export const sources: Parser<string[]> = (value, path) => {
   return value.map((item, index) =>
     typeof item === 'string' && isIP(item) !== 0 ? item : reject([...path, index], 'expected a local IP address like 127.0.0.2', item),
   );
-};
+  },
+);

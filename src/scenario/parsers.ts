@@ -1,10 +1,11 @@
 // The vocabulary validate.ts writes its field tables in: a parser turns one raw value into a
 // typed one or throws Invalid with the field path and the "expected …, got …" text. Parsers
 // know nothing of files or flags; validate.ts adds those when it turns Invalid into a
-// ScenarioError.
+// ScenarioError. Each parser also carries the JSON Schema of what it accepts, so the schema
+// editors check scenario files with (`sockcap schema`) is built from these same tables.
 
 import { isMapping, own, showValue, type PathSegment } from './raw.js';
-import { UnitError, formatDuration, parseDuration, parseRate, parseSize } from './units.js';
+import { UnitError, formatDuration, parseDuration, parseRate, parseSize, unitPatterns } from './units.js';
 
 /** A problem at a field, found before it is known which file or flag the field came from. */
 export class Invalid extends Error {
@@ -21,8 +22,18 @@ export function reject(path: PathSegment[], expected: string, value: unknown): n
   throw new Invalid(path, `${expected}, got ${showValue(value)}`);
 }
 
-export type Parser<T> = (value: unknown, path: PathSegment[]) => T;
+/** A JSON Schema (draft-07) fragment. */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+export type Parser<T> = ((value: unknown, path: PathSegment[]) => T) & {
+  /** What the parser accepts, for editors: never stricter than the parser, as strict as JSON Schema can say. */
+  readonly schema: JsonSchema;
+};
 export type Fields<T> = { [K in keyof T]-?: Parser<T[K]> };
+
+export function parser<T>(schema: JsonSchema, parse: (value: unknown, path: PathSegment[]) => T): Parser<T> {
+  return Object.assign(parse, { schema });
+}
 
 export interface Shape<T> {
   fields: Fields<T>;
@@ -34,55 +45,83 @@ export interface Shape<T> {
 
 // ---- parsers for single values ----
 
-export const boolean: Parser<boolean> = (value, path) =>
-  typeof value === 'boolean' ? value : reject(path, 'expected true or false', value);
+/** A pattern that matches `word` in any letter case (JSON Schema patterns take no flags). */
+export function anyCase(word: string): string {
+  return [...word].map((c) => (c.toLowerCase() === c.toUpperCase() ? c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('');
+}
 
-export const nonEmptyText: Parser<string> = (value, path) =>
-  typeof value === 'string' && value.trim() !== '' ? value : reject(path, 'expected a non-empty string', value);
+export const boolean: Parser<boolean> = parser({ type: 'boolean' }, (value, path) =>
+  typeof value === 'boolean' ? value : reject(path, 'expected true or false', value),
+);
+
+export const nonEmptyText: Parser<string> = parser({ type: 'string', pattern: '\\S' }, (value, path) =>
+  typeof value === 'string' && value.trim() !== '' ? value : reject(path, 'expected a non-empty string', value),
+);
 
 // Only reached when the key is present: an absent body stays undefined through the defaults.
-export const text: Parser<string | undefined> = (value, path) =>
-  typeof value === 'string' ? value : reject(path, 'expected a string', value);
+export const text: Parser<string | undefined> = parser({ type: 'string' }, (value, path) =>
+  typeof value === 'string' ? value : reject(path, 'expected a string', value),
+);
 
 // undici refuses spaces and control characters in a request path; say so before the run.
-export const requestPath: Parser<string> = (value, path) =>
-  typeof value === 'string' && /^\/[\u0021-\u00ff]*$/.test(value)
-    ? value
-    : reject(path, 'expected a path starting with / and without spaces, like /items?id=1', value);
+const requestPathShape = /^\/[\u0021-\u00ff]*$/;
+export const requestPath: Parser<string> = parser(
+  { type: 'string', pattern: requestPathShape.source, description: 'a path starting with / and without spaces, like /items?id=1' },
+  (value, path) =>
+    typeof value === 'string' && requestPathShape.test(value)
+      ? value
+      : reject(path, 'expected a path starting with / and without spaces, like /items?id=1', value),
+);
 
 // A JSON field in a target's events, as a dotted path into nested objects (`meta.seq`).
 const jsonFieldShape = /^[^.\s]+(?:\.[^.\s]+)*$/;
-export const jsonField: Parser<string> = (value, path) =>
-  typeof value === 'string' && jsonFieldShape.test(value) ? value : reject(path, 'expected a JSON field name like seq or meta.seq', value);
+export const jsonField: Parser<string> = parser({ type: 'string', pattern: jsonFieldShape.source }, (value, path) =>
+  typeof value === 'string' && jsonFieldShape.test(value) ? value : reject(path, 'expected a JSON field name like seq or meta.seq', value),
+);
 
 /** As jsonField, where an empty string means "there is no such field". */
-export const optionalJsonField: Parser<string> = (value, path) =>
+export const optionalJsonField: Parser<string> = parser({ type: 'string', pattern: `^$|${jsonFieldShape.source}` }, (value, path) =>
   value === '' || (typeof value === 'string' && jsonFieldShape.test(value))
     ? value
-    : reject(path, 'expected a JSON field name like publishedAt, or "" for none', value);
+    : reject(path, 'expected a JSON field name like publishedAt, or "" for none', value),
+);
 
-export const queryParameter: Parser<string> = (value, path) =>
-  typeof value === 'string' && /^[A-Za-z0-9_.~-]+$/.test(value) ? value : reject(path, 'expected a query parameter name like since', value);
+const queryParameterShape = /^[A-Za-z0-9_.~-]+$/;
+export const queryParameter: Parser<string> = parser({ type: 'string', pattern: queryParameterShape.source }, (value, path) =>
+  typeof value === 'string' && queryParameterShape.test(value) ? value : reject(path, 'expected a query parameter name like since', value),
+);
 
-export const target: Parser<string | undefined> = (value, path) => {
-  if (value === null) return undefined;
-  if (typeof value === 'string' && /^(https?|wss?):\/\/[^/?#\s]/i.test(value) && URL.canParse(value)) return value;
-  return reject(path, 'expected an absolute http://, https://, ws:// or wss:// URL, or null for the built-in target', value);
-};
+const targetShape = new RegExp(`^(?:${['https', 'http', 'wss', 'ws'].map(anyCase).join('|')}):\\/\\/[^/?#\\s]`);
+export const target: Parser<string | undefined> = parser(
+  {
+    type: ['string', 'null'],
+    pattern: targetShape.source,
+    description: 'an absolute http://, https://, ws:// or wss:// URL, or null for the built-in target',
+  },
+  (value, path) => {
+    if (value === null) return undefined;
+    if (typeof value === 'string' && targetShape.test(value) && URL.canParse(value)) return value;
+    return reject(path, 'expected an absolute http://, https://, ws:// or wss:// URL, or null for the built-in target', value);
+  },
+);
 
-export function oneOf<T extends string>(allowed: readonly T[], normalize: (text: string) => string = (s) => s): Parser<T> {
+/** One of `allowed`; `anyLetterCase` takes `get` for `GET`. */
+export function oneOf<T extends string>(allowed: readonly T[], anyLetterCase = false): Parser<T> {
   const expected = `expected one of ${allowed.join(', ')}`;
-  return (value, path) => {
-    const given = typeof value === 'string' ? normalize(value) : undefined;
-    return allowed.find((name) => name === given) ?? reject(path, expected, value);
-  };
+  const schema = anyLetterCase ? { type: 'string', pattern: `^(?:${allowed.map(anyCase).join('|')})$` } : { enum: allowed };
+  return parser(schema, (value, path) => {
+    const given = typeof value !== 'string' ? undefined : anyLetterCase ? value.toUpperCase() : value;
+    return allowed.find((name) => (anyLetterCase ? name.toUpperCase() : name) === given) ?? reject(path, expected, value);
+  });
 }
 
 export function whole(min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> {
   const expected =
     max === Number.MAX_SAFE_INTEGER ? `expected a whole number of at least ${min}` : `expected a whole number from ${min} to ${max}`;
-  return (value, path) =>
-    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : reject(path, expected, value);
+  const schema = max === Number.MAX_SAFE_INTEGER ? { type: 'integer', minimum: min } : { type: 'integer', minimum: min, maximum: max };
+  return parser(schema, (value, path) =>
+    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : reject(path, expected, value),
+  );
 }
 
 function viaUnit(parse: (value: unknown) => number, value: unknown, path: PathSegment[], expected?: string): number {
@@ -103,31 +142,44 @@ interface Bound {
 export const atLeast = (min: number): Bound => ({ min, inclusive: true });
 export const above = (min: number): Bound => ({ min, inclusive: false });
 
-function measured(noun: string, parse: (value: unknown) => number, format: (n: number) => string, unitName: string) {
+/** The numbers a unit parser takes as they are (a duration only 0, a size whole bytes, a rate per second), if any. */
+type BareNumbers = (bound: Bound) => JsonSchema | undefined;
+
+function measured(noun: string, parse: (value: unknown) => number, format: (n: number) => string, unitName: string, pattern: string, bare: BareNumbers) {
   return (bound: Bound): Parser<number> => {
     const range = `${bound.inclusive ? 'of at least' : 'above'} ${format(bound.min)}`;
     const expected = `expected a ${noun} ${range}${bound.wholeUnits ? ` in whole ${unitName}` : ''}`;
-    return (value, path) => {
+    const numbers = bare(bound);
+    const schema = { anyOf: [{ type: 'string', pattern }, ...(numbers ? [numbers] : [])], description: expected.replace(/^expected /, '') };
+    return parser(schema, (value, path) => {
       const n = viaUnit(parse, value, path);
       const inRange = bound.inclusive ? n >= bound.min : n > bound.min;
       return inRange && (!bound.wholeUnits || Number.isInteger(n)) ? n : reject(path, expected, value);
-    };
+    });
   };
 }
-export const duration = measured('duration', parseDuration, formatDuration, 'milliseconds');
-export const size = measured('size', parseSize, (n) => `${n}B`, 'bytes');
-export const rate = measured('rate', parseRate, (n) => `${n}/s`, 'per second');
+const lowest = (bound: Bound): JsonSchema => (bound.inclusive ? { minimum: bound.min } : { exclusiveMinimum: bound.min });
+export const duration = measured('duration', parseDuration, formatDuration, 'milliseconds', unitPatterns.duration, (bound) =>
+  // A bare number is refused (seconds or milliseconds?) except 0, the same in every unit.
+  bound.min < 0 || (bound.min === 0 && bound.inclusive) ? { const: 0 } : undefined,
+);
+export const size = measured('size', parseSize, (n) => `${n}B`, 'bytes', unitPatterns.size, (bound) => ({ type: 'integer', ...lowest(bound) }));
+export const rate = measured('rate', parseRate, (n) => `${n}/s`, 'per second', unitPatterns.rate, (bound) => ({ type: 'number', ...lowest(bound) }));
 
 const stageTargetExpected = 'expected a number of connections (workload: closed) or a rate like 2000/s (workload: arrival-rate)';
-export const stageTarget: Parser<number> = (value, path) => {
-  const n = viaUnit(parseRate, value, path, stageTargetExpected);
-  return n >= 0 ? n : reject(path, stageTargetExpected, value);
-};
+export const stageTarget: Parser<number> = parser(
+  { anyOf: [{ type: 'string', pattern: unitPatterns.rate }, { type: 'number', minimum: 0 }], description: stageTargetExpected.replace(/^expected /, '') },
+  (value, path) => {
+    const n = viaUnit(parseRate, value, path, stageTargetExpected);
+    return n >= 0 ? n : reject(path, stageTargetExpected, value);
+  },
+);
 
 const headerNameShape = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const headerNameRule = "expected a header name of letters, digits and !#$%&'*+-.^_`|~";
-export const headerName: Parser<string> = (value, path) =>
-  typeof value === 'string' && headerNameShape.test(value) ? value : reject(path, headerNameRule, value);
+export const headerName: Parser<string> = parser({ type: 'string', pattern: headerNameShape.source }, (value, path) =>
+  typeof value === 'string' && headerNameShape.test(value) ? value : reject(path, headerNameRule, value),
+);
 const headerValue = /^[\t\x20-\x7e\x80-\xff]*$/;
 // Headers the HTTP client derives from other fields or refuses outright (undici throws on them).
 const reservedHeaders: Record<string, string> = {
@@ -138,7 +190,13 @@ const reservedHeaders: Record<string, string> = {
   expect: 'the HTTP client does not support it',
 };
 
-export const headers: Parser<Record<string, string>> = (value, path) => {
+export const headers: Parser<Record<string, string>> = parser(
+  {
+    type: 'object',
+    propertyNames: { pattern: headerNameShape.source, not: { pattern: `^(?:${Object.keys(reservedHeaders).map(anyCase).join('|')})$` } },
+    additionalProperties: { type: ['string', 'number'] },
+  },
+  (value, path) => {
   if (!isMapping(value)) reject(path, 'expected a mapping of header names to values', value);
   return Object.fromEntries(
     Object.entries(value).map(([name, item]): [string, string] => {
@@ -154,11 +212,13 @@ export const headers: Parser<Record<string, string>> = (value, path) => {
       return [name, given];
     }),
   );
-};
+  },
+);
 
 export function list<T>(item: Parser<T>, example: string): Parser<T[]> {
-  return (value, path) =>
-    Array.isArray(value) ? value.map((entry, i) => item(entry, [...path, i])) : reject(path, `expected a list like ${example}`, value);
+  return parser({ type: 'array', items: item.schema }, (value, path) =>
+    Array.isArray(value) ? value.map((entry, i) => item(entry, [...path, i])) : reject(path, `expected a list like ${example}`, value),
+  );
 }
 
 // ---- mappings ----
@@ -180,6 +240,18 @@ export function parseMapping<T extends object>(value: unknown, path: PathSegment
   }
   // Every key of `fields`, and so of T, was assigned by one of the two loops.
   return parsed as T;
+}
+
+/** The schema of a mapping with these fields: no other key, and every field when there is no fallback. */
+export function mappingSchema<T>(shape: Shape<T>, required: boolean): JsonSchema {
+  const fields: Record<string, Parser<unknown>> = shape.fields;
+  const properties = Object.fromEntries(Object.entries(fields).map(([key, field]) => [key, field.schema]));
+  return { type: 'object', properties, additionalProperties: false, ...(required ? { required: Object.keys(fields) } : {}) };
+}
+
+/** A section of the scenario (`http:`, `server:`): its fields, each taking `fallback`'s value when left out. */
+export function section<T extends object>(shape: Shape<T>, fallback: T): Parser<T> {
+  return parser(mappingSchema(shape, false), (value, path) => parseMapping(value, path, shape, fallback));
 }
 
 function isKeyOf<T extends object>(table: T, key: string): key is Extract<keyof T, string> {

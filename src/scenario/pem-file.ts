@@ -7,7 +7,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
-import { Invalid, reject, type Parser } from './parsers.js';
+import { Invalid, parser, reject, type Parser } from './parsers.js';
 import type { PathSegment } from './raw.js';
 
 export type PemKind = 'certificate' | 'private key';
@@ -19,12 +19,12 @@ const examples: Record<PemKind, string> = {
 
 /** Relative paths are taken from the directory sockcap runs in, as a shell would. */
 export function pemFile(kind: PemKind): Parser<string | undefined> {
-  return (value, at) => {
+  return parser({ type: 'string', pattern: '\\S', description: `the path of ${examples[kind]}` }, (value, at) => {
     if (typeof value !== 'string' || value.trim() === '') reject(at, `expected the path of ${examples[kind]}`, value);
     const file = path.resolve(value);
     checkPem(kind, readPem(file, value, at), value, at);
     return file;
-  };
+  });
 }
 
 function readPem(file: string, given: string, at: PathSegment[]): string {

@@ -12,10 +12,14 @@ import {
   duration,
   headers,
   jsonField,
+  mappingSchema,
   oneOf,
   optionalJsonField,
   parseMapping,
+  parser,
   reject,
+  section,
+  type JsonSchema,
   type Parser,
   type Shape,
 } from './parsers.js';
@@ -51,26 +55,28 @@ function checkTemplate(text: string, path: PathSegment[]): void {
 }
 
 /** Text that may hold templates; YAML numbers are read as their text. */
-export const templateText: Parser<string> = (value, path) => {
+export const templateText: Parser<string> = parser({ type: ['string', 'number'], description: 'a string; it may hold templates like {{data.token}}' }, (value, path) => {
   const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
   if (typeof text !== 'string') reject(path, 'expected a string (it may hold templates like {{data.token}})', value);
   checkTemplate(text, path);
   return text;
-};
+});
 
 /** A JSON value whose strings may hold templates. */
-const jsonTemplate: Parser<unknown> = (value, path) => {
+function checkJsonTemplate(value: unknown, path: PathSegment[]): unknown {
   if (typeof value === 'string') checkTemplate(value, path);
-  else if (Array.isArray(value)) value.forEach((item, i) => jsonTemplate(item, [...path, i]));
-  else if (isMapping(value)) for (const [key, item] of Object.entries(value)) jsonTemplate(item, [...path, key]);
+  else if (Array.isArray(value)) value.forEach((item, i) => checkJsonTemplate(item, [...path, i]));
+  else if (isMapping(value)) for (const [key, item] of Object.entries(value)) checkJsonTemplate(item, [...path, key]);
   else if (value !== null && typeof value !== 'number' && typeof value !== 'boolean') reject(path, 'expected a JSON value', value);
   return value;
-};
+}
+const jsonTemplate: Parser<unknown> = parser({ description: 'any JSON value; its strings may hold templates like {{data.token}}' }, checkJsonTemplate);
 
-const matchMapping: Parser<unknown> = (value, path) =>
-  isMapping(value) ? jsonTemplate(value, path) : reject(path, 'expected a mapping of JSON fields the message must have, like { type: auth_ok }', value);
+const matchMapping: Parser<unknown> = parser({ type: 'object', description: 'a mapping of JSON fields the message must have, like { type: auth_ok }' }, (value, path) =>
+  isMapping(value) ? checkJsonTemplate(value, path) : reject(path, 'expected a mapping of JSON fields the message must have, like { type: auth_ok }', value),
+);
 
-const regexText: Parser<string | undefined> = (value, path) => {
+const regexText: Parser<string | undefined> = parser({ type: 'string', description: 'a regular expression like ^pong' }, (value, path) => {
   if (typeof value !== 'string') reject(path, 'expected a regular expression like ^pong', value);
   try {
     new RegExp(value);
@@ -78,10 +84,11 @@ const regexText: Parser<string | undefined> = (value, path) => {
     reject(path, 'expected a valid regular expression', value);
   }
   return value;
-};
+});
 
 const captureNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const captures = (what: string, valid: (source: string) => boolean): Parser<Record<string, string>> => (value, path) => {
+const captures = (what: string, valid: (source: string) => boolean): Parser<Record<string, string>> =>
+  parser({ type: 'object', propertyNames: { pattern: captureNamePattern.source }, additionalProperties: { type: 'string' }, description: `variable names to ${what}` }, (value, path) => {
   if (!isMapping(value)) reject(path, `expected a mapping of variable names to ${what}, like { user: user.id }`, value);
   for (const [name, source] of Object.entries(value)) {
     if (!captureNamePattern.test(name) || name === 'connection' || name === 'seq' || name === 'now' || name === 'uuid' || name === 'random' || name === 'data') {
@@ -90,7 +97,7 @@ const captures = (what: string, valid: (source: string) => boolean): Parser<Reco
     if (typeof source !== 'string' || !valid(source)) reject([...path, name], `expected ${what}`, source);
   }
   return value as Record<string, string>;
-};
+  });
 const jsonPath = (source: string): boolean => /^[^.\s]+(?:\.[^.\s]+)*$/.test(source);
 
 const expectShape: Shape<Omit<ExpectStep, 'kind' | 'name' | 'named'>> = {
@@ -105,6 +112,17 @@ const expectShape: Shape<Omit<ExpectStep, 'kind' | 'name' | 'named'>> = {
 const expectFallback = { match: undefined, regex: undefined, reply: undefined, timeout: defaultExpectTimeout, capture: {} };
 
 const payloadKinds = ['text', 'json', 'binary', 'file'] as const;
+const payloadSchema: JsonSchema = {
+  anyOf: [
+    templateText.schema,
+    ...payloadKinds.map((kind) => ({
+      type: 'object',
+      properties: { [kind]: kind === 'json' ? jsonTemplate.schema : kind === 'text' ? templateText.schema : { type: 'string' } },
+      required: [kind],
+      additionalProperties: false,
+    })),
+  ],
+};
 function sendPayload(value: unknown, path: PathSegment[]): SendStep['payload'] {
   if (typeof value === 'string') return { type: 'text', text: templateText(value, path) };
   const keys = isMapping(value) ? Object.keys(value) : [];
@@ -166,8 +184,22 @@ function oneAction(value: unknown, path: PathSegment[], actions: readonly string
 }
 
 const pauseDuration = duration(atLeast(0));
+const stepNameSchema = { type: 'string', pattern: stepNamePattern.source };
 
-const webSocketStep: Parser<WebSocketStep> = (value, path) => {
+/** A session step: exactly one action key, with its name and the keys that go with that action. */
+function stepSchema(actions: Record<string, JsonSchema>, extra: Record<string, Record<string, JsonSchema>> = {}): JsonSchema {
+  return {
+    oneOf: Object.entries(actions).map(([action, schema]) => ({
+      type: 'object',
+      properties: { name: stepNameSchema, [action]: schema, ...extra[action] },
+      required: [action],
+      additionalProperties: false,
+    })),
+  };
+}
+
+const webSocketStepSchema = stepSchema({ send: payloadSchema, expect: mappingSchema(expectShape, false), pause: pauseDuration.schema });
+const webSocketStep: Parser<WebSocketStep> = parser(webSocketStepSchema, (value, path) => {
   const [action, raw] = oneAction(value, path, ['send', 'expect', 'pause'], [], '{ send: { json: { type: auth } } }, { expect: { match: { type: auth_ok } } } or { pause: 1s }');
   const at = [...path, action];
   if (action === 'pause') return { kind: 'pause', duration: pauseDuration(raw.pause, at), ...nameOf(raw, path, undefined) } satisfies PauseStep;
@@ -175,10 +207,12 @@ const webSocketStep: Parser<WebSocketStep> = (value, path) => {
   const expect = parseMapping(raw.expect ?? {}, at, expectShape, expectFallback);
   if (expect.match !== undefined && expect.regex !== undefined) reject([...at, 'regex'], 'expected either match (JSON) or regex (text), not both', expect.regex);
   return { kind: 'expect', ...expect, ...nameOf(raw, path, firstText(expect.match)) };
-};
+});
 
-const stepList = <T>(item: Parser<T>): Parser<T[]> => (value, path) =>
-  Array.isArray(value) ? value.map((entry, i) => item(entry, [...path, i])) : reject(path, 'expected a list of steps', value);
+const stepList = <T>(item: Parser<T>): Parser<T[]> =>
+  parser({ type: 'array', items: item.schema }, (value, path) =>
+    Array.isArray(value) ? value.map((entry, i) => item(entry, [...path, i])) : reject(path, 'expected a list of steps', value),
+  );
 
 const pushShape: Shape<PushSettings> = { fields: { match: matchMapping, sequence: jsonField, timestamp: optionalJsonField } };
 const pushFallback: PushSettings = { match: undefined, sequence: 'seq', timestamp: 'publishedAt' };
@@ -187,16 +221,19 @@ const webSocketSessionShape: Shape<WebSocketSession> = {
   fields: {
     open: stepList(webSocketStep),
     loop: stepList(webSocketStep),
-    push: (value, path) => (value === null ? undefined : parseMapping(value, path, pushShape, pushFallback)),
+    push: parser({ anyOf: [{ type: 'null' }, mappingSchema(pushShape, false)] }, (value, path) =>
+      value === null ? undefined : parseMapping(value, path, pushShape, pushFallback),
+    ),
   },
 };
 
 export const emptyWebSocketSession: WebSocketSession = { open: [], loop: [], push: undefined };
-export const webSocketSession: Parser<WebSocketSession> = (value, path) => parseMapping(value, path, webSocketSessionShape, emptyWebSocketSession);
+export const webSocketSession: Parser<WebSocketSession> = section(webSocketSessionShape, emptyWebSocketSession);
 
 // ---- HTTP ----
 
-const statusList: Parser<number[]> = (value, path) => {
+const statusSchema = { type: 'integer', minimum: 100, maximum: 599 };
+const statusList: Parser<number[]> = parser({ anyOf: [statusSchema, { type: 'array', items: statusSchema }] }, (value, path) => {
   const list = Array.isArray(value) ? value : [value];
   for (const [i, status] of list.entries()) {
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
@@ -204,27 +241,27 @@ const statusList: Parser<number[]> = (value, path) => {
     }
   }
   return list as number[];
-};
+});
 
-const headerPatterns: Parser<Record<string, string>> = (value, path) => {
+const headerPatterns: Parser<Record<string, string>> = parser({ type: 'object', additionalProperties: regexText.schema }, (value, path) => {
   if (!isMapping(value)) reject(path, 'expected a mapping of header names to regular expressions, like { content-type: json }', value);
   for (const [name, pattern] of Object.entries(value)) regexText(pattern, [...path, name]);
   return Object.fromEntries(Object.entries(value).map(([name, pattern]) => [name.toLowerCase(), pattern as string]));
-};
+});
 
 const httpExpectShape: Shape<HttpExpect> = { fields: { status: statusList, match: matchMapping, headers: headerPatterns } };
 const httpExpectFallback: HttpExpect = { status: [], match: undefined, headers: {} };
 
-const requestPathTemplate: Parser<string> = (value, path) => {
+const requestPathTemplate: Parser<string> = parser({ type: 'string', pattern: '^/\\S*$', description: 'a path starting with / and without spaces, like /items?user={{data.user}}' }, (value, path) => {
   const text = templateText(value, path);
   return text.startsWith('/') && !/\s/.test(text) ? text : reject(path, 'expected a path starting with / and without spaces, like /items?user={{data.user}}', value);
-};
+});
 
-const templateHeaders: Parser<Record<string, string>> = (value, path) => {
+const templateHeaders: Parser<Record<string, string>> = parser(headers.schema, (value, path) => {
   const parsed = headers(value, path);
   for (const [name, text] of Object.entries(parsed)) checkTemplate(text, [...path, name]);
   return parsed;
-};
+});
 
 interface RequestFields {
   method: HttpRequestStep['method'];
@@ -235,7 +272,7 @@ interface RequestFields {
 }
 const requestShape: Shape<RequestFields> = {
   fields: {
-    method: oneOf(httpMethods, (s) => s.toUpperCase()),
+    method: oneOf(httpMethods, true),
     path: requestPathTemplate,
     headers: templateHeaders,
     body: templateText,
@@ -244,7 +281,12 @@ const requestShape: Shape<RequestFields> = {
 };
 const requestFallback: RequestFields = { method: 'GET', path: '/', headers: {}, body: undefined, json: undefined };
 
-const httpStep: Parser<HttpStep> = (value, path) => {
+const httpCaptures = captures('a JSON field of the body like token, or header:<name>', (s) => jsonPath(s) || /^header:[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s));
+const httpStepSchema = stepSchema(
+  { request: mappingSchema(requestShape, false), pause: pauseDuration.schema },
+  { request: { expect: mappingSchema(httpExpectShape, false), capture: httpCaptures.schema } },
+);
+const httpStep: Parser<HttpStep> = parser(httpStepSchema, (value, path) => {
   const [action, raw] = oneAction(value, path, ['request', 'pause'], ['expect', 'capture'], '{ request: { method: POST, path: /login }, expect: { status: 200 } } or { pause: 1s }');
   if (action === 'pause') {
     if (raw.expect !== undefined || raw.capture !== undefined) reject([...path, 'pause'], 'expected a pause alone (expect and capture go with a request)', raw.pause);
@@ -253,35 +295,43 @@ const httpStep: Parser<HttpStep> = (value, path) => {
   const request = parseMapping(raw.request, [...path, 'request'], requestShape, requestFallback);
   if (request.body !== undefined && request.json !== undefined) reject([...path, 'request', 'json'], 'expected either body or json, not both', request.json);
   const expect = raw.expect === undefined ? httpExpectFallback : parseMapping(raw.expect, [...path, 'expect'], httpExpectShape, httpExpectFallback);
-  const capture =
-    raw.capture === undefined ? {} : captures('a JSON field of the body like token, or header:<name>', (s) => jsonPath(s) || /^header:[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s))(raw.capture, [...path, 'capture']);
+  const capture = raw.capture === undefined ? {} : httpCaptures(raw.capture, [...path, 'capture']);
   const derived = request.path.split('?')[0]!.split('/').filter((part) => /^[A-Za-z0-9_-]+$/.test(part)).pop();
   return { kind: 'request', ...request, expect, capture, ...nameOf(raw, path, derived) };
-};
+});
 
 const httpSessionShape: Shape<HttpSession> = { fields: { open: stepList(httpStep), loop: stepList(httpStep) } };
 export const emptyHttpSession: HttpSession = { open: [], loop: [] };
-export const httpSession: Parser<HttpSession> = (value, path) => parseMapping(value, path, httpSessionShape, emptyHttpSession);
+export const httpSession: Parser<HttpSession> = section(httpSessionShape, emptyHttpSession);
 
 // ---- WebSocket upgrade ----
 
 export const upgradeHeaders: Parser<Record<string, string>> = templateHeaders;
 
 const subprotocolPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-export const subprotocols: Parser<string[]> = (value, path) => {
+const subprotocolSchema = { type: 'string', pattern: subprotocolPattern.source };
+export const subprotocols: Parser<string[]> = parser({ anyOf: [subprotocolSchema, { type: 'array', items: subprotocolSchema }] }, (value, path) => {
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list)) reject(path, 'expected a list of subprotocol names like [chat.v2]', value);
   for (const [i, name] of list.entries()) {
     if (typeof name !== 'string' || !subprotocolPattern.test(name)) reject([...path, i], 'expected a subprotocol name like chat.v2', name);
   }
   return list as string[];
-};
+});
 
 // ---- data ----
 
 export const noData: DataSettings = { file: undefined, unique: false, columns: [], rows: 0 };
 
-export const dataField: Parser<DataSettings> = (value, at) => {
+const dataFileSchema = { type: 'string', pattern: '\\S', description: 'the path of a .csv or .jsonl file' };
+const dataSchema = {
+  anyOf: [
+    { type: 'null' },
+    dataFileSchema,
+    { type: 'object', properties: { file: dataFileSchema, unique: boolean.schema }, required: ['file'], additionalProperties: false },
+  ],
+};
+export const dataField: Parser<DataSettings> = parser(dataSchema, (value, at) => {
   if (value === null) return noData;
   const given: RawMapping = typeof value === 'string' ? { file: value } : isMapping(value) ? value : reject(at, 'expected a .csv or .jsonl file, or { file: users.csv, unique: true }', value);
   for (const key of Object.keys(given)) if (key !== 'file' && key !== 'unique') throw new Invalid([...at, key], 'unknown field (allowed: file, unique)');
@@ -297,4 +347,4 @@ export const dataField: Parser<DataSettings> = (value, at) => {
     if (err instanceof DataFileError) throw new Invalid(fileAt, `cannot use "${file}": ${err.message}`);
     throw err;
   }
-};
+});

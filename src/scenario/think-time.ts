@@ -3,7 +3,7 @@
 // the way real users' do: `{ distribution: uniform, min: 100ms, max: 2s }` or
 // `{ distribution: exponential, mean: 1s }`.
 
-import { Invalid, atLeast, duration, oneOf, reject, type Parser } from './parsers.js';
+import { Invalid, atLeast, duration, oneOf, parser, reject, type Parser } from './parsers.js';
 import { isMapping, own, type PathSegment, type RawMapping } from './raw.js';
 import { thinkTimeDistributions, type ThinkTime } from './types.js';
 
@@ -19,7 +19,21 @@ export const thinkTimeFields: Record<ThinkTime['distribution'], readonly string[
 
 const example = 'a duration like 250ms, or { distribution: uniform, min: 100ms, max: 2s } or { distribution: exponential, mean: 1s }';
 
-export const thinkTime: Parser<ThinkTime> = (value, path) => {
+// Every distribution's fields are allowed in the mapping (a step may switch distribution and
+// merge into the base's); which ones a distribution needs is the parser's to say.
+const thinkTimeSchema = {
+  anyOf: [
+    pause.schema,
+    {
+      type: 'object',
+      properties: Object.fromEntries([['distribution', kind.schema], ...Object.values(thinkTimeFields).flat().map((key) => [key, pause.schema])]),
+      required: ['distribution'],
+      additionalProperties: false,
+    },
+  ],
+};
+
+export const thinkTime: Parser<ThinkTime> = parser(thinkTimeSchema, (value, path) => {
   if (!isMapping(value)) {
     if (typeof value === 'number' || (typeof value === 'string' && !value.trimStart().startsWith('{'))) {
       return { distribution: 'fixed', value: pause(value, path) };
@@ -49,7 +63,7 @@ export const thinkTime: Parser<ThinkTime> = (value, path) => {
     case 'exponential':
       return { distribution, mean: field('mean') };
   }
-};
+});
 
 function required(mapping: RawMapping, key: string, path: PathSegment[]): unknown {
   const given = own(mapping, key);

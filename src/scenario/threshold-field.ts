@@ -1,12 +1,12 @@
 // The scenario field `thresholds`: a list of expressions, or of mappings that add
 // `abortOnFail` and `gracePeriod`. Every expression is parsed at load, so an unknown metric
 // or a limit in the wrong unit is refused before any load is sent.
-import { Invalid, atLeast, boolean, duration, list, parseMapping, reject, type Parser, type Shape } from './parsers.js';
+import { Invalid, atLeast, boolean, duration, list, mappingSchema, parseMapping, parser, reject, type Parser, type Shape } from './parsers.js';
 import { isMapping, own } from './raw.js';
 import type { Threshold } from './types.js';
 import { ExpressionError, expressionExample, parseThresholdExpression } from './threshold-expression.js';
 
-const expression: Parser<string> = (value, path) => {
+const expression: Parser<string> = parser({ type: 'string', pattern: '\\S', description: `an expression like ${expressionExample}` }, (value, path) => {
   if (typeof value !== 'string' || value.trim() === '') return reject(path, `expected an expression like ${expressionExample}`, value);
   try {
     return parseThresholdExpression(value).text;
@@ -14,7 +14,7 @@ const expression: Parser<string> = (value, path) => {
     if (error instanceof ExpressionError) throw new Invalid(path, error.message);
     throw error;
   }
-};
+});
 
 export const thresholdShape: Shape<Threshold> = {
   fields: { expression, abortOnFail: boolean, gracePeriod: duration(atLeast(0)) },
@@ -22,7 +22,9 @@ export const thresholdShape: Shape<Threshold> = {
 
 const plain: Omit<Threshold, 'expression'> = { abortOnFail: false, gracePeriod: 0 };
 
-export const thresholdItem: Parser<Threshold> = (value, path) => {
+const thresholdItemSchema = { anyOf: [expression.schema, { ...mappingSchema(thresholdShape, false), required: ['expression'] }] };
+
+export const thresholdItem: Parser<Threshold> = parser(thresholdItemSchema, (value, path) => {
   if (typeof value === 'string') return { expression: expression(value, path), ...plain };
   if (!isMapping(value)) {
     return reject(path, `expected an expression like ${expressionExample}, or a mapping { expression, abortOnFail, gracePeriod }`, value);
@@ -33,7 +35,7 @@ export const thresholdItem: Parser<Threshold> = (value, path) => {
     reject([...path, 'gracePeriod'], 'expected no gracePeriod without abortOnFail: true (it delays only the abort)', own(value, 'gracePeriod'));
   }
   return threshold;
-};
+});
 
 export const thresholdList: Parser<Threshold[]> = list(
   thresholdItem,

@@ -27,7 +27,8 @@ const msPerDurationUnit: Record<string, number> = {
 };
 
 // A run of number+unit pairs, so `1m30s` reads the way people say it.
-const durationShape = /^(?:\d+(?:\.\d+)?(?:us|µs|ms|s|m|h))+$/;
+const durationText = '(?:\\d+(?:\\.\\d+)?(?:us|µs|ms|s|m|h))+';
+const durationShape = new RegExp(`^${durationText}$`);
 const durationPart = /(\d+(?:\.\d+)?)(us|µs|ms|s|m|h)/g;
 
 /**
@@ -58,7 +59,8 @@ const bytesPerSizeUnit: Record<string, number> = {
   gib: 1024 ** 3,
 };
 
-const sizeShape = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)$/i;
+const sizeText = '(\\d+(?:\\.\\d+)?)\\s*([kKmMgG][iI]?[bB]|[bB])';
+const sizeShape = new RegExp(`^${sizeText}$`);
 
 /** Whole bytes from `64B`, `1KiB`, `2MiB`, `1KB` (1000) or a bare integer (bytes). */
 export function parseSize(value: unknown): Bytes {
@@ -79,7 +81,8 @@ export function parseSize(value: unknown): Bytes {
 }
 
 const secondsPerRateUnit: Record<string, number> = { s: 1, m: 60, h: 3600 };
-const rateShape = /^(\d+(?:\.\d+)?)\s*\/\s*(s|m|h)$/;
+const rateText = '(\\d+(?:\\.\\d+)?)\\s*\\/\\s*(s|m|h)';
+const rateShape = new RegExp(`^${rateText}$`);
 
 /** Per second from `2000/s`, `120/m`, `0.5/s`, `60/h` or a bare number (already per second). */
 export function parseRate(value: unknown): PerSecond {
@@ -95,6 +98,17 @@ export function parseRate(value: unknown): PerSecond {
   const [, amount, unit] = match;
   return Number(amount) / secondsPerRateUnit[unit];
 }
+
+/**
+ * The text each parser above reads, as JSON Schema patterns for the scenario schema (editors
+ * check a file with them; the parsers still decide, and say what the range is). The same
+ * expressions, so the two cannot disagree on what a duration looks like.
+ */
+export const unitPatterns = {
+  duration: `^\\s*(?:0|${durationText})\\s*$`,
+  size: `^\\s*(?:\\d+|${sizeText})\\s*$`,
+  rate: `^\\s*(?:\\d+(?:\\.\\d+)?|${rateText})\\s*$`,
+} as const;
 
 /** A duration the way a person would write it back (`250ms`, `1.5s`, `1m30s`); parseDuration reads it again. */
 export function formatDuration(ms: Millis): string {
