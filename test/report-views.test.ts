@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { version } from '../src/version.js';
 import { onlyRunDir, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { checkPage, readReport } from './helpers/report-page.js';
+import { startDelayServer } from './servers/delay-server.js';
 import { startResetServer } from './servers/reset-server.js';
 
 async function runScenario(text: string, extra: string[] = []): Promise<{ dir: string; code: number | null; stderr: string }> {
@@ -152,4 +153,32 @@ test('transports: delivery latency distributions overlaid and the cost per event
   // WebSocket subscribe makes no request per event; polling makes at least one per response.
   const requests = page.charts.find((chart) => chart.title === 'Requests per delivered event')!;
   assert.equal(requests.cells[2], 'websocket: 0');
+});
+
+test('sockcap compare writes compare.html: the regression verdict first, both runs\' distributions overlaid per metric, each change with its allowance and noise', async () => {
+  const server = await startDelayServer(2);
+  try {
+    const scenario = `name: cmp\ntarget: ${server.url}\nprotocol: http\nconnections: 4\nworkers: 1\nduration: 1s\ninterval: 500ms\n`;
+    const baseline = await runScenario(scenario);
+    // The same target answering 30 ms later: a regression of latency far beyond any allowance.
+    server.delayMs = 32;
+    const current = await runScenario(scenario);
+    const out = tempDir();
+    const { code, stderr } = await runCli(['compare', baseline.dir, current.dir, '--csv', join(out, 'compare.csv')], out);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /compare\.html: .*compare\.html/);
+    const page = await readReport(join(out, 'compare.html'), 'compare');
+    assert.deepEqual(checkPage(page), []);
+    assert.match(page.verdict, /^REGRESSION: \d+ of \d+ metrics gated in 1 step; [1-9]\d* regressions?; \d+ within noise; \d+ improvements?; noise not estimated \(one baseline run\)$/);
+    assert.ok(page.reasons.some((reason) => /^step main: throughput_per_s -\d+(\.\d)?% \(.+ → .+\), allowed -10%$/.test(reason)), page.reasons.join('\n'));
+    assert.equal(page.facts.current, current.dir);
+    assert.deepEqual(page.sections, ['Step main']);
+    const latency = page.data.find((chart) => chart.title === 'latency percentile distribution')!;
+    assert.deepEqual(latency.series.map((series) => series.label), ['baseline', 'current']);
+    // Every chart overlays the two runs.
+    assert.ok(page.data.every((chart) => chart.series.length === 2));
+    assert.match(page.text, /throughput_per_s\s+\S+\s+\S+\s+-\d+(\.\d)?%\s+-10%\s+-\s+regression/);
+  } finally {
+    await server.close();
+  }
 });

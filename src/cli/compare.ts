@@ -5,7 +5,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, UsageError } from '../errors.js';
 import { parseAllowanceRule } from '../gate/allowance.js';
 import { compareRuns } from '../gate/compare.js';
+import { dirname, join } from 'node:path';
 import { writeCompareCsv } from '../outputs/compare-csv.js';
+import { writeCompareHtml } from '../outputs/report/compare-view.js';
 import { compareText } from '../outputs/gate-console.js';
 import { writeCompareJunit } from '../outputs/junit.js';
 import { compareMarkdown, writeMarkdown } from '../outputs/markdown.js';
@@ -69,7 +71,10 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     const csvFile = args.csv ?? 'compare.csv';
     writeCompareCsv(csvFile, comparison);
     process.stdout.write(`${compareText(comparison)}\n`);
-    process.stderr.write(`compare.csv: ${csvFile}\n`);
+    // compare.html goes beside compare.csv: the verdicts, and both runs' distributions overlaid.
+    const htmlFile = join(dirname(csvFile), 'compare.html');
+    writeCompareHtml(htmlFile, comparison);
+    process.stderr.write(`compare.csv: ${csvFile}\ncompare.html: ${htmlFile}\n`);
     if (args.junit) writeCompareJunit(args.junit, comparison);
     if (args.markdown) writeMarkdown(args.markdown, compareMarkdown(comparison));
     if (comparison.regressions.length > 0) process.exitCode = ExitCode.thresholdFailed;

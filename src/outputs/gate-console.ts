@@ -1,6 +1,6 @@
 // The gate's verdicts as console tables: thresholds after a run or `sockcap report`, and
 // the per-metric comparison of `sockcap compare`.
-import { formatChange, formatNoise, type Comparison } from '../gate/compare.js';
+import { formatChange, formatNoise, type Comparison, type CompareRow } from '../gate/compare.js';
 import { gateOutcome, type ThresholdVerdict } from '../gate/evaluate.js';
 import { formatValue } from '../scenario/metric-ref.js';
 import { formatTable } from './table.js';
@@ -27,16 +27,7 @@ export function compareText(comparison: Comparison): string {
   ];
   const rows = comparison.rows
     .filter((row) => row.headline)
-    .map((row) => [
-      row.step,
-      row.metric,
-      formatValue(row.ref.kind, row.baseline),
-      formatValue(row.ref.kind, row.current),
-      formatChange(row),
-      row.allowance?.text ?? '-',
-      formatNoise(row) || '-',
-      row.verdict === 'regression' ? 'REGRESSION' : row.verdict,
-    ]);
+    .map((row) => [row.step, row.metric, ...changeCells(row), row.verdict === 'regression' ? 'REGRESSION' : row.verdict]);
   lines.push(formatTable(['step', 'metric', 'baseline', 'current', 'change', 'allowed', 'noise', 'verdict'], rows));
   for (const note of comparison.notes) lines.push(`note: ${note}`);
   const count = comparison.regressions.length;
@@ -46,4 +37,9 @@ export function compareText(comparison: Comparison): string {
       : `compare: ${count} regression${count === 1 ? '' : 's'} beyond the allowance${comparison.noiseEstimated ? ' and the measured noise' : ''} (exit code 1)`,
   );
   return lines.join('\n');
+}
+
+/** Baseline, current, change, allowance and noise of a compared metric, as the console and compare.html show them. */
+export function changeCells(row: CompareRow): string[] {
+  return [formatValue(row.ref.kind, row.baseline), formatValue(row.ref.kind, row.current), formatChange(row), row.allowance?.text ?? '-', formatNoise(row) || '-'];
 }

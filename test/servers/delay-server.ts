@@ -7,6 +7,8 @@ export interface DelayServer {
   url: string;
   port: number;
   counts: { requests: number };
+  /** The delay of the next answers: a test makes the same target slower between two runs. */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -15,10 +17,11 @@ export async function startDelayServer(delayMs: number): Promise<DelayServer> {
   const server = http.createServer((req, res) => {
     counts.requests++;
     req.resume();
-    const timer = setTimeout(() => res.end('ok'), delayMs);
+    const timer = setTimeout(() => res.end('ok'), delay.delayMs);
     res.once('close', () => clearTimeout(timer));
   });
   const close = closerFor(server);
   const port = await listenOnFreePort(server);
-  return { url: `http://127.0.0.1:${port}`, port, counts, close };
+  const delay: DelayServer = { url: `http://127.0.0.1:${port}`, port, counts, delayMs, close };
+  return delay;
 }

@@ -43,8 +43,8 @@ ul.reasons, ul.warnings { margin: 4px 0 10px; padding-left: 22px; } ul.warnings 
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 8px 0; } dl.facts dt { color: #6b7280; } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 6px 0; font-variant-numeric: tabular-nums; font-size: 13px; max-width: 100%; }
 th, td { border: 1px solid #e5e7eb; padding: 3px 7px; text-align: left; vertical-align: top; } th { background: #f9fafb; font-weight: 600; }
-td { white-space: nowrap; } td:first-child { white-space: normal; overflow-wrap: anywhere; min-width: 90px; }
-tr.fail td, tr.regression td { background: #fee2e2; } tr.pass td, tr.improvement td { background: #ecfdf5; } tr.no-data td, td.unmeasured, .unmeasured { color: #6b7280; }
+td { white-space: nowrap; } td:first-child { white-space: normal; overflow-wrap: anywhere; min-width: 130px; } td:last-child { white-space: normal; }
+tr.fail td, tr.regression td { background: #fee2e2; } tr.within-noise td { background: #fef3c7; } tr.not-gated td { color: #6b7280; } tr.pass td, tr.improvement td { background: #ecfdf5; } tr.no-data td, td.unmeasured, .unmeasured { color: #6b7280; }
 .chart { margin: 4px 0 18px; } .legend span { margin-right: 14px; font-size: 13px; } .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 5px; border-radius: 2px; }
 .bar-group { display: grid; grid-template-columns: 220px 1fr; gap: 8px; padding: 3px 0; border-bottom: 1px solid #f3f4f6; }
 .bar-label { overflow-wrap: anywhere; font-size: 13px; } .bar { display: flex; align-items: center; gap: 6px; height: 18px; font-size: 12px; }
