@@ -1,4 +1,5 @@
 // Runs the compiled CLI as a user would and reads the files it writes.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +48,18 @@ export function onlyRunDir(parent: string): string {
 
 export function readCsv(file: string): Record<string, string>[] {
   return parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+}
+
+/**
+ * A measured cell of a CSV row as a number. A blank cell means "not measured" and fails here:
+ * `Number('')` is 0, so a plain conversion would let an empty cell pass a `>= 0` check.
+ */
+export function cellNumber(row: Record<string, string> | undefined, column: string): number {
+  const cell = row?.[column];
+  assert.ok(cell !== undefined && cell.trim() !== '', `column ${column} has a value (row: ${JSON.stringify(row)})`);
+  const value = Number(cell);
+  assert.ok(Number.isFinite(value), `column ${column} is a number, got ${JSON.stringify(cell)}`);
+  return value;
 }
 
 export function readJson<T>(file: string): T {
