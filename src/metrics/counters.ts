@@ -42,8 +42,25 @@ export interface Counters {
   newcomersServed: number;
   newcomersRefused: number;
   newcomersTimedOut: number;
+  /** Connections of protocol: http that spoke HTTP/2 and HTTP/1.1 (`http_version` is read from these). */
+  connectionsHttp2: number;
+  connectionsHttp1: number;
+  /** Streams the server refused (RST_STREAM REFUSED_STREAM, or past a GOAWAY's last stream id); also errors. */
+  streamsRefused: number;
+  /** Streams the server reset with any other code; also errors, `h2_rst_<code>`. */
+  streamResets: number;
+  goaways: number;
+  /** Peaks, merged by taking the larger (see peakCounters): the most streams in flight on one connection, */
+  streamsPeakPerConn: number;
+  /** the server's SETTINGS_MAX_CONCURRENT_STREAMS, and the last stream id of a GOAWAY received. */
+  serverMaxStreams: number;
+  goawayLastStreamId: number;
   errorsByCode: Record<string, number>;
 }
+
+/** Counters that hold a peak: merged by the larger value, not summed. */
+export const peakCounters = ['streamsPeakPerConn', 'serverMaxStreams', 'goawayLastStreamId'] as const;
+export type PeakCounter = (typeof peakCounters)[number];
 
 export function emptyCounters(): Counters {
   return {
@@ -70,6 +87,14 @@ export function emptyCounters(): Counters {
     newcomersServed: 0,
     newcomersRefused: 0,
     newcomersTimedOut: 0,
+    connectionsHttp2: 0,
+    connectionsHttp1: 0,
+    streamsRefused: 0,
+    streamResets: 0,
+    goaways: 0,
+    streamsPeakPerConn: 0,
+    serverMaxStreams: 0,
+    goawayLastStreamId: 0,
     errorsByCode: {},
   };
 }
@@ -98,6 +123,12 @@ export function addCounters(into: Counters, from: Counters): void {
   into.newcomersServed += from.newcomersServed;
   into.newcomersRefused += from.newcomersRefused;
   into.newcomersTimedOut += from.newcomersTimedOut;
+  into.connectionsHttp2 += from.connectionsHttp2;
+  into.connectionsHttp1 += from.connectionsHttp1;
+  into.streamsRefused += from.streamsRefused;
+  into.streamResets += from.streamResets;
+  into.goaways += from.goaways;
+  for (const peak of peakCounters) into[peak] = Math.max(into[peak], from[peak]);
   for (const [code, count] of Object.entries(from.errorsByCode)) {
     into.errorsByCode[code] = (into.errorsByCode[code] ?? 0) + count;
   }

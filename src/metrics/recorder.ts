@@ -1,7 +1,7 @@
 // Collects what one worker measures between two snapshots. Drivers and the slice runner
 // call it on every request; it must stay cheap (no allocation on the hot path).
 import type { Socket } from 'node:net';
-import { emptyCounters, type Counters } from './counters.js';
+import { emptyCounters, type Counters, type PeakCounter } from './counters.js';
 import { createHistogram, encodeHistogram, type Histogram, type MetricName } from './histogram.js';
 import { HistogramBins } from './histogram-bins.js';
 
@@ -32,8 +32,13 @@ export class Recorder {
     this.histogram(metric).record(micros);
   }
 
-  count(counter: Exclude<keyof Counters, 'errorsByCode'>, by = 1): void {
+  count(counter: Exclude<keyof Counters, 'errorsByCode' | PeakCounter>, by = 1): void {
     this.counters[counter] += by;
+  }
+
+  /** Raises a peak counter to `value` if it is higher. */
+  peak(counter: PeakCounter, value: number): void {
+    if (value > this.counters[counter]) this.counters[counter] = value;
   }
 
   error(code: string): void {

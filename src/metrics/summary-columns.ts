@@ -16,6 +16,18 @@ export const capacityColumns = [
   'target_processes',
 ] as const;
 
+/** HTTP's version and HTTP/2's multiplexing and connection events (results/http2-columns.ts). */
+export const http2Columns = [
+  'http_version',
+  'streams_peak_per_conn',
+  'requests_per_conn',
+  'server_max_streams',
+  'goaways',
+  'goaway_last_stream_id',
+  'streams_refused',
+  'stream_resets',
+] as const;
+
 export const summaryColumns = [
   'run_id',
   'scenario',
@@ -69,4 +81,5 @@ export const summaryColumns = [
   'reordered',
   'empty_responses',
   ...capacityColumns,
+  ...http2Columns,
 ] as const;

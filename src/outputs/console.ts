@@ -5,6 +5,7 @@ import { summarize } from '../metrics/histogram.js';
 import type { StepScenario } from '../scenario/types.js';
 import type { IntervalRow, Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
 import { summaryRow } from '../results/summary-row.js';
+import { autoFallbackNote } from '../results/http2-columns.js';
 import { deliveryClockNote } from '../scenario/delivery-clock.js';
 import { connectionWorkloads } from '../scenario/types.js';
 import { primaryMetricOf, stepPlan } from '../protocols/index.js';
@@ -119,6 +120,8 @@ export class ConsoleOutput implements Output {
       this.line(`warning: no event delivered in step ${result.step.stepLabel}: its delivery figures are empty (see errors.csv for why)`);
     }
     if (connectionWorkloads.includes(result.step.workload)) this.line(`  ${describeCosts(result)}`);
+    const fallback = autoFallbackNote(result);
+    if (fallback) this.line(fallback);
     for (const code of Object.keys(result.totals.errorsByCode)) {
       const hint = limitHints[code];
       if (hint) this.line(`warning: ${code} in step ${result.step.stepLabel}: ${hint}`);

@@ -7,19 +7,23 @@ import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { now } from '../metrics/clock.js';
 import { errorCode } from './error-code.js';
 import { hintThreshold, SocketReuse, type RequestUse } from './socket-reuse.js';
-import { socketOpener } from './socket-opener.js';
+import { countedOpener } from './counted-opener.js';
+import { socketOpener, type SocketOpener } from './socket-opener.js';
 import { httpTarget } from './target-port.js';
 import { undiciConnector } from './undici-connector.js';
 import type { ProtocolModule } from './protocol.js';
+import { createHttp2Driver } from './http2.js';
+import { http2Rules } from './http2-rules.js';
 import { httpSessionRules } from '../scenario/session-rules.js';
 import { workloads } from '../scenario/types.js';
 
-export function createHttpDriver(context: DriverContext): ConnectionDriver {
+/** `opener`: where sockets come from when not a fresh one per connect (`http.version: auto` hands one over). */
+export function createHttpDriver(context: DriverContext, opener?: SocketOpener): ConnectionDriver {
   const { scenario, recorder, tls, localAddress, onClosed } = context;
   const target = httpTarget(context.target);
   const settings = scenario.http;
   const reuse = new SocketReuse(recorder);
-  const connect = reuse.watch(undiciConnector(socketOpener(recorder, tls), recorder, settings.timeout || 30_000));
+  const connect = reuse.watch(undiciConnector(opener ?? countedOpener(socketOpener(recorder, tls), recorder), recorder, settings.timeout || 30_000));
   const newClient = (): Client => {
     const created = new Client(target.origin, {
       connect,
@@ -126,7 +130,7 @@ export const httpProtocol: ProtocolModule = {
   section: 'http',
   servedOverHttp2: true,
   newcomers: true,
-  rules: [...httpSessionRules],
+  rules: [...httpSessionRules, ...http2Rules],
   plan: (step) => ({
     kind: 'send',
     label: 'protocol: http',
@@ -135,9 +139,9 @@ export const httpProtocol: ProtocolModule = {
     connectMetric: 'connect',
     countsAs: 'requests',
     ownMetrics: [],
-    driver: createHttpDriver,
+    driver: step.http.version === '1.1' ? createHttpDriver : (context) => createHttp2Driver(context, createHttpDriver),
     metric: 'latency',
-    inFlightPerConnection: step.http.pipelining,
+    inFlightPerConnection: step.http.version === '1.1' ? step.http.pipelining : step.http.streams,
     establishCountsRequest: true,
   }),
 };

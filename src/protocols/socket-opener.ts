@@ -26,6 +26,8 @@ export interface OpenedSocket {
   socket: Socket | TLSSocket;
   /** The event after which `socket` can carry requests. */
   readyEvent: 'connect' | 'secureConnect';
+  /** The socket is open already (handed over): `readyEvent` has fired. */
+  ready?: boolean;
 }
 
 export interface SocketOpener {

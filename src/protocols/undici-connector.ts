@@ -12,12 +12,16 @@ const keepAliveProbeDelayMs = 60_000;
 export function undiciConnector(opener: SocketOpener, recorder: Recorder, timeoutMs: number): buildConnector.connector {
   return (options, callback) => {
     const defaultPort = options.protocol === 'https:' ? 443 : 80;
-    const { socket, readyEvent } = opener.open({
+    const { socket, readyEvent, ready } = opener.open({
       host: options.hostname,
       port: Number(options.port) || defaultPort,
       localAddress: options.localAddress ?? undefined,
     });
     socket.setNoDelay(true).setKeepAlive(true, keepAliveProbeDelayMs);
+    if (ready) {
+      queueMicrotask(() => callback(null, socket));
+      return;
+    }
     let settled = false;
     const timer = setTimeout(() => {
       socket.destroy(new errors.ConnectTimeoutError(`connect timeout after ${timeoutMs} ms`));

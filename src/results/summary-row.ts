@@ -2,6 +2,7 @@
 // counters. Column names are a contract: once released, a column keeps its name.
 import { summarize, type HistogramSummary, type MetricName } from '../metrics/histogram.js';
 import { capacityFields } from './capacity-columns.js';
+import { http2Fields } from './http2-columns.js';
 import type { StepResult } from './run-result.js';
 import { mib, round } from './number-format.js';
 import { summaryColumns } from '../metrics/summary-columns.js';
@@ -82,6 +83,7 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
     reordered: totals.reordered,
     empty_responses: totals.emptyResponses,
     ...capacityFields(result),
+    ...http2Fields(result),
   };
 }
 

@@ -43,6 +43,8 @@ export const defaults: Scenario = deepFreeze({
     honourServerHint: true,
     keepAliveTimeoutThreshold: 2_000,
     pipelining: 1,
+    version: '1.1',
+    streams: 1,
     timeout: 10_000,
     session: emptyHttpSession,
   },

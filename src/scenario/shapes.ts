@@ -34,6 +34,7 @@ import { pemFile } from './pem-file.js';
 import { dataField, httpSession, subprotocols, upgradeHeaders, webSocketSession } from './session-fields.js';
 import {
   httpMethods,
+  httpVersions,
   protocols,
   workloads,
   webSocketModes,
@@ -56,6 +57,12 @@ const serverTimeout = duration({ ...atLeast(0), wholeUnits: true });
 
 export const stageShape: Shape<Stage> = { fields: { duration: duration(above(0)), target: stageTarget } };
 
+const versionText = oneOf(httpVersions);
+// YAML reads `version: 2` and `version: 1.1` as numbers.
+const httpVersion = parser({ enum: [...httpVersions, 2, 1.1] }, (value, path) =>
+  versionText(typeof value === 'number' ? String(value) : value, path),
+);
+
 const httpShape: Shape<HttpSettings> = {
   fields: {
     method: oneOf(httpMethods, true),
@@ -69,6 +76,8 @@ const httpShape: Shape<HttpSettings> = {
     keepAliveTimeoutThreshold: duration(atLeast(0)),
     pipelining: whole(1, 1000),
     timeout: duration(atLeast(0)),
+    version: httpVersion,
+    streams: whole(1, 100_000),
     session: httpSession,
   },
 };

@@ -40,9 +40,16 @@ export interface HttpSettings {
   pipelining: number;
   /** Whole-request timeout; 0 disables it. */
   timeout: Millis;
+  /** HTTP/1.1; HTTP/2 (h2 by ALPN over TLS, h2c by prior knowledge without); or auto (whatever ALPN picks). */
+  version: HttpVersion;
+  /** HTTP/2 streams in flight per connection, capped by the server's SETTINGS_MAX_CONCURRENT_STREAMS. */
+  streams: number;
   /** Scripted requests (login, then a loop) instead of the one request above. */
   session: HttpSession;
 }
+
+export const httpVersions = ['1.1', '2', 'auto'] as const;
+export type HttpVersion = (typeof httpVersions)[number];
 
 export const webSocketModes = ['echo', 'subscribe'] as const;
 export type WebSocketMode = (typeof webSocketModes)[number];

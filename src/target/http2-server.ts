@@ -5,6 +5,7 @@
 // from `maxConcurrentStreams`, a GOAWAY after `keepAliveTimeout` of idleness, and a GOAWAY
 // after `maxRequestsPerSocket` streams, whose last stream id is the last one it serves.
 import http2 from 'node:http2';
+import type { Socket } from 'node:net';
 import type { ServerSettings } from '../scenario/types.js';
 import { answerAfterBody } from './answer-after-body.js';
 import type { TlsMaterial } from './certificate.js';
@@ -35,6 +36,9 @@ export function createHttp2Target(settings: ServerSettings, tls: TlsMaterial | u
   };
   const served = new WeakMap<http2.Http2Session, number>();
 
+  // node:http2 leaves Nagle's algorithm on (node:http turns it off): small responses would
+  // wait for the client's delayed ACK.
+  server.on('connection', (socket: Socket) => socket.setNoDelay(true));
   server.on('session', (session) => {
     session.on('error', ignore);
     // Idleness is no frame either way; the session's socket timer measures exactly that.
