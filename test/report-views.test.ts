@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { version } from '../src/version.js';
-import { onlyRunDir, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { onlyRunDir, readJson, runCli, startCli, tempDir, writeScenario } from './helpers/cli.js';
 import { checkPage, readReport } from './helpers/report-page.js';
 import { startDelayServer } from './servers/delay-server.js';
 import { startResetServer } from './servers/reset-server.js';
@@ -181,4 +181,20 @@ test('sockcap compare writes compare.html: the regression verdict first, both ru
   } finally {
     await server.close();
   }
+});
+
+test('an interrupted run says so in its verdict', async () => {
+  const dir = tempDir();
+  const file = writeScenario(dir, 'long.yaml', `name: long\nprotocol: http\nconnections: 2\nworkers: 1\nduration: 30s\ninterval: 250ms\n`);
+  const { child, result } = startCli(['run', file, '--out', join(dir, 'results')], dir);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  while (!/step 1\/1 main/.test(stderr)) await new Promise((resolve) => setTimeout(resolve, 100));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  child.kill('SIGINT');
+  await result;
+  const page = await readReport(join(onlyRunDir(join(dir, 'results')), 'report.html'), 'interrupted-run');
+  assert.deepEqual(checkPage(page), []);
+  assert.match(page.verdict, /^FAILED: .*; interrupted$/);
+  assert.ok(page.reasons.some((reason) => /interrupted: stopped by signal/.test(reason)), page.reasons.join('\n'));
 });

@@ -23,8 +23,8 @@ export interface OpenedPage {
   problems: string[];
   /** Every URL the page requested other than the report file itself. */
   requests: string[];
-  /** Saves a PNG of the whole page (or its top `height` px) and returns its path. */
-  screenshot(name: string, options?: { height?: number; scale?: number }): Promise<string>;
+  /** Saves a PNG of the whole page (or `height` px of it from `top`) and returns its path. */
+  screenshot(name: string, options?: { top?: number; height?: number; scale?: number }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -132,11 +132,12 @@ export async function openPage(file: string): Promise<OpenedPage> {
     async screenshot(name, options = {}) {
       const metrics = await send('Page.getLayoutMetrics');
       const content = metrics.cssContentSize as { width: number; height: number };
-      const height = Math.min(options.height ?? content.height, content.height);
+      const top = options.top ?? 0;
+      const height = Math.min(options.height ?? content.height, content.height - top);
       const shot = await send('Page.captureScreenshot', {
         format: 'png',
         captureBeyondViewport: true,
-        clip: { x: 0, y: 0, width: pageWidth, height, scale: options.scale ?? 1 },
+        clip: { x: 0, y: top, width: pageWidth, height, scale: options.scale ?? 1 },
       });
       const path = join(screenshotDir, `${name}.png`);
       mkdirSync(dirname(path), { recursive: true });
