@@ -82,7 +82,7 @@ async function commandModules(): Promise<CommandModule[]> {
   const folder = fileURLToPath(new URL('../src/cli/', import.meta.url));
   const modules: CommandModule[] = [];
   for (const file of readdirSync(folder).filter((name) => name.endsWith('.js'))) {
-    const exported: Record<string, unknown> = await import(pathToFileURL(join(folder, file)).href);
+    const exported = (await import(pathToFileURL(join(folder, file)).href)) as Record<string, unknown>;
     for (const value of Object.values(exported)) {
       if (typeof value === 'object' && value !== null && typeof Reflect.get(value, 'command') === 'string' && typeof Reflect.get(value, 'handler') === 'function') {
         modules.push(value as CommandModule);

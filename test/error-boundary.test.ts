@@ -40,7 +40,7 @@ test('an output that throws is reported; the other outputs and the run go on, an
   process.stderr.write = ((chunk: string | Uint8Array) => {
     reported.push(String(chunk));
     return true;
-  }) as typeof process.stderr.write;
+  });
   let failure: unknown;
   try {
     await run(file, { resultsDir: join(dir, 'results'), outputs: [new BrokenOutput(), counting] });

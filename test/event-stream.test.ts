@@ -34,7 +34,7 @@ test('poll, long-poll and WebSocket subscribers see the same events', async () =
     const ws = new WebSocket(`${target.url.replace('http', 'ws')}/events`);
     await once(ws, 'open');
     const pushed: string[] = [];
-    ws.on('message', (data: WebSocket.RawData) => pushed.push(data.toString()));
+    ws.on('message', (data: WebSocket.RawData) => pushed.push((data as Buffer).toString()));
     while (pushed.length < 5) await new Promise((resolve) => setTimeout(resolve, 20));
     ws.close();
 

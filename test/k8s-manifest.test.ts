@@ -85,7 +85,7 @@ function checkJob(job: ReturnType<typeof onlyJob>, shards: number, configMapName
 
   const volume = (pod.volumes ?? []).find((candidate) => candidate.configMap);
   assert.equal(volume?.configMap?.name, configMapName);
-  assert.ok(container!.volumeMounts?.some((mount) => mount.name === volume!.name && mount.mountPath === '/scenario'), 'the ConfigMap is mounted at /scenario');
+  assert.ok(container!.volumeMounts?.some((mount) => mount.name === volume.name && mount.mountPath === '/scenario'), 'the ConfigMap is mounted at /scenario');
   const results = (pod.volumes ?? []).find((candidate) => candidate.name === 'results');
   assert.ok(results?.emptyDir, 'results in an emptyDir');
   assert.ok(container!.volumeMounts?.some((mount) => mount.name === 'results' && mount.mountPath === '/results'));

@@ -178,12 +178,12 @@ http:
   const [login] = steps[0]!.http.session.open;
   assert.equal(login!.kind, 'request');
   assert.equal(login!.name, 'login');
-  if (login!.kind === 'request') {
+  if (login?.kind === 'request') {
     assert.equal(login.method, 'POST');
     assert.deepEqual(login.capture, { auth: 'token', etag: 'header:etag' });
   }
   const [items] = steps[0]!.http.session.loop;
-  assert.ok(items!.kind === 'request' && items.named && items.expect.headers['content-type'] === 'json');
+  assert.ok(items?.kind === 'request' && items.named && items.expect.headers['content-type'] === 'json');
   await rejectsWith(
     `protocol: http\nhttp:\n  session:\n    loop:\n      - request: { path: "/items?x={{token}}" }\n`,
     'http.session.loop[0].request.path: unknown template variable {{token}} (known: connection, seq, now, uuid, random A B), got "/items?x={{token}}"',

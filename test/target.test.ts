@@ -86,18 +86,18 @@ describe('startTarget', () => {
       await once(ws, 'open');
       const binary = Buffer.from([0, 1, 2, 255]);
       ws.send(binary);
-      const [data1, isBinary1] = await once(ws, 'message');
+      const [data1, isBinary1] = (await once(ws, 'message')) as [Buffer, boolean];
       assert.deepEqual(data1, binary);
       assert.equal(isBinary1, true);
       ws.send('hello');
-      const [data2, isBinary2] = await once(ws, 'message');
+      const [data2, isBinary2] = (await once(ws, 'message')) as [Buffer, boolean];
       assert.equal(String(data2), 'hello');
       assert.equal(isBinary2, false);
       assert.equal(target.stats().webSocketsAccepted, 1);
       assert.equal(target.stats().webSocketMessages, 2);
 
       const elsewhere = new WebSocket(`${target.url.replace('http', 'ws')}/other`);
-      const [, response] = await once(elsewhere, 'unexpected-response');
+      const [, response] = (await once(elsewhere, 'unexpected-response')) as [unknown, { statusCode: number }];
       assert.equal(response.statusCode, 404);
 
       // close() must not wait for clients to hang up.
@@ -233,7 +233,7 @@ describe('spawnTarget', () => {
     const [ready] = (await once(child, 'message')) as [ChildMessage];
     assert.equal(ready.type, 'ready');
     child.disconnect();
-    const [code] = await once(child, 'exit');
+    const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(code, 0);
   });
 });
@@ -244,10 +244,10 @@ describe('test servers', () => {
     try {
       const socket = await rawConnect(server.port);
       socket.write(rawGet);
-      const [first] = await once(socket, 'data');
+      const [first] = (await once(socket, 'data')) as [Buffer];
       assert.match(String(first), /^HTTP\/1\.1 200 OK/);
       socket.write(rawGet);
-      const [err] = await once(socket, 'error');
+      const [err] = (await once(socket, 'error')) as [Error];
       assert.equal((err as NodeJS.ErrnoException).code, 'ECONNRESET');
       assert.deepEqual(server.counts, { requests: 2, resets: 1 });
     } finally {
@@ -312,7 +312,7 @@ describe('test servers', () => {
       const ws = new WebSocket(server.url.replace('http', 'ws'));
       await once(ws, 'open');
       ws.send('ping');
-      const [data, isBinary] = await once(ws, 'message');
+      const [data, isBinary] = (await once(ws, 'message')) as [Buffer, boolean];
       assert.equal(String(data), 'ping');
       assert.equal(isBinary, false);
       assert.deepEqual(server.counts, { connections: 1, messages: 1 });

@@ -112,7 +112,7 @@ steps:
       const counted = run.steps[i]!.targetCounted;
       assert.ok(Number(row.requests) >= 20, `${row.step}: requests ${row.requests}`);
       // The target saw the difference too: almost every reconnect resumed, or none did.
-      if (row.step!.startsWith('resumed')) assert.ok(counted.tlsResumed > counted.tlsHandshakes * 0.9, JSON.stringify(counted));
+      if (row.step!.startsWith('resumed')) assert.ok(counted.tlsResumed! > counted.tlsHandshakes! * 0.9, JSON.stringify(counted));
       else assert.equal(counted.tlsResumed, 0);
     }
     const p50s = rows.map((r) => `${r.step} ${r.tls_handshake_p50_ms} ms`).join(', ');

@@ -40,7 +40,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .option('markdown', { type: 'string', describe: 'also write a Markdown table (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
       .example('$0 compare results/main results/pr', 'one baseline run against the current one')
       .example('$0 compare --baseline results/main-1 results/main-2 results/main-3 results/pr', 'three baseline runs: changes within their spread are not flagged')
-      .example('$0 compare results/main results/pr --max-regression latency.p99=5% --max-regression throughput_per_s=-3%', 'tighter allowances') as Argv<CompareArgs>,
+      .example('$0 compare results/main results/pr --max-regression latency.p99=5% --max-regression throughput_per_s=-3%', 'tighter allowances'),
   handler: (args) => {
     const dirs = args.dirs.map(String);
     let baselineDirs: string[];

@@ -26,7 +26,7 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
       .option('junit', { type: 'string', describe: "the merged run's threshold verdicts as JUnit XML" })
       .option('markdown', { type: 'string', describe: "the merged run's summary and verdicts as Markdown" })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary table and errors' })
-      .example('$0 merge shard-*/results/* --out results/merged', 'merge every shard of a run') as Argv<MergeArgs>,
+      .example('$0 merge shard-*/results/* --out results/merged', 'merge every shard of a run'),
   handler: (args) => {
     const result = mergeShards(args.dirs, {
       out: args.out,

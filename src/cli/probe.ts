@@ -29,7 +29,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .option('insecure', { type: 'boolean', default: false, describe: 'accept any TLS certificate (test servers only)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the findings as JSON' })
       .example('$0 probe http://127.0.0.1:8080/', 'idle timeout, max requests per connection, Connection: close')
-      .example('$0 probe ws://127.0.0.1:8080/ws --max-idle 120s', 'when a silent WebSocket is dropped') as Argv<ProbeArgs>,
+      .example('$0 probe ws://127.0.0.1:8080/ws --max-idle 120s', 'when a silent WebSocket is dropped'),
   handler: async (args) => {
     const url = probeUrl(args.url);
     const options = probeOptions(args);

@@ -45,7 +45,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option('markdown', { type: 'string', describe: 'also write a Markdown summary (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the tables and errors' })
       .example('$0 report results/20250101-120000-quickstart', 'rewrite the files and print the summary again')
-      .example("$0 report results/nightly --threshold 'rtt.p99 < 20ms' --junit junit.xml", 'judge a stored run by a new threshold') as Argv<ReportArgs>,
+      .example("$0 report results/nightly --threshold 'rtt.p99 < 20ms' --junit junit.xml", 'judge a stored run by a new threshold'),
   handler: (args) => {
     const run = readResults(args.dir);
     for (const step of run.steps) step.step.thresholds = readableThresholds(step.step);

@@ -78,7 +78,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('markdown', { type: 'string', describe: 'write a Markdown summary (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
       .example('$0 run', 'quickstart: HTTP keep-alive then WebSocket echo against the built-in target')
       .example('$0 run scenarios/http-keepalive-off.yaml --set connections=100', 'a scenario file with an override')
-      .example('$0 run --target http://127.0.0.1:8080/ -c 50 -d 30s', 'wrk-style: a URL, connections and duration') as Argv<RunArgs>,
+      .example('$0 run --target http://127.0.0.1:8080/ -c 50 -d 30s', 'wrk-style: a URL, connections and duration'),
   handler: async (args) => {
     const set = [...args.set];
     for (const name of shorthands) {

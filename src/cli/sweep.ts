@@ -63,7 +63,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         '$0 sweep scenarios/keepalive-sweep.yaml --vary server.keepAliveTimeout=1s,5s --vary thinkTime=500ms,2s',
         'four combinations against the built-in target',
       )
-      .example('$0 sweep --resume results/20250101-120000-keepalive-sweep', 'run what an interrupted sweep left') as Argv<SweepArgs>,
+      .example('$0 sweep --resume results/20250101-120000-keepalive-sweep', 'run what an interrupted sweep left'),
   handler: async (args) => {
     const { plan, annotation, resume } = args.resume === undefined ? await newSweep(args) : await resumedSweep(args, args.resume);
     const sweepCsv = new SweepCsv({ dimensions: plan.dimensions, combos: plan.combos, serverTimeout: annotation.serverTimeout });

@@ -61,7 +61,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const steps: StepResult[] = [];
   let status: RunStatus = 'completed';
   let reason: string | undefined;
-  let failure: unknown;
+  let failure: Error | undefined;
   for (const done of options.resume?.finished ?? []) {
     steps.push(done);
     output.stepFinished(done);

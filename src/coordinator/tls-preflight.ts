@@ -74,7 +74,7 @@ function verificationFailure(secure: TLSSocket, target: string, name: string): S
       return tlsError(
         target,
         code,
-        `${subject}, issued by ${cert.issuer?.CN ?? 'an unnamed CA'}: ${reason}`,
+        `${subject}, issued by ${String(cert.issuer?.CN ?? 'an unnamed CA')}: ${reason}`,
         `set tls.ca to the PEM file of the CA that signed it, ${insecureFix}`,
       );
     case 'tls_expired':
@@ -106,7 +106,7 @@ function handshakeFailure(target: string, error: Error, host: string): SockcapEr
 }
 
 function describe(cert: PeerCertificate): string {
-  return cert.subject?.CN ? `the certificate of "${cert.subject.CN}"` : 'the certificate';
+  return cert.subject?.CN ? `the certificate of "${String(cert.subject.CN)}"` : 'the certificate';
 }
 
 /**

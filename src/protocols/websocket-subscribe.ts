@@ -65,7 +65,8 @@ export function createSubscribeReceiver({ scenario, target, recorder, tls, sink 
     ws.on('message', (data: WebSocket.RawData) => {
       const receivedAt = now();
       recorder.count('messages');
-      const { events, problem } = reader.message(data.toString());
+      // binaryType is ws's default, nodebuffer: a whole message arrives as one Buffer.
+      const { events, problem } = reader.message((data as Buffer).toString());
       if (problem) recorder.error(problem);
       sink.received(events, receivedAt);
     });

@@ -84,7 +84,7 @@ export function readResults(dir: string): StoredRun {
   }
   const histograms = readHistograms(join(dir, 'histograms'));
   const base: Scenario = { ...defaults, ...document.scenario };
-  const steps = document.steps.map((record) => stepResult(record, base, histograms.get(record.index) ?? new Map()));
+  const steps = document.steps.map((record) => stepResult(record, base, histograms.get(record.index) ?? new Map<MetricName, Histogram>()));
   const scenario: ResolvedScenario = {
     source: document.source ?? '(unknown)',
     base,
@@ -158,7 +158,7 @@ function readHistograms(folder: string): Map<number, Map<MetricName, Histogram>>
     if (!match || !(metricNames as readonly string[]).includes(match[2]!)) continue;
     const index = Number(match[1]);
     let metrics = byStep.get(index);
-    if (!metrics) byStep.set(index, (metrics = new Map()));
+    if (!metrics) byStep.set(index, (metrics = new Map<MetricName, Histogram>()));
     try {
       metrics.set(match[2] as MetricName, decodeHistogram(readFileSync(join(folder, name), 'utf8').trim()));
     } catch (error) {

@@ -53,7 +53,9 @@ export function showValue(value: unknown): string {
       text = Array.isArray(value) ? '[…]' : '{…}';
     }
   } else {
-    text = String(value);
+    // What is left is a scalar YAML can hold (a number, a boolean, null) or a date.
+    const scalar = typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === null;
+    text = scalar ? String(value) : value instanceof Date ? value.toISOString() : Object.prototype.toString.call(value);
   }
   // A URL's password must not reach an error message.
   text = redactUrlCredentials(text);

@@ -26,7 +26,12 @@ const thinkTimeSchema = {
     pause.schema,
     {
       type: 'object',
-      properties: Object.fromEntries([['distribution', kind.schema], ...Object.values(thinkTimeFields).flat().map((key) => [key, pause.schema])]),
+      properties: Object.fromEntries<unknown>([
+        ['distribution', kind.schema],
+        ...Object.values(thinkTimeFields)
+          .flat()
+          .map((key): [string, unknown] => [key, pause.schema]),
+      ]),
       required: ['distribution'],
       additionalProperties: false,
     },

@@ -43,7 +43,7 @@ export function parseDuration(value: unknown): Millis {
   if (!durationShape.test(text)) throw new UnitError(durationExpected);
   let total = 0;
   for (const [, amount, unit] of text.matchAll(durationPart)) {
-    total += Number(amount) * msPerDurationUnit[unit];
+    total += Number(amount) * msPerDurationUnit[unit!]!;
   }
   if (!Number.isFinite(total)) throw new UnitError(durationExpected);
   return total;
@@ -74,7 +74,7 @@ export function parseSize(value: unknown): Bytes {
   const match = sizeShape.exec(text);
   if (!match) throw new UnitError(sizeExpected);
   const [, amount, unit] = match;
-  const bytes = Number(amount) * bytesPerSizeUnit[unit.toLowerCase()];
+  const bytes = Number(amount) * bytesPerSizeUnit[unit!.toLowerCase()]!;
   // A fraction of a byte (`1.5B`, `0.1KiB`) cannot be sent; refusing beats silent rounding.
   if (!Number.isSafeInteger(bytes)) throw new UnitError(sizeExpected);
   return bytes;
@@ -96,7 +96,7 @@ export function parseRate(value: unknown): PerSecond {
   const match = rateShape.exec(text);
   if (!match) throw new UnitError(rateExpected);
   const [, amount, unit] = match;
-  return Number(amount) / secondsPerRateUnit[unit];
+  return Number(amount) / secondsPerRateUnit[unit!]!;
 }
 
 /**

@@ -45,6 +45,6 @@ export class SweepConsole implements Output {
   }
 }
 
-function cell(value: unknown): string {
+function cell(value: string | number | boolean | undefined): string {
   return value === undefined || value === '' ? '-' : String(value);
 }

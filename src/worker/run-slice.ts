@@ -59,8 +59,8 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   const slots = slice.connections * plan.inFlightPerConnection;
   const intendedAt = new Float64Array(slots);
   const sentAt = new Float64Array(slots);
-  const slotDone: SlotDone[] = new Array(slots);
-  const driverDone: SendDone[] = new Array(slots);
+  const slotDone = new Array<SlotDone>(slots);
+  const driverDone = new Array<SendDone>(slots);
   const primary = recorder.histogram(plan.metric);
   const serviceTime = recorder.histogram('service_time');
   const scheduleLag = recorder.histogram('schedule_lag');

@@ -20,7 +20,7 @@ export function connectWorkload(connectRate: number): Workload {
   return {
     start(ctx) {
       context = ctx;
-      pacer = createPacer(connectRate, ctx.startAt, ctx.now);
+      pacer = createPacer(connectRate, ctx.startAt, () => ctx.now());
       for (let slot = 0; slot < ctx.slots; slot++) pacer.schedule(() => cycle(slot));
     },
     stop() {

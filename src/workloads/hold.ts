@@ -42,7 +42,7 @@ export function holdWorkload(options: HoldOptions): Workload {
   return {
     start(ctx) {
       context = ctx;
-      pacer = createPacer(options.connectRate, ctx.startAt, ctx.now);
+      pacer = createPacer(options.connectRate, ctx.startAt, () => ctx.now());
       for (let slot = 0; slot < ctx.slots; slot++) pacer.schedule(() => open(slot, 0, undefined));
     },
     connectionLost(slot) {

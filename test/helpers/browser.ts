@@ -96,7 +96,7 @@ export async function openPage(file: string): Promise<OpenedPage> {
     if (message.method === 'Page.loadEventFired') loaded();
     if (message.method === 'Runtime.consoleAPICalled' && ['error', 'warning', 'assert'].includes(String(params.type))) {
       const args = (params.args as { value?: unknown; description?: string }[]) ?? [];
-      problems.push(`console.${String(params.type)}: ${args.map((arg) => String(arg.value ?? arg.description)).join(' ')}`);
+      problems.push(`console.${String(params.type)}: ${args.map((arg) => (arg.description ?? JSON.stringify(arg.value))).join(' ')}`);
     }
     if (message.method === 'Runtime.exceptionThrown') problems.push(`uncaught: ${JSON.stringify(params.exceptionDetails)}`);
     if (message.method === 'Log.entryAdded') {
