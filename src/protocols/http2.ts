@@ -108,7 +108,7 @@ export function createHttp2Driver(context: DriverContext, http1: Http1Driver): C
     });
     connection.session = session;
     session.on('error', (error: Error) => (connection.lost ??= errorCode(error)));
-    session.on('remoteSettings', (remote) => {
+    session.on('remoteSettings', (remote: http2.Settings) => {
       const serverMax = remote.maxConcurrentStreams ?? Number.MAX_SAFE_INTEGER;
       recorder.peak('serverMaxStreams', serverMax);
       connection.limit = Math.min(settings.streams, serverMax);
