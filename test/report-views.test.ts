@@ -160,8 +160,8 @@ test('sockcap compare writes compare.html: the regression verdict first, both ru
   try {
     const scenario = `name: cmp\ntarget: ${server.url}\nprotocol: http\nconnections: 4\nworkers: 1\nduration: 1s\ninterval: 500ms\n`;
     const baseline = await runScenario(scenario);
-    // The same target answering 30 ms later: a regression of latency far beyond any allowance.
-    server.delayMs = 32;
+    // The same target answering 58 ms later: a regression of latency far beyond any allowance.
+    server.delayMs = 60;
     const current = await runScenario(scenario);
     const out = tempDir();
     const { code, stderr } = await runCli(['compare', baseline.dir, current.dir, '--csv', join(out, 'compare.csv')], out);
