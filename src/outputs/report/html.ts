@@ -112,7 +112,8 @@ export function heatmap(
     // Red (0) through amber to green (120), pale enough for black text.
     return `hsl(${Math.round(goodness * 120)} 70% 80%)`;
   };
-  const head = `<tr><th>${escapeHtml(axes.rows)} ↓ · ${escapeHtml(axes.columns)} →</th>${columnLabels.map((label) => `<th>${escapeHtml(label)}</th>`).join('')}</tr>`;
+  const corner = axes.rows === '' ? `${axes.columns} →` : `${axes.rows} ↓ · ${axes.columns} →`;
+  const head = `<tr><th>${escapeHtml(corner)}</th>${columnLabels.map((label) => `<th>${escapeHtml(label)}</th>`).join('')}</tr>`;
   const body = rowLabels
     .map((rowLabel, r) => {
       const cells = columnLabels.map((_, c) => {

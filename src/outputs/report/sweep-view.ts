@@ -31,7 +31,7 @@ export function sweepSection(run: ReportRun, sweep: SweepRecord | undefined): Se
   const at = (row: number, column: number): StepResult | undefined => byIndex.get(row * columns.length + column);
   const rowsAxis = leading.length > 0 ? leading.map((dimension) => dimension.path).join(', ') : '';
   const axes = { rows: rowsAxis, columns: last.path };
-  const rows = leading.length > 0 ? rowLabels : ['all'];
+  const rows = leading.length > 0 ? rowLabels : [''];
   const figure = (read: (step: StepResult) => number | null) => (row: number, column: number): number | null => {
     const step = at(row, column);
     return step && !step.interrupted ? read(step) : null;
