@@ -15,6 +15,7 @@ export const metricNames = [
   'handshake',
   'tls_handshake',
   'delivery',
+  'first_event',
   'loop_delay',
   'reconnect_time',
   'latency_reused',

@@ -76,6 +76,8 @@ export const summaryColumns = [
   'delivery_p50_ms',
   'delivery_p99_ms',
   'delivery_max_ms',
+  'first_event_p50_ms',
+  'first_event_p99_ms',
   'lost',
   'duplicated',
   'reordered',

@@ -20,6 +20,8 @@ export interface EventReader {
   response(body: string): ReadResult;
   /** A pushed WebSocket message: one event, a list of them, or an object holding `eventsField`. */
   message(text: string): ReadResult;
+  /** The publish time in a JSON text (timestampField), undefined when there is none or it is not JSON. */
+  timestamp(text: string): number | undefined;
 }
 
 type Path = readonly string[];
@@ -63,6 +65,11 @@ export function eventReader(settings: EventSettings): EventReader {
       if (Array.isArray(parsed)) return readList(parsed);
       const list = listPath ? fieldAt(parsed, listPath) : undefined;
       return readList(Array.isArray(list) ? list : [parsed]);
+    },
+    timestamp(text) {
+      if (!timePath) return undefined;
+      const parsed = parseJson(text);
+      return parsed === invalid ? undefined : timestampOf(fieldAt(parsed, timePath));
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Protocol, Scenario } from '../scenario/types.js';
 import { httpProtocol } from './http.js';
 import { longPollProtocol, pollProtocol } from './poll.js';
 import type { ProtocolModule, StepPlan } from './protocol.js';
+import { sseProtocol } from './sse.js';
 import { tcpProtocol } from './tcp.js';
 import { webSocketProtocol } from './websocket.js';
 
@@ -14,6 +15,7 @@ export const protocolModules: Readonly<Record<Protocol, ProtocolModule>> = {
   websocket: webSocketProtocol,
   poll: pollProtocol,
   'long-poll': longPollProtocol,
+  sse: sseProtocol,
   tcp: tcpProtocol,
 };
 

@@ -6,16 +6,14 @@
 // written since the previous request (a GET carries no body), and the status line and
 // headers received are rebuilt from what undici parsed, byte for byte as `Name: value\r\n`.
 import { httpTarget } from './target-port.js';
-import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
-import { Client, type buildConnector, type Dispatcher } from 'undici';
+import { Client, type Dispatcher } from 'undici';
 import { now } from '../metrics/clock.js';
 import type { ReceiveTiming } from './receive-timing.js';
 import { errorCode } from './error-code.js';
 import { eventReader } from './event-json.js';
 import type { EventReceiver, ReceiverContext } from './receiver.js';
 import { socketOpener } from './socket-opener.js';
-import { undiciConnector } from './undici-connector.js';
+import { countingConnector, undiciConnector } from './undici-connector.js';
 import type { ProtocolModule, ReceivePlan } from './protocol.js';
 import { formatDuration } from '../scenario/units.js';
 
@@ -50,18 +48,7 @@ function httpEventReceiver(context: ReceiverContext, pathTemplate: string, timeo
   const target = httpTarget(context.target);
   const settings = scenario.http;
   const reader = eventReader(scenario.events);
-  const baseConnect = undiciConnector(socketOpener(recorder, tls), recorder, settings.timeout || 30_000);
-  let socket: Socket | TLSSocket | undefined;
-  let writtenBefore = 0;
-  // Remember the socket so each request's bytes can be read off it.
-  const connect: buildConnector.connector = (options, callback) =>
-    baseConnect(options, (...args) => {
-      if (args[1]) {
-        socket = args[1];
-        writtenBefore = 0;
-      }
-      callback(...args);
-    });
+  const { connect, writtenSinceLast } = countingConnector(undiciConnector(socketOpener(recorder, tls), recorder, settings.timeout || 30_000));
   const client = new Client(target.origin, {
     connect,
     pipelining: 1,
@@ -77,12 +64,6 @@ function httpEventReceiver(context: ReceiverContext, pathTemplate: string, timeo
   let timer: NodeJS.Timeout | undefined;
   let timing: ReceiveTiming | undefined;
 
-  const requestHeadBytes = (): number => {
-    if (!socket) return 0;
-    const written = socket.bytesWritten - writtenBefore;
-    writtenBefore = socket.bytesWritten;
-    return written;
-  };
 
   const next = (answered: boolean): void => {
     if (closed || !timing) return;
@@ -119,7 +100,7 @@ function httpEventReceiver(context: ReceiverContext, pathTemplate: string, timeo
       onConnect() {},
       onHeaders(statusCode, rawHeaders, _resume, statusText) {
         status = statusCode;
-        headBytes = requestHeadBytes() + responseHeadBytes(statusCode, statusText, rawHeaders);
+        headBytes = writtenSinceLast() + responseHeadBytes(statusCode, statusText, rawHeaders);
         return true;
       },
       onData(chunk) {

@@ -2,6 +2,8 @@
 // other HTTP-based protocol): one place where connect and tls_handshake are timed, TLS
 // sessions are resumed and failed connections are counted. It does what undici's own
 // buildConnector does to a socket (no Nagle, TCP keep-alive probes, a connect timeout).
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { errors, type buildConnector } from 'undici';
 import type { Recorder } from '../metrics/recorder.js';
 import type { SocketOpener } from './socket-opener.js';
@@ -39,5 +41,33 @@ export function undiciConnector(opener: SocketOpener, recorder: Recorder, timeou
       recorder.count('connectionsFailed');
       callback(error, null);
     });
+  };
+}
+
+export interface CountingConnector {
+  connect: buildConnector.connector;
+  /** Bytes written on the current socket since the last call: a request's head, for a GET without a body. */
+  writtenSinceLast(): number;
+}
+
+/** `connector`, remembering the socket it opened last, so each request's bytes can be read off it. */
+export function countingConnector(connector: buildConnector.connector): CountingConnector {
+  let socket: Socket | TLSSocket | undefined;
+  let writtenBefore = 0;
+  return {
+    connect: (options, callback) =>
+      connector(options, (...args) => {
+        if (args[1]) {
+          socket = args[1];
+          writtenBefore = 0;
+        }
+        callback(...args);
+      }),
+    writtenSinceLast() {
+      if (!socket) return 0;
+      const written = socket.bytesWritten - writtenBefore;
+      writtenBefore = socket.bytesWritten;
+      return written;
+    },
   };
 }

@@ -30,6 +30,7 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
   const tlsHandshake = metric(result, 'tls_handshake');
   const loopDelay = metric(result, 'loop_delay');
   const delivery = metric(result, 'delivery');
+  const firstEvent = metric(result, 'first_event');
   return {
     run_id: runId,
     scenario: scenarioName,
@@ -78,6 +79,8 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
     delivery_p50_ms: delivery.count > 0 ? delivery.p50 : '',
     delivery_p99_ms: delivery.count > 0 ? delivery.p99 : '',
     delivery_max_ms: delivery.count > 0 ? delivery.max : '',
+    first_event_p50_ms: firstEvent.count > 0 ? firstEvent.p50 : '',
+    first_event_p99_ms: firstEvent.count > 0 ? firstEvent.p99 : '',
     lost: totals.lost,
     duplicated: totals.duplicates,
     reordered: totals.reordered,

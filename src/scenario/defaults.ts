@@ -73,6 +73,15 @@ export const defaults: Scenario = deepFreeze({
     // Above server.longPollTimeout, so the server, not the client, ends an idle hold.
     timeout: 35_000,
   },
+  sse: {
+    path: '/sse',
+    event: '',
+    sequenceFrom: 'data',
+    // What a browser's EventSource waits before reconnecting, give or take: servers usually send their own.
+    retry: 3_000,
+    readTimeout: 30_000,
+    maxEventSize: 1_048_576,
+  },
   events: {
     sequenceField: 'seq',
     timestampField: 'publishedAt',

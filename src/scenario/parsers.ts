@@ -63,6 +63,11 @@ export const text: Parser<string | undefined> = parser({ type: 'string' }, (valu
   typeof value === 'string' ? value : reject(path, 'expected a string', value),
 );
 
+/** An SSE `event:` name (one line), or "" for every event. */
+export const eventName: Parser<string> = parser({ type: 'string', pattern: '^[^\\r\\n]*$', description: 'an event name on one line, or "" for every event' }, (value, path) =>
+  typeof value === 'string' && !/[\r\n]/.test(value) ? value : reject(path, 'expected an event name on one line, like update, or "" for every event', value),
+);
+
 // undici refuses spaces and control characters in a request path; say so before the run.
 const requestPathShape = /^\/[\u0021-\u00ff]*$/;
 export const requestPath: Parser<string> = parser(

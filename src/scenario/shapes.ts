@@ -8,6 +8,7 @@ import {
   atLeast,
   boolean,
   duration,
+  eventName,
   headerName,
   headers,
   jsonField,
@@ -42,6 +43,8 @@ import {
   type HttpSettings,
   type ReconnectSettings,
   type LongPollSettings,
+  type SseSettings,
+  sseSequenceSources,
   type NewcomerSettings,
   type PollSettings,
   type Scenario,
@@ -105,6 +108,17 @@ const pollShape: Shape<PollSettings> = {
 
 const longPollShape: Shape<LongPollSettings> = {
   fields: { path: requestPath, timeout: duration(above(0)) },
+};
+
+const sseShape: Shape<SseSettings> = {
+  fields: {
+    path: requestPath,
+    event: eventName,
+    sequenceFrom: oneOf(sseSequenceSources),
+    retry: duration(atLeast(0)),
+    readTimeout: duration(above(0)),
+    maxEventSize: size(atLeast(1)),
+  },
 };
 
 const eventsShape: Shape<EventSettings> = {
@@ -181,6 +195,7 @@ const scenarioFields: Fields<Scenario> = {
   websocket: section(websocketShape, defaults.websocket),
   poll: section(pollShape, defaults.poll),
   longPoll: section(longPollShape, defaults.longPoll),
+  sse: section(sseShape, defaults.sse),
   events: section(eventsShape, defaults.events),
   server: section(serverShape, defaults.server),
   tls: section(tlsShape, defaults.tls),
@@ -199,6 +214,7 @@ export const scenarioSections = {
   websocket: websocketShape,
   poll: pollShape,
   longPoll: longPollShape,
+  sse: sseShape,
   events: eventsShape,
   server: serverShape,
   tls: tlsShape,

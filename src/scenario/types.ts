@@ -8,7 +8,7 @@ export type Millis = number;
 export type Bytes = number;
 export type PerSecond = number;
 
-export const protocols = ['http', 'websocket', 'poll', 'long-poll', 'tcp'] as const;
+export const protocols = ['http', 'websocket', 'poll', 'long-poll', 'sse', 'tcp'] as const;
 export type Protocol = (typeof protocols)[number];
 
 export const workloads = ['closed', 'arrival-rate', 'hold', 'connect', 'reconnect-storm'] as const;
@@ -91,6 +91,23 @@ export interface LongPollSettings {
   path: string;
   /** Client-side limit on one held request; must exceed the server's hold time. */
   timeout: Millis;
+}
+
+export const sseSequenceSources = ['data', 'id'] as const;
+
+/** `protocol: sse`: each client holds a text/event-stream open and reconnects when it ends. */
+export interface SseSettings {
+  path: string;
+  /** Only events of this `event:` name count; empty: every event. */
+  event: string;
+  /** Where an event's sequence number is: `data` (events.sequenceField of its JSON data) or `id` (its id). */
+  sequenceFrom: (typeof sseSequenceSources)[number];
+  /** How long to wait before reconnecting until the server sends `retry:`. */
+  retry: Millis;
+  /** A stream with no bytes for this long is counted stalled (`sse_stalled`) and reconnected. */
+  readTimeout: Millis;
+  /** The largest event (its data) or line accepted; a larger one is skipped as `sse_event_too_large`. */
+  maxEventSize: Bytes;
 }
 
 /** How events are read from a target's responses and messages (any target, built-in or not). */
@@ -208,6 +225,7 @@ export interface Scenario {
   websocket: WebSocketSettings;
   poll: PollSettings;
   longPoll: LongPollSettings;
+  sse: SseSettings;
   events: EventSettings;
   server: ServerSettings;
   tls: TlsSettings;

@@ -7,6 +7,10 @@
 // where the stream stands (a long-poll waits only while nothing was ever published). The
 // first event goes out as publishing starts, so clients always find a position to start
 // from and every transport counts the same events from there, even at 0.1 events/s.
+// `GET /sse` is a text/event-stream: a `retry` hint first, then every event published from
+// then on as `id: <seq>` and `data: <the event's JSON>`; a client that reconnects with
+// `Last-Event-ID: <seq>` first gets the events after that seq still kept, so a resume
+// loses nothing the ring holds.
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
@@ -16,6 +20,9 @@ import type { EventStreamStats } from '../results/target-stats.js';
 export const pollPath = '/poll';
 export const longPollPath = '/longpoll';
 export const subscribePath = '/events';
+export const ssePath = '/sse';
+/** The reconnection time /sse asks of its clients (`retry:`), in ms. */
+export const sseRetryMs = 1000;
 
 /** The ring keeps about this long of the stream, so a slow poller can catch up. */
 const keptMs = 60_000;
@@ -37,6 +44,7 @@ export class EventStream {
   private readonly filler: string;
   private readonly waiters = new Set<Waiter>();
   private readonly subscribers = new Set<WebSocket>();
+  private readonly sseClients = new Set<http.ServerResponse>();
   /** Response bodies by `since`, valid until the next publish: many clients ask the same. */
   private readonly bodies = new Map<number | undefined, { body: Buffer; events: number }>();
   private readonly counts: EventStreamStats = { eventsPublished: 0, eventsSent: 0, longPollTimeouts: 0 };
@@ -75,6 +83,10 @@ export class EventStream {
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
     // Every request of an HTTP benchmark passes here: a prefix check costs it next to nothing.
     const raw = req.url ?? '/';
+    if (raw.startsWith(ssePath) && new URL(raw, 'http://target').pathname === ssePath) {
+      this.streamTo(req, res);
+      return true;
+    }
     if (!raw.startsWith(pollPath) && !raw.startsWith(longPollPath)) return false;
     const url = new URL(raw, 'http://target');
     if (url.pathname !== pollPath && url.pathname !== longPollPath) return false;
@@ -111,8 +123,27 @@ export class EventStream {
     ws.once('close', () => this.subscribers.delete(ws));
   }
 
+  /** Opens an event stream on `res`, resuming after `Last-Event-ID` when the client sends one. */
+  private streamTo(req: http.IncomingMessage, res: http.ServerResponse): void {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const resumeAfter = parseSince(header(req.headers['last-event-id']));
+    const missed = resumeAfter === undefined ? [] : this.after(resumeAfter);
+    this.counts.eventsSent += missed.length;
+    res.write(`retry: ${sseRetryMs}\n\n${this.sseFrames(missed, resumeAfter === undefined ? 0 : Math.max(resumeAfter + 1, this.firstSeq))}`);
+    this.sseClients.add(res);
+    res.once('close', () => this.sseClients.delete(res));
+  }
+
+  /** `events` as SSE frames, the first numbered `firstSeq`. */
+  private sseFrames(events: readonly string[], firstSeq: number): string {
+    return events.map((event, i) => `id: ${firstSeq + i}\ndata: ${event}\n\n`).join('');
+  }
+
   close(): void {
     this.closed = true;
+    for (const res of this.sseClients) res.destroy();
+    this.sseClients.clear();
     clearTimeout(this.timer);
     for (const waiter of this.waiters) clearTimeout(waiter.timer);
     this.waiters.clear();
@@ -148,6 +179,11 @@ export class EventStream {
       for (const event of fresh) ws.send(event);
       this.counts.eventsSent += fresh.length;
     }
+    if (this.sseClients.size > 0) {
+      const frames = this.sseFrames(fresh, before + 1);
+      for (const res of this.sseClients) res.write(frames);
+      this.counts.eventsSent += fresh.length * this.sseClients.size;
+    }
   }
 
   private respond(res: http.ServerResponse, since: number | undefined): void {
@@ -168,6 +204,10 @@ export class EventStream {
     const from = Math.max(since + 1, this.firstSeq);
     return from > this.latestSeq ? [] : this.ring.slice(from - this.firstSeq);
   }
+}
+
+function header(value: string | string[] | undefined): string | null {
+  return typeof value === 'string' ? value : null;
 }
 
 /** A non-negative whole number, or undefined (absent, empty or not a number: a new client). */

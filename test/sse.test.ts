@@ -1,0 +1,129 @@
+// protocol: sse end to end through the CLI: a purpose-made server that plays the corners of
+// the format and misbehaves on purpose, and the built-in target's /sse with its resume.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startTarget, type RunningTarget } from '../src/target/server.js';
+import { defaults } from '../src/scenario/defaults.js';
+import { onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { startSseServer, type SseTestServer } from './servers/sse-server.js';
+
+let server: SseTestServer;
+let summary: Map<string, Record<string, string>>;
+let errors: Record<string, string>[];
+let stderr: string;
+
+const errorCount = (step: string, code: string): number =>
+  errors.filter((row) => row.step === step && row.code === code).reduce((sum, row) => sum + Number(row.count), 0);
+
+before(async () => {
+  server = await startSseServer();
+  const dir = tempDir();
+  const file = writeScenario(
+    dir,
+    'sse.yaml',
+    `name: sse-corners
+target: ${server.url}
+protocol: sse
+connections: 1
+workers: 1
+duration: 1500ms
+interval: 500ms
+sse:
+  retry: 300ms
+  readTimeout: 400ms
+steps:
+  - name: script
+    sse: { path: /script, event: tick }
+  - name: ids
+    sse: { path: /ids, sequenceFrom: id }
+  - name: plain
+    sse: { path: /plain }
+  - name: error
+    sse: { path: /error }
+  - name: stall
+    sse: { path: /stall }
+  - name: big
+    sse: { path: /big, maxEventSize: 1KiB }
+  - name: malformed
+    sse: { path: /malformed }
+`,
+  );
+  const result = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+  stderr = result.stderr;
+  assert.equal(result.code, 0, stderr);
+  const runDir = onlyRunDir(join(dir, 'results'));
+  summary = new Map(readCsv(join(runDir, 'summary.csv')).map((row) => [row.step!, row]));
+  errors = readCsv(join(runDir, 'errors.csv'));
+});
+
+after(() => server.close());
+
+test('multi-line data, comments, a BOM and every line end; a resume with Last-Event-ID counts the lost, late and repeated events', () => {
+  const row = summary.get('script')!;
+  // 1 2 3 | 5 4 5 (noise) | 6 7: seven events once each, 4 late, 5 twice, nothing lost in the end.
+  assert.equal(Number(row.events), 7, JSON.stringify(row));
+  assert.equal(Number(row.reordered), 1, JSON.stringify(row));
+  assert.equal(Number(row.duplicated), 1, JSON.stringify(row));
+  assert.equal(Number(row.lost), 0);
+  assert.equal(Number(row.requests), 3, 'the first stream and two resumes');
+  assert.deepEqual(server.lastEventIds.slice(0, 2), ['3', '5'], 'each resume names the last event id seen');
+  assert.ok(row.delivery_p50_ms !== '', 'delivery measured from the publishedAt in the data');
+  assert.ok(Number(row.first_event_p50_ms) > 0, 'time to first event');
+  assert.equal(row.latency_metric, 'delivery');
+  // The socket dropped mid-event: one error, and the client carried on.
+  assert.ok(errorCount('script', 'socket_closed') + errorCount('script', 'ECONNRESET') >= 1, JSON.stringify(errors));
+});
+
+test('the sequence number can come from the event id, with data that is not JSON', () => {
+  const row = summary.get('ids')!;
+  assert.equal(Number(row.events), 3);
+  assert.equal(Number(row.lost), 1);
+  assert.equal(row.delivery_p50_ms, '', 'no publish time, no delivery figure');
+});
+
+test('bad answers are errors by code and the client keeps trying; a step with no event says so', () => {
+  assert.ok(errorCount('plain', 'sse_not_event_stream') >= 2, 'refused, and retried');
+  assert.ok(errorCount('error', 'http_503') >= 2);
+  assert.ok(errorCount('stall', 'sse_stalled') >= 1);
+  for (const step of ['plain', 'error', 'stall']) {
+    assert.equal(Number(summary.get(step)!.events), 0);
+    assert.match(stderr, new RegExp(`warning: no event delivered in step ${step}:`));
+  }
+  assert.doesNotMatch(stderr, /warning: no event delivered in step script/);
+});
+
+test('an event over sse.maxEventSize and malformed lines are counted, and the events around them still count', () => {
+  assert.equal(errorCount('big', 'sse_event_too_large'), 1);
+  assert.equal(Number(summary.get('big')!.events), 2);
+  assert.equal(errorCount('malformed', 'sse_malformed_line'), 2);
+  assert.equal(Number(summary.get('malformed')!.events), 2);
+});
+
+test('the built-in /sse sends a retry hint, ids and JSON data, and resumes after Last-Event-ID', async () => {
+  const target: RunningTarget = await startTarget({ settings: { ...defaults.server, eventRate: 50 } });
+  try {
+    const read = async (headers: Record<string, string>): Promise<string> => {
+      const controller = new AbortController();
+      const response = await fetch(new URL('/sse', target.url), { headers, signal: controller.signal });
+      assert.equal(response.headers.get('content-type'), 'text/event-stream');
+      const reader = response.body!.getReader();
+      let text = '';
+      while ((text.match(/^id: /gm) ?? []).length < 3) text += Buffer.from((await reader.read()).value!).toString();
+      controller.abort();
+      return text;
+    };
+    const first = await read({});
+    assert.match(first, /^retry: 1000\n\n/);
+    const ids = [...first.matchAll(/^id: (\d+)\ndata: (\{.*\})$/gm)].map((match) => {
+      assert.equal(JSON.parse(match[2]!).seq, Number(match[1]));
+      return Number(match[1]);
+    });
+    assert.deepEqual(ids.slice(0, 3), [ids[0]!, ids[0]! + 1, ids[0]! + 2]);
+    // Resuming after the first id replays the events published since, at once.
+    const resumed = await read({ 'last-event-id': String(ids[0]) });
+    assert.equal(Number(/^id: (\d+)/m.exec(resumed)![1]), ids[0]! + 1);
+  } finally {
+    await target.close();
+  }
+});
