@@ -7,6 +7,7 @@ import type { ProbeTarget } from './connection.js';
 import { findIdleTimeout } from './idle-timeout.js';
 import { findMaxRequests } from './max-requests.js';
 import { findWebSocketIdle } from './websocket-idle.js';
+import { http2Findings } from './http2-findings.js';
 
 export interface ProbeOptions {
   maxIdleMs: number;
@@ -19,7 +20,10 @@ export interface ProbeOptions {
 }
 
 export interface Finding {
-  /** Stable key for --json: keepAliveIdleTimeout, advertisedKeepAlive, maxRequestsPerConnection, connectionCloseHonoured, webSocketIdleDrop. */
+  /**
+   * Stable key for --json: keepAliveIdleTimeout, advertisedKeepAlive, maxRequestsPerConnection, connectionCloseHonoured,
+   * webSocketIdleDrop; negotiatedProtocol, and for HTTP/2 maxConcurrentStreams, http2IdleTimeout, http2MaxRequests.
+   */
   key: string;
   /** What the console line starts with. */
   label: string;
@@ -36,9 +40,12 @@ export interface Finding {
 export async function probe(url: URL, options: ProbeOptions): Promise<Finding[]> {
   if (url.protocol === 'ws:' || url.protocol === 'wss:') return [await webSocketFinding(url, options)];
   const target: ProbeTarget = { url, insecure: options.insecure, timeoutMs: options.timeoutMs };
+  // A server that speaks HTTP/2 is probed as an HTTP/2 client would meet it.
+  const h2 = await http2Findings(target, options);
+  if (h2.speaksHttp2) return h2.findings;
   const idle = await idleFindings(target, options);
   const reusedAfter = (idle[0]!.details as { aliveAfterMs: number }).aliveAfterMs;
-  return [...idle, await maxRequestsFinding(target, options), await connectionCloseFinding(target, options, reusedAfter)];
+  return [...h2.findings, ...idle, await maxRequestsFinding(target, options), await connectionCloseFinding(target, options, reusedAfter)];
 }
 
 /** The idle timeout alone, for `sockcap sweep --probe`. */
