@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { consoleErrors, renderPage } from './helpers/chromium.js';
 import { onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { checkPage, readReport } from './helpers/report-page.js';
 
 const dir = tempDir();
 let runDir = '';
@@ -94,14 +94,15 @@ test('report.html is one self-contained file: uPlot and the data inlined, nothin
   assert.match(html, /<td>latency.p99 &lt; 2s<\/td>/);
 });
 
-test('report.html charts render in headless Chromium without console errors', async () => {
-  const { dom, log } = await renderPage(join(runDir, 'report.html'));
-  const status = /<div id="render-status" data-state="([^"]*)">([^<]*)<\/div>/.exec(dom);
-  assert.ok(status, `render status in the DOM (chromium log: ${log.slice(-2000)})`);
-  // 6 over time, 1 distribution per metric measured (the steps compared are HTML bars).
-  const drawn = /^ok: (\d+) charts$/.exec(status[2]!);
-  assert.ok(drawn, `charts rendered: ${status[2]}`);
-  assert.ok(Number(drawn[1]) >= 9, `charts: ${drawn[1]}`);
-  assert.equal((dom.match(/<canvas/g) ?? []).length, Number(drawn[1]), 'one canvas per chart');
-  assert.deepEqual(consoleErrors(log), []);
+test('report.html renders in headless Chromium: every threshold with its measured value and limit, the charts drawn, no console error', async () => {
+  const page = await readReport(join(runDir, 'report.html'), 'thresholds');
+  assert.deepEqual(checkPage(page), []);
+  assert.match(page.verdict, /^PASSED( WITH WARNINGS)?: 2 steps with successful operations; 2 thresholds met; error rate 0%/);
+  assert.equal(page.sections[0], 'Thresholds');
+  // threshold, step, measured, limit, verdict: one row per step a threshold applies to.
+  assert.match(page.text, /latency\.p99 < 2s\s+http\s+[\d.]+ ms\s+< 2 s\s+pass/);
+  assert.match(page.text, /error_rate < 1%\s+websocket\s+0%\s+< 1%\s+pass/);
+  // 6 over time, a distribution per metric measured; the steps compared are 5 bar charts.
+  assert.ok(page.charts.filter((chart) => chart.kind === 'line').length >= 9);
+  assert.equal(page.charts.filter((chart) => chart.kind === 'bars').length, 5);
 });
