@@ -8,14 +8,14 @@ export interface BenchOptions {
   durationMs: number;
   /** Load sent before measuring (sockcap, autocannon, bare ws loop), ms. */
   warmupMs: number;
-  only: 'http' | 'ws' | undefined;
+  only: 'http' | 'ws' | 'h2' | undefined;
   rounds: number;
 }
 
-export const usage = `usage: npm run bench -- [--duration 10s] [--only http|ws] [--rounds 2]
+export const usage = `usage: npm run bench -- [--duration 10s] [--only http|ws|h2] [--rounds 2]
 
   --duration  measured time of each tool run (default 10s; e.g. 3s for a smoke run)
-  --only      run only the HTTP or only the WebSocket benchmark
+  --only      run only the HTTP, the WebSocket or the HTTP/2 (h2c, against h2load) benchmark
   --rounds    interleaved rounds per tool and target (default 2)`;
 
 export class BenchUsageError extends Error {}
@@ -49,8 +49,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   if (durationMs < 1000) throw new BenchUsageError(`--duration: at least 1s, got "${values.duration}"`);
 
   const only = values.only;
-  if (only !== undefined && only !== 'http' && only !== 'ws') {
-    throw new BenchUsageError(`--only: expected http or ws, got "${only}"`);
+  if (only !== undefined && only !== 'http' && only !== 'ws' && only !== 'h2') {
+    throw new BenchUsageError(`--only: expected http, ws or h2, got "${only}"`);
   }
 
   const rounds = Number(values.rounds);

@@ -1,5 +1,6 @@
 // `npm run bench`: generator CPU per request of sockcap next to autocannon and wrk (HTTP
-// keep-alive), and per message next to a bare ws client loop (WebSocket echo). The numbers
+// keep-alive) and next to h2load (HTTP/2 h2c against nginx), and per message next to a bare
+// ws client loop (WebSocket echo). The numbers
 // are printed and saved to results/bench-<timestamp>.json, never asserted: they depend on
 // the machine and on whatever else shares its CPU.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,7 +9,8 @@ import path from 'node:path';
 import { BenchUsageError, parseBenchArgs, usage, type BenchOptions } from './args.js';
 import { runHttpBench, type HttpBenchResult } from './http-bench.js';
 import { stopChildrenOnSignal } from './processes.js';
-import { httpTable, runFigures, wsTable } from './report.js';
+import { h2Table, httpTable, runFigures, wsTable } from './report.js';
+import { runH2Bench, type H2BenchResult } from './h2-bench.js';
 import type { ToolRun } from './tool-run.js';
 import { runWsBench, type WsBenchResult } from './ws-bench.js';
 
@@ -37,6 +39,15 @@ function printHttp(result: HttpBenchResult, options: BenchOptions): unknown {
     skipped: result.skipped,
     cpuSources: result.cpuSources,
   };
+}
+
+function printH2(result: H2BenchResult, options: BenchOptions): unknown {
+  const table = h2Table(result, options.durationMs);
+  console.log(`\n${table.text}\n`);
+  console.log("ratio: this row's CPU µs/request ÷ h2load's (same round; \"all\" rows: all rounds summed); <= 2.0 is the target");
+  console.log('How generator CPU is measured:');
+  for (const source of result.cpuSources) console.log(`  ${source}`);
+  return { url: result.url, runs: result.runs.map(runFigures), ratios: table.ratios, cpuSources: result.cpuSources };
 }
 
 function printWs(result: WsBenchResult, options: BenchOptions): unknown {
@@ -80,12 +91,17 @@ async function main(): Promise<number> {
   };
   let failedRuns = 0;
   const countFailures = (runs: ToolRun[]): number => runs.filter((run) => run.failure !== undefined).length;
-  if (options.only !== 'ws') {
+  if (options.only === undefined || options.only === 'http') {
     const http = await runHttpBench(options, runsDir, log);
     failedRuns += http.targets.reduce((sum, target) => sum + countFailures(target.runs), 0);
     report['http'] = printHttp(http, options);
   }
-  if (options.only !== 'http') {
+  if (options.only === undefined || options.only === 'h2') {
+    const h2 = await runH2Bench(options, runsDir, log);
+    failedRuns += countFailures(h2.runs);
+    report['h2'] = printH2(h2, options);
+  }
+  if (options.only === undefined || options.only === 'ws') {
     const ws = await runWsBench(options, runsDir, log);
     failedRuns += countFailures(ws.runs);
     report['ws'] = printWs(ws, options);

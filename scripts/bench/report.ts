@@ -3,6 +3,8 @@
 import { formatTable } from '../../src/outputs/table.js';
 import { autocannonTool } from './autocannon-tool.js';
 import type { HttpTargetResult } from './http-bench.js';
+import { h2Connections, h2Streams, type H2BenchResult } from './h2-bench.js';
+import { h2loadTool } from './h2load-tool.js';
 import { combineRuns, cpuMicrosPerItem, itemsPerCpuSecond, perSecond, type ToolRun } from './tool-run.js';
 import { bareTool, type WsBenchResult } from './ws-bench.js';
 
@@ -52,6 +54,31 @@ export function httpTable(result: HttpTargetResult, durationMs: number): { text:
     ...ratios.map(
       (line) =>
         `${line.tool}: autocannon µs/request ÷ sockcap µs/request = ${fixed(line.ratio, 2)} (target >= ${fixed(httpRatioTarget, 1)}: ${line.ratio >= httpRatioTarget ? 'met' : 'NOT met'})`,
+    ),
+  ];
+  return { text: lines.join('\n'), ratios };
+}
+
+/** Target of the issue: sockcap's CPU per HTTP/2 request at most twice h2load's. */
+export const h2RatioTarget = 2.0;
+
+export function h2Table(result: H2BenchResult, durationMs: number): { text: string; ratios: RatioLine[] } {
+  const header = ['tool', 'round', 'req/s', 'generator CPU s', 'CPU µs/request', 'ratio', 'errors'];
+  const ratios: RatioLine[] = [];
+  const rows = orderedRows(result.runs, result.tools).map(({ row, combined }) => {
+    const round = combined ? 'all' : String(row.round);
+    const base = reference(result.runs, h2loadTool, row, combined);
+    const ratio = base ? cpuMicrosPerItem(row) / cpuMicrosPerItem(base) : Number.NaN;
+    if (combined && row.tool.startsWith('sockcap')) ratios.push({ tool: row.tool, ratio });
+    return [row.tool, round, whole(perSecond(row)), fixed(row.cpuS, 2), fixed(cpuMicrosPerItem(row), 2), fixed(ratio, 2), whole(row.errors)];
+  });
+  const lines = [
+    `HTTP/2 h2c, ${h2Connections} connections x ${h2Streams} streams, ${durationMs / 1000} s measured per run: nginx at ${result.url}`,
+    formatTable(header, rows),
+    ...failures(result.runs),
+    ...ratios.map(
+      (line) =>
+        `${line.tool}: sockcap µs/request ÷ h2load µs/request = ${fixed(line.ratio, 2)} (target <= ${fixed(h2RatioTarget, 1)}: ${line.ratio <= h2RatioTarget ? 'met' : 'NOT met'})`,
     ),
   ];
   return { text: lines.join('\n'), ratios };

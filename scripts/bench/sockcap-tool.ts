@@ -13,6 +13,8 @@ const cliPath = fileURLToPath(new URL('../../src/bin.js', import.meta.url));
 
 export interface SockcapRunOptions {
   protocol: 'http' | 'websocket';
+  /** The scenario's `http` section, when not the defaults (HTTP/2). */
+  http?: Record<string, unknown>;
   target: string;
   connections: number;
   durationMs: number;
@@ -44,6 +46,7 @@ export async function runSockcap(options: SockcapRunOptions): Promise<ToolRun> {
     duration: `${options.durationMs}ms`,
     warmup: `${options.warmupMs}ms`,
     workers: options.workers,
+    ...(options.http ? { http: options.http } : {}),
   };
   writeFileSync(scenarioPath, JSON.stringify(scenario, null, 2));
   const timeoutMs = options.durationMs + options.warmupMs + 30_000;

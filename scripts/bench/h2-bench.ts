@@ -1,0 +1,53 @@
+// HTTP/2 over h2c against nginx: sockcap (node:http2, one worker thread) and h2load (one
+// thread) with the same connections and streams, one after the other in each round
+// (reversed every other round), so background load hits them alike.
+import type { BenchOptions } from './args.js';
+import { h2loadCpuSource, h2loadTool, runH2load } from './h2load-tool.js';
+import { startNginx } from './nginx.js';
+import { inRoundOrder } from './round-order.js';
+import { runSockcap, sockcapCpuSource, sockcapToolName } from './sockcap-tool.js';
+import type { ToolRun } from './tool-run.js';
+
+export const h2Connections = 4;
+export const h2Streams = 16;
+
+export interface H2BenchResult {
+  url: string;
+  runs: ToolRun[];
+  tools: string[];
+  cpuSources: string[];
+}
+
+export async function runH2Bench(options: BenchOptions, outDir: string, log: (line: string) => void): Promise<H2BenchResult> {
+  const nginx = await startNginx({ http2: 'h2c' });
+  const runs: ToolRun[] = [];
+  try {
+    const url = nginx.url;
+    log(`HTTP/2: nginx h2c at ${url}, ${h2Connections} connections x ${h2Streams} streams`);
+    const sockcap = (round: number): Promise<ToolRun> =>
+      runSockcap({
+        protocol: 'http',
+        http: { version: '2', streams: h2Streams },
+        target: url,
+        connections: h2Connections,
+        durationMs: options.durationMs,
+        warmupMs: options.warmupMs,
+        workers: 1,
+        round,
+        outDir,
+        runId: `h2-w1-r${round}`,
+      });
+    const h2load = (round: number): Promise<ToolRun> =>
+      runH2load({ url, connections: h2Connections, streams: h2Streams, durationMs: options.durationMs, round });
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const run of inRoundOrder([() => sockcap(round), () => h2load(round)], round)) {
+        const done = await run();
+        runs.push(done);
+        log(`  round ${done.round} ${done.tool}: ${done.failure ?? `${done.count} requests, ${done.cpuS.toFixed(2)} CPU s`}`);
+      }
+    }
+    return { url, runs, tools: [sockcapToolName(1), h2loadTool], cpuSources: [sockcapCpuSource, h2loadCpuSource()] };
+  } finally {
+    await nginx.stop();
+  }
+}
