@@ -132,27 +132,27 @@ test('a keep-alive sweep: heatmaps of reuse, new connections per 1,000 requests,
 
 test('transports: delivery latency distributions overlaid and the cost per event side by side, one colour per transport', async () => {
   const { dir, code, stderr } = await runScenario(
-    `name: transports\nconnections: 6\nduration: 1500ms\nwarmup: 500ms\ninterval: 500ms\nworkers: 1\nserver:\n  eventRate: 10/s\n  longPollTimeout: 5s\npoll:\n  interval: 200ms\nlongPoll:\n  timeout: 6s\nsteps:\n  - { name: poll, protocol: poll }\n  - { name: long-poll, protocol: long-poll }\n  - { name: websocket, protocol: websocket, websocket: { mode: subscribe } }\n`,
+    `name: transports\nconnections: 6\nduration: 1500ms\nwarmup: 500ms\ninterval: 500ms\nworkers: 1\nserver:\n  eventRate: 10/s\n  longPollTimeout: 5s\npoll:\n  interval: 200ms\nlongPoll:\n  timeout: 6s\nsteps:\n  - { name: poll, protocol: poll }\n  - { name: long-poll, protocol: long-poll }\n  - { name: sse, protocol: sse }\n  - { name: websocket, protocol: websocket, websocket: { mode: subscribe } }\n`,
   );
   assert.equal(code, 0, stderr);
   const page = await readReport(join(dir, 'report.html'), 'transports');
   assert.deepEqual(checkPage(page), []);
   assert.equal(page.sections[0], 'Transports compared: delivery latency and cost per event');
   const delivery = page.data.find((chart) => chart.id === 'transports-delivery')!;
-  assert.deepEqual(delivery.series.map((series) => series.label), ['poll', 'long-poll', 'websocket']);
+  assert.deepEqual(delivery.series.map((series) => series.label), ['poll', 'long-poll', 'sse', 'websocket']);
   const colors = delivery.series.map((series) => series.color);
-  assert.equal(new Set(colors).size, 3, 'a colour per transport');
+  assert.equal(new Set(colors).size, 4, 'a colour per transport');
   const costs = page.charts.filter((chart) => chart.kind === 'bars' && chart.title.includes('per delivered event'));
   assert.ok(costs.length >= 3, costs.map((chart) => chart.title).join(', '));
   const rgb = (hex: string): string => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
   for (const chart of costs) {
-    assert.equal(chart.series, 3);
+    assert.equal(chart.series, 4);
     assert.deepEqual(chart.colors, colors.map((color) => rgb(color!)), `${chart.title}: the same colour per transport`);
-    assert.match(chart.cells.join(' | '), /^poll: .+ \| long-poll: .+ \| websocket: .+$/);
+    assert.match(chart.cells.join(' | '), /^poll: .+ \| long-poll: .+ \| sse: .+ \| websocket: .+$/);
   }
   // WebSocket subscribe makes no request per event; polling makes at least one per response.
   const requests = page.charts.find((chart) => chart.title === 'Requests per delivered event')!;
-  assert.equal(requests.cells[2], 'websocket: 0');
+  assert.equal(requests.cells[3], 'websocket: 0');
 });
 
 test('sockcap compare writes compare.html: the regression verdict first, both runs\' distributions overlaid per metric, each change with its allowance and noise', async () => {

@@ -1,4 +1,4 @@
-// Transports delivering the same event stream (poll, long-poll, WebSocket subscribe): their
+// Transports delivering the same event stream (poll, long-poll, SSE, WebSocket subscribe): their
 // delivery latency distributions overlaid and what each delivered event cost, side by side,
 // every transport in its own colour throughout.
 import { stepPlan } from '../../protocols/index.js';
@@ -7,7 +7,7 @@ import { barChart, chartHolder, formatMs, formatNumber, palette, table, type Sec
 import { percentileChart } from './distribution-view.js';
 import type { ReportRun } from './verdict.js';
 
-const transportColors: Record<string, string> = { poll: palette[0]!, 'long-poll': palette[4]!, websocket: palette[2]! };
+const transportColors: Record<string, string> = { poll: palette[0]!, 'long-poll': palette[4]!, sse: palette[3]!, websocket: palette[2]! };
 
 const numeric = (value: CometCompareRow[keyof CometCompareRow]): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
