@@ -39,7 +39,7 @@ describe('good scenarios', () => {
     assert.deepEqual(resolved.steps, [{ ...defaults, name, stepIndex: 0, stepLabel: 'main' }]);
     assert.deepEqual(resolved.raw, {});
     assert.equal(defaults.http.method, 'GET');
-    assert.equal(defaults.workers >= 1 && defaults.workers <= 64, true);
+    assert.equal(defaults.workers, 0, 'workers: auto');
     assert.ok(Object.isFrozen(defaults.http.headers), 'a result cannot change the defaults of later loads');
     resolved.base.http.headers.x = 'y';
     assert.deepEqual(defaults.http.headers, {});
@@ -164,8 +164,8 @@ describe('good scenarios', () => {
     assert.deepEqual(
       resolved.steps.map((step) => [step.stepLabel, step.protocol, step.connections, step.duration, step.warmup, step.workers]),
       [
-        ['http-keepalive', 'http', 50, 5000, 1000, 2],
-        ['websocket-echo', 'websocket', 50, 5000, 1000, 2],
+        ['http-keepalive', 'http', 50, 5000, 1000, 0],
+        ['websocket-echo', 'websocket', 50, 5000, 1000, 0],
       ],
     );
     assert.equal(resolved.steps[1]?.websocket.messageSize, 32);

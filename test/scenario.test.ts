@@ -74,7 +74,7 @@ describe('bad scenarios get one exact line', () => {
   test('non-integer connections', () =>
     rejectsWith('connections: 2.5\n', 'connections: expected a whole number of at least 1, got 2.5'));
 
-  test('workers out of range', () => rejectsWith('workers: 65\n', 'workers: expected a whole number from 1 to 64, got 65'));
+  test('workers out of range', () => rejectsWith('workers: 65\n', 'workers: expected auto or a whole number of worker threads from 1 to 64, got 65'));
 
   test('bad enum names the allowed values', () =>
     rejectsWith('protocol: grpc\n', 'protocol: expected one of http, websocket, poll, long-poll, tcp, got "grpc"'));

@@ -5,6 +5,7 @@ import type { StepScenario } from '../scenario/types.js';
 import type { Slice } from '../worker/messages.js';
 import { processesFor } from './limits.js';
 import { splitEvenly } from './split.js';
+import type { WorkerChoice } from './workers.js';
 import type { Shard } from '../results/shard.js';
 
 export interface StepTiming {
@@ -17,6 +18,8 @@ export interface StepPlan {
   /** This shard's slices, grouped by the generator process that runs them. */
   processes: Slice[][];
   workersPerProcess: number;
+  /** Why this many worker threads, when `workers: auto` chose them. */
+  workersWhy: string | undefined;
   /** Slices across every shard. */
   totalSlices: number;
   /** This shard's connections. */
@@ -29,12 +32,15 @@ export function planStep(
   trustedCa: string | undefined,
   shard: Shard,
   timing: StepTiming,
+  workers: WorkerChoice,
 ): StepPlan {
   const shardShares = splitEvenly(step.connections, shard.count);
   const perShard = Math.max(...shardShares);
   const processCount = step.processes || processesFor(perShard);
   const perProcess = Math.ceil(perShard / processCount);
-  const workersPerProcess = Math.max(1, Math.min(step.workers, perProcess));
+  // An explicit number is per process; auto's total is shared by the processes the open-file limit asks for.
+  const perProcessWorkers = workers.why === undefined ? workers.total : Math.floor(workers.total / processCount);
+  const workersPerProcess = Math.max(1, Math.min(perProcessWorkers, perProcess));
   const slicesPerShard = processCount * workersPerProcess;
   const totalSlices = shard.count * slicesPerShard;
 
@@ -66,7 +72,7 @@ export function planStep(
     }
     if (slices.length > 0) processes.push(slices);
   }
-  return { processes, workersPerProcess, totalSlices, connections: shardShares[shard.index]! };
+  return { processes, workersPerProcess, workersWhy: workers.why, totalSlices, connections: shardShares[shard.index]! };
 }
 
 export function describePlan(step: StepScenario, plan: StepPlan, targets: number, shard: Shard): string {
@@ -74,7 +80,8 @@ export function describePlan(step: StepScenario, plan: StepPlan, targets: number
   const parts = [
     `${plan.connections} connections`,
     shard.count > 1 ? `shard ${shard.index + 1}/${shard.count}` : undefined,
-    `${plan.processes.length} process${plan.processes.length === 1 ? '' : 'es'} × ${plan.workersPerProcess} worker thread${plan.workersPerProcess === 1 ? '' : 's'} (${workers} slices)`,
+    `${plan.processes.length} process${plan.processes.length === 1 ? '' : 'es'} × ${plan.workersPerProcess} worker thread${plan.workersPerProcess === 1 ? '' : 's'} (${workers} slice${workers === 1 ? '' : 's'})`,
+    plan.workersWhy,
     step.sources.length > 0 ? `${step.sources.length} source addresses` : undefined,
     targets > 1 ? `${targets} target processes` : undefined,
   ];

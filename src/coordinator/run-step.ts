@@ -11,6 +11,7 @@ import { now, sleepUntil } from '../metrics/clock.js';
 import { totalStageDuration } from '../workloads/arrival-schedule.js';
 import { StepCollector, type IntervalAggregate } from './collector.js';
 import { describePlan, planStep } from './plan.js';
+import { chooseWorkers, targetPlacement } from './workers.js';
 import type { Shard } from '../results/shard.js';
 import { runGenerators } from './processes.js';
 import { saturationCauses } from './saturation.js';
@@ -62,7 +63,7 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
     startAt: planned,
     measureFrom: planned + step.warmup,
     endAt: planned + step.warmup + stepDuration(step),
-  });
+  }, chooseWorkers(step, targetPlacement(step, options.targetPid, targets.urls.length)));
   const sliceCount = plan.processes.reduce((sum, slices) => sum + slices.length, 0);
   output.stepStarted?.(step, describePlan(step, plan, targets.urls.length, options.shard));
 

@@ -4,7 +4,16 @@ import { parser, reject, type Parser } from './parsers.js';
 
 /** `auto` (stored as 0: sized from the connection count) or a whole number of processes. */
 export function processCount(max: number): Parser<number> {
-  const expected = `expected auto or a whole number of processes from 1 to ${max}`;
+  return autoCount(max, 'processes');
+}
+
+/** `auto` (stored as 0: sized from the machine's cores and where the target runs) or a whole number of worker threads. */
+export function workerCount(max: number): Parser<number> {
+  return autoCount(max, 'worker threads');
+}
+
+function autoCount(max: number, unit: string): Parser<number> {
+  const expected = `expected auto or a whole number of ${unit} from 1 to ${max}`;
   const schema = { anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 1, maximum: max }], description: expected.replace(/^expected /, '') };
   return parser(schema, (value, path) => {
     if (value === 'auto') return 0;

@@ -1,7 +1,6 @@
 // Every value a scenario file may leave out, in one place, so the README, `sockcap run` with
 // no argument and validation agree. Values are already parsed (ms, bytes, per second).
 
-import os from 'node:os';
 import { emptyHttpSession, emptyWebSocketSession, noData } from './session-fields.js';
 import type { Scenario } from './types.js';
 
@@ -22,8 +21,8 @@ export const defaults: Scenario = deepFreeze({
   duration: 10_000,
   warmup: 0,
   interval: 1_000,
-  // One thread per core the process may use; capped so the default is always valid.
-  workers: Math.min(maxWorkers, os.availableParallelism()),
+  // auto: the cores this machine can spare from a target on it (src/coordinator/workers.ts).
+  workers: 0,
   thinkTime: { distribution: 'fixed', value: 0 },
   // 0: no fixed rate; only `workload: arrival-rate` uses it.
   rate: 0,

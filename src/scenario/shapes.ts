@@ -1,7 +1,7 @@
 // The field tables of a scenario: one parser per key, nested for the sections. Adding a
 // field is a line here (and its type and default), never a new branch.
 import { thresholdList } from './threshold-field.js';
-import { processCount, sources } from './capacity-fields.js';
+import { processCount, sources, workerCount } from './capacity-fields.js';
 import { defaults, maxProcesses, maxWorkers } from './defaults.js';
 import {
   above,
@@ -182,7 +182,7 @@ const scenarioFields: Fields<Scenario> = {
   duration: duration(above(0)),
   warmup: duration(atLeast(0)),
   interval: duration(atLeast(100)),
-  workers: whole(1, maxWorkers),
+  workers: workerCount(maxWorkers),
   thinkTime,
   rate: rate(atLeast(0)),
   stages: list(

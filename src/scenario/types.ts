@@ -211,7 +211,7 @@ export interface Scenario {
   warmup: Millis;
   /** Snapshot period. */
   interval: Millis;
-  /** Worker threads. */
+  /** Worker threads per generator process; 0 = auto: the cores left after a target on this machine, every core for a remote one. */
   workers: number;
   /** Pause between a response and the next request on one connection (closed workload). */
   thinkTime: ThinkTime;
