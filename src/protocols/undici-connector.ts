@@ -47,7 +47,7 @@ export function undiciConnector(opener: SocketOpener, recorder: Recorder, timeou
 export interface CountingConnector {
   connect: buildConnector.connector;
   /** Bytes written on the current socket since the last call: a request's head, for a GET without a body. */
-  writtenSinceLast(): number;
+  writtenSinceLast: () => number;
 }
 
 /** `connector`, remembering the socket it opened last, so each request's bytes can be read off it. */
@@ -63,7 +63,7 @@ export function countingConnector(connector: buildConnector.connector): Counting
         }
         callback(...args);
       }),
-    writtenSinceLast() {
+    writtenSinceLast: () => {
       if (!socket) return 0;
       const written = socket.bytesWritten - writtenBefore;
       writtenBefore = socket.bytesWritten;
