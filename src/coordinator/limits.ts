@@ -1,11 +1,17 @@
 // Checks a plan against the machine's limits before any load: the open-file limit is per
 // process (every socket is a file, and the built-in target holds the other end of each),
-// and one source address reaches one destination address and port through at most the
-// ephemeral port range.
+// one source address reaches one destination address and port through at most the
+// ephemeral port range, the processes, threads and memory a plan needs must exist, and a
+// step must fit Node's timers. A plan past them is refused in one line with the numbers.
 import { readFileSync } from 'node:fs';
+import { freemem } from 'node:os';
 import { UsageError } from '../errors.js';
 import { openFileLimit } from '../metrics/process-sampler.js';
+import { maxProcesses } from '../scenario/defaults.js';
+import { longestTimer } from '../scenario/parsers.js';
+import { formatDuration } from '../scenario/units.js';
 import type { StepScenario } from '../scenario/types.js';
+import { totalStageDuration } from '../workloads/arrival-schedule.js';
 
 /** Files a Node process holds besides its sockets (stdio, epoll, worker pipes, libuv). */
 const headroom = 200;
@@ -43,11 +49,98 @@ export function ephemeralPorts(): number | undefined {
   }
 }
 
+/** What the machine has, read once per check (tests pass their own). */
+export interface Machine {
+  openFiles: number | undefined;
+  ports: number | undefined;
+  memoryBytes: number;
+}
+
+export function thisMachine(): Machine {
+  return { openFiles: openFileLimit(), ports: ephemeralPorts(), memoryBytes: availableMemory() };
+}
+
+/** MemAvailable (what can be had without swapping), else the free memory. */
+function availableMemory(): number {
+  try {
+    const kib = /^MemAvailable:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1];
+    if (kib !== undefined) return Number(kib) * 1024;
+  } catch {
+    // Not Linux: fall through.
+  }
+  return freemem();
+}
+
+// Memory a plan needs, from figures measured on this kind of machine (docs/capacity.md):
+// an idle WebSocket costs about 3.5 KiB in the client and 4.4 KiB in a Node server, each
+// socket about 4.8 KiB of kernel slab; a Node process about 41 MiB, a worker thread 8.6 MiB.
+const clientBytesPerConnection = 3.5 * 1024;
+const serverBytesPerConnection = 4.4 * 1024;
+const kernelBytesPerSocket = 4.8 * 1024;
+const processBytes = 41 * 1024 * 1024;
+const threadBytes = 8.6 * 1024 * 1024;
+/** What one worker thread may be asked to send: 20 times what one core measured (57k messages/s). */
+const perThreadRate = 1_000_000;
+
+const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+
+/** The processes, threads and memory one shard of a step needs; throws when the machine cannot hold them. */
+function checkMachine(step: StepScenario, shardCount: number, machine: Machine): void {
+  const where = `step ${step.stepLabel}`;
+  const connections = Math.ceil(step.connections / shardCount);
+  const perProcess = socketsPerProcess(machine.openFiles);
+  const generators = step.processes || processesFor(connections, machine.openFiles);
+  const builtIn = step.target === undefined;
+  const targets = builtIn ? step.server.processes || targetProcessesFor(step.connections, machine.openFiles, machine.ports ?? undefined) : 0;
+  const mostConnections = maxProcesses * perProcess;
+  if (generators > maxProcesses || targets > maxProcesses) {
+    throw new UsageError(
+      `${where}: ${step.connections} connections need ${Math.max(generators, targets)} processes of at most ${perProcess} sockets each ` +
+        `(open-file limit ${machine.openFiles ?? assumedLimit}), and sockcap starts at most ${maxProcesses}: ` +
+        `lower connections to ${mostConnections * shardCount} or less, raise the open-file limit (ulimit -n), or split the run into shards on several machines (--shard)`,
+    );
+  }
+  const threads = generators * Math.max(1, Math.min(step.workers, Math.ceil(connections / generators)));
+  const sockets = builtIn ? 2 * step.connections : connections;
+  const payloadBytes = step.protocol === 'websocket' ? step.websocket.messageSize * connections * (builtIn ? 2 : 1) : 0;
+  const needed =
+    connections * clientBytesPerConnection +
+    (builtIn ? step.connections * serverBytesPerConnection : 0) +
+    sockets * kernelBytesPerSocket +
+    payloadBytes +
+    (generators + targets) * processBytes +
+    threads * threadBytes;
+  if (needed > machine.memoryBytes) {
+    const perConnection = needed / connections;
+    throw new UsageError(
+      `${where}: ${connections} connections in ${generators + targets} processes and ${threads} threads need about ${gib(needed)} of memory, ` +
+        `and this machine has ${gib(machine.memoryBytes)} available: lower connections to about ${Math.floor(machine.memoryBytes / perConnection)}` +
+        `${payloadBytes > 0 ? ' or websocket.messageSize' : ''}, or split the run into shards on several machines (--shard)`,
+    );
+  }
+  const rates = step.workload === 'arrival-rate' ? [step.rate, ...step.stages.map((stage) => stage.target)] : [];
+  const fastest = Math.max(0, ...rates) / shardCount;
+  if (fastest > threads * perThreadRate) {
+    throw new UsageError(
+      `${where}: an arrival rate of ${fastest}/s over ${threads} worker thread${threads === 1 ? '' : 's'} is more than ${perThreadRate}/s each, ` +
+        `far beyond what a thread can send (about 57,000 messages/s measured on one core): lower rate, or raise workers and processes`,
+    );
+  }
+  const length = step.warmup + (step.stages.length > 0 ? totalStageDuration(step.stages) : step.duration);
+  if (length > longestTimer) {
+    throw new UsageError(
+      `${where}: warmup and duration add up to ${formatDuration(length)}, past Node's timer limit of ${formatDuration(longestTimer)}: split it into steps`,
+    );
+  }
+}
+
 /** Throws when a step cannot possibly run; returns warnings for steps that may hit a limit. */
-export function checkLimits(steps: StepScenario[], limit = openFileLimit(), ports = ephemeralPorts()): string[] {
+export function checkLimits(steps: StepScenario[], shardCount = 1, machine: Machine = thisMachine()): string[] {
   const warnings: string[] = [];
+  const { openFiles: limit, ports } = machine;
   const perProcess = socketsPerProcess(limit);
   for (const step of steps) {
+    checkMachine(step, shardCount, machine);
     const needed = processesFor(step.connections, limit);
     const tooFew = (given: number, field: string): void => {
       if (given === 0 || given >= needed) return;

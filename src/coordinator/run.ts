@@ -38,7 +38,7 @@ export interface RunOptions {
 }
 
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunResult> {
-  const warnings = checkLimits(scenario.steps);
+  const warnings = checkLimits(scenario.steps, options.shard?.count ?? 1);
   if (skipsVerification(scenario.steps)) warnings.push(insecureWarning);
   await checkSteps(scenario.steps);
   const startedAt = new Date();

@@ -1,9 +1,9 @@
 // Reads a scenario file (or the packaged quickstart), applies --set, and validates it. Every
 // failure is one ScenarioError line that names the file the way the user typed it.
 
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { ScenarioError, errorMessage } from '../errors.js';
 import { applySet } from './overrides.js';
 import { packageRoot } from './paths.js';
@@ -40,10 +40,21 @@ export async function loadScenario(file: string | undefined, options: LoadOption
   });
 }
 
+/**
+ * Far above any scenario written by hand (per-connection data belongs in a data file), and
+ * small enough to parse in a moment: a 33 MB file took minutes.
+ */
+export const largestScenarioFile = 1024 * 1024;
+
 async function readText(filePath: string, where: string): Promise<string> {
   try {
+    const { size } = await stat(filePath);
+    if (size > largestScenarioFile) {
+      throw new ScenarioError(where, '', `is ${(size / 2 ** 20).toFixed(1)} MiB; a scenario file is at most 1 MiB (put per-connection values in a data file)`);
+    }
     return await readFile(filePath, 'utf8');
   } catch (err) {
+    if (err instanceof ScenarioError) throw err;
     throw new ScenarioError(where, '', readProblem(err));
   }
 }
@@ -61,9 +72,37 @@ function readProblem(err: unknown): string {
   }
 }
 
+/** The offset of the first key that repeats one before it in its mapping, if any. */
+function firstDuplicateKey(doc: Document): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) {
+          found = isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
+          return visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 // YAML 1.2 reads JSON too, so one parser serves both; `syntax` only names the format in messages.
 function parseScenarioText(text: string, where: string, syntax: 'YAML' | 'JSON'): RawMapping {
-  const doc = parseDocument(text);
+  // The parser's own duplicate-key check compares every key with every other (40,000
+  // headers took 50 s); keysOnce does the same in one pass.
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: false, lineCounter });
+  const duplicate = doc.errors.length === 0 ? firstDuplicateKey(doc) : undefined;
+  if (duplicate !== undefined) {
+    const { line, col } = lineCounter.linePos(duplicate);
+    throw new ScenarioError(where, '', `${syntax} syntax error at line ${line}, column ${col}: Map keys must be unique`);
+  }
   const [error] = doc.errors;
   if (error) {
     const position = error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';

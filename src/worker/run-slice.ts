@@ -118,10 +118,10 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   });
   const stopNewcomers = startNewcomers(slice, recorder);
 
-  await lifecycle.runIntervals();
+  const reachedEnd = await lifecycle.runIntervals();
 
   stopping = true;
-  workload.stop();
+  workload.stop(!reachedEnd);
   stopNewcomers();
   if (inFlight > 0) {
     await new Promise<void>((resolve) => {

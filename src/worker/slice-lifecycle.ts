@@ -12,7 +12,8 @@ export interface SliceLifecycle {
   /** Says ready, then waits for the step's clock and writes it into the slice. */
   waitForStart(): Promise<void>;
   /** Posts a snapshot at every interval until the step ends or the coordinator stops it. */
-  runIntervals(): Promise<void>;
+  /** Resolves true at the step's end, false when told to stop before it. */
+  runIntervals(): Promise<boolean>;
   /**
    * Posts the final snapshot and closes the port. `connectionsOpen` is what was open when
    * the step ended, taken before the connections were closed.
@@ -65,10 +66,11 @@ export function sliceLifecycle(slice: Slice, port: MessagePort, recorder: Record
       const times = snapshotTimes(slice.startAt, slice.measureFrom, slice.endAt, slice.scenario.interval);
       for (const at of times.slice(0, -1)) {
         await Promise.race([sleepUntil(at), stopped]);
-        if (stoppedEarly) return;
+        if (stoppedEarly) return false;
         post(at, false);
       }
       await Promise.race([sleepUntil(slice.endAt), stopped]);
+      return !stoppedEarly;
     },
     finish(connectionsOpen) {
       post(Math.min(now(), slice.endAt), true, connectionsOpen);

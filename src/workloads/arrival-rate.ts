@@ -87,13 +87,15 @@ export function arrivalRateWorkload(options: ArrivalRateOptions): Workload {
       for (let slot = ctx.slots - 1; slot >= 0; slot--) freeSlots.push(slot);
       tick();
     },
-    stop() {
+    stop(early) {
       if (timer) clearTimeout(timer);
       // Arrivals due inside the step that a late timer had not reached yet are taken now,
-      // so the step sends exactly what its schedule owed (or counts the drops).
+      // so the step sends exactly what its schedule owed (or counts the drops). Stopped early
+      // (a signal), only the ones already due: the rest of the step never happened.
       const ctx = context;
       if (!ctx) return;
-      while (admit(ctx, ctx.endAt, ctx.endAt) !== undefined);
+      const until = early ? Math.min(ctx.now(), ctx.endAt) : ctx.endAt;
+      while (admit(ctx, until, until) !== undefined);
     },
     finish() {
       // Not a generator failure: every connection was still busy (a slow or hung target).

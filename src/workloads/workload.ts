@@ -33,8 +33,11 @@ export interface Workload {
   start(context: WorkloadContext): void;
   /** The target closed the connection of `slot` (or it died): workloads that hold connections bring it back. */
   connectionLost?(slot: number, code: string): void;
-  /** Stops scheduling; sends already in flight (and those an open model still owes) finish on their own. */
-  stop(): void;
+  /**
+   * Stops scheduling; sends already in flight (and those an open model still owes) finish on
+   * their own. `early`: stopped before the step's end (a signal), so nothing after now is owed.
+   */
+  stop(early: boolean): void;
   /** The drain is over: whatever still waits to be sent is counted as never sent. */
   finish?(): void;
 }
