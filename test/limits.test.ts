@@ -5,7 +5,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { checkLimits } from '../src/coordinator/limits.js';
-import { loadScenario } from '../src/scenario/index.js';
+import { loadScenario } from '../src/api.js';
 import { runCli, startCli, tempDir, type CliResult } from './helpers/cli.js';
 
 const dir = tempDir();
