@@ -11,6 +11,7 @@ import yargs, { type Argv, type CommandModule } from 'yargs';
 import { baseShape, scenarioSections, stageShape } from '../src/scenario/shapes.js';
 import { thinkTimeFields } from '../src/scenario/think-time.js';
 import { thresholdShape } from '../src/scenario/threshold-field.js';
+import { httpMethods, protocols, thinkTimeDistributions, webSocketModes, workloads } from '../src/scenario/types.js';
 import { summaryColumns } from '../src/metrics/summary-columns.js';
 import { errorColumns, latencyColumns, timeseriesColumns } from '../src/outputs/csv-files.js';
 import { capacityCsvColumns, capacityFitColumns } from '../src/outputs/capacity-csv.js';
@@ -55,6 +56,21 @@ describe('docs/scenario.md documents every scenario field', () => {
 
   it('every top-level field', () => {
     assertDocumented(scenarioPage, 'Top-level fields', [...Object.keys(baseShape.fields), ...(baseShape.readElsewhere ?? [])], 'scenario fields');
+  });
+
+  it('every value a choice field accepts', () => {
+    const row = (field: string): Set<string> =>
+      codeNames(markdown.split('\n').find((line) => line.startsWith(`| \`${field}\``)) ?? '');
+    const choices: [string, readonly string[]][] = [
+      ['protocol', protocols],
+      ['workload', workloads],
+      ['method', httpMethods],
+      ['mode', webSocketModes],
+    ];
+    const missing = choices.flatMap(([field, values]) => values.filter((value) => !row(field).has(value)).map((value) => `${field}: ${value}`));
+    assert.deepEqual(missing, [], `values not listed in their field's row of ${scenarioPage}`);
+    const thinkTime = new Set(sectionsTitled(markdown, '`thinkTime`').flatMap((section) => [...codeNames(section.text)]));
+    assert.deepEqual(thinkTimeDistributions.filter((name) => !thinkTime.has(name)), []);
   });
 
   it('every field of every section (http, websocket, server, tls, …)', () => {
