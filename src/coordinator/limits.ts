@@ -4,7 +4,7 @@
 // ephemeral port range, the processes, threads and memory a plan needs must exist, and a
 // step must fit Node's timers. A plan past them is refused in one line with the numbers.
 import { readFileSync } from 'node:fs';
-import { freemem } from 'node:os';
+import { availableParallelism, freemem } from 'node:os';
 import { UsageError } from '../errors.js';
 import { openFileLimit } from '../metrics/process-sampler.js';
 import { maxProcesses } from '../scenario/defaults.js';
@@ -100,7 +100,8 @@ function checkMachine(step: StepScenario, shardCount: number, machine: Machine):
         `lower connections to ${mostConnections * shardCount} or less, raise the open-file limit (ulimit -n), or split the run into shards on several machines (--shard)`,
     );
   }
-  const threads = generators * Math.max(1, Math.min(step.workers, Math.ceil(connections / generators)));
+  // Worker threads across the processes (workers: auto takes at most every core), one per process at least.
+  const threads = Math.max(generators, Math.min(step.workers || availableParallelism(), connections));
   const sockets = builtIn ? 2 * step.connections : connections;
   const payloadBytes = step.protocol === 'websocket' ? step.websocket.messageSize * connections * (builtIn ? 2 : 1) : 0;
   const needed =
