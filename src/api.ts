@@ -31,6 +31,8 @@ export interface RunApiOptions {
   resume?: RunOptions['resume'];
   /** Facts recorded in run.json, each under its own key. */
   annotations?: Record<string, unknown>;
+  /** The threshold that stopped the run (abortOnFail), so `result.verdict` names it as failed. */
+  thresholdAbort?: RunOptions['thresholdAbort'];
 }
 
 /** Loads and validates a scenario file (undefined = the quickstart), every protocol's rules included. */
@@ -56,6 +58,7 @@ export async function run(scenario?: string | ResolvedScenario, options: RunApiO
     ...(options.stopAfter ? { stopAfter: options.stopAfter } : {}),
     ...(options.resume ? { resume: options.resume } : {}),
     ...(options.annotations ? { annotations: options.annotations } : {}),
+    ...(options.thresholdAbort ? { thresholdAbort: options.thresholdAbort } : {}),
   });
 }
 

@@ -53,7 +53,7 @@ test('source addresses are really bound: the target sees both', async () => {
 
 test('a reconnect storm with jitter brings every client back', async () => {
   const { dir, code, stderr } = await run(
-    `name: storm\nprotocol: websocket\nworkload: reconnect-storm\nconnections: 400\nworkers: 2\nduration: 5s\ninterval: 500ms\nreconnect:\n  dropAt: 1s\n  backoff: 500ms\n  jitter: true\n`,
+    `name: storm\nprotocol: websocket\nworkload: reconnect-storm\nconnections: 400\nworkers: 2\nduration: 5s\ninterval: 500ms\nreconnect:\n  dropAt: 1s\n  backoff: 500ms\n  jitter: true\nverdict: { maxErrorRate: off }\n`,
   );
   assert.equal(code, 0, stderr);
   const [row] = readCsv(join(dir, 'summary.csv'));
@@ -69,7 +69,7 @@ test('a silent target is detected by ping timeout within interval + timeout', as
   const server = await startSilentWsServer();
   try {
     const { dir, code, stderr } = await run(
-      `name: silent\ntarget: ${server.url}\nprotocol: websocket\nworkload: hold\nconnections: 5\nworkers: 1\nduration: 1500ms\ninterval: 250ms\nwebsocket:\n  pingInterval: 300ms\n  pingTimeout: 500ms\nreconnect:\n  backoff: 5s\n  jitter: false\n`,
+      `name: silent\ntarget: ${server.url}\nprotocol: websocket\nworkload: hold\nconnections: 5\nworkers: 1\nduration: 1500ms\ninterval: 250ms\nwebsocket:\n  pingInterval: 300ms\n  pingTimeout: 500ms\nreconnect:\n  backoff: 5s\n  jitter: false\nverdict: { maxErrorRate: off }\n`,
     );
     assert.equal(code, 0, stderr);
     const errors = readCsv(join(dir, 'errors.csv'));

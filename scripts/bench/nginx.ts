@@ -3,6 +3,7 @@
 // in the foreground so it is our child and stops with SIGTERM. Optionally HTTP/2 (h2c, or
 // h2 over TLS with a given certificate), with its stream and request limits, and a
 // /reset location whose streams it resets (`return 444`).
+// Tests add locations of their own (a 503 share, a proxy to a slower upstream) and may ask for a port again.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -21,6 +22,14 @@ export interface NginxOptions {
   maxConcurrentStreams?: number;
   /** Requests per connection before nginx closes it (HTTP/1.1) or sends GOAWAY (HTTP/2). */
   keepaliveRequests?: number;
+  /** Port to listen on; default a free one. */
+  port?: number;
+  /** More nginx config inside the server block, before `location /`. */
+  locations?: string;
+  /** nginx config inside the http block, outside the server (split_clients, upstreams). */
+  http?: string;
+  /** What `location /` does; default returns 200 with a 64-byte body. */
+  root?: string;
 }
 
 function config(dir: string, port: number, options: NginxOptions): string {
@@ -41,11 +50,13 @@ http {
   scgi_temp_path ${at('scgi')};
   keepalive_requests ${options.keepaliveRequests ?? 1000000};
   keepalive_timeout 75s;
+${options.http ?? ''}
   server {
     listen 127.0.0.1:${port}${listenFlags(options)};
 ${tlsLines(dir, options)}    http2_max_concurrent_streams ${options.maxConcurrentStreams ?? 128};
     default_type application/octet-stream;
-    location / { return 200 "${body}"; }
+${options.locations ?? ''}
+    location / { ${options.root ?? `return 200 "${body}";`} }
     location /reset { return 444; }
   }
 }
@@ -66,7 +77,7 @@ function tlsLines(dir: string, options: NginxOptions): string {
   return `    ssl_certificate ${path.join(dir, 'cert.pem')};\n    ssl_certificate_key ${path.join(dir, 'key.pem')};\n`;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -100,7 +111,7 @@ export async function startNginx(options: NginxOptions = {}): Promise<ServerProc
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sockcap-bench-nginx-'));
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   const forget = cleanupOnSignal(removeDir);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const configPath = path.join(dir, 'nginx.conf');
   writeFileSync(configPath, config(dir, port, options));
   const url = `${options.http2 === 'tls' || options.tls ? 'https' : 'http'}://127.0.0.1:${port}/`;

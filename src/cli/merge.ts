@@ -37,6 +37,6 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
     const gate = writeGateFiles(result, undefined, { junit: args.junit, markdown: args.markdown, out: process.stdout });
     if (gate.verdicts.length > 0) recordGate(result.dir, { thresholds: gate.verdicts, abortedBy: undefined });
     if (result.status !== 'completed') process.exitCode = ExitCode.runBroken;
-    else if (!gate.outcome.passed) process.exitCode = ExitCode.thresholdFailed;
+    else if (!gate.outcome.passed || !result.verdict.passed) process.exitCode = ExitCode.thresholdFailed;
   },
 };

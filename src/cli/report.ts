@@ -9,6 +9,8 @@ import type { StepScenario, Threshold } from '../scenario/types.js';
 import { ConsoleOutput } from '../outputs/console.js';
 import { writeStepCsvFiles } from '../outputs/csv-files.js';
 import { writeGateFiles } from '../outputs/gate-files.js';
+import { runVerdict } from '../gate/default-verdict.js';
+import { evaluateThresholds } from '../gate/evaluate.js';
 import { writeHtmlReport } from '../outputs/html-report.js';
 import { readResults } from '../results/read-results.js';
 
@@ -54,6 +56,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       thresholdsFromFlags(args.threshold),
     );
     writeStepCsvFiles(run.dir, run.runId, run.scenario.base.name, run.steps);
+    // Judged again, as the thresholds are: a --threshold given here, or a run older than the verdict.
+    run.verdict = runVerdict(run.steps, run.status, run.reason, evaluateThresholds(run.steps, run.abortedBy));
     new ConsoleOutput({ quiet: args.quiet }).runFinished(run);
     const { verdicts, outcome } = writeGateFiles(run, run.abortedBy, { junit: args.junit, markdown: args.markdown, out: process.stdout });
     writeHtmlReport(run, verdicts);
@@ -61,6 +65,6 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       const files = ['summary.csv', 'latency.csv', 'errors.csv', ...(verdicts.length > 0 ? ['thresholds.csv'] : []), 'report.html'];
       process.stderr.write(`rewrote ${files.join(', ')} in ${run.dir}${run.writtenBy ? ` (the run was written by sockcap ${run.writtenBy})` : ''}\n`);
     }
-    if (!outcome.passed) process.exitCode = ExitCode.thresholdFailed;
+    if (!outcome.passed || !run.verdict.passed) process.exitCode = ExitCode.thresholdFailed;
   },
 };

@@ -104,6 +104,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         ...(startAt === undefined ? {} : { startAt: new Date(startAt) }),
         // report.html draws the SLO's limit on the capacity ladder.
         ...(untilSlo ? { annotations: { untilSlo: untilSlo.result().expression } } : {}),
+        thresholdAbort: () => watch.aborted,
         ...(untilSlo
           ? {
               stopAfter: (step: StepResult) => {
@@ -124,7 +125,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const gate = writeGateFiles(result, watch.aborted, { junit: args.junit, markdown: args.markdown, out: process.stdout });
       if (gate.verdicts.length > 0) recordGate(result.dir, { thresholds: gate.verdicts, abortedBy: watch.aborted });
       if (result.status === 'interrupted' && !watch.aborted) process.exitCode = ExitCode.runBroken;
-      else if (!gate.outcome.passed) process.exitCode = ExitCode.thresholdFailed;
+      else if (!gate.outcome.passed || !result.verdict.passed) process.exitCode = ExitCode.thresholdFailed;
       else if (args.strict && result.steps.some((step) => step.saturationCauses.length > 0)) {
         process.stderr.write('sockcap: --strict: the generator was saturated, so this run is not a trustworthy measurement\n');
         process.exitCode = ExitCode.saturated;

@@ -84,6 +84,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         ],
       });
       if (result.status === 'interrupted') process.exitCode = ExitCode.runBroken;
+      else if (!result.verdict.passed) process.exitCode = ExitCode.thresholdFailed;
     } finally {
       stopListening();
     }

@@ -13,6 +13,9 @@ import { saturationWarnings } from './saturation.js';
 import { makeManifest } from '../results/manifest.js';
 import type { Shard } from '../results/shard.js';
 import { runStep, StepBrokenError } from './run-step.js';
+import { evaluateThresholds } from '../gate/evaluate.js';
+import type { ThresholdAbort } from '../results/threshold-abort.js';
+import { runVerdict } from '../gate/default-verdict.js';
 
 export interface RunOptions {
   /** Parent folder of results/<run-id>/; default `results`. */
@@ -35,6 +38,8 @@ export interface RunOptions {
   resume?: { runId: string; dir: string; finished: StepResult[] };
   /** Facts the calling command records in run.json (a sweep's dimensions). */
   annotations?: Record<string, unknown>;
+  /** The threshold that stopped the run (abortOnFail), so the verdict names it as failed. */
+  thresholdAbort?: () => ThresholdAbort | undefined;
 }
 
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunResult> {
@@ -109,7 +114,8 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     reason = `an output failed: ${outputFailures.join('; ')}`;
     failure = new RunBrokenError(reason, dir);
   }
-  const result: RunResult = { ...info, warnings: [...warnings, ...saturationWarnings(steps)], endedAt: new Date(), status, reason, steps };
+  const verdict = runVerdict(steps, status, reason, evaluateThresholds(steps, options.thresholdAbort?.()));
+  const result: RunResult = { ...info, warnings: [...warnings, ...saturationWarnings(steps)], endedAt: new Date(), status, reason, steps, verdict };
   output.runFinished(result);
   const lateFailures = output.failures().map(describeFailure).slice(outputFailures.length);
   if (!failure && lateFailures.length > 0) failure = new RunBrokenError(`an output failed: ${lateFailures.join('; ')}`, dir);

@@ -5,6 +5,8 @@ import { createResultsDir } from '../results/results-dir.js';
 import { resultFiles } from '../outputs/result-files.js';
 import { combineIntervals, combineStep } from './combine-shards.js';
 import { readShards } from './shards.js';
+import { runVerdict } from '../gate/default-verdict.js';
+import { evaluateThresholds } from '../gate/evaluate.js';
 
 export interface MergeOptions {
   /** Folder the merged results go to; created if missing, refused if it already holds a run. */
@@ -53,12 +55,16 @@ export function mergeShards(dirs: readonly string[], options: MergeOptions): Run
     },
   };
   const statuses = shards.map((shard) => shard.run.status);
+  const status = statuses.includes('broken') ? 'broken' : statuses.includes('interrupted') ? 'interrupted' : 'completed';
+  const reason = partial ? 'partial: some shards are missing' : undefined;
   const result: RunResult = {
     ...info,
     endedAt: new Date(Math.max(...shards.map((shard) => shard.run.endedAt.getTime()))),
-    status: statuses.includes('broken') ? 'broken' : statuses.includes('interrupted') ? 'interrupted' : 'completed',
-    reason: partial ? 'partial: some shards are missing' : undefined,
+    status,
+    reason,
     steps,
+    // Judged on the merged steps: one shard's few errors may be the whole run's many.
+    verdict: runVerdict(steps, status, reason, evaluateThresholds(steps)),
   };
   const outputs: Output[] = [...resultFiles(), ...(options.outputs ?? [])];
   for (const output of outputs) output.runStarted?.(info);

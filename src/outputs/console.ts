@@ -131,6 +131,10 @@ export class ConsoleOutput implements Output {
   runFinished(run: RunResult): void {
     this.clearProgress();
     if (run.steps.length > 0) this.out.write(`\n${this.table(run)}\n\n`);
+    // Not silenced by --quiet: a failed run must say why wherever its output goes. How the run
+    // ended is the verdict's last reason and has its own line below.
+    const reasons = run.status === 'completed' ? run.verdict.reasons : run.verdict.reasons.slice(0, -1);
+    for (const reason of reasons) this.err.write(`${this.red(`FAILED ${reason}`)}\n`);
     if (run.status === 'interrupted') this.err.write(`run interrupted (${run.reason ?? 'stopped'}): everything measured so far is in ${run.dir}\n`);
     else if (run.status === 'broken') this.err.write(`run broken (${run.reason ?? 'unknown cause'}): what was measured is in ${run.dir}\n`);
     else this.line(`results in ${run.dir}`);
@@ -157,6 +161,13 @@ export class ConsoleOutput implements Output {
       ];
     });
     return formatTable(header, rows);
+  }
+
+  /** Red on a terminal (or with FORCE_COLOR), plain text in logs and pipes, never with NO_COLOR. */
+  private red(text: string): string {
+    const env = process.env;
+    const color = env.NO_COLOR === undefined && (Boolean(env.FORCE_COLOR && env.FORCE_COLOR !== '0') || Boolean(this.err.isTTY));
+    return color ? `\x1b[31m${text}\x1b[0m` : text;
   }
 
   private clearProgress(): void {

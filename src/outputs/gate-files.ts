@@ -28,7 +28,7 @@ export function writeGateFiles(
   }
   if (options.junit) {
     const seconds = Math.max(0, (run.endedAt.getTime() - run.startedAt.getTime()) / 1000);
-    writeThresholdsJunit(options.junit, run.runId, seconds, verdicts);
+    writeThresholdsJunit(options.junit, run, seconds, verdicts);
   }
   if (options.markdown) writeMarkdown(options.markdown, thresholdsMarkdown(run, verdicts));
   return { verdicts, outcome: gateOutcome(verdicts) };

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { formatChange, type Comparison } from '../gate/compare.js';
 import { gateOutcome, type ThresholdVerdict } from '../gate/evaluate.js';
 import { formatValue } from '../scenario/metric-ref.js';
+import type { RunResult } from '../results/run-result.js';
 
 interface TestCase {
   classname: string;
@@ -49,9 +50,21 @@ function junitXml(suite: string, seconds: number, cases: readonly TestCase[]): s
 
 const className = (kind: string, step: string): string => `sockcap.${kind}.${step.replace(/[^A-Za-z0-9_-]+/g, '_')}`;
 
-export function writeThresholdsJunit(file: string, runId: string, seconds: number, verdicts: readonly ThresholdVerdict[]): void {
+/** One testcase per step for the default verdict, and one for how the run ended when it did not complete. */
+function verdictCases(run: RunResult): TestCase[] {
+  const cases = run.verdict.steps.map((step): TestCase => {
+    const base = { classname: className('verdict', step.step), name: 'default verdict (something succeeded, error rate within verdict.maxErrorRate)' };
+    return step.passed ? base : { ...base, failure: step.reasons.join('; ') };
+  });
+  if (run.status !== 'completed') {
+    cases.push({ classname: 'sockcap.run', name: 'run completed', failure: `run ${run.status}${run.reason ? `: ${run.reason}` : ''}` });
+  }
+  return cases;
+}
+
+export function writeThresholdsJunit(file: string, run: RunResult, seconds: number, verdicts: readonly ThresholdVerdict[]): void {
   const { unmeasured } = gateOutcome(verdicts);
-  const cases = verdicts.map((verdict): TestCase => {
+  const thresholdCases = verdicts.map((verdict): TestCase => {
     const base = { classname: className('thresholds', verdict.step), name: verdict.expression, output: verdict.detail };
     if (verdict.verdict === 'fail') return { ...base, failure: `${verdict.metric} ${verdict.detail}` };
     if (verdict.verdict === 'no-data') {
@@ -61,7 +74,7 @@ export function writeThresholdsJunit(file: string, runId: string, seconds: numbe
     }
     return base;
   });
-  writeFileSync(file, junitXml(`sockcap thresholds ${runId}`, seconds, cases));
+  writeFileSync(file, junitXml(`sockcap thresholds ${run.runId}`, seconds, [...verdictCases(run), ...thresholdCases]));
 }
 
 export function writeCompareJunit(file: string, comparison: Comparison): void {

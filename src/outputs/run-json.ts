@@ -77,6 +77,8 @@ export class RunJson implements Output {
       tool: { name: 'sockcap', version },
       status: finished?.status ?? 'running',
       reason: finished?.reason,
+      // passed false: exit code 1 (or 3 for a broken run), with every reason; absent while running.
+      verdict: finished?.verdict,
       startedAt: run.startedAt.toISOString(),
       endedAt: finished?.endedAt.toISOString(),
       source: run.scenario.source,

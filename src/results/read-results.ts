@@ -13,7 +13,7 @@ import type { TargetStats } from './target-stats.js';
 import type { Shard } from './shard.js';
 import type { ConnectionCosts } from './connection-costs.js';
 import type { ThresholdAbort } from './threshold-abort.js';
-import type { ProcessFigures, RunResult, RunStatus, StepResult } from './run-result.js';
+import type { ProcessFigures, RunResult, RunStatus, RunVerdict, StepResult } from './run-result.js';
 
 /** A step as run.json stores it (older runs may lack the later fields). */
 interface StepRecord {
@@ -55,6 +55,7 @@ interface RunDocument {
   raw?: Record<string, unknown>;
   steps: StepRecord[];
   gate?: { abortedBy?: ThresholdAbort };
+  verdict?: RunVerdict;
   tool?: { version?: string };
 }
 
@@ -92,6 +93,7 @@ export function readResults(dir: string): StoredRun {
     raw: document.raw ?? {},
   };
   const startedAt = new Date(document.startedAt);
+  const status = document.status === 'running' ? 'broken' : document.status;
   return {
     runId: document.runId,
     dir,
@@ -100,9 +102,11 @@ export function readResults(dir: string): StoredRun {
     warnings: document.warnings ?? [],
     endedAt: new Date(document.endedAt ?? steps.at(-1)?.endedAt ?? startedAt),
     // A run whose process died before it finished never wrote its end.
-    status: document.status === 'running' ? 'broken' : document.status,
+    status,
     reason: document.status === 'running' ? 'the run did not finish writing its results' : document.reason,
     steps,
+    // Runs written before the verdict existed: only how they ended is known (`sockcap report` judges them again).
+    verdict: document.verdict ?? { passed: status === 'completed', reasons: status === 'completed' ? [] : [`run ${status}`], steps: [] },
     abortedBy: document.gate?.abortedBy,
     writtenBy: document.tool?.version,
   };

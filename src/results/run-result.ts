@@ -61,6 +61,27 @@ export interface StepResult {
 
 export type RunStatus = 'completed' | 'interrupted' | 'broken';
 
+/** The default verdict of one step (src/gate/default-verdict.ts). */
+export interface StepVerdict {
+  stepIndex: number;
+  step: string;
+  passed: boolean;
+  /** Answered requests that were not errors, messages, and (connection workloads) connections opened. */
+  succeeded: number;
+  errors: number;
+  /** errors / (succeeded + errors); undefined when nothing was attempted. */
+  errorRate: number | undefined;
+  /** Why the step failed, in the user's words; empty when it passed. */
+  reasons: string[];
+}
+
+/** Whether the run passed, and every reason it did not: the default verdict, thresholds and how the run ended. */
+export interface RunVerdict {
+  passed: boolean;
+  reasons: string[];
+  steps: StepVerdict[];
+}
+
 export interface RunInfo {
   runId: string;
   dir: string;
@@ -80,6 +101,8 @@ export interface RunResult extends RunInfo {
   /** Why the run stopped early, in the user's words. */
   reason: string | undefined;
   steps: StepResult[];
+  /** Exit code 1 unless it passed (a broken or interrupted run exits 3 whatever it says). */
+  verdict: RunVerdict;
 }
 
 export interface Output {

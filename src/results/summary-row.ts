@@ -91,7 +91,7 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
 }
 
 /** Non-2xx answers are errors that still completed a request; the rest never got an answer. */
-function countHttpErrors(errorsByCode: Record<string, number>): number {
+export function countHttpErrors(errorsByCode: Record<string, number>): number {
   let count = 0;
   for (const [code, n] of Object.entries(errorsByCode)) if (/^http_\d+$/.test(code)) count += n;
   return count;

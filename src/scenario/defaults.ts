@@ -134,6 +134,9 @@ export const defaults: Scenario = deepFreeze({
   // No thresholds: a run passes unless the scenario or --threshold asks for something.
   thresholds: [],
   redact: [],
+  // Without these a run against a dead target "passes": 1 % is more errors than a healthy
+  // service gives under any load sockcap sends, and well below a target refusing all of it.
+  verdict: { maxErrorRate: 0.01, requireSuccess: true },
 });
 
 // Frozen so that no caller can change the defaults of every later load by mutating a result.

@@ -54,6 +54,7 @@ import {
   type WebSocketSettings,
 } from './types.js';
 import { thinkTime } from './think-time.js';
+import { verdictShape } from './verdict-settings.js';
 
 // Node's http.Server refuses fractional milliseconds for its timeouts.
 const serverTimeout = duration({ ...atLeast(0), wholeUnits: true });
@@ -206,6 +207,7 @@ const scenarioFields: Fields<Scenario> = {
   data: dataField,
   thresholds: thresholdList,
   redact: list(headerName, '[x-session, x-csrf-token]'),
+  verdict: section(verdictShape, defaults.verdict),
 };
 
 /** The mapping sections of a scenario and their field tables (what docs/scenario.md documents). */
@@ -220,6 +222,7 @@ export const scenarioSections = {
   tls: tlsShape,
   newcomers: newcomerShape,
   reconnect: reconnectShape,
+  verdict: verdictShape,
 } as const;
 
 const nestedNames = Object.entries(scenarioSections).flatMap(([section, shape]) =>

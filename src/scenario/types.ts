@@ -242,6 +242,19 @@ export interface Scenario {
   thresholds: Threshold[];
   /** Header names whose values are secret besides authorization, cookie, proxy-authorization and x-api-key. */
   redact: string[];
+  /** The checks every step gets without asking: a step that measured nothing or mostly errors fails the run. */
+  verdict: VerdictSettings;
+}
+
+/**
+ * The default verdict. A load test whose target refused everything must not pass in CI, so
+ * these hold unless the scenario says errors are expected (a reconnect storm, a fault test).
+ */
+export interface VerdictSettings {
+  /** A step whose error rate (errors per attempt) is above this fails the run; 'off': any rate passes. */
+  maxErrorRate: number | 'off';
+  /** A step in which no request, message or connection succeeded fails the run. */
+  requireSuccess: boolean;
 }
 
 /** A threshold on a step's results; a failed one makes the run exit 1. */
