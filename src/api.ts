@@ -4,7 +4,7 @@ import { runScenario, type RunOptions } from './coordinator/run.js';
 import { mergeShards } from './merge/merge.js';
 import type { Output, RunResult, StepResult } from './results/run-result.js';
 import { resultFiles, type ResultFileOptions } from './outputs/result-files.js';
-import { loadScenario as loadScenarioFile } from './scenario/index.js';
+import { loadScenario as loadScenarioFile, type LoadOptions } from './scenario/index.js';
 import { protocolRules } from './protocols/scenario-rules.js';
 import type { ResolvedScenario } from './scenario/types.js';
 
@@ -36,7 +36,7 @@ export interface RunApiOptions {
 }
 
 /** Loads and validates a scenario file (undefined = the quickstart), every protocol's rules included. */
-export function loadScenario(file: string | undefined, options: { set?: readonly string[] } = {}): Promise<ResolvedScenario> {
+export function loadScenario(file: string | undefined, options: Omit<LoadOptions, 'protocolRules'> = {}): Promise<ResolvedScenario> {
   return loadScenarioFile(file, { ...options, protocolRules });
 }
 

@@ -9,6 +9,7 @@ import { writeGateFiles } from '../outputs/gate-files.js';
 import { addThresholds, thresholdsFromFlags } from '../gate/threshold-flags.js';
 import { ThresholdWatch } from '../gate/watch.js';
 import { loadScenario } from '../api.js';
+import { protocolForUrl } from '../protocols/scenario-rules.js';
 import { protocols } from '../scenario/types.js';
 import { CapacityCsv } from '../outputs/capacity-csv.js';
 import type { StepResult } from '../results/run-result.js';
@@ -37,8 +38,35 @@ export interface RunArgs {
   markdown?: string;
 }
 
-/** Shorthand flags are --set in disguise, so they are checked by the same rules. */
-const shorthands = ['target', 'protocol', 'connections', 'duration', 'workers'] as const;
+/** Shorthand flags are --set in disguise, so they are checked by the same rules; a problem names the flag typed. */
+const shorthands = { target: '--target', protocol: '--protocol', connections: '-c/--connections', duration: '-d/--duration', workers: '-w/--workers' } as const;
+
+/**
+ * The scenario the flags ask for. No file and a --target or --protocol: one step of exactly
+ * that (wrk-style), its protocol from --protocol or the URL's scheme (ws://, wss:// → websocket);
+ * no file and neither: the quickstart.
+ */
+export function scenarioFlags(args: Pick<RunArgs, 'scenario' | 'set' | keyof typeof shorthands>): {
+  set: string[];
+  flags: Record<string, string>;
+  commandLine: boolean;
+} {
+  const set = [...args.set];
+  const flags: Record<string, string> = {};
+  for (const [name, flag] of Object.entries(shorthands) as [keyof typeof shorthands, string][]) {
+    const value = args[name];
+    if (value === undefined) continue;
+    set.push(`${name}=${value}`);
+    flags[name] = flag;
+  }
+  const commandLine = args.scenario === undefined && (args.target !== undefined || args.protocol !== undefined);
+  const implied = commandLine && args.protocol === undefined && args.target !== undefined ? protocolForUrl(args.target.trim()) : undefined;
+  if (implied !== undefined) {
+    set.push(`protocol=${implied}`);
+    flags.protocol = `--target ${args.target!.trim()}`;
+  }
+  return { set, flags, commandLine };
+}
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run [scenario]',
@@ -78,14 +106,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('markdown', { type: 'string', describe: 'write a Markdown summary (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
       .example('$0 run', 'quickstart: HTTP keep-alive then WebSocket echo against the built-in target')
       .example('$0 run scenarios/http-keepalive-off.yaml --set connections=100', 'a scenario file with an override')
-      .example('$0 run --target http://127.0.0.1:8080/ -c 50 -d 30s', 'wrk-style: a URL, connections and duration'),
+      .example('$0 run --target http://127.0.0.1:8080/ -c 50 -d 30s', 'wrk-style: one HTTP step against a URL, with connections and duration')
+      .example('$0 run --target ws://127.0.0.1:8080/ws -c 50', 'one WebSocket echo step (the scheme says websocket)'),
   handler: async (args) => {
-    const set = [...args.set];
-    for (const name of shorthands) {
-      const value = args[name];
-      if (value !== undefined) set.push(`${name}=${value}`);
-    }
-    const scenario = await loadScenario(args.scenario, { set });
+    const scenario = await loadScenario(args.scenario, scenarioFlags(args));
     addThresholds([scenario.base, ...scenario.steps], thresholdsFromFlags(args.threshold));
     const shard = parseShard(args.shard);
     const startAt = parseStartAt(args['start-at']);

@@ -130,6 +130,7 @@ export const httpProtocol: ProtocolModule = {
   section: 'http',
   servedOverHttp2: true,
   newcomers: true,
+  urlSchemes: ['http:', 'https:'],
   rules: [...httpSessionRules, ...http2Rules],
   plan: (step) => ({
     kind: 'send',

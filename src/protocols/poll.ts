@@ -152,6 +152,7 @@ export const pollProtocol: ProtocolModule = {
   section: 'poll',
   servedOverHttp2: false,
   newcomers: false,
+  urlSchemes: ['http:', 'https:'],
   rules: [],
   plan: (step): ReceivePlan => ({
     ...receiving,
@@ -167,6 +168,7 @@ export const longPollProtocol: ProtocolModule = {
   section: 'longPoll',
   servedOverHttp2: false,
   newcomers: false,
+  urlSchemes: ['http:', 'https:'],
   rules: [
     (s) =>
       s.target === undefined && s.longPoll.timeout <= s.server.longPollTimeout

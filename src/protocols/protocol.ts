@@ -60,4 +60,6 @@ export interface ProtocolModule {
   servedOverHttp2: boolean;
   /** Rules of its own between fields, beyond the workloads it supports. */
   rules: readonly ScenarioRule[];
+  /** URL schemes its targets may have (`ws:`); a target URL without protocol takes the first protocol registered for its scheme. */
+  urlSchemes: readonly string[];
 }

@@ -17,6 +17,16 @@ const declaredRules: readonly ScenarioRule[] = [
     s.newcomers.rate > 0 && (!protocolModules[s.protocol].newcomers || s.server.tls || (s.target !== undefined && !s.target.startsWith('http:')))
       ? { path: ['newcomers', 'rate'], expected: 'expected no newcomers except with protocol: http over plain http:// (newcomers speak HTTP without TLS)' }
       : undefined,
+  // A ws:// URL says WebSocket: HTTP requests or polls sent to it are a mistake, refused before any load.
+  (s) => {
+    if (s.target === undefined) return undefined;
+    const scheme = new URL(s.target).protocol;
+    if (protocolModules[s.protocol].urlSchemes.includes(scheme)) return undefined;
+    const fitting = Object.entries(protocolModules)
+      .filter(([, module]) => module.urlSchemes.includes(scheme))
+      .map(([name]) => name);
+    return { path: ['protocol'], expected: `expected ${orList(fitting)} for the ${scheme}// target ${s.target} (or give an http:// URL for ${s.protocol})` };
+  },
   // The HTTP/2 target answers requests only: no WebSocket upgrade, no event stream.
   (s) =>
     s.server.http2 && s.target === undefined && !protocolModules[s.protocol].servedOverHttp2
@@ -45,6 +55,12 @@ export const protocolRules: ScenarioRule = (s: Scenario, raw): Conflict | undefi
   }
   return undefined;
 };
+
+/** The protocol a bare target URL implies: the first registered for its scheme (ws:// → websocket). */
+export function protocolForUrl(url: string): string | undefined {
+  const scheme = URL.canParse(url) ? new URL(url).protocol : undefined;
+  return Object.entries(protocolModules).find(([, module]) => scheme !== undefined && module.urlSchemes.includes(scheme))?.[0];
+}
 
 function http2Protocols(): string {
   return orList(

@@ -167,6 +167,7 @@ export const webSocketProtocol: ProtocolModule = {
   section: 'websocket',
   servedOverHttp2: false,
   newcomers: false,
+  urlSchemes: ['ws:', 'wss:', 'http:', 'https:'],
   rules: [...webSocketSessionRules],
   plan: (step) =>
     step.websocket.mode === 'subscribe'

@@ -17,13 +17,23 @@ export interface LoadOptions {
   set?: readonly string[];
   /** The protocols' own rules (src/protocols/ supplies them: the scenario sits below the protocols). */
   protocolRules: ScenarioRule;
+  /** The flag a user typed for a --set path (`duration` → `-d/--duration`), so a problem names it. */
+  flags?: Readonly<Record<string, string>>;
+  /** No file: the scenario is the flags alone, one step on the defaults (`sockcap run --target URL`). */
+  commandLine?: boolean;
 }
 
 const builtInSource = '(built-in quickstart)';
+const commandLineSource = '(command line)';
 const extensions = ['.yaml', '.yml', '.json'];
 
 /** The scenario in `file`, or the packaged quickstart when `file` is undefined. */
 export async function loadScenario(file: string | undefined, options: LoadOptions): Promise<ResolvedScenario> {
+  if (file === undefined && options.commandLine) {
+    const raw: RawMapping = {};
+    const overridden = (options.set ?? []).map((assignment) => applySet(raw, assignment));
+    return validateScenario(raw, { where: commandLineSource, name: 'command-line', overridden, protocolRules: options.protocolRules, flags: options.flags ?? {} });
+  }
   const where = file ?? builtInSource;
   const filePath = file ?? path.join(packageRoot(), 'scenarios', 'quickstart.yaml');
   const extension = path.extname(filePath).toLowerCase();
@@ -37,6 +47,7 @@ export async function loadScenario(file: string | undefined, options: LoadOption
     name: path.basename(filePath, path.extname(filePath)),
     overridden,
     protocolRules: options.protocolRules,
+    flags: options.flags ?? {},
   });
 }
 

@@ -94,6 +94,8 @@ export interface ValidateOptions {
   overridden?: readonly string[];
   /** The protocols' own rules (src/protocols/ supplies them: the scenario sits below the protocols). */
   protocolRules: ScenarioRule;
+  /** The flag typed for a path (`duration` → `-d/--duration`): its problems name that flag instead of --set. */
+  flags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -110,7 +112,10 @@ export function validateScenario(raw: RawMapping, options: ValidateOptions): Res
   } catch (err) {
     if (!(err instanceof Invalid)) throw err;
     const field = formatPath(err.path);
-    const fromFlag = options.overridden?.some((set) => field === set || field.startsWith(`${set}.`) || field.startsWith(`${set}[`));
-    throw new ScenarioError(fromFlag ? '--set' : options.where, field, err.problem);
+    const set = options.overridden?.findLast((path) => field === path || field.startsWith(`${path}.`) || field.startsWith(`${path}[`));
+    if (set === undefined) throw new ScenarioError(options.where, field, err.problem);
+    const flag = options.flags && Object.hasOwn(options.flags, set) ? options.flags[set] : undefined;
+    // A shorthand flag is the field: `-d/--duration: expected …` says all there is to say.
+    throw flag && field === set ? new ScenarioError(flag, '', err.problem) : new ScenarioError(flag ?? '--set', field, err.problem);
   }
 }

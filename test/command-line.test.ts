@@ -1,0 +1,110 @@
+// The wrk-style line, `sockcap run --target URL -c N -d T`, against nginx and a WebSocket
+// echo server: it runs one step of the protocol the URL or --protocol names (never the
+// quickstart's two), refuses a scheme that contradicts the protocol before any load, and
+// every mistake names the flag typed.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startNginx } from '../scripts/bench/nginx.js';
+import type { ServerProcess } from '../scripts/bench/processes.js';
+import { onlyRunDir, readCsv, readJson, runCli, tempDir } from './helpers/cli.js';
+import { startWsEchoServer, type WsEchoServer } from './servers/ws-echo-server.js';
+
+interface RunDocument {
+  source: string;
+  steps: { label: string; scenario: { protocol: string; connections: number } }[];
+}
+
+let nginx: ServerProcess;
+let echo: WsEchoServer;
+
+before(async () => {
+  nginx = await startNginx();
+  echo = await startWsEchoServer();
+});
+after(async () => {
+  await nginx.stop();
+  await echo.close();
+});
+
+const short = ['-c', '3', '-d', '1s', '-w', '1'];
+
+async function run(args: string[]) {
+  const dir = tempDir();
+  const out = join(dir, 'results');
+  const result = await runCli(['run', ...args, '--out', out], dir);
+  return { ...result, out };
+}
+
+test('--target http://… runs one HTTP step against that URL, not the quickstart', async () => {
+  const { code, stderr, out } = await run(['--target', nginx.url, ...short]);
+  assert.equal(code, 0, stderr);
+  const runDir = onlyRunDir(out);
+  const document = readJson<RunDocument>(join(runDir, 'run.json'));
+  assert.equal(document.source, '(command line)');
+  assert.deepEqual(
+    document.steps.map((step) => [step.scenario.protocol, step.scenario.connections]),
+    [['http', 3]],
+  );
+  const rows = readCsv(join(runDir, 'summary.csv'));
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]!.errors, '0');
+  assert.ok(Number(rows[0]!.requests) > 0);
+  assert.match(stderr, /, 1 step\n/);
+});
+
+test('--target ws://… runs one WebSocket step: the scheme says the protocol', async () => {
+  const target = echo.url.replace(/^http/, 'ws');
+  const { code, stderr, out } = await run(['--target', target, ...short]);
+  assert.equal(code, 0, stderr);
+  const rows = readCsv(join(onlyRunDir(out), 'summary.csv'));
+  assert.deepEqual(
+    rows.map((row) => row.protocol),
+    ['websocket'],
+  );
+  assert.ok(Number(rows[0]!.messages) > 0);
+  assert.equal(rows[0]!.errors, '0');
+});
+
+test('--protocol websocket with --target ws://… runs the WebSocket step alone', async () => {
+  const target = echo.url.replace(/^http/, 'ws');
+  const { code, stderr, out } = await run(['--target', target, '--protocol', 'websocket', ...short]);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(
+    readCsv(join(onlyRunDir(out), 'summary.csv')).map((row) => row.protocol),
+    ['websocket'],
+  );
+});
+
+test('a ws:// target with --protocol http is refused before any load, naming the flag', async () => {
+  const connectionsBefore = echo.counts.connections;
+  const { code, stderr, out } = await run(['--target', echo.url.replace(/^http/, 'ws'), '--protocol', 'http', ...short]);
+  assert.equal(code, 2);
+  assert.match(stderr, /^sockcap: --protocol: expected websocket for the ws:\/\/ target ws:\/\/127\.0\.0\.1:\d+ \(or give an http:\/\/ URL for http\)/m);
+  assert.equal(echo.counts.connections, connectionsBefore, 'no load');
+  assert.equal(existsSync(out), false, 'no results folder');
+});
+
+test('a ws:// target with protocol: http in a scenario file is refused, naming the field', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'mixed.yaml');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(file, `target: ${echo.url.replace(/^http/, 'ws')}\nprotocol: http\nduration: 1s\n`);
+  const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+  assert.equal(code, 2);
+  assert.match(stderr, /mixed\.yaml: protocol: expected websocket for the ws:\/\/ target/);
+  assert.equal(existsSync(join(dir, 'results')), false);
+});
+
+test('a bad shorthand value names the flag typed, not --set', async () => {
+  const duration = await run(['--target', nginx.url, '-d', '10']);
+  assert.equal(duration.code, 2);
+  assert.match(duration.stderr, /^sockcap: -d\/--duration: expected a duration/m);
+  assert.doesNotMatch(duration.stderr, /--set/);
+  const protocol = await run(['--target', nginx.url, '--protocol', 'sse']);
+  assert.equal(protocol.code, 2);
+  assert.match(protocol.stderr, /^sockcap: --protocol: expected one of http, websocket, poll, long-poll, tcp, got "sse"/m);
+  const connections = await run(['--target', nginx.url, '-c', 'many']);
+  assert.match(connections.stderr, /^sockcap: -c\/--connections: expected a whole number/m);
+});
