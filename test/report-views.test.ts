@@ -60,7 +60,7 @@ test('a run where every request failed says FAILED first, names the step and its
     assert.deepEqual(checkPage(page), []);
     assert.match(page.verdict, /^FAILED: 1 step where nothing succeeded; 1 threshold failed of 1; error rate 100%/);
     assert.ok(page.verdictClass.includes('failed'));
-    assert.ok(page.reasons.some((reason) => /^step main: no operation succeeded \([\d,]+ errors: ECONNRESET/.test(reason)), page.reasons.join('\n'));
+    assert.ok(page.reasons.some((reason) => /^step main: nothing succeeded: no answered request, message or opened connection, [\d,]+ errors \(ECONNRESET/.test(reason)), page.reasons.join('\n'));
     assert.ok(page.reasons.some((reason) => /^threshold latency\.p99 < 1s: no step measured it/.test(reason)), page.reasons.join('\n'));
     assert.equal(page.facts.target, server.url);
     assert.equal(page.facts.scenario!.startsWith('all-reset — '), true);

@@ -4,8 +4,8 @@
 import { gateOutcome, type ThresholdVerdict } from '../../gate/evaluate.js';
 import { version } from '../../version.js';
 import type { RunInfo, RunStatus, StepResult } from '../../results/run-result.js';
+import { stepVerdict } from '../../gate/default-verdict.js';
 import type { Headline } from './page.js';
-import { connectionWorkloads } from '../../scenario/types.js';
 
 /** A run as far as it got: finished runs have a status and an end. */
 export type ReportRun = RunInfo & { steps: readonly StepResult[]; status?: RunStatus; reason?: string | undefined; endedAt?: Date; writtenBy?: string | undefined };
@@ -21,28 +21,13 @@ export interface Machine {
   arch?: string;
 }
 
-/** Operations that got a good answer: requests and messages without an HTTP error, events, and held connections for connection workloads. */
-export function successes(result: StepResult): number {
-  const { totals } = result;
-  const httpErrors = Object.entries(totals.errorsByCode).reduce((sum, [code, n]) => sum + (/^http_\d+$/.test(code) ? n : 0), 0);
-  const answered = totals.requests + totals.messages - httpErrors + totals.events;
-  return answered + (connectionWorkloads.includes(result.step.workload) ? totals.connectionsOpened : 0);
-}
-
-/** Errors among everything attempted; undefined when nothing was attempted. */
+/** Errors among everything attempted, as the default verdict counts them; undefined when nothing was attempted. */
 export function errorRate(result: StepResult): number | undefined {
-  const attempts = successes(result) + result.totals.errors;
-  return attempts > 0 ? result.totals.errors / attempts : undefined;
+  return stepVerdict(result).errorRate;
 }
 
 const pct = (fraction: number): string => `${Number((fraction * 100).toPrecision(3))}%`;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-function topCodes(result: StepResult): string {
-  const codes = Object.entries(result.totals.errorsByCode).sort(([, a], [, b]) => b - a);
-  if (codes.length === 0) return 'and no error counted';
-  return `${result.totals.errors.toLocaleString('en-US')} errors: ${codes.slice(0, 3).map(([code, n]) => `${code} ${n.toLocaleString('en-US')}`).join(', ')}`;
-}
 
 export function runHeadline(run: ReportRun, verdicts: readonly ThresholdVerdict[], machine: Machine | undefined): Headline {
   const reasons: string[] = [];
@@ -54,8 +39,10 @@ export function runHeadline(run: ReportRun, verdicts: readonly ThresholdVerdict[
   if (run.status && run.steps.length < planned) reasons.push(`${run.steps.length} of ${plural(planned, 'step')} ran`);
   if (unfinished.length > 0) reasons.push(`step ${unfinished.join(', ')} did not run to its end`);
 
-  const empty = run.steps.filter((step) => successes(step) === 0);
-  for (const step of empty) reasons.push(`step ${step.step.stepLabel}: no operation succeeded (${topCodes(step)})`);
+  // The default verdict's own words (verdict.requireSuccess, verdict.maxErrorRate), so the page and run.json agree.
+  const stepVerdicts = run.steps.map(stepVerdict);
+  for (const verdict of stepVerdicts) for (const text of verdict.reasons) reasons.push(`step ${verdict.step}: ${text}`);
+  const empty = stepVerdicts.filter((verdict) => verdict.succeeded === 0);
   parts.push(empty.length === 0 ? `${plural(run.steps.length, 'step')} with successful operations` : `${plural(empty.length, 'step')} where nothing succeeded`);
 
   const outcome = gateOutcome(verdicts);
