@@ -102,9 +102,9 @@ test('a bad shorthand value names the flag typed, not --set', async () => {
   assert.equal(duration.code, 2);
   assert.match(duration.stderr, /^sockcap: -d\/--duration: expected a duration/m);
   assert.doesNotMatch(duration.stderr, /--set/);
-  const protocol = await run(['--target', nginx.url, '--protocol', 'sse']);
+  const protocol = await run(['--target', nginx.url, '--protocol', 'grpc']);
   assert.equal(protocol.code, 2);
-  assert.match(protocol.stderr, /^sockcap: --protocol: expected one of http, websocket, poll, long-poll, tcp, got "sse"/m);
+  assert.match(protocol.stderr, /^sockcap: --protocol: expected one of http, websocket, poll, long-poll, sse, tcp, got "grpc"/m);
   const connections = await run(['--target', nginx.url, '-c', 'many']);
   assert.match(connections.stderr, /^sockcap: -c\/--connections: expected a whole number/m);
 });

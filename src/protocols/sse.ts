@@ -141,6 +141,7 @@ export const sseProtocol: ProtocolModule = {
   section: 'sse',
   servedOverHttp2: false,
   newcomers: false,
+  urlSchemes: ['http:', 'https:'],
   rules: [],
   plan: (): ReceivePlan => ({
     kind: 'receive',
