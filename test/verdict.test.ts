@@ -65,7 +65,10 @@ test('a step whose every answer is an error fails the run: exit 1, a red line, r
   child.stdout.resume();
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(code, 1, stderr);
-  assert.match(stderr, /\x1b\[31mFAILED step main: nothing succeeded: .*http_503/);
+  // The red escape sequence, then the reason.
+  const red = '\u001b[31m';
+  assert.ok(stderr.includes(`${red}FAILED step main: nothing succeeded: `), stderr);
+  assert.match(stderr, /FAILED step main: nothing succeeded: .*http_503/);
   const runDir = onlyRunDir(join(dir, 'results'));
   const document = readJson<VerdictDocument>(join(runDir, 'run.json'));
   assert.equal(document.status, 'completed');
