@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { merge, run } from '../src/index.js';
-import { tempDir, writeScenario } from './helpers/cli.js';
+import { testDir, writeScenario } from './helpers/cli.js';
 
-test('run() writes a results folder and returns what was measured; merge() combines shards', async () => {
-  const dir = tempDir();
+test('run() writes a results folder and returns what was measured; merge() combines shards', async (t) => {
+  const dir = testDir(t);
   const file = writeScenario(dir, 'api.yaml', 'name: api\nworkload: arrival-rate\nrate: 100/s\nconnections: 4\nduration: 1s\nworkers: 1\n');
   const whole = await run(file, { resultsDir: join(dir, 'results'), set: ['rate=200/s'] });
   assert.equal(whole.status, 'completed');

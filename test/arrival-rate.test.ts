@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startDelayServer } from './servers/delay-server.js';
 import { startStallServer } from './servers/stall-server.js';
 
@@ -24,14 +24,14 @@ test('a server that stalls 1 s every 5 s shows the stall in corrected latency, n
     const [row] = readCsv(join(dir, 'summary.csv'));
     const latency = readCsv(join(dir, 'latency.csv'));
     assert.ok(latency.some((r) => r.metric === 'service_time'), 'service_time distribution in latency.csv');
-    const p90 = Number(row!.latency_p90_ms);
-    const p99 = Number(row!.latency_p99_ms);
+    const p90 = cellNumber(row, 'latency_p90_ms');
+    const p99 = cellNumber(row, 'latency_p99_ms');
     assert.ok(p90 >= 150 && p90 <= 900, `corrected p90 ${p90} ms should be in the hundreds`);
     assert.ok(p99 >= 700 && p99 <= 1400, `corrected p99 ${p99} ms should be near a second`);
-    const serviceP90 = Number(row!.service_time_p90_ms);
+    const serviceP90 = cellNumber(row, 'service_time_p90_ms');
     assert.ok(serviceP90 < 20, `service time p90 ${serviceP90} ms should stay near the normal 2 ms`);
-    assert.ok(Number(row!.requests) >= 900 && Number(row!.requests) <= 1010, `requests ${row!.requests} ≈ 1000`);
-    assert.equal(Number(row!.dropped), 0);
+    assert.ok(cellNumber(row, 'requests') >= 900 && cellNumber(row, 'requests') <= 1010, `requests ${row!.requests} ≈ 1000`);
+    assert.equal(cellNumber(row, 'dropped'), 0);
   } finally {
     await server.close();
   }
@@ -45,9 +45,9 @@ test('a fixed 20 ms delay far below saturation is measured as 20 ms', async () =
     );
     assert.equal(code, 0, stderr);
     const [row] = readCsv(join(dir, 'summary.csv'));
-    const p50 = Number(row!.latency_p50_ms);
+    const p50 = cellNumber(row, 'latency_p50_ms');
     assert.ok(p50 >= 19.5 && p50 <= 25, `p50 ${p50} ms`);
-    assert.ok(Math.abs(Number(row!.throughput_per_s) - 100) <= 5, `throughput ${row!.throughput_per_s}`);
+    assert.ok(Math.abs(cellNumber(row, 'throughput_per_s') - 100) <= 5, `throughput ${row!.throughput_per_s}`);
   } finally {
     await server.close();
   }
@@ -62,7 +62,7 @@ test('asking for far more than the machine can send marks the run saturated, and
   assert.match(stderr, /warning: generator saturated at \d+\.\d s in step main: .*dropped/);
   const [row] = readCsv(join(dir, 'summary.csv'));
   assert.equal(row!.generator_saturated, 'true');
-  assert.ok(Number(row!.dropped) > 100_000, `dropped ${row!.dropped}`);
+  assert.ok(cellNumber(row, 'dropped') > 100_000, `dropped ${row!.dropped}`);
   assert.ok(readCsv(join(dir, 'timeseries.csv')).some((r) => r.generator_saturated === 'true'));
   // The console's warning is kept in run.json, where report.html and a CI job read it.
   const { warnings } = readJson<{ warnings: string[] }>(join(dir, 'run.json'));
@@ -74,7 +74,7 @@ test('ramp stages reach each stage rate (timeseries)', async () => {
     `name: ramp\nworkload: arrival-rate\nconnections: 20\ninterval: 500ms\nworkers: 2\nstages:\n  - { duration: 2s, target: 200/s }\n  - { duration: 2s, target: 200/s }\n  - { duration: 1s, target: 400/s }\n  - { duration: 2s, target: 400/s }\n`,
   );
   assert.equal(code, 0, stderr);
-  const rows = readCsv(join(dir, 'timeseries.csv')).map((r) => ({ at: Number(r.elapsed_s), rate: Number(r.throughput_per_s) }));
+  const rows = readCsv(join(dir, 'timeseries.csv')).map((r) => ({ at: cellNumber(r, 'elapsed_s'), rate: cellNumber(r, 'throughput_per_s') }));
   const mean = (from: number, to: number): number => {
     const window = rows.filter((r) => r.at > from && r.at <= to);
     return window.reduce((sum, r) => sum + r.rate, 0) / window.length;
@@ -86,7 +86,7 @@ test('ramp stages reach each stage rate (timeseries)', async () => {
   assert.ok(Math.abs(first - 200) / 200 < 0.1, `first hold ${first}/s, planned 200/s`);
   assert.ok(Math.abs(second - 400) / 400 < 0.1, `second hold ${second}/s, planned 400/s`);
   const [summary] = readCsv(join(dir, 'summary.csv'));
-  assert.ok(Math.abs(Number(summary!.duration_s) - 7) < 0.3, `the stages set the duration: ${summary!.duration_s}`);
+  assert.ok(Math.abs(cellNumber(summary, 'duration_s') - 7) < 0.3, `the stages set the duration: ${summary!.duration_s}`);
 });
 
 test('closed stages ramp the number of active connections', async () => {
@@ -95,11 +95,11 @@ test('closed stages ramp the number of active connections', async () => {
   );
   assert.equal(code, 0, stderr);
   const rows = readCsv(join(dir, 'timeseries.csv'));
-  const firstOpen = Number(rows[0]!.connections_open);
-  const lastOpen = Number(rows.at(-2)!.connections_open);
+  const firstOpen = cellNumber(rows[0], 'connections_open');
+  const lastOpen = cellNumber(rows.at(-2), 'connections_open');
   assert.ok(firstOpen <= 2, `early: ${firstOpen} open`);
   assert.equal(lastOpen, 8);
-  const early = Number(rows[0]!.throughput_per_s);
-  const late = Number(rows.at(-2)!.throughput_per_s);
+  const early = cellNumber(rows[0], 'throughput_per_s');
+  const late = cellNumber(rows.at(-2), 'throughput_per_s');
   assert.ok(late > early * 2.5, `throughput follows the connections: ${early} → ${late}`);
 });

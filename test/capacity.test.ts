@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startSilentWsServer } from './servers/silent-ws-server.js';
 import { startWsEchoServer } from './servers/ws-echo-server.js';
 
@@ -25,17 +25,17 @@ test('a hold across two generator processes, two source addresses and two target
   assert.match(stderr, /3000 connections, 2 processes × 1 worker thread \(2 slices\), 2 source addresses, 2 target processes/);
   const [row] = readCsv(join(dir, 'summary.csv'));
   const runJson = readJson<RunJsonDocument>(join(dir, 'run.json'));
-  assert.equal(Number(row!.connections_peak), 3000);
-  assert.equal(Number(row!.connections_failed), 0);
+  assert.equal(cellNumber(row, 'connections_peak'), 3000);
+  assert.equal(cellNumber(row, 'connections_failed'), 0);
   assert.equal(runJson.steps[0]!.targetCounted.webSocketsAccepted, 3000);
-  assert.equal(Number(row!.generator_processes), 2);
-  assert.equal(Number(row!.target_processes), 2);
+  assert.equal(cellNumber(row, 'generator_processes'), 2);
+  assert.equal(cellNumber(row, 'target_processes'), 2);
   for (const column of ['client_kib_per_conn', 'server_kib_per_conn']) {
-    const kib = Number(row![column]);
+    const kib = cellNumber(row, column);
     assert.ok(kib > 0 && kib < 100, `${column} ${row![column]} should be positive and below 100 KiB`);
   }
   const [capacity] = readCsv(join(dir, 'capacity.csv'));
-  assert.equal(Number(capacity!.connections_held), 3000);
+  assert.equal(cellNumber(capacity, 'connections_held'), 3000);
 });
 
 test('source addresses are really bound: the target sees both', async () => {
@@ -57,12 +57,12 @@ test('a reconnect storm with jitter brings every client back', async () => {
   );
   assert.equal(code, 0, stderr);
   const [row] = readCsv(join(dir, 'summary.csv'));
-  assert.equal(Number(row!.reconnects), 400, `reconnects ${row!.reconnects}`);
-  assert.ok(Number(row!.reconnect_max_ms) < 3000, `everyone back within ${row!.reconnect_max_ms} ms`);
-  assert.ok(Number(row!.reconnect_p50_ms) < Number(row!.reconnect_max_ms));
+  assert.equal(cellNumber(row, 'reconnects'), 400, `reconnects ${row!.reconnects}`);
+  assert.ok(cellNumber(row, 'reconnect_max_ms') < 3000, `everyone back within ${row!.reconnect_max_ms} ms`);
+  assert.ok(cellNumber(row, 'reconnect_p50_ms') < cellNumber(row, 'reconnect_max_ms'));
   const rows = readCsv(join(dir, 'timeseries.csv'));
-  assert.equal(Number(rows.at(-2)!.connections_open), 400);
-  assert.ok(rows.some((r) => Number(r.connections_open) < 400), 'the drop shows in connections_open');
+  assert.equal(cellNumber(rows.at(-2), 'connections_open'), 400);
+  assert.ok(rows.some((r) => cellNumber(r, 'connections_open') < 400), 'the drop shows in connections_open');
 });
 
 test('a silent target is detected by ping timeout within interval + timeout', async () => {
@@ -73,9 +73,9 @@ test('a silent target is detected by ping timeout within interval + timeout', as
     );
     assert.equal(code, 0, stderr);
     const errors = readCsv(join(dir, 'errors.csv'));
-    assert.equal(Number(errors.find((e) => e.code === 'ping_timeout')?.count), 5, JSON.stringify(errors));
-    const detected = readCsv(join(dir, 'timeseries.csv')).find((r) => Number(r.errors) > 0);
-    assert.ok(detected && Number(detected.elapsed_s) <= 1.0 + 0.25, `first detection at ${detected?.elapsed_s} s`);
+    assert.equal(cellNumber(errors.find((e) => e.code === 'ping_timeout'), 'count'), 5, JSON.stringify(errors));
+    const detected = readCsv(join(dir, 'timeseries.csv')).find((r) => cellNumber(r, 'errors') > 0);
+    assert.ok(detected && cellNumber(detected, 'elapsed_s') <= 1.0 + 0.25, `first detection at ${detected?.elapsed_s} s`);
   } finally {
     await server.close();
   }
@@ -96,7 +96,7 @@ test('a plain ws server counts every held connection (a non-sockcap peer)', asyn
     );
     assert.equal(code, 0, stderr);
     const [row] = readCsv(join(dir, 'summary.csv'));
-    assert.equal(Number(row!.connections_peak), 300);
+    assert.equal(cellNumber(row, 'connections_peak'), 300);
     assert.equal(server.counts.connections, 300);
   } finally {
     await server.close();

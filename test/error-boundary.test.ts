@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { run } from '../src/api.js';
 import { RunBrokenError } from '../src/errors.js';
 import type { IntervalRow, Output, StepResult } from '../src/results/run-result.js';
-import { binPath, onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { binPath, cellNumber, onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -59,7 +59,7 @@ test('an output that throws is reported; the other outputs and the run go on, an
   assert.equal(seen.steps, 1);
   const runDir = onlyRunDir(join(dir, 'results'));
   const [row] = readCsv(join(runDir, 'summary.csv'));
-  assert.ok(Number(row!.requests) > 0 && row!.requests !== '', 'summary.csv has the measured step');
+  assert.ok(cellNumber(row, 'requests') > 0, 'summary.csv has the measured step');
   const runJson = readJson<{ status: string; reason: string }>(join(runDir, 'run.json'));
   assert.equal(runJson.status, 'broken');
   assert.match(runJson.reason, /BrokenOutput/);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { binPath, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { binPath, cellNumber, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
 
 const dir = tempDir();
 const results = join(dir, 'results');
@@ -92,8 +92,8 @@ test('by the default allowances a slowed run is a regression: exit 1, in compare
   const rows = readCsv(csv);
   const p50 = row(rows, 'latency.p50');
   assert.equal(p50.verdict, 'regression');
-  assert.ok(Number(p50.change_pct) > 150, `change ${p50.change_pct}%`);
-  assert.ok(Number(p50.current) > 2 * Number(p50.baseline));
+  assert.ok(cellNumber(p50, 'change_pct') > 150, `change ${p50.change_pct}%`);
+  assert.ok(cellNumber(p50, 'current') > 2 * cellNumber(p50, 'baseline'));
   assert.equal(row(rows, 'throughput_per_s').verdict, 'regression', 'four times slower answers, a quarter of the throughput');
   assert.equal(p50.allowance, '+10%');
   assert.equal(row(rows, 'throughput_per_s').allowance, '-10%');
@@ -116,7 +116,7 @@ test('several baselines: a change inside their spread is within noise, one beyon
   const rows = readCsv(join(dir, 'compare.csv'));
   const p50 = row(rows, 'latency.p50');
   assert.equal(p50.verdict, 'within noise', JSON.stringify(p50));
-  assert.ok(Number(p50.change_pct) > 10, 'beyond the 10% allowance');
+  assert.ok(cellNumber(p50, 'change_pct') > 10, 'beyond the 10% allowance');
   assert.match(p50.noise!, /^±\d+\.\d%$/);
   assert.equal(p50.baseline_runs, '2');
 

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, readJson, runCli, testDir, writeScenario } from './helpers/cli.js';
 
 const base = `protocol: http
 connections: 4
@@ -34,8 +34,8 @@ function junitCases(file: string): { suite: Record<string, string>; cases: Junit
   return { suite, cases: (suite.testcase ?? []).filter((c) => c['@_classname'].startsWith('sockcap.thresholds.')) };
 }
 
-test('thresholds met on the built-in target: exit 0, every verdict pass, JUnit and Markdown written', async () => {
-  const dir = tempDir();
+test('thresholds met on the built-in target: exit 0, every verdict pass, JUnit and Markdown written', async (t) => {
+  const dir = testDir(t);
   const file = writeScenario(
     dir,
     'pass.yaml',
@@ -58,8 +58,8 @@ test('thresholds met on the built-in target: exit 0, every verdict pass, JUnit a
     ],
   );
   const summary = readCsv(join(runDir, 'summary.csv'))[0]!;
-  assert.equal(Number(verdicts[0]!.value), Number(summary.latency_p99_ms), 'the verdict reads the same number as summary.csv');
-  assert.equal(Number(verdicts[2]!.value), Number(summary.throughput_per_s));
+  assert.equal(cellNumber(verdicts[0], 'value'), cellNumber(summary, 'latency_p99_ms'), 'the verdict reads the same number as summary.csv');
+  assert.equal(cellNumber(verdicts[2], 'value'), cellNumber(summary, 'throughput_per_s'));
 
   const { suite, cases } = junitCases(junit);
   assert.equal(cases.length, 4, 'one testcase per threshold');
@@ -78,8 +78,8 @@ test('thresholds met on the built-in target: exit 0, every verdict pass, JUnit a
   assert.ok(existsSync(join(runDir, 'report.html')));
 });
 
-test('an injected delay fails its threshold: exit 1, the failure in thresholds.csv, JUnit and on the console', async () => {
-  const dir = tempDir();
+test('an injected delay fails its threshold: exit 1, the failure in thresholds.csv, JUnit and on the console', async (t) => {
+  const dir = testDir(t);
   const file = writeScenario(dir, 'slow.yaml', `name: gate-fail\n${base}server:\n  responseDelay: 30ms\nthresholds:\n  - latency.p50 < 10ms\n  - error_rate < 1%\n`);
   const junit = join(dir, 'junit.xml');
   const { code, stdout, stderr } = await runCli(
@@ -92,7 +92,7 @@ test('an injected delay fails its threshold: exit 1, the failure in thresholds.c
   const verdicts = readCsv(join(onlyRunDir(join(dir, 'results')), 'thresholds.csv'));
   const byExpression = new Map(verdicts.map((row) => [row.threshold, row]));
   assert.equal(byExpression.get('latency.p50 < 10ms')?.verdict, 'fail');
-  assert.ok(Number(byExpression.get('latency.p50 < 10ms')?.value) >= 30, 'the delay shows in the measured value');
+  assert.ok(cellNumber(byExpression.get('latency.p50 < 10ms'), 'value') >= 30, 'the delay shows in the measured value');
   assert.equal(byExpression.get('latency.p50 >= 30ms')?.verdict, 'pass');
   assert.equal(byExpression.get('error_rate < 1%')?.verdict, 'pass');
   assert.equal(byExpression.get('rtt.p99 < 1s')?.verdict, 'no-data');
@@ -104,8 +104,8 @@ test('an injected delay fails its threshold: exit 1, the failure in thresholds.c
   assert.ok(cases.find((c) => c['@_name'] === 'rtt.p99 < 1s')?.failure !== undefined, 'a threshold nothing measured fails');
 });
 
-test('abortOnFail stops a long run after its grace period, with exit 1 and the reason recorded', async () => {
-  const dir = tempDir();
+test('abortOnFail stops a long run after its grace period, with exit 1 and the reason recorded', async (t) => {
+  const dir = testDir(t);
   const file = writeScenario(
     dir,
     'abort.yaml',
@@ -131,11 +131,11 @@ test('abortOnFail stops a long run after its grace period, with exit 1 and the r
   assert.equal(verdicts[0]!.verdict, 'fail');
   assert.match(verdicts[0]!.detail!, /stopped the run \(abortOnFail\)/);
   const summary = readCsv(join(runDir, 'summary.csv'));
-  assert.ok(Number(summary[0]!.requests) > 0, 'what was measured before the stop is kept');
+  assert.ok(cellNumber(summary[0], 'requests') > 0, 'what was measured before the stop is kept');
 });
 
-test('a threshold on an unknown metric is refused at load, naming thresholds[2] and the position', async () => {
-  const dir = tempDir();
+test('a threshold on an unknown metric is refused at load, naming thresholds[2] and the position', async (t) => {
+  const dir = testDir(t);
   const file = writeScenario(dir, 'typo.yaml', `name: gate-typo\n${base}thresholds:\n  - latency.p99 < 50ms\n  - error_rate < 1%\n  - latncy.p99 < 50ms\n`);
   const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
   assert.equal(code, 2);

@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ScenarioError } from '../src/errors.js';
@@ -14,6 +13,7 @@ import { defaults } from '../src/scenario/defaults.js';
 import type { ServerSettings } from '../src/scenario/types.js';
 import { generatedCertificate } from '../src/target/certificate.js';
 import { startTarget } from '../src/target/server.js';
+import { testDir } from './helpers/cli.js';
 
 const h2: ServerSettings = { ...defaults.server, http2: true };
 
@@ -97,8 +97,8 @@ describe('built-in target over HTTP/2', () => {
   });
 });
 
-test('server.http2 with a WebSocket step against the built-in target is refused in one line', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'sockcap-h2-'));
+test('server.http2 with a WebSocket step against the built-in target is refused in one line', async (t) => {
+  const dir = testDir(t, 'sockcap-h2-');
   const file = path.join(dir, 'ws.yaml');
   writeFileSync(file, 'protocol: websocket\nserver: { http2: true }\n');
   await assert.rejects(loadScenario(file), (err: unknown) => {

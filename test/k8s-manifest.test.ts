@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { loadScenario } from '../src/api.js';
-import { binPath, readCsv, readJson, startCli, tempDir, writeScenario, type CliResult } from './helpers/cli.js';
+import { binPath, cellNumber, type CliResult, readCsv, readJson, startCli, testDir, writeScenario } from './helpers/cli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const deploy = join(root, 'deploy', 'k8s');
@@ -146,11 +146,11 @@ function runScript(args: string[], env: Record<string, string>, cwd: string): Pr
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-test('scripts/k8s-run.sh: valid bash, fills the Job in consistently, and says what is wrong', async () => {
+test('scripts/k8s-run.sh: valid bash, fills the Job in consistently, and says what is wrong', async (t) => {
   const syntax = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
   assert.equal(syntax.status, 0, syntax.stderr);
 
-  const dir = tempDir();
+  const dir = testDir(t);
   const file = writeScenario(dir, 'small.yaml', 'name: small\nconnections: 2\nduration: 1s\n');
   const before = Date.now();
   const dry = await runScript([file, '3'], { SOCKCAP_DRY_RUN: '1', SOCKCAP_JOB_NAME: 'sockcap-dry', SOCKCAP_IMAGE: 'registry.example.com/sockcap:1' }, dir);
@@ -174,8 +174,8 @@ test('scripts/k8s-run.sh: valid bash, fills the Job in consistently, and says wh
   assert.match(usage.stderr, /^usage: /);
 });
 
-test('scripts/k8s-run.sh end to end with a stand-in kubectl: three pods, their results copied and merged exactly', { timeout: 60_000 }, async () => {
-  const dir = tempDir();
+test('scripts/k8s-run.sh end to end with a stand-in kubectl: three pods, their results copied and merged exactly', { timeout: 60_000 }, async (t) => {
+  const dir = testDir(t);
   const state = join(dir, 'cluster');
   const server = startCli(['serve', '--host', '127.0.0.1', '--port', '0'], dir);
   try {
@@ -229,8 +229,8 @@ steps:
     assert.match(result.stdout, new RegExp(`merged results in ${merged.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 
     const rows = readCsv(join(merged, 'summary.csv'));
-    assert.equal(Number(rows[0]!.requests), 90, 'three shards of 90/s for 1 s add up to 90');
-    const shardRequests = [1, 2, 3].map((shard) => Number(readCsv(join(dir, 'results', 'sockcap-e2e', `shard-${shard}`, 'sockcap-e2e', 'summary.csv'))[0]!.requests));
+    assert.equal(cellNumber(rows[0], 'requests'), 90, 'three shards of 90/s for 1 s add up to 90');
+    const shardRequests = [1, 2, 3].map((shard) => cellNumber(readCsv(join(dir, 'results', 'sockcap-e2e', `shard-${shard}`, 'sockcap-e2e', 'summary.csv'))[0], 'requests'));
     assert.deepEqual(shardRequests, [30, 30, 30]);
     const run0 = readJson<{ merged: { shards: number; partial: boolean }; manifest: { runGroup: string } }>(join(merged, 'run.json'));
     assert.deepEqual([run0.merged.shards, run0.merged.partial, run0.manifest.runGroup], [3, false, 'sockcap-e2e']);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startIdleCloseServer } from './servers/idle-close-server.js';
 
 type Row = Record<string, string>;
@@ -34,18 +34,18 @@ test('built-in target, keepAliveTimeout 1s: think time 1.5s opens a connection p
   );
   const slow = byStep(rows, 'thinkTime=1.5s');
   const fast = byStep(rows, 'thinkTime=200ms');
-  assert.equal(Number(slow.client_idle_timeout_ms), 1000);
-  assert.ok(Number(slow.requests) >= 12, `requests ${slow.requests}`);
-  assert.ok(Number(slow.new_conns_per_1k_requests) >= 900, `think 1.5s: ${slow.new_conns_per_1k_requests} new connections per 1k requests`);
-  assert.ok(Number(fast.requests) >= 80, `requests ${fast.requests}`);
-  assert.ok(Number(fast.new_conns_per_1k_requests) <= 100, `think 0.2s: ${fast.new_conns_per_1k_requests} new connections per 1k requests`);
-  assert.ok(Number(fast.reuse_pct) >= 90);
-  assert.equal(Number(slow.keepalive_race_errors) + Number(fast.keepalive_race_errors), 0);
+  assert.equal(cellNumber(slow, 'client_idle_timeout_ms'), 1000);
+  assert.ok(cellNumber(slow, 'requests') >= 12, `requests ${slow.requests}`);
+  assert.ok(cellNumber(slow, 'new_conns_per_1k_requests') >= 900, `think 1.5s: ${slow.new_conns_per_1k_requests} new connections per 1k requests`);
+  assert.ok(cellNumber(fast, 'requests') >= 80, `requests ${fast.requests}`);
+  assert.ok(cellNumber(fast, 'new_conns_per_1k_requests') <= 100, `think 0.2s: ${fast.new_conns_per_1k_requests} new connections per 1k requests`);
+  assert.ok(cellNumber(fast, 'reuse_pct') >= 90);
+  assert.equal(cellNumber(slow, 'keepalive_race_errors') + cellNumber(fast, 'keepalive_race_errors'), 0);
   // Every request went out on a socket counted as fresh or reused.
   for (const row of [slow, fast]) {
-    assert.equal(Number(row.requests_on_fresh_sockets) + Number(row.requests_on_reused_sockets), Number(row.requests) + Number(row.errors));
+    assert.equal(cellNumber(row, 'requests_on_fresh_sockets') + cellNumber(row, 'requests_on_reused_sockets'), cellNumber(row, 'requests') + cellNumber(row, 'errors'));
   }
-  assert.ok(Number(fast.latency_reused_p50_ms) > 0 && Number(slow.latency_fresh_p50_ms) > 0);
+  assert.ok(cellNumber(fast, 'latency_reused_p50_ms') > 0 && cellNumber(slow, 'latency_fresh_p50_ms') > 0);
   assert.match(stdout, /best for lowest p99 latency at zero keep-alive races/);
 });
 
@@ -61,17 +61,17 @@ test('a server that closes idle sockets at 300 ms: races when the client keeps s
     const { rows, runDir } = await sweep('race', scenario, ['--vary', 'http.keepAliveTimeout=250ms,2s', '--server-timeout', '300ms']);
     const longer = byStep(rows, 'keepAliveTimeout=2s');
     const shorter = byStep(rows, 'keepAliveTimeout=250ms');
-    assert.ok(Number(longer.keepalive_race_errors) > 0, `no race in ${longer.requests} requests`);
-    assert.equal(Number(longer.client_minus_server_ms), 1700);
+    assert.ok(cellNumber(longer, 'keepalive_race_errors') > 0, `no race in ${longer.requests} requests`);
+    assert.equal(cellNumber(longer, 'client_minus_server_ms'), 1700);
     assert.equal(longer.server_timeout_source, '--server-timeout');
     // The failed requests had sat idle for the server's timeout.
-    assert.ok(Math.abs(Number(longer.race_idle_p50_ms) - 300) < 20, `race idle p50 ${longer.race_idle_p50_ms}`);
+    assert.ok(Math.abs(cellNumber(longer, 'race_idle_p50_ms') - 300) < 20, `race idle p50 ${longer.race_idle_p50_ms}`);
     const errors = readCsv(join(runDir, 'errors.csv'));
-    assert.equal(Number(shorter.keepalive_race_errors), 0, JSON.stringify(errors));
-    assert.equal(Number(shorter.errors), 0, JSON.stringify(errors));
-    assert.equal(Number(shorter.reuse_pct), 0, `reused ${shorter.requests_on_reused_sockets} of ${shorter.requests}`);
+    assert.equal(cellNumber(shorter, 'keepalive_race_errors'), 0, JSON.stringify(errors));
+    assert.equal(cellNumber(shorter, 'errors'), 0, JSON.stringify(errors));
+    assert.equal(cellNumber(shorter, 'reuse_pct'), 0, `reused ${shorter.requests_on_reused_sockets} of ${shorter.requests}`);
     const race = errors.find((row) => row.code === 'keepalive_race');
-    assert.equal(Number(race?.count), Number(longer.keepalive_race_errors));
+    assert.equal(cellNumber(race, 'count'), cellNumber(longer, 'keepalive_race_errors'));
     const run = readJson<{ sweep: { serverTimeout: { ms: number; source: string } } }>(join(runDir, 'run.json'));
     assert.deepEqual(run.sweep.serverTimeout, { ms: 300, source: '--server-timeout' });
   } finally {
@@ -86,16 +86,16 @@ test('maxConnections filled by idle keep-alive sockets turns newcomers away; a s
   const { rows } = await sweep('crowd', scenario, ['--vary', 'server.keepAliveTimeout=5s,500ms', '--goal', 'fewest-turned-away']);
   const held = byStep(rows, 'keepAliveTimeout=5s');
   const released = byStep(rows, 'keepAliveTimeout=500ms');
-  assert.ok(Number(held.newcomers) >= 35, `newcomers ${held.newcomers}`);
-  assert.equal(Number(held.newcomers_served), 0);
+  assert.ok(cellNumber(held, 'newcomers') >= 35, `newcomers ${held.newcomers}`);
+  assert.equal(cellNumber(held, 'newcomers_served'), 0);
   // Every newcomer that got an answer was refused; on a loaded machine a few are still
   // waiting for one when the step ends.
-  assert.ok(Number(held.newcomers_refused) >= Number(held.newcomers) * 0.8, `refused ${held.newcomers_refused} of ${held.newcomers}`);
-  assert.ok(Number(held.rejected_connections) >= Number(held.newcomers_refused));
-  assert.ok(Number(held.idle_server_sockets) >= 9, `idle ${held.idle_server_sockets}`);
-  assert.equal(Number(held.peak_server_sockets), 10);
-  assert.ok(Number(released.newcomers_served) > 0, `served ${released.newcomers_served}`);
-  assert.ok(Number(released.newcomers_turned_away_pct) < Number(held.newcomers_turned_away_pct));
-  assert.ok(Number(released.idle_server_sockets) < Number(held.idle_server_sockets));
-  assert.ok(Number(released.latency_newcomer_p50_ms) > 0);
+  assert.ok(cellNumber(held, 'newcomers_refused') >= cellNumber(held, 'newcomers') * 0.8, `refused ${held.newcomers_refused} of ${held.newcomers}`);
+  assert.ok(cellNumber(held, 'rejected_connections') >= cellNumber(held, 'newcomers_refused'));
+  assert.ok(cellNumber(held, 'idle_server_sockets') >= 9, `idle ${held.idle_server_sockets}`);
+  assert.equal(cellNumber(held, 'peak_server_sockets'), 10);
+  assert.ok(cellNumber(released, 'newcomers_served') > 0, `served ${released.newcomers_served}`);
+  assert.ok(cellNumber(released, 'newcomers_turned_away_pct') < cellNumber(held, 'newcomers_turned_away_pct'));
+  assert.ok(cellNumber(released, 'idle_server_sockets') < cellNumber(held, 'idle_server_sockets'));
+  assert.ok(cellNumber(released, 'latency_newcomer_p50_ms') > 0);
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { createNetwork, NetnsUnavailable, sentBytes, startOn, type HostProcess, type Network } from './helpers/netns.js';
 
 const port = 8080;
@@ -80,16 +80,16 @@ test('two generator hosts and a target host in network namespaces: merged shards
     assert.equal(merged.code, 0, merged.stderr);
     const rows = readCsv(join(dir, 'merged', 'summary.csv'));
     assert.deepEqual(rows.map((row) => row.step), ['rate', 'hold']);
-    assert.equal(Number(rows[0]!.requests), rate * rateSeconds, 'merged requests: the open model sends every arrival');
-    assert.equal(targetRequests, Number(rows[0]!.requests), 'the target counted what the generators sent');
-    assert.equal(Number(rows[1]!.connections_peak), holdConnections);
+    assert.equal(cellNumber(rows[0], 'requests'), rate * rateSeconds, 'merged requests: the open model sends every arrival');
+    assert.equal(targetRequests, cellNumber(rows[0], 'requests'), 'the target counted what the generators sent');
+    assert.equal(cellNumber(rows[1], 'connections_peak'), holdConnections);
     assert.equal(targetWebSockets, holdConnections, 'the target accepted every held WebSocket');
 
     // Both hosts did their own half, from their own addresses, of one run lined up in time.
     for (const [i, shardDir] of shardDirs.entries()) {
       const shardRows = readCsv(join(shardDir, 'summary.csv'));
-      assert.equal(Number(shardRows[0]!.requests), (rate * rateSeconds) / 2, `shard ${i + 1} requests`);
-      assert.equal(Number(shardRows[1]!.connections_peak), holdConnections / 2, `shard ${i + 1} connections`);
+      assert.equal(cellNumber(shardRows[0], 'requests'), (rate * rateSeconds) / 2, `shard ${i + 1} requests`);
+      assert.equal(cellNumber(shardRows[1], 'connections_peak'), holdConnections / 2, `shard ${i + 1} connections`);
       const { manifest } = readJson<ShardRun>(join(shardDir, 'run.json'));
       assert.deepEqual([manifest.runGroup, manifest.shard, manifest.plannedStartAt], ['netns', { index: i, count: 2 }, Date.parse(startAt)]);
     }

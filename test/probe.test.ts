@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
 import { WebSocketServer } from 'ws';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCli, tempDir, testDir } from './helpers/cli.js';
 import { closerFor, listenOnFreePort } from './servers/listen.js';
 import { startIdleCloseServer } from './servers/idle-close-server.js';
 
@@ -77,8 +77,8 @@ test('finds when a silent WebSocket is dropped', async () => {
   }
 });
 
-test('a bad URL or an unreachable target is bad input (exit 2, one line)', async () => {
-  const dir = tempDir();
+test('a bad URL or an unreachable target is bad input (exit 2, one line)', async (t) => {
+  const dir = testDir(t);
   const bad = await runCli(['probe', 'ftp://127.0.0.1/'], dir);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /expected an http:\/\/, https:\/\/, ws:\/\/ or wss:\/\/ URL/);

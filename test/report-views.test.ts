@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { version } from '../src/version.js';
-import { onlyRunDir, readJson, runCli, startCli, tempDir, writeScenario } from './helpers/cli.js';
+import { onlyRunDir, readJson, runCli, startCli, tempDir, testDir, writeScenario } from './helpers/cli.js';
 import { checkPage, readReport } from './helpers/report-page.js';
 import { startDelayServer } from './servers/delay-server.js';
 import { startResetServer } from './servers/reset-server.js';
@@ -101,8 +101,8 @@ test('a capacity ladder with --until-slo: memory per connection on each side wit
   assert.match(page.text, /c600\s+600\s+0\s.*600 \(broken\)/);
 });
 
-test('a keep-alive sweep: heatmaps of reuse, new connections per 1,000 requests, p99 and race errors over both varied timeouts', async () => {
-  const dir = tempDir();
+test('a keep-alive sweep: heatmaps of reuse, new connections per 1,000 requests, p99 and race errors over both varied timeouts', async (t) => {
+  const dir = testDir(t);
   const file = writeScenario(dir, 'sweep.yaml', `name: ka-sweep\nprotocol: http\nconnections: 3\nduration: 1s\nwarmup: 0s\ninterval: 500ms\nworkers: 1\nthinkTime: 400ms\nhttp:\n  honourServerHint: false\n`);
   const { code, stderr } = await runCli(
     ['sweep', file, '--vary', 'server.keepAliveTimeout=200ms,5s', '--vary', 'http.keepAliveTimeout=100ms,10s', '--out', join(dir, 'results'), '--quiet'],
@@ -127,6 +127,8 @@ test('a keep-alive sweep: heatmaps of reuse, new connections per 1,000 requests,
   assert.equal(reuse!.cells[2], '0%');
   assert.ok(Number.parseFloat(reuse!.cells[3]!) > 0, reuse!.cells.join(' '));
   assert.equal(fresh!.cells[0], '1,000');
+  // A blank cell would read as 0 here: it must hold a measured figure.
+  assert.match(fresh!.cells[3]!, /^\d[\d,]*(\.\d+)?$/, fresh!.cells.join(' '));
   assert.ok(Number(fresh!.cells[3]!.replace(/,/g, '')) < 1000, fresh!.cells.join(' '));
 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { onlyRunDir, readCsv, readJson, runCli, startCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, readJson, runCli, startCli, tempDir, testDir, writeScenario } from './helpers/cli.js';
 import http from 'node:http';
 import { closerFor, listenOnFreePort } from './servers/listen.js';
 import { startResetServer } from './servers/reset-server.js';
@@ -22,8 +22,8 @@ interval: 500ms
 workers: 2
 `;
 
-test('HTTP keep-alive: the generator counts exactly the requests the built-in target counted', async () => {
-  const dir = tempDir();
+test('HTTP keep-alive: the generator counts exactly the requests the built-in target counted', async (t) => {
+  const dir = testDir(t);
   const file = writeScenario(dir, 'http.yaml', `name: http-e2e\nprotocol: http\nconnections: 8\n${base}`);
   const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
   assert.equal(code, 0, stderr);
@@ -34,30 +34,30 @@ test('HTTP keep-alive: the generator counts exactly the requests the built-in ta
   const [row] = readCsv(join(runDir, 'summary.csv'));
   const run = readJson<RunJsonDocument>(join(runDir, 'run.json'));
   assert.equal(run.status, 'completed');
-  assert.ok(Number(row!.requests) > 100, `requests ${row!.requests}`);
-  assert.equal(Number(row!.requests), run.steps[0]!.targetCounted.requests);
-  assert.equal(Number(row!.new_connections), 8);
+  assert.ok(cellNumber(row, 'requests') > 100, `requests ${row!.requests}`);
+  assert.equal(cellNumber(row, 'requests'), run.steps[0]!.targetCounted.requests);
+  assert.equal(cellNumber(row, 'new_connections'), 8);
   assert.equal(run.steps[0]!.targetCounted.connectionsAccepted, 8);
-  assert.equal(Number(row!.errors), 0);
-  assert.ok(Number(row!.latency_p50_ms) > 0);
-  assert.ok(Number(row!.latency_p99_ms) >= Number(row!.latency_p50_ms));
-  assert.ok(Number(row!.bytes_received) > Number(row!.requests) * 64, 'wire bytes include headers and bodies');
-  assert.ok(Number(row!.server_cpu_pct) > 0, 'target CPU sampled from /proc');
-  assert.ok(Number(row!.server_rss_mib) > 10);
-  assert.ok(Number(row!.client_rss_mib) > 10);
+  assert.equal(cellNumber(row, 'errors'), 0);
+  assert.ok(cellNumber(row, 'latency_p50_ms') > 0);
+  assert.ok(cellNumber(row, 'latency_p99_ms') >= cellNumber(row, 'latency_p50_ms'));
+  assert.ok(cellNumber(row, 'bytes_received') > cellNumber(row, 'requests') * 64, 'wire bytes include headers and bodies');
+  assert.ok(cellNumber(row, 'server_cpu_pct') > 0, 'target CPU sampled from /proc');
+  assert.ok(cellNumber(row, 'server_rss_mib') > 10);
+  assert.ok(cellNumber(row, 'client_rss_mib') > 10);
   assert.ok(run.environment.openFileLimit > 0);
   const latency = readCsv(join(runDir, 'latency.csv'));
-  assert.ok(latency.some((r) => r.metric === 'latency' && Number(r.percentile) === 100));
+  assert.ok(latency.some((r) => r.metric === 'latency' && cellNumber(r, 'percentile') === 100));
   assert.ok(latency.some((r) => r.metric === 'connect'));
   assert.ok(existsSync(join(runDir, 'histograms', 'step-0-latency.hdr')));
   const timeseries = readCsv(join(runDir, 'timeseries.csv'));
   assert.ok(timeseries.length >= 4, `timeseries rows: ${timeseries.length}`);
-  const perInterval = timeseries.reduce((sum, r) => sum + Number(r.requests), 0);
-  assert.equal(perInterval, Number(row!.requests), 'timeseries rows add up to the summary');
+  const perInterval = timeseries.reduce((sum, r) => sum + cellNumber(r, 'requests'), 0);
+  assert.equal(perInterval, cellNumber(row, 'requests'), 'timeseries rows add up to the summary');
 });
 
-test('WebSocket echo: messages counted by the generator equal those the target echoed', async () => {
-  const dir = tempDir();
+test('WebSocket echo: messages counted by the generator equal those the target echoed', async (t) => {
+  const dir = testDir(t);
   const file = writeScenario(dir, 'ws.yaml', `name: ws-e2e\nprotocol: websocket\nconnections: 20\n${base}`);
   const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
   assert.equal(code, 0, stderr);
@@ -65,15 +65,15 @@ test('WebSocket echo: messages counted by the generator equal those the target e
   const [row] = readCsv(join(runDir, 'summary.csv'));
   const run = readJson<RunJsonDocument>(join(runDir, 'run.json'));
   assert.equal(row!.latency_metric, 'rtt');
-  assert.ok(Number(row!.messages) > 100);
-  assert.equal(Number(row!.messages), run.steps[0]!.targetCounted.webSocketMessages);
+  assert.ok(cellNumber(row, 'messages') > 100);
+  assert.equal(cellNumber(row, 'messages'), run.steps[0]!.targetCounted.webSocketMessages);
   assert.equal(run.steps[0]!.targetCounted.webSocketsAccepted, 20);
-  assert.ok(Number(row!.handshake_p50_ms) > 0);
-  assert.equal(Number(row!.errors), 0);
+  assert.ok(cellNumber(row, 'handshake_p50_ms') > 0);
+  assert.equal(cellNumber(row, 'errors'), 0);
 });
 
-test('keepAlive: false opens one TCP connection per request, as the target counts them', async () => {
-  const dir = tempDir();
+test('keepAlive: false opens one TCP connection per request, as the target counts them', async (t) => {
+  const dir = testDir(t);
   const file = writeScenario(
     dir,
     'close.yaml',
@@ -84,11 +84,11 @@ test('keepAlive: false opens one TCP connection per request, as the target count
   const runDir = onlyRunDir(join(dir, 'results'));
   const [row] = readCsv(join(runDir, 'summary.csv'));
   const run = readJson<RunJsonDocument>(join(runDir, 'run.json'));
-  const requests = Number(row!.requests);
+  const requests = cellNumber(row, 'requests');
   assert.ok(requests > 20);
   assert.equal(run.steps[0]!.targetCounted.requests, requests);
   assert.equal(run.steps[0]!.targetCounted.connectionsAccepted, requests);
-  assert.equal(Number(row!.new_connections), requests);
+  assert.equal(cellNumber(row, 'new_connections'), requests);
 });
 
 let resetServer: Awaited<ReturnType<typeof startResetServer>>;
@@ -99,8 +99,8 @@ after(async () => {
   await resetServer.close();
 });
 
-test('a target that resets sockets is counted in errors.csv and the run completes', async () => {
-  const dir = tempDir();
+test('a target that resets sockets is counted in errors.csv and the run completes', async (t) => {
+  const dir = testDir(t);
   const file = writeScenario(
     dir,
     'reset.yaml',
@@ -111,15 +111,15 @@ test('a target that resets sockets is counted in errors.csv and the run complete
   const runDir = onlyRunDir(join(dir, 'results'));
   const errors = readCsv(join(runDir, 'errors.csv'));
   const resets = errors.find((e) => e.code === 'ECONNRESET');
-  assert.ok(resets && Number(resets.count) > 0, `errors.csv: ${JSON.stringify(errors)}`);
+  assert.ok(resets && cellNumber(resets, 'count') > 0, `errors.csv: ${JSON.stringify(errors)}`);
   const [row] = readCsv(join(runDir, 'summary.csv'));
-  assert.ok(Number(row!.requests) > 0);
-  assert.ok(Number(row!.errors) >= Number(resets.count));
-  assert.ok(Number(row!.error_rate) > 0.1 && Number(row!.error_rate) < 0.6, `error_rate ${row!.error_rate}`);
+  assert.ok(cellNumber(row, 'requests') > 0);
+  assert.ok(cellNumber(row, 'errors') >= cellNumber(resets, 'count'));
+  assert.ok(cellNumber(row, 'error_rate') > 0.1 && cellNumber(row, 'error_rate') < 0.6, `error_rate ${row!.error_rate}`);
 });
 
-test('Ctrl-C keeps everything measured so far, says so, and exits 3', async () => {
-  const dir = tempDir();
+test('Ctrl-C keeps everything measured so far, says so, and exits 3', async (t) => {
+  const dir = testDir(t);
   const file = writeScenario(
     dir,
     'long.yaml',
@@ -135,15 +135,15 @@ test('Ctrl-C keeps everything measured so far, says so, and exits 3', async () =
   const runDir = onlyRunDir(join(dir, 'results'));
   const summary = readCsv(join(runDir, 'summary.csv'));
   assert.equal(summary.length, 1);
-  assert.ok(Number(summary[0]!.requests) > 0);
+  assert.ok(cellNumber(summary[0], 'requests') > 0);
   assert.ok(readCsv(join(runDir, 'timeseries.csv')).length >= 2);
   assert.ok(readCsv(join(runDir, 'latency.csv')).length > 0);
   const run = readJson<RunJsonDocument>(join(runDir, 'run.json'));
   assert.equal(run.status, 'interrupted');
 });
 
-test('an unreachable target is refused before any load with one line and exit 2', async () => {
-  const dir = tempDir();
+test('an unreachable target is refused before any load with one line and exit 2', async (t) => {
+  const dir = testDir(t);
   const { code, stderr } = await runCli(
     ['run', '--target', 'http://127.0.0.1:9/', '--duration', '1s', '--out', join(dir, 'results')],
     dir,
@@ -155,8 +155,8 @@ test('an unreachable target is refused before any load with one line and exit 2'
   assert.ok(!existsSync(results) || readdirSync(results).length === 0, 'no empty results folder left behind');
 });
 
-test('HTTP pipelining keeps that many requests in flight on each connection', async () => {
-  const dir = tempDir();
+test('HTTP pipelining keeps that many requests in flight on each connection', async (t) => {
+  const dir = testDir(t);
   // Each response waits 100 ms, so a connection answers about 10 requests a second one at
   // a time, and about 4 times that with 4 in flight.
   const file = writeScenario(
@@ -183,12 +183,12 @@ steps:
   const [one, four] = readCsv(join(runDir, 'summary.csv'));
   const run = readJson<RunJsonDocument>(join(runDir, 'run.json'));
   for (const [index, row] of [one!, four!].entries()) {
-    assert.equal(Number(row.errors), 0);
-    assert.equal(Number(row.requests), run.steps[index]!.targetCounted.requests);
+    assert.equal(cellNumber(row, 'errors'), 0);
+    assert.equal(cellNumber(row, 'requests'), run.steps[index]!.targetCounted.requests);
     assert.equal(run.steps[index]!.targetCounted.connectionsAccepted, 2, 'pipelined on the same two sockets');
   }
-  assert.ok(Number(one!.requests) <= 2 * 2 * 10 + 4, `one in flight: ${one!.requests} requests`);
-  assert.ok(Number(four!.requests) >= 3 * Number(one!.requests), `four in flight: ${four!.requests} vs ${one!.requests}`);
+  assert.ok(cellNumber(one, 'requests') <= 2 * 2 * 10 + 4, `one in flight: ${one!.requests} requests`);
+  assert.ok(cellNumber(four, 'requests') >= 3 * cellNumber(one, 'requests'), `four in flight: ${four!.requests} vs ${one!.requests}`);
 });
 
 test('WebSocket messages arrive whole, as text frames or as binary ones when asked', async () => {
@@ -229,9 +229,9 @@ steps:
     assert.equal(code, 0, stderr);
     const [text, binary] = readCsv(join(onlyRunDir(join(dir, 'results')), 'summary.csv'));
     assert.equal(received.damaged, 0);
-    assert.ok(Number(text!.messages) > 100 && Number(binary!.messages) > 100);
-    assert.ok(received.text >= Number(text!.messages), `text frames ${received.text}`);
-    assert.ok(received.binary >= Number(binary!.messages), `binary frames ${received.binary}`);
+    assert.ok(cellNumber(text, 'messages') > 100 && cellNumber(binary, 'messages') > 100);
+    assert.ok(received.text >= cellNumber(text, 'messages'), `text frames ${received.text}`);
+    assert.ok(received.binary >= cellNumber(binary, 'messages'), `binary frames ${received.binary}`);
   } finally {
     wss.close();
     await close();

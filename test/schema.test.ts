@@ -3,7 +3,7 @@
 // a typo is refused by the schema as by sockcap itself. Checked with ajv, a maintained
 // validator, in strict mode (which also refuses a malformed schema).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { ScenarioError } from '../src/errors.js';
 import { protocolRules } from '../src/protocols/scenario-rules.js';
 import { validateScenario } from '../src/scenario/validate.js';
-import { runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { runCli, testDir, writeScenario } from './helpers/cli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shipped: unknown = JSON.parse(readFileSync(join(root, 'scenario.schema.json'), 'utf8'));
@@ -42,15 +42,11 @@ const scenarioFiles = [
 ];
 
 describe('sockcap schema', () => {
-  it('prints the schema the package ships (scenario.schema.json: regenerate with npm run schema)', async () => {
-    const dir = tempDir();
-    try {
-      const printed = await runCli(['schema'], dir);
-      assert.equal(printed.code, 0, printed.stderr);
-      assert.deepEqual(JSON.parse(printed.stdout), shipped, 'scenario.schema.json is stale: run npm run schema');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it('prints the schema the package ships (scenario.schema.json: regenerate with npm run schema)', async (t) => {
+    const dir = testDir(t);
+    const printed = await runCli(['schema'], dir);
+    assert.equal(printed.code, 0, printed.stderr);
+    assert.deepEqual(JSON.parse(printed.stdout), shipped, 'scenario.schema.json is stale: run npm run schema');
   });
 
   // Checked against what sockcap says to a user, not against the tables the schema is made from.
@@ -147,17 +143,13 @@ describe('a typo is refused by the schema as by sockcap', () => {
     });
   }
 
-  it('the CLI refuses the typo in a file in one line, exit 2', async () => {
-    const dir = tempDir();
-    try {
-      const file = writeScenario(dir, 'typo.yaml', '# yaml-language-server: $schema=./scenario.schema.json\nconnections: 5\nhttp:\n  keepAlvie: false\n');
-      assert.notDeepEqual(schemaErrors(parse(readFileSync(file, 'utf8'))), []);
-      const result = await runCli(['run', file], dir);
-      assert.equal(result.code, 2);
-      assert.match(result.stderr, /^sockcap: .*typo\.yaml: http\.keepAlvie: unknown field; did you mean keepAlive\?/);
-      assert.equal(result.stderr.trim().split('\n').length, 1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it('the CLI refuses the typo in a file in one line, exit 2', async (t) => {
+    const dir = testDir(t);
+    const file = writeScenario(dir, 'typo.yaml', '# yaml-language-server: $schema=./scenario.schema.json\nconnections: 5\nhttp:\n  keepAlvie: false\n');
+    assert.notDeepEqual(schemaErrors(parse(readFileSync(file, 'utf8'))), []);
+    const result = await runCli(['run', file], dir);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^sockcap: .*typo\.yaml: http\.keepAlvie: unknown field; did you mean keepAlive\?/);
+    assert.equal(result.stderr.trim().split('\n').length, 1);
   });
 });

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createHistogram, decodeHistogram } from '../src/metrics/histogram.js';
-import { onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, readJson, runCli, testDir, writeScenario } from './helpers/cli.js';
 
 const scenario = `name: sharded
 interval: 500ms
@@ -34,8 +34,8 @@ async function runShards(dir: string, file: string, count: number, extra: string
   return Array.from({ length: count }, (_, i) => join(dir, `shard-${i + 1}`, 'sharded'));
 }
 
-test('three shards add up exactly to one process, and merged histograms equal one fed every value', async () => {
-  const dir = tempDir();
+test('three shards add up exactly to one process, and merged histograms equal one fed every value', async (t) => {
+  const dir = testDir(t);
   const file = writeScenario(dir, 'sharded.yaml', scenario);
   const single = await runCli(['run', file, '--out', join(dir, 'single')], dir);
   assert.equal(single.code, 0, single.stderr);
@@ -46,14 +46,14 @@ test('three shards add up exactly to one process, and merged histograms equal on
   assert.equal(merged.code, 0, merged.stderr);
   const mergedRows = readCsv(join(dir, 'merged', 'summary.csv'));
   assert.equal(mergedRows.length, 2);
-  assert.equal(Number(mergedRows[0]!.connections_peak), 60);
-  assert.equal(Number(mergedRows[0]!.connections_peak), Number(singleRows[0]!.connections_peak));
-  assert.equal(Number(mergedRows[0]!.new_connections), Number(singleRows[0]!.new_connections));
-  assert.equal(Number(mergedRows[1]!.requests), 400);
-  assert.equal(Number(mergedRows[1]!.requests), Number(singleRows[1]!.requests));
+  assert.equal(cellNumber(mergedRows[0], 'connections_peak'), 60);
+  assert.equal(cellNumber(mergedRows[0], 'connections_peak'), cellNumber(singleRows[0], 'connections_peak'));
+  assert.equal(cellNumber(mergedRows[0], 'new_connections'), cellNumber(singleRows[0], 'new_connections'));
+  assert.equal(cellNumber(mergedRows[1], 'requests'), 400);
+  assert.equal(cellNumber(mergedRows[1], 'requests'), cellNumber(singleRows[1], 'requests'));
 
   // Each shard ran its part: the shares add up to the whole, not three wholes.
-  const shardRequests = shardDirs.map((shard) => Number(readCsv(join(shard, 'summary.csv'))[1]!.requests));
+  const shardRequests = shardDirs.map((shard) => cellNumber(readCsv(join(shard, 'summary.csv'))[1], 'requests'));
   assert.ok(shardRequests.every((n) => n > 100 && n < 200), `shard requests ${shardRequests.join(', ')}`);
 
   const added = createHistogram();
@@ -65,7 +65,7 @@ test('three shards add up exactly to one process, and merged histograms equal on
   }
   const timeseries = readCsv(join(dir, 'merged', 'timeseries.csv'));
   assert.equal(
-    timeseries.filter((row) => row.step === 'rate').reduce((sum, row) => sum + Number(row.requests), 0),
+    timeseries.filter((row) => row.step === 'rate').reduce((sum, row) => sum + cellNumber(row, 'requests'), 0),
     400,
     'merged timeseries adds up to the summary',
   );
@@ -76,8 +76,8 @@ test('three shards add up exactly to one process, and merged histograms equal on
   assert.deepEqual([run.merged.shards, run.merged.partial], [3, false]);
 });
 
-test('merge refuses shards of different scenarios, and missing shards unless --allow-partial', async () => {
-  const dir = tempDir();
+test('merge refuses shards of different scenarios, and missing shards unless --allow-partial', async (t) => {
+  const dir = testDir(t);
   const fileA = writeScenario(dir, 'a.yaml', 'name: a\nconnections: 2\nduration: 500ms\nworkers: 1\n');
   const fileB = writeScenario(dir, 'b.yaml', 'name: b\nconnections: 3\nduration: 500ms\nworkers: 1\n');
   const [a1, a2] = await runShards(dir, fileA, 2);

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onlyRunDir, readCsv, readJson, runCli, startCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, readJson, runCli, startCli, tempDir, testDir, writeScenario } from './helpers/cli.js';
 import { startIdleCloseServer } from './servers/idle-close-server.js';
 
 const small = 'name: sweep-e2e\nconnections: 2\nduration: 1500ms\ninterval: 500ms\nworkers: 1\n';
 
-test('an interrupted sweep keeps its finished rows, and --resume runs only the missing combinations into the same folder', async () => {
-  const dir = tempDir();
+test('an interrupted sweep keeps its finished rows, and --resume runs only the missing combinations into the same folder', async (t) => {
+  const dir = testDir(t);
   const file = writeScenario(dir, 'sweep.yaml', small);
   const results = join(dir, 'results');
   const { child, result } = startCli(['sweep', file, '--vary', 'thinkTime=0ms,20ms,40ms', '--out', results, '--quiet'], dir);
@@ -70,7 +70,7 @@ test('an external target: --probe finds its idle timeout and run.json and sweep.
     const rows = readCsv(join(runDir, 'sweep.csv'));
     assert.equal(rows.length, 2);
     for (const row of rows) {
-      assert.equal(Number(row.server_keepalive_timeout_ms), run.sweep.serverTimeout.ms);
+      assert.equal(cellNumber(row, 'server_keepalive_timeout_ms'), run.sweep.serverTimeout.ms);
       assert.equal(row.server_timeout_source, 'probe');
       // Nothing of the server's is measured from outside.
       assert.equal(row.idle_server_sockets, '');
@@ -80,8 +80,8 @@ test('an external target: --probe finds its idle timeout and run.json and sweep.
   }
 });
 
-test('mistakes are one line naming the flag, and exit 2', async () => {
-  const dir = tempDir();
+test('mistakes are one line naming the flag, and exit 2', async (t) => {
+  const dir = testDir(t);
   const plain = writeScenario(dir, 'plain.yaml', small);
   const cases: [string[], RegExp][] = [
     [['sweep', plain], /give at least one --vary/],

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'selfsigned';
-import { onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, readJson, runCli, tempDir, testDir, writeScenario } from './helpers/cli.js';
 import { startTlsEchoServer, type TlsEchoServer } from './servers/tls-echo-server.js';
 import { startWsEchoServer, type WsEchoServer } from './servers/ws-echo-server.js';
 
@@ -46,14 +46,14 @@ describe('built-in target with server.tls', () => {
     const row = rows[0]!;
     const counted = run.steps[0]!.targetCounted;
     assert.match(row.target!, /^built-in \(https:\/\/127\.0\.0\.1:\d+\)$/);
-    assert.ok(Number(row.messages) > 50, `messages ${row.messages}`);
-    assert.equal(Number(row.messages), counted.webSocketMessages);
+    assert.ok(cellNumber(row, 'messages') > 50, `messages ${row.messages}`);
+    assert.equal(cellNumber(row, 'messages'), counted.webSocketMessages);
     assert.equal(counted.webSocketsAccepted, 6);
     assert.equal(counted.tlsHandshakes, 6);
-    assert.equal(Number(row.errors), 0);
-    assert.ok(Number(row.tls_handshake_p50_ms) > 0, 'tls_handshake recorded');
-    assert.ok(Number(row.tls_handshake_p99_ms) >= Number(row.tls_handshake_p50_ms));
-    assert.ok(Number(row.connect_p50_ms) > 0);
+    assert.equal(cellNumber(row, 'errors'), 0);
+    assert.ok(cellNumber(row, 'tls_handshake_p50_ms') > 0, 'tls_handshake recorded');
+    assert.ok(cellNumber(row, 'tls_handshake_p99_ms') >= cellNumber(row, 'tls_handshake_p50_ms'));
+    assert.ok(cellNumber(row, 'connect_p50_ms') > 0);
     assert.equal(run.tlsInsecure, false);
     assert.doesNotMatch(stderr, /insecure/);
   });
@@ -64,12 +64,12 @@ describe('built-in target with server.tls', () => {
     const { rows, run } = results(dir);
     const row = rows[0]!;
     const counted = run.steps[0]!.targetCounted;
-    assert.ok(Number(row.requests) > 100, `requests ${row.requests}`);
-    assert.equal(Number(row.requests), counted.requests);
-    assert.equal(Number(row.new_connections), 4);
+    assert.ok(cellNumber(row, 'requests') > 100, `requests ${row.requests}`);
+    assert.equal(cellNumber(row, 'requests'), counted.requests);
+    assert.equal(cellNumber(row, 'new_connections'), 4);
     assert.equal(counted.tlsHandshakes, 4);
     // Wire bytes are counted under TLS, on both sides alike.
-    assert.equal(Number(row.bytes_sent), counted.bytesReceived);
+    assert.equal(cellNumber(row, 'bytes_sent'), counted.bytesReceived);
   });
 
   test('poll and long-poll over https: every request answered, one TLS handshake per connection', async () => {
@@ -78,10 +78,10 @@ describe('built-in target with server.tls', () => {
       assert.equal(code, 0, stderr);
       const { rows, run } = results(dir);
       const counted = run.steps[0]!.targetCounted;
-      assert.ok(Number(rows[0]!.requests) > 0, `${protocol}: requests ${rows[0]!.requests}`);
-      assert.equal(Number(rows[0]!.errors), 0, protocol);
+      assert.ok(cellNumber(rows[0], 'requests') > 0, `${protocol}: requests ${rows[0]!.requests}`);
+      assert.equal(cellNumber(rows[0], 'errors'), 0, protocol);
       assert.equal(counted.tlsHandshakes, 3, protocol);
-      assert.ok(Number(rows[0]!.tls_handshake_p50_ms) > 0, protocol);
+      assert.ok(cellNumber(rows[0], 'tls_handshake_p50_ms') > 0, protocol);
     }
   });
 
@@ -107,10 +107,10 @@ steps:
     assert.equal(code, 0, stderr);
     const { rows, run } = results(dir);
     const best = (kind: string): number =>
-      Math.min(...rows.filter((r) => r.step!.startsWith(kind)).map((r) => Number(r.tls_handshake_p50_ms)));
+      Math.min(...rows.filter((r) => r.step!.startsWith(kind)).map((r) => cellNumber(r, 'tls_handshake_p50_ms')));
     for (const [i, row] of rows.entries()) {
       const counted = run.steps[i]!.targetCounted;
-      assert.ok(Number(row.requests) >= 20, `${row.step}: requests ${row.requests}`);
+      assert.ok(cellNumber(row, 'requests') >= 20, `${row.step}: requests ${row.requests}`);
       // The target saw the difference too: almost every reconnect resumed, or none did.
       if (row.step!.startsWith('resumed')) assert.ok(counted.tlsResumed! > counted.tlsHandshakes! * 0.9, JSON.stringify(counted));
       else assert.equal(counted.tlsResumed, 0);
@@ -141,8 +141,8 @@ describe('a plain Node https/ws server with its own self-signed certificate', ()
     assert.throws(() => onlyRunDir(join(dir, 'results')), 'no results folder');
   });
 
-  test('with tls.ca, wss echo completes and its count matches the server', async () => {
-    const ca = server.writeCert(tempDir('sockcap-ca-'));
+  test('with tls.ca, wss echo completes and its count matches the server', async (t) => {
+    const ca = server.writeCert(testDir(t, 'sockcap-ca-'));
     const before = server.counts.messages;
     const { code, stderr, dir } = await runFile(
       'trusted-wss',
@@ -150,21 +150,21 @@ describe('a plain Node https/ws server with its own self-signed certificate', ()
     );
     assert.equal(code, 0, stderr);
     const row = results(dir).rows[0]!;
-    assert.ok(Number(row.messages) > 50);
-    assert.equal(Number(row.messages), server.counts.messages - before);
-    assert.equal(Number(row.errors), 0);
-    assert.ok(Number(row.tls_handshake_p50_ms) > 0);
+    assert.ok(cellNumber(row, 'messages') > 50);
+    assert.equal(cellNumber(row, 'messages'), server.counts.messages - before);
+    assert.equal(cellNumber(row, 'errors'), 0);
+    assert.ok(cellNumber(row, 'tls_handshake_p50_ms') > 0);
   });
 
-  test('with tls.ca, https keep-alive completes and its count matches the server', async () => {
-    const ca = server.writeCert(tempDir('sockcap-ca-'));
+  test('with tls.ca, https keep-alive completes and its count matches the server', async (t) => {
+    const ca = server.writeCert(testDir(t, 'sockcap-ca-'));
     const before = server.counts.requests;
     const { code, stderr, dir } = await runFile('trusted-https', `target: ${server.url}/\nprotocol: http\nconnections: 3\ntls:\n  ca: ${ca}\n`);
     assert.equal(code, 0, stderr);
     const row = results(dir).rows[0]!;
-    assert.ok(Number(row.requests) > 100);
-    assert.equal(Number(row.requests), server.counts.requests - before);
-    assert.equal(Number(row.errors), 0);
+    assert.ok(cellNumber(row, 'requests') > 100);
+    assert.equal(cellNumber(row, 'requests'), server.counts.requests - before);
+    assert.equal(cellNumber(row, 'errors'), 0);
   });
 
   test('tls.insecure accepts the certificate, and says so on the console and in run.json', async () => {
@@ -173,8 +173,8 @@ describe('a plain Node https/ws server with its own self-signed certificate', ()
     assert.match(stderr, /^warning: tls\.insecure: certificates are not verified$/m);
     const { rows, run } = results(dir);
     assert.equal(run.tlsInsecure, true);
-    assert.ok(Number(rows[0]!.requests) > 0);
-    assert.equal(Number(rows[0]!.errors), 0);
+    assert.ok(cellNumber(rows[0], 'requests') > 0);
+    assert.equal(cellNumber(rows[0], 'errors'), 0);
   });
 
   test('a plaintext client against the TLS port fails with tls_protocol_mismatch', async () => {
@@ -206,7 +206,7 @@ describe('certificates that fail verification', () => {
       assert.match(wrong.stderr, /tls_hostname \(.*is for DNS:sockcap\.test, not 127\.0\.0\.1\): .*tls\.servername/);
       const fixed = await runFile('servername', `${base}  servername: sockcap.test\n`);
       assert.equal(fixed.code, 0, fixed.stderr);
-      assert.equal(Number(results(fixed.dir).rows[0]!.errors), 0);
+      assert.equal(cellNumber(results(fixed.dir).rows[0], 'errors'), 0);
     } finally {
       await server.close();
     }
@@ -246,8 +246,8 @@ describe('tls settings in the scenario', () => {
 });
 
 describe('client certificates', () => {
-  test('a target that requires one: tls_client_certificate without tls.cert, a clean run with it', async () => {
-    const dir = tempDir('sockcap-client-');
+  test('a target that requires one: tls_client_certificate without tls.cert, a clean run with it', async (t) => {
+    const dir = testDir(t, 'sockcap-client-');
     const client = await generate([{ name: 'commonName', value: 'sockcap client' }], { keyType: 'ec', algorithm: 'sha256' });
     const certFile = join(dir, 'client.pem');
     const keyFile = join(dir, 'client-key.pem');
@@ -263,8 +263,8 @@ describe('client certificates', () => {
       const accepted = await runFile('client-cert', `${base}  cert: ${certFile}\n  key: ${keyFile}\n`);
       assert.equal(accepted.code, 0, accepted.stderr);
       const row = results(accepted.dir).rows[0]!;
-      assert.ok(Number(row.requests) > 0);
-      assert.equal(Number(row.errors), 0);
+      assert.ok(cellNumber(row, 'requests') > 0);
+      assert.equal(cellNumber(row, 'errors'), 0);
     } finally {
       await server.close();
     }

@@ -1,10 +1,11 @@
 // Runs the compiled CLI as a user would and reads the files it writes.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, type TestContext } from 'node:test';
 import { parse } from 'csv-parse/sync';
 
 export const binPath = fileURLToPath(new URL('../../src/bin.js', import.meta.url));
@@ -29,8 +30,25 @@ export function runCli(args: string[], cwd: string): Promise<CliResult> {
   return startCli(args, cwd).result;
 }
 
+// No test leaves a folder behind in /tmp: testDir's folder is removed when its test ends,
+// tempDir's (shared by the tests of a file) when the file's last test has run.
+const sharedDirs: string[] = [];
+after(() => {
+  for (const dir of sharedDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A folder for the tests of a file, removed after the last of them. */
 export function tempDir(prefix = 'sockcap-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  sharedDirs.push(dir);
+  return dir;
+}
+
+/** A folder for one test, removed when it ends (passed or failed). */
+export function testDir(t: Pick<TestContext, 'after'>, prefix = 'sockcap-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 export function writeScenario(dir: string, name: string, text: string): string {
