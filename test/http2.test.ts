@@ -9,7 +9,7 @@ import { startNginx } from '../scripts/bench/nginx.js';
 import type { ServerProcess } from '../scripts/bench/processes.js';
 import { generatedCertificate } from '../src/target/certificate.js';
 import type { TlsMaterial } from '../src/target/certificate.js';
-import { onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
 
 interface RunJson {
   steps: { targetCounted: { requests: number; connectionsAccepted: number } }[];
@@ -30,11 +30,10 @@ async function run(scenario: string): Promise<Finished> {
   const { code, stdout, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
   const runDir = onlyRunDir(join(dir, 'results'));
   const errors: Record<string, number> = {};
-  for (const line of readCsv(join(runDir, 'errors.csv'))) errors[line.code!] = Number(line.count);
+  for (const line of readCsv(join(runDir, 'errors.csv'))) errors[line.code!] = cellNumber(line, 'count');
   return { code, stdout, stderr, row: readCsv(join(runDir, 'summary.csv'))[0]!, errors, run: readJson<RunJson>(join(runDir, 'run.json')) };
 }
 
-const num = (row: Record<string, string>, column: string): number => Number(row[column]);
 
 describe('HTTP/2 against the built-in target', () => {
   test('h2c: 4 connections × 25 streams ride on 4 sockets', async () => {
@@ -44,13 +43,13 @@ server: { http2: true, responseDelay: 20ms }
 `);
     assert.equal(code, 0, stderr);
     assert.equal(row.http_version, '2');
-    assert.equal(num(row, 'errors'), 0);
-    assert.equal(num(row, 'streams_peak_per_conn'), 25);
-    assert.equal(num(row, 'server_max_streams'), 128);
+    assert.equal(cellNumber(row, 'errors'), 0);
+    assert.equal(cellNumber(row, 'streams_peak_per_conn'), 25);
+    assert.equal(cellNumber(row, 'server_max_streams'), 128);
     assert.equal(doc.steps[0]!.targetCounted.connectionsAccepted, 4, 'the server saw 4 sockets');
-    assert.equal(num(row, 'requests'), doc.steps[0]!.targetCounted.requests);
-    assert.equal(num(row, 'requests_per_conn'), Math.round((num(row, 'requests') / 4) * 10) / 10);
-    assert.ok(num(row, 'requests') > 4 * 25, `${row.requests} requests: more than one round of streams`);
+    assert.equal(cellNumber(row, 'requests'), doc.steps[0]!.targetCounted.requests);
+    assert.equal(cellNumber(row, 'requests_per_conn'), Math.round((cellNumber(row, 'requests') / 4) * 10) / 10);
+    assert.ok(cellNumber(row, 'requests') > 4 * 25, `${row.requests} requests: more than one round of streams`);
   });
 
   test('h2 over TLS by ALPN, with the generated certificate', async () => {
@@ -60,8 +59,8 @@ server: { http2: true, tls: true, responseDelay: 10ms }
 `);
     assert.equal(code, 0, stderr);
     assert.equal(row.http_version, '2');
-    assert.equal(num(row, 'errors'), 0);
-    assert.equal(num(row, 'streams_peak_per_conn'), 10);
+    assert.equal(cellNumber(row, 'errors'), 0);
+    assert.equal(cellNumber(row, 'streams_peak_per_conn'), 10);
     assert.equal(doc.steps[0]!.targetCounted.connectionsAccepted, 2);
   });
 
@@ -71,11 +70,11 @@ http: { version: 2, streams: 10 }
 server: { http2: true, maxConcurrentStreams: 1, responseDelay: 5ms }
 `);
     assert.equal(code, 0, stderr);
-    assert.equal(num(row, 'server_max_streams'), 1);
-    assert.equal(num(row, 'streams_peak_per_conn'), 1);
-    assert.equal(num(row, 'streams_refused'), 0);
-    assert.equal(num(row, 'errors'), 0);
-    assert.ok(num(row, 'requests') > 0);
+    assert.equal(cellNumber(row, 'server_max_streams'), 1);
+    assert.equal(cellNumber(row, 'streams_peak_per_conn'), 1);
+    assert.equal(cellNumber(row, 'streams_refused'), 0);
+    assert.equal(cellNumber(row, 'errors'), 0);
+    assert.ok(cellNumber(row, 'requests') > 0);
   });
 
   test('GOAWAY after max requests mid-run: counted, and the load goes on over new connections', async () => {
@@ -84,12 +83,12 @@ http: { version: 2, streams: 4 }
 server: { http2: true, maxRequestsPerSocket: 40, responseDelay: 2ms }
 `);
     assert.equal(code, 0, stderr);
-    assert.ok(num(row, 'goaways') >= 2, `${row.goaways} GOAWAYs`);
+    assert.ok(cellNumber(row, 'goaways') >= 2, `${row.goaways} GOAWAYs`);
     // The 40th client stream has id 79.
-    assert.equal(num(row, 'goaway_last_stream_id'), 79);
+    assert.equal(cellNumber(row, 'goaway_last_stream_id'), 79);
     const accepted = doc.steps[0]!.targetCounted.connectionsAccepted;
-    assert.ok(accepted > 2 && num(row, 'new_connections') === accepted, `${accepted} connections accepted, ${row.new_connections} opened`);
-    assert.ok(num(row, 'requests') > 2 * 40, `${row.requests} requests`);
+    assert.ok(accepted > 2 && cellNumber(row, 'new_connections') === accepted, `${accepted} connections accepted, ${row.new_connections} opened`);
+    assert.ok(cellNumber(row, 'requests') > 2 * 40, `${row.requests} requests`);
   });
 
   test('arrival-rate, hold and connect workloads run over HTTP/2', async () => {
@@ -100,11 +99,11 @@ http: { version: 2, streams: 8 }
 server: { http2: true, responseDelay: 5ms }
 `);
     assert.equal(rate.code, 0, rate.stderr);
-    assert.equal(num(rate.row, 'errors'), 0);
-    assert.ok(Math.abs(num(rate.row, 'requests') - 300) <= 30, `${rate.row.requests} requests at 200/s for 1.5 s`);
+    assert.equal(cellNumber(rate.row, 'errors'), 0);
+    assert.ok(Math.abs(cellNumber(rate.row, 'requests') - 300) <= 30, `${rate.row.requests} requests at 200/s for 1.5 s`);
     // Open model: latency counts from the intended send, service time from the actual one.
-    assert.ok(num(rate.row, 'service_time_p50_ms') > 0);
-    assert.ok(num(rate.row, 'latency_p99_ms') >= num(rate.row, 'service_time_p99_ms'));
+    assert.ok(cellNumber(rate.row, 'service_time_p50_ms') > 0);
+    assert.ok(cellNumber(rate.row, 'latency_p99_ms') >= cellNumber(rate.row, 'service_time_p99_ms'));
     const hold = await run(`workload: hold
 connections: 6
 http: { version: 2 }
@@ -112,7 +111,7 @@ server: { http2: true }
 `);
     assert.equal(hold.code, 0, hold.stderr);
     assert.equal(hold.run.steps[0]!.targetCounted.connectionsAccepted, 6);
-    assert.equal(num(hold.row, 'connections_peak'), 6);
+    assert.equal(cellNumber(hold.row, 'connections_peak'), 6);
     const cycle = await run(`workload: connect
 connections: 3
 http: { version: 2 }
@@ -120,7 +119,7 @@ server: { http2: true }
 `);
     assert.equal(cycle.code, 0, cycle.stderr);
     assert.ok(cycle.run.steps[0]!.targetCounted.connectionsAccepted > 3, 'connections were cycled');
-    assert.equal(num(cycle.row, 'errors'), 0);
+    assert.equal(cellNumber(cycle.row, 'errors'), 0);
   });
 
   test('auto against the HTTP/1.1-only TLS target falls back and says so', async () => {
@@ -130,8 +129,8 @@ server: { tls: true }
 `);
     assert.equal(code, 0, stderr);
     assert.equal(row.http_version, '1.1');
-    assert.equal(num(row, 'errors'), 0);
-    assert.ok(num(row, 'requests') > 0);
+    assert.equal(cellNumber(row, 'errors'), 0);
+    assert.ok(cellNumber(row, 'requests') > 0);
     assert.match(stderr, /http\.version auto in step main: 2 connections fell back to HTTP\/1\.1, 0 spoke HTTP\/2 \(the server's ALPN did not offer h2\)/);
   });
 
@@ -142,7 +141,7 @@ server: { http2: true, tls: true }
 `);
     assert.equal(code, 0, stderr);
     assert.equal(row.http_version, '2');
-    assert.equal(num(row, 'streams_peak_per_conn'), 4);
+    assert.equal(cellNumber(row, 'streams_peak_per_conn'), 4);
     assert.doesNotMatch(stderr, /fell back/);
   });
 });
@@ -174,10 +173,10 @@ http: { version: 2, streams: 20 }
 `);
       assert.equal(code, 0, stderr);
       assert.equal(row.http_version, '2', url);
-      assert.equal(num(row, 'errors'), 0, url);
-      assert.equal(num(row, 'new_connections'), 2, url);
-      assert.equal(num(row, 'streams_peak_per_conn'), 20, url);
-      assert.equal(num(row, 'server_max_streams'), 128, url);
+      assert.equal(cellNumber(row, 'errors'), 0, url);
+      assert.equal(cellNumber(row, 'new_connections'), 2, url);
+      assert.equal(cellNumber(row, 'streams_peak_per_conn'), 20, url);
+      assert.equal(cellNumber(row, 'server_max_streams'), 128, url);
     }
   });
 
@@ -185,27 +184,27 @@ http: { version: 2, streams: 20 }
     const url = await nginx({ http2: 'h2c', maxConcurrentStreams: 1 });
     const { code, stderr, row } = await run(`target: ${url}\nconnections: 2\nhttp: { version: 2, streams: 10 }\n`);
     assert.equal(code, 0, stderr);
-    assert.equal(num(row, 'streams_peak_per_conn'), 1);
-    assert.equal(num(row, 'errors'), 0);
+    assert.equal(cellNumber(row, 'streams_peak_per_conn'), 1);
+    assert.equal(cellNumber(row, 'errors'), 0);
   });
 
   test('keepalive_requests sends GOAWAY mid-run: counted, reconnected, refused streams counted', async () => {
     const url = await nginx({ http2: 'h2c', keepaliveRequests: 100 });
     const { code, stderr, row, errors } = await run(`target: ${url}\nconnections: 2\nhttp: { version: 2, streams: 8 }\n`);
     assert.equal(code, 0, stderr);
-    assert.ok(num(row, 'goaways') >= 2, `${row.goaways} GOAWAYs`);
-    assert.equal(num(row, 'goaway_last_stream_id'), 199);
-    assert.ok(num(row, 'new_connections') > 2);
-    assert.equal(num(row, 'streams_refused'), errors.h2_rst_refused_stream ?? 0);
+    assert.ok(cellNumber(row, 'goaways') >= 2, `${row.goaways} GOAWAYs`);
+    assert.equal(cellNumber(row, 'goaway_last_stream_id'), 199);
+    assert.ok(cellNumber(row, 'new_connections') > 2);
+    assert.equal(cellNumber(row, 'streams_refused'), errors.h2_rst_refused_stream ?? 0);
   });
 
   test('a stream nginx resets is counted by its RST_STREAM code', async () => {
     const url = await nginx({ http2: 'h2c' });
     const { row, errors } = await run(`target: ${url}reset\nconnections: 1\nhttp: { version: 2, streams: 2 }\n`);
-    assert.equal(num(row, 'requests'), 0);
-    assert.ok(num(row, 'stream_resets') > 0);
-    assert.equal(num(row, 'errors'), num(row, 'stream_resets'));
-    assert.equal(errors.h2_rst_protocol_error, num(row, 'stream_resets'));
+    assert.equal(cellNumber(row, 'requests'), 0);
+    assert.ok(cellNumber(row, 'stream_resets') > 0);
+    assert.equal(cellNumber(row, 'errors'), cellNumber(row, 'stream_resets'));
+    assert.equal(errors.h2_rst_protocol_error, cellNumber(row, 'stream_resets'));
   });
 
   test('auto against nginx over TLS without http2 falls back to HTTP/1.1 and says so', async () => {
@@ -213,7 +212,7 @@ http: { version: 2, streams: 20 }
     const { code, stderr, row } = await run(`target: ${url}\nconnections: 2\ntls: { ca: ${caFile} }\nhttp: { version: auto }\n`);
     assert.equal(code, 0, stderr);
     assert.equal(row.http_version, '1.1');
-    assert.equal(num(row, 'errors'), 0);
+    assert.equal(cellNumber(row, 'errors'), 0);
     assert.match(stderr, /2 connections fell back to HTTP\/1\.1, 0 spoke HTTP\/2/);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTarget, type RunningTarget } from '../src/target/server.js';
 import { defaults } from '../src/scenario/defaults.js';
-import { onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startSseServer, type SseTestServer } from './servers/sse-server.js';
 import { startPythonPushServer } from './servers/python-push-server.js';
 
@@ -15,7 +15,7 @@ let errors: Record<string, string>[];
 let stderr: string;
 
 const errorCount = (step: string, code: string): number =>
-  errors.filter((row) => row.step === step && row.code === code).reduce((sum, row) => sum + Number(row.count), 0);
+  errors.filter((row) => row.step === step && row.code === code).reduce((sum, row) => sum + cellNumber(row, 'count'), 0);
 
 before(async () => {
   server = await startSseServer();
@@ -63,14 +63,14 @@ after(() => server.close());
 test('multi-line data, comments, a BOM and every line end; a resume with Last-Event-ID counts the lost, late and repeated events', () => {
   const row = summary.get('script')!;
   // 1 2 3 | 5 4 5 (noise) | 6 7: seven events once each, 4 late, 5 twice, nothing lost in the end.
-  assert.equal(Number(row.events), 7, JSON.stringify(row));
-  assert.equal(Number(row.reordered), 1, JSON.stringify(row));
-  assert.equal(Number(row.duplicated), 1, JSON.stringify(row));
-  assert.equal(Number(row.lost), 0);
-  assert.equal(Number(row.requests), 3, 'the first stream and two resumes');
+  assert.equal(cellNumber(row, 'events'), 7, JSON.stringify(row));
+  assert.equal(cellNumber(row, 'reordered'), 1, JSON.stringify(row));
+  assert.equal(cellNumber(row, 'duplicated'), 1, JSON.stringify(row));
+  assert.equal(cellNumber(row, 'lost'), 0);
+  assert.equal(cellNumber(row, 'requests'), 3, 'the first stream and two resumes');
   assert.deepEqual(server.lastEventIds.slice(0, 2), ['3', '5'], 'each resume names the last event id seen');
   assert.ok(row.delivery_p50_ms !== '', 'delivery measured from the publishedAt in the data');
-  assert.ok(Number(row.first_event_p50_ms) > 0, 'time to first event');
+  assert.ok(cellNumber(row, 'first_event_p50_ms') > 0, 'time to first event');
   assert.equal(row.latency_metric, 'delivery');
   // The socket dropped mid-event: one error, and the client carried on.
   assert.ok(errorCount('script', 'socket_closed') + errorCount('script', 'ECONNRESET') >= 1, JSON.stringify(errors));
@@ -78,8 +78,8 @@ test('multi-line data, comments, a BOM and every line end; a resume with Last-Ev
 
 test('the sequence number can come from the event id, with data that is not JSON', () => {
   const row = summary.get('ids')!;
-  assert.equal(Number(row.events), 3);
-  assert.equal(Number(row.lost), 1);
+  assert.equal(cellNumber(row, 'events'), 3);
+  assert.equal(cellNumber(row, 'lost'), 1);
   assert.equal(row.delivery_p50_ms, '', 'no publish time, no delivery figure');
 });
 
@@ -88,7 +88,7 @@ test('bad answers are errors by code and the client keeps trying; a step with no
   assert.ok(errorCount('error', 'http_503') >= 2);
   assert.ok(errorCount('stall', 'sse_stalled') >= 1);
   for (const step of ['plain', 'error', 'stall']) {
-    assert.equal(Number(summary.get(step)!.events), 0);
+    assert.equal(cellNumber(summary.get(step), 'events'), 0);
     assert.match(stderr, new RegExp(`warning: no event delivered in step ${step}:`));
   }
   assert.doesNotMatch(stderr, /warning: no event delivered in step script/);
@@ -96,9 +96,9 @@ test('bad answers are errors by code and the client keeps trying; a step with no
 
 test('an event over sse.maxEventSize and malformed lines are counted, and the events around them still count', () => {
   assert.equal(errorCount('big', 'sse_event_too_large'), 1);
-  assert.equal(Number(summary.get('big')!.events), 2);
+  assert.equal(cellNumber(summary.get('big'), 'events'), 2);
   assert.equal(errorCount('malformed', 'sse_malformed_line'), 2);
-  assert.equal(Number(summary.get('malformed')!.events), 2);
+  assert.equal(cellNumber(summary.get('malformed'), 'events'), 2);
 });
 
 test('the built-in /sse sends a retry hint, ids and JSON data, and resumes after Last-Event-ID', async () => {
