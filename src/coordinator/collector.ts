@@ -74,6 +74,7 @@ export class StepCollector {
       // Most connections open during the warm-up: what opening them cost belongs to the step.
       this.totals.connectionsOpened += snapshot.counters.connectionsOpened;
       this.totals.connectionsFailed += snapshot.counters.connectionsFailed;
+      this.totals.sessionsOpened += snapshot.counters.sessionsOpened;
       addSnapshotHistograms(this.histograms, snapshot, connectionMetrics);
     } else {
       addCounters(this.totals, snapshot.counters);

@@ -55,6 +55,10 @@ export interface Counters {
   /** the server's SETTINGS_MAX_CONCURRENT_STREAMS, and the last stream id of a GOAWAY received. */
   serverMaxStreams: number;
   goawayLastStreamId: number;
+  /** Session connections that got through every `open` step. */
+  sessionsOpened: number;
+  /** Messages a session neither expected nor took as a pushed event (unrelated to a correlated reply). */
+  messagesUnmatched: number;
   errorsByCode: Record<string, number>;
 }
 
@@ -95,6 +99,8 @@ export function emptyCounters(): Counters {
     streamsPeakPerConn: 0,
     serverMaxStreams: 0,
     goawayLastStreamId: 0,
+    sessionsOpened: 0,
+    messagesUnmatched: 0,
     errorsByCode: {},
   };
 }
@@ -129,6 +135,8 @@ export function addCounters(into: Counters, from: Counters): void {
   into.streamResets += from.streamResets;
   into.goaways += from.goaways;
   for (const peak of peakCounters) into[peak] = Math.max(into[peak], from[peak]);
+  into.sessionsOpened += from.sessionsOpened;
+  into.messagesUnmatched += from.messagesUnmatched;
   for (const [code, count] of Object.entries(from.errorsByCode)) {
     into.errorsByCode[code] = (into.errorsByCode[code] ?? 0) + count;
   }

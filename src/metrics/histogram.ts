@@ -22,8 +22,26 @@ export const metricNames = [
   'latency_fresh',
   'latency_newcomer',
   'race_idle',
+  'reply',
 ] as const;
-export type MetricName = (typeof metricNames)[number];
+/** `reply:<step>`: the reply latency of one named session step, besides `reply` for all of them. */
+export type StepReplyMetric = `reply:${string}`;
+export type MetricName = (typeof metricNames)[number] | StepReplyMetric;
+
+const stepReply = /^reply:[A-Za-z0-9_-]+$/;
+
+export function isMetricName(name: string): name is MetricName {
+  return (metricNames as readonly string[]).includes(name) || stepReply.test(name);
+}
+
+/** The fixed metrics in their listed order, then the per-step ones by name. */
+export function compareMetrics(a: string, b: string): number {
+  const rank = (name: string): number => {
+    const index = (metricNames as readonly string[]).indexOf(name);
+    return index < 0 ? metricNames.length : index;
+  };
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
 
 /** 1 hour in microseconds: anything slower is recorded as 1 hour. */
 export const highestMicros = 3_600_000_000;

@@ -82,6 +82,11 @@ export const summaryColumns = [
   'duplicated',
   'reordered',
   'empty_responses',
+  'sessions_opened',
+  'messages_unmatched',
+  'reply_p50_ms',
+  'reply_p99_ms',
+  'reply_max_ms',
   ...capacityColumns,
   ...http2Columns,
 ] as const;

@@ -8,6 +8,7 @@ import { summaryRow } from '../results/summary-row.js';
 import { autoFallbackNote } from '../results/http2-columns.js';
 import { deliveryClockNote } from '../scenario/delivery-clock.js';
 import { connectionWorkloads } from '../scenario/types.js';
+import { hasSession } from '../scenario/session-types.js';
 import { primaryMetricOf, stepPlan } from '../protocols/index.js';
 import { formatCount, formatMs, formatTable } from './table.js';
 
@@ -30,6 +31,28 @@ function describeCosts(result: StepResult): string {
     `${formatCount(result.connectionsPeak)} connections held, ${formatCount(result.totals.connectionsFailed)} failed; per connection: ` +
     `client ${kib(costs.clientKibPerConn)}, server ${kib(costs.serverKibPerConn)}, kernel ${kib(costs.kernelKibPerConn)}, server CPU ${cpu}; ` +
     `peak connect rate ${formatCount(result.connectRatePeak)}/s, ${opening} p99 ${formatMs(handshake.p99)}`
+  );
+}
+
+/** The most frequent error codes of a step, `code ×count`, most frequent first. */
+function topErrors(result: StepResult, count: number): string {
+  return Object.entries(result.totals.errorsByCode)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, count)
+    .map(([code, n]) => `${code} ×${formatCount(n)}`)
+    .join(', ');
+}
+
+/** How the step's sessions went: how many got past open, and which steps failed how often. */
+function describeSession(result: StepResult): string {
+  const { totals } = result;
+  const failed = Object.entries(totals.errorsByCode)
+    .filter(([code]) => code.startsWith('session_'))
+    .sort(([, a], [, b]) => b - a)
+    .map(([code, n]) => `${code} ×${formatCount(n)}`);
+  return (
+    `sessions: ${formatCount(totals.sessionsOpened)} got past open, ${formatCount(totals.messagesUnmatched)} unmatched messages` +
+    (failed.length > 0 ? `; failing steps: ${failed.join(', ')}` : '')
   );
 }
 
@@ -122,6 +145,7 @@ export class ConsoleOutput implements Output {
     if (connectionWorkloads.includes(result.step.workload)) this.line(`  ${describeCosts(result)}`);
     const fallback = autoFallbackNote(result);
     if (fallback) this.line(fallback);
+    if (hasSession(result.step)) this.line(`  ${describeSession(result)}`);
     for (const code of Object.keys(result.totals.errorsByCode)) {
       const hint = limitHints[code];
       if (hint) this.line(`warning: ${code} in step ${result.step.stepLabel}: ${hint}`);
@@ -135,6 +159,9 @@ export class ConsoleOutput implements Output {
     // ended is the verdict's last reason and has its own line below.
     const reasons = run.status === 'completed' ? run.verdict.reasons : run.verdict.reasons.slice(0, -1);
     for (const reason of reasons) this.err.write(`${this.red(`FAILED ${reason}`)}\n`);
+    for (const step of run.steps.filter((result) => hasSession(result.step) && result.totals.sessionsOpened === 0)) {
+      this.err.write(`no session got past open in step ${step.step.stepLabel}: ${topErrors(step, 3) || 'no error was counted (did the step end before any connection opened?)'}\n`);
+    }
     if (run.status === 'interrupted') this.err.write(`run interrupted (${run.reason ?? 'stopped'}): everything measured so far is in ${run.dir}\n`);
     else if (run.status === 'broken') this.err.write(`run broken (${run.reason ?? 'unknown cause'}): what was measured is in ${run.dir}\n`);
     else this.line(`results in ${run.dir}`);

@@ -3,7 +3,7 @@
 // whole after every step, so they too are complete up to the last finished step.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { metricNames, percentileDistribution, summarize } from '../metrics/histogram.js';
+import { compareMetrics, percentileDistribution, summarize } from '../metrics/histogram.js';
 import { csvText } from './csv.js';
 import type { IntervalRow, Output, RunInfo, StepResult } from '../results/run-result.js';
 import { summaryRow } from '../results/summary-row.js';
@@ -108,10 +108,9 @@ export function writeStepCsvFiles(dir: string, runId: string, scenarioName: stri
   writeFileSync(join(dir, 'summary.csv'), csvText(summaries, summaryColumns));
 
   // Metrics in one fixed order, so a rebuilt latency.csv is identical to the one the run wrote.
-  const order = (metric: string): number => (metricNames as readonly string[]).indexOf(metric);
   const latencyRows = steps.flatMap((step) =>
     [...step.histograms.entries()]
-      .sort(([a], [b]) => order(a) - order(b))
+      .sort(([a], [b]) => compareMetrics(a, b))
       .flatMap(([metric, histogram]) =>
         percentileDistribution(histogram).map((row) => ({
           step: step.step.stepLabel,

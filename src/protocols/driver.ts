@@ -2,6 +2,7 @@
 // target over one connection; when to talk is the workload's business.
 import type { StepScenario } from '../scenario/types.js';
 import type { Recorder } from '../metrics/recorder.js';
+import type { EventSink } from './receiver.js';
 import type { ClientTls } from './tls-options.js';
 
 /**
@@ -41,6 +42,10 @@ export interface DriverContext {
   localAddress: string | undefined;
   /** Called when the connection closes without the driver being asked to (target drop, ping timeout). */
   onClosed: (code: string) => void;
+  /** The connection's index among all of the step's connections: which data row it gets. */
+  connection: number;
+  /** Where a session's pushed events go; undefined when the session has no `push`. */
+  sink: EventSink | undefined;
 }
 
 export type DriverFactory = (context: DriverContext) => ConnectionDriver;

@@ -55,6 +55,8 @@ export function errorCode(error: unknown): string {
     }
     // ws's handshakeTimeout carries no code, only this message.
     if (error instanceof Error && /opening handshake has timed out/i.test(error.message)) return 'handshake_timeout';
+    // ws refuses an upgrade whose Sec-WebSocket-Protocol is missing or not one it offered.
+    if (error instanceof Error && /subprotocol/i.test(error.message)) return 'ws_subprotocol_mismatch';
     if (error instanceof Error && /parse error|invalid/i.test(error.message)) return 'protocol_error';
   }
   return 'unknown';

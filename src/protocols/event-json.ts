@@ -84,7 +84,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-function fieldAt(value: unknown, path: Path): unknown {
+export function fieldAt(value: unknown, path: Path): unknown {
   let current = value;
   for (const key of path) {
     if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) return undefined;
@@ -94,13 +94,13 @@ function fieldAt(value: unknown, path: Path): unknown {
 }
 
 /** A whole number, or a string of digits (some servers send 64-bit ids as text). */
-function sequenceOf(value: unknown): number | undefined {
+export function sequenceOf(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isSafeInteger(n) ? n : undefined;
 }
 
 /** Epoch milliseconds as a number, or an ISO 8601 date-time string. */
-function timestampOf(value: unknown): number | undefined {
+export function timestampOf(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'string') {
     const ms = Date.parse(value);

@@ -33,6 +33,8 @@ export interface ReceiverContext {
   /** How to speak TLS to an https:// or wss:// target; undefined for a plain one. */
   tls: ClientTls | undefined;
   sink: EventSink;
+  /** The client's index among all of the step's clients: which data row it gets. */
+  connection: number;
 }
 
 export type ReceiverFactory = (context: ReceiverContext) => EventReceiver;

@@ -1,6 +1,8 @@
 // WebSocket subscribe: one socket per client, opened once, on which the target pushes its
-// events; the client sends nothing. A connection that drops is opened again (a reconnect),
-// and whatever was published meanwhile shows up as a gap in the sequence numbers. The
+// events. It is a session with only `push`: a `websocket.session` may add `open` steps (auth,
+// subscribe) run after the upgrade, and a `push` match that tells events from control
+// messages. A connection that drops is opened again (a reconnect) after the `reconnect`
+// backoff, and whatever was published meanwhile shows up as a gap in the sequence numbers. The
 // upgrade's request and response heads are counted as header bytes: the request is every
 // byte written on the socket before the 101 came back, the response is rebuilt from ws's
 // parsed status line and raw headers.
@@ -16,21 +18,59 @@ import { responseHeadBytes } from './poll.js';
 import type { EventReceiver, ReceiverContext } from './receiver.js';
 import { socketOpener } from './socket-opener.js';
 import { webSocketUrl } from './target-port.js';
+import { reconnectDelay } from '../scenario/backoff.js';
+import { rowOf } from './session/data-rows.js';
+import { Incoming } from './session/match.js';
+import { pushEvents } from './session/push.js';
+import { compileText } from './session/template.js';
+import { SessionVars } from './session/vars.js';
+import { compileSteps, StepRunner } from './session/ws-steps.js';
 
-export function createSubscribeReceiver({ scenario, target, recorder, tls, sink }: ReceiverContext): EventReceiver {
+export function createSubscribeReceiver({ scenario, target, recorder, tls, sink, connection }: ReceiverContext): EventReceiver {
   const settings = scenario.websocket;
   const url = webSocketUrl(new URL(target.origin), settings.subscribePath);
   const reader = eventReader(scenario.events);
   const opener = socketOpener(recorder, tls);
+  const { session } = settings;
+  const vars = new SessionVars(connection, rowOf(scenario.data, connection));
+  const headers = Object.entries(settings.headers).map(([name, text]) => [name, compileText(text)] as const);
+  const openSteps = compileSteps(session.open, recorder, false);
+  const push = session.push ? pushEvents(session.push, sink, recorder) : undefined;
+  const incoming = new Incoming();
+  let runner: StepRunner | undefined;
   let closed = false;
   let opened = false;
   let current: WebSocket | undefined;
   let timer: NodeJS.Timeout | undefined;
   let timing: ReceiveTiming | undefined;
+  /** Connections lost since the last event: the reconnect backoff's attempt. */
+  let failures = 0;
 
   const again = (): void => {
     if (closed || !timing) return;
-    timer = setTimeout(connect, Math.max(0, timing.nextAt(now(), false) - now()));
+    failures++;
+    const at = Math.max(timing.nextAt(now(), false), now() + reconnectDelay(scenario.reconnect, failures - 1));
+    timer = setTimeout(connect, Math.max(0, at - now()));
+  };
+
+  const received = (data: Buffer): void => {
+    const receivedAt = now();
+    recorder.count('messages');
+    const message = incoming.reset(data);
+    if (push?.first && push.matches(message, vars)) {
+      failures = 0;
+      return push.take(message, receivedAt);
+    }
+    if (runner?.offer(message)) return;
+    if (push) {
+      if (push.first) return recorder.count('messagesUnmatched');
+      failures = 0;
+      return push.take(message, receivedAt);
+    }
+    const { events, problem } = reader.message(message.text);
+    if (problem) recorder.error(problem);
+    if (events.length > 0) failures = 0;
+    sink.received(events, receivedAt);
   };
 
   function connect(): void {
@@ -39,14 +79,14 @@ export function createSubscribeReceiver({ scenario, target, recorder, tls, sink 
     const startedAt = performance.now();
     let tcp: Socket | TLSSocket | undefined;
     let established = false;
+    let sessionFailed = false;
     const createConnection = (options: TcpNetConnectOpts): Socket => {
       // `timeout` is ws's handshake timeout, which only the socket can apply.
       tcp = opener.open({ host: options.host ?? 'localhost', port: Number(options.port), timeout: options.timeout }).socket;
       return tcp;
     };
-    const ws = new WebSocket(url, {
-      // websocket.headers, with the target URL's credentials as HTTP Basic (scenario/secrets.ts).
-      headers: scenario.websocket.headers,
+    const ws = new WebSocket(url, settings.subprotocols, {
+      headers: Object.fromEntries(headers.map(([name, render]) => [name, render(vars)])),
       perMessageDeflate: settings.perMessageDeflate,
       handshakeTimeout: settings.handshakeTimeout || undefined,
       // ws only ever calls it with an options object
@@ -61,15 +101,19 @@ export function createSubscribeReceiver({ scenario, target, recorder, tls, sink 
       opened = true;
       established = true;
       recorder.record('handshake', (performance.now() - startedAt) * 1000);
+      if (openSteps.length === 0) return;
+      const steps = new StepRunner(vars, recorder, (data, binary) => ws.send(data, { binary }));
+      runner = steps;
+      steps.run(openSteps, false, (error) => {
+        runner = undefined;
+        if (!error) return recorder.count('sessionsOpened');
+        // The session failed: count it by its step, and come back after the backoff.
+        recorder.error(error);
+        sessionFailed = true;
+        ws.terminate();
+      });
     });
-    ws.on('message', (data: WebSocket.RawData) => {
-      const receivedAt = now();
-      recorder.count('messages');
-      // binaryType is ws's default, nodebuffer: a whole message arrives as one Buffer.
-      const { events, problem } = reader.message((data as Buffer).toString());
-      if (problem) recorder.error(problem);
-      sink.received(events, receivedAt);
-    });
+    ws.on('message', received);
     ws.on('unexpected-response', (_request, response) => {
       recorder.count('connectionsFailed');
       recorder.error(`ws_http_${response.statusCode ?? 0}`);
@@ -83,7 +127,9 @@ export function createSubscribeReceiver({ scenario, target, recorder, tls, sink 
     ws.on('close', (code) => {
       if (current === ws) current = undefined;
       if (closed) return;
-      if (established) recorder.error(`ws_close_${code}`);
+      if (runner) {
+        runner.abort(`ws_close_${code}`);
+      } else if (established && !sessionFailed) recorder.error(`ws_close_${code}`);
       again();
     });
   }
@@ -96,6 +142,7 @@ export function createSubscribeReceiver({ scenario, target, recorder, tls, sink 
     close() {
       closed = true;
       clearTimeout(timer);
+      runner?.stop();
       const ws = current;
       if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
       return new Promise((resolve) => {

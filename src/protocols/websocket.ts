@@ -1,5 +1,7 @@
 // WebSocket echo over ws: one socket per connection, one message in flight at a time, so
-// each echo that comes back answers the message sent before it. Compression stays off
+// each echo that comes back answers the message sent before it, and is checked to be that
+// message: anything else is `ws_unexpected_reply`, neither a message nor an RTT. A scenario
+// with a `websocket.session` gets the session driver instead (websocket-session.ts). Compression stays off
 // unless the scenario asks: permessage-deflate costs CPU and fragments memory, and it
 // would measure zlib rather than sockets.
 import type { connect as netConnect, Socket, TcpNetConnectOpts } from 'node:net';
@@ -13,6 +15,12 @@ import type { ProtocolModule } from './protocol.js';
 import { webSocketSessionRules } from '../scenario/session-rules.js';
 import { workloads } from '../scenario/types.js';
 import { createSubscribeReceiver } from './websocket-subscribe.js';
+import { hasWebSocketSession } from '../scenario/session-types.js';
+import { reconnectDelay } from '../scenario/backoff.js';
+import { createWebSocketSessionDriver } from './websocket-session.js';
+import { rowOf } from './session/data-rows.js';
+import { compileText } from './session/template.js';
+import { SessionVars } from './session/vars.js';
 
 
 // A Buffer, text frames too: ws then masks it straight into the frame it writes, one
@@ -28,7 +36,9 @@ function payloadOf(size: number): Buffer {
 const textFrame = { binary: false };
 const binaryFrame = { binary: true };
 
-export function createWebSocketDriver({ scenario, target, recorder, tls, localAddress, onClosed }: DriverContext): ConnectionDriver {
+export function createWebSocketDriver(context: DriverContext): ConnectionDriver {
+  if (hasWebSocketSession(context.scenario.websocket.session)) return createWebSocketSessionDriver(context);
+  const { scenario, target, recorder, tls, localAddress, onClosed } = context;
   const settings = scenario.websocket;
   const url = webSocketUrl(target, settings.path);
   const payload = payloadOf(settings.messageSize);
@@ -38,13 +48,21 @@ export function createWebSocketDriver({ scenario, target, recorder, tls, localAd
   let opened = false;
   let closing = false;
   let dropping: WebSocket | undefined;
+  /** Connections lost since the last echo: the reconnect backoff's attempt. */
+  let failures = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let waitingSend: SendDone | undefined;
 
   const finishPending = (error: string | null, responded: boolean): void => {
+    if (responded) failures = 0;
     const done = pending;
     pending = undefined;
     done?.(error, responded);
   };
 
+  // Templates in the upgrade headers, compiled once per connection and rendered at each upgrade.
+  const vars = new SessionVars(context.connection, rowOf(scenario.data, context.connection));
+  const headers = Object.entries(settings.headers).map(([name, text]) => [name, compileText(text)] as const);
   const opener = socketOpener(recorder, tls);
   // ws hands over http.request's options: where to connect and its handshake timeout matter
   // here; the TLS settings come from the scenario (a wss:// target gets the TLS socket).
@@ -61,9 +79,9 @@ export function createWebSocketDriver({ scenario, target, recorder, tls, localAd
       if (error) recorder.count('connectionsFailed');
       done(error);
     };
-    const ws = new WebSocket(url, {
+    const ws = new WebSocket(url, settings.subprotocols, {
       // websocket.headers, with the target URL's credentials as HTTP Basic (scenario/secrets.ts).
-      headers: scenario.websocket.headers,
+      headers: Object.fromEntries(headers.map(([name, render]) => [name, render(vars)])),
       perMessageDeflate: settings.perMessageDeflate,
       handshakeTimeout: settings.handshakeTimeout || undefined,
       ...(localAddress ? { localAddress } : {}),
@@ -77,7 +95,11 @@ export function createWebSocketDriver({ scenario, target, recorder, tls, localAd
       if (settings.pingInterval > 0) watchPongs(ws);
       settle(null);
     });
-    ws.on('message', () => finishPending(null, true));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!pending) recorder.error('ws_unexpected_reply');
+      else if (isBinary === settings.binary && payload.equals(data)) finishPending(null, true);
+      else finishPending('ws_unexpected_reply', false);
+    });
     ws.on('unexpected-response', (_request, response) => {
       settle(`ws_http_${response.statusCode ?? 0}`);
       ws.terminate();
@@ -92,6 +114,7 @@ export function createWebSocketDriver({ scenario, target, recorder, tls, localAd
     ws.on('close', (code) => {
       if (socket === ws) socket = undefined;
       if (closing || dropping === ws) return;
+      failures++;
       const reason = deadSockets.has(ws) ? 'ping_timeout' : `ws_close_${code}`;
       settle(reason);
       finishPending(reason, false);
@@ -123,6 +146,14 @@ export function createWebSocketDriver({ scenario, target, recorder, tls, localAd
     });
   }
 
+  function reopen(): void {
+    const done = waitingSend;
+    waitingSend = undefined;
+    if (!done || closing) return;
+    if (opened) recorder.count('reconnects');
+    open((error) => (error ? done(error, false) : sendNow(done)));
+  }
+
   function sendNow(done: SendDone): void {
     pending = done;
     socket?.send(payload, sendOptions);
@@ -143,12 +174,17 @@ export function createWebSocketDriver({ scenario, target, recorder, tls, localAd
         sendNow(done);
         return;
       }
-      // The connection dropped under us: open a new one, counted as a reconnect.
-      if (opened) recorder.count('reconnects');
-      open((error) => (error ? done(error, false) : sendNow(done)));
+      // The connection dropped under us: open a new one, counted as a reconnect, after the
+      // backoff (with jitter) its failures call for, so a refusing target is not stormed.
+      waitingSend = done;
+      retryTimer = setTimeout(reopen, failures > 0 ? reconnectDelay(scenario.reconnect, failures - 1) : 0);
     },
     close() {
       closing = true;
+      clearTimeout(retryTimer);
+      const waiting = waitingSend;
+      waitingSend = undefined;
+      waiting?.(null, false);
       const ws = socket;
       if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
       return new Promise((resolve) => {

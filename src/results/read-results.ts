@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError, errorMessage } from '../errors.js';
 import { emptyCounters, type Counters } from '../metrics/counters.js';
-import { decodeHistogram, metricNames, type Histogram, type MetricName } from '../metrics/histogram.js';
+import { decodeHistogram, isMetricName, type Histogram, type MetricName } from '../metrics/histogram.js';
 import { defaults } from '../scenario/defaults.js';
 import type { ResolvedScenario, Scenario, StepScenario } from '../scenario/types.js';
 import type { TargetStats } from './target-stats.js';
@@ -159,12 +159,12 @@ function readHistograms(folder: string): Map<number, Map<MetricName, Histogram>>
   for (const name of readdirSync(folder).sort()) {
     const match = /^step-(\d+)-(.+)\.hdr$/.exec(name);
     // A metric this version does not know (written by a newer sockcap) is left out, not guessed at.
-    if (!match || !(metricNames as readonly string[]).includes(match[2]!)) continue;
+    if (!match || !isMetricName(match[2]!)) continue;
     const index = Number(match[1]);
     let metrics = byStep.get(index);
     if (!metrics) byStep.set(index, (metrics = new Map<MetricName, Histogram>()));
     try {
-      metrics.set(match[2] as MetricName, decodeHistogram(readFileSync(join(folder, name), 'utf8').trim()));
+      metrics.set(match[2], decodeHistogram(readFileSync(join(folder, name), 'utf8').trim()));
     } catch (error) {
       throw new UsageError(`${join(folder, name)}: not an encoded HDR histogram (${errorMessage(error)})`);
     }

@@ -6,6 +6,7 @@ import { http2Fields } from './http2-columns.js';
 import type { StepResult } from './run-result.js';
 import { mib, round } from './number-format.js';
 import { summaryColumns } from '../metrics/summary-columns.js';
+import { hasSession } from '../scenario/session-types.js';
 
 export type SummaryRow = Record<(typeof summaryColumns)[number], string | number | boolean>;
 
@@ -31,6 +32,8 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
   const loopDelay = metric(result, 'loop_delay');
   const delivery = metric(result, 'delivery');
   const firstEvent = metric(result, 'first_event');
+  const reply = metric(result, 'reply');
+  const session = hasSession(step);
   return {
     run_id: runId,
     scenario: scenarioName,
@@ -85,6 +88,11 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
     duplicated: totals.duplicates,
     reordered: totals.reordered,
     empty_responses: totals.emptyResponses,
+    sessions_opened: session ? totals.sessionsOpened : '',
+    messages_unmatched: session ? totals.messagesUnmatched : '',
+    reply_p50_ms: reply.count > 0 ? reply.p50 : '',
+    reply_p99_ms: reply.count > 0 ? reply.p99 : '',
+    reply_max_ms: reply.count > 0 ? reply.max : '',
     ...capacityFields(result),
     ...http2Fields(result),
   };

@@ -2,7 +2,7 @@
 // (`latency.p99`, `rtt.max`) or a numeric summary.csv column (`error_rate`,
 // `throughput_per_s`). Both read the same step result, so a gate and summary.csv never
 // disagree about a number.
-import { metricNames, type MetricName } from '../metrics/histogram.js';
+import { isMetricName, metricNames, type MetricName } from '../metrics/histogram.js';
 import { summaryColumns } from '../metrics/summary-columns.js';
 import { closest } from './parsers.js';
 
@@ -31,7 +31,7 @@ const booleanColumns: ReadonlySet<string> = new Set(['generator_saturated']);
 
 export const statNames = 'p50, p90, p99, p999, max, mean, min, or any percentile as pNN.N (p95, p99.9, p9999)';
 export const metricsAllowed =
-  `a histogram metric (${metricNames.join(', ')}) with .p50, .p90, .p99, .p999, .max, .mean, .min or .pNN.N, ` +
+  `a histogram metric (${metricNames.join(', ')}, or reply:<step> for a named session step) with .p50, .p90, .p99, .p999, .max, .mean, .min or .pNN.N, ` +
   'or a numeric summary.csv column like error_rate, throughput_per_s or latency_p99_ms';
 
 export class MetricRefError extends Error {
@@ -86,8 +86,8 @@ export function parseStat(stat: string): HistogramStat | undefined {
 export function parseMetricRef(text: string, guess: (name: string) => string | undefined): MetricRef {
   const dot = text.indexOf('.');
   const head = dot < 0 ? text : text.slice(0, dot);
-  if ((metricNames as readonly string[]).includes(head)) {
-    const metric = head as MetricName;
+  if (isMetricName(head)) {
+    const metric = head;
     if (dot < 0) throw new MetricRefError(text.length, `expected a statistic after ${metric}, like ${metric}.p99 (allowed: ${statNames})`);
     const statText = text.slice(dot + 1);
     const stat = parseStat(statText);

@@ -1,7 +1,8 @@
 // The types of scripted sessions (`websocket.session`, `http.session`) and of per-connection
 // data, after loading. Text that may hold `{{…}}` templates stays as written; it is parsed at
 // load to be checked, and compiled once per connection by src/protocols/session/.
-import type { HttpMethod } from './types.js';
+import { isMapping } from './raw.js';
+import type { HttpMethod, Scenario } from './types.js';
 
 type Millis = number;
 
@@ -98,4 +99,12 @@ export function hasWebSocketSession(session: WebSocketSession): boolean {
 
 export function hasHttpSession(session: HttpSession): boolean {
   return session.open.length > 0 || session.loop.length > 0;
+}
+
+/** Whether the step runs a scripted session: the section named after its protocol (`websocket`, `http`) holds one. */
+export function hasSession(step: Scenario): boolean {
+  const section: unknown = (step as unknown as Record<string, unknown>)[step.protocol];
+  if (!isMapping(section) || !isMapping(section.session)) return false;
+  const { open, loop, push } = section.session;
+  return (Array.isArray(open) && open.length > 0) || (Array.isArray(loop) && loop.length > 0) || push !== undefined;
 }

@@ -54,7 +54,8 @@ export function parseThresholdExpression(text: string): ThresholdExpression {
   let at = skipSpace(text, 0);
   if (at === text.length) fail(0, `expected a metric, a comparison and a limit, like ${expressionExample}`);
 
-  const metricMatch = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(text.slice(at));
+  // `reply:<step>` names the reply latency of one named session step.
+  const metricMatch = /^[A-Za-z_][A-Za-z0-9_]*(?::[A-Za-z0-9_-]+)?(?:\.[A-Za-z0-9_.]*)?/.exec(text.slice(at));
   if (!metricMatch) fail(at, `expected a metric name like latency.p99 or error_rate`);
   const metricText = metricMatch![0];
   let ref: MetricRef;

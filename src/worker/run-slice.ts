@@ -15,6 +15,7 @@ import { startNewcomers } from './newcomers.js';
 import { Recorder } from '../metrics/recorder.js';
 import { sliceLifecycle } from './slice-lifecycle.js';
 import { runReceiveSlice } from './receive-slice.js';
+import { eventSink } from './event-sink.js';
 
 /** How long in-flight requests may take to finish after the step ends. */
 const drainTimeoutMs = 2000;
@@ -42,6 +43,8 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
         tls: isTlsUrl(target) ? tls : undefined,
         localAddress: slice.sources.length > 0 ? slice.sources[global % slice.sources.length] : undefined,
         onClosed: (code) => workload.connectionLost?.(i, code),
+        connection: global,
+        sink: scenario.websocket.session.push ? eventSink(recorder) : undefined,
       }),
     );
   }

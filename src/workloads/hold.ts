@@ -3,7 +3,7 @@
 // `reconnect-storm`, where the target drops everything at once on purpose: what it costs to
 // get everyone back is the measurement.
 import type { ReconnectSettings } from '../scenario/types.js';
-import { reconnectDelay } from './backoff.js';
+import { reconnectDelay } from '../scenario/backoff.js';
 import { createPacer, type Pacer } from './pacer.js';
 import type { Workload, WorkloadContext } from './workload.js';
 

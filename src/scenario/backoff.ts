@@ -1,4 +1,6 @@
-import type { ReconnectSettings } from '../scenario/types.js';
+// The reconnect backoff of `reconnect:`, shared by the workloads that hold connections and the
+// drivers that reopen one the target closed.
+import type { ReconnectSettings } from './types.js';
 
 /**
  * Wait before reconnect attempt `attempt` (0-based): exponential from `backoff`, capped at

@@ -1,0 +1,89 @@
+// What an `expect` or a `push` recognises in a message: JSON fields compared for equality
+// (nested mappings are walked; a number and its text are equal, since data files hold text),
+// or a regular expression on the text. Compiled once; a message is parsed at most once
+// however many checks read it.
+import { isMapping } from '../../scenario/raw.js';
+import { fieldAt } from '../event-json.js';
+import { compileValue, type Value } from './template.js';
+import type { SessionVars } from './vars.js';
+
+const invalid = Symbol('invalid JSON');
+
+/** One received message, read lazily: its text and its JSON are computed once, when first asked. */
+export class Incoming {
+  private data: Buffer = Buffer.alloc(0);
+  private textCache: string | undefined;
+  private jsonCache: unknown = invalid;
+  private parsed = false;
+
+  reset(data: Buffer): this {
+    this.data = data;
+    this.textCache = undefined;
+    this.parsed = false;
+    return this;
+  }
+
+  get text(): string {
+    return (this.textCache ??= this.data.toString());
+  }
+
+  /** The parsed JSON, or undefined when the message is not JSON. */
+  get json(): unknown {
+    if (!this.parsed) {
+      this.parsed = true;
+      try {
+        this.jsonCache = JSON.parse(this.text) as unknown;
+      } catch {
+        this.jsonCache = invalid;
+      }
+    }
+    return this.jsonCache === invalid ? undefined : this.jsonCache;
+  }
+}
+
+export type Match = (message: Incoming, vars: SessionVars) => boolean;
+
+interface FieldCheck {
+  path: string[];
+  expected: Value;
+}
+
+export function same(actual: unknown, expected: unknown): boolean {
+  if (actual === expected) return true;
+  if (typeof expected === 'object' && expected !== null) return JSON.stringify(actual) === JSON.stringify(expected);
+  const scalar = typeof actual === 'string' || typeof actual === 'number' || typeof actual === 'boolean';
+  return scalar && String(actual) === String(expected);
+}
+
+function checksOf(match: unknown, path: string[], into: FieldCheck[]): FieldCheck[] {
+  if (isMapping(match) && (path.length === 0 || Object.keys(match).length > 0)) {
+    for (const [key, value] of Object.entries(match)) checksOf(value, [...path, key], into);
+  } else if (typeof match === 'string') {
+    into.push({ path, expected: compileValue(match) });
+  } else {
+    into.push({ path, expected: () => match });
+  }
+  return into;
+}
+
+/** A JSON match: every listed field has the listed value. */
+export function compileJsonMatch(match: unknown): Match {
+  const checks = checksOf(match, [], []);
+  return (message, vars) => {
+    const json = message.json;
+    if (json === undefined) return false;
+    for (const check of checks) if (!same(fieldAt(json, check.path), check.expected(vars))) return false;
+    return true;
+  };
+}
+
+/** A regular expression on the message text; its named groups are captured on success. */
+export function compileRegexMatch(source: string): Match {
+  const regex = new RegExp(source);
+  return (message, vars) => {
+    const found = regex.exec(message.text);
+    if (!found) return false;
+    for (const [name, value] of Object.entries(found.groups ?? {})) vars.captures.set(name, value);
+    return true;
+  };
+}
