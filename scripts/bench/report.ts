@@ -37,51 +37,53 @@ export interface RatioLine {
   ratio: number;
 }
 
-export function httpTable(result: HttpTargetResult, durationMs: number): { text: string; ratios: RatioLine[] } {
+/** A table of requests per CPU µs, each row compared with `referenceTool` by `ratioOf`. */
+function requestTable(
+  title: string,
+  runs: ToolRun[],
+  tools: string[],
+  referenceTool: string,
+  ratioOf: (row: ToolRun, base: ToolRun) => number,
+  verdict: (line: RatioLine) => string,
+): { text: string; ratios: RatioLine[] } {
   const header = ['tool', 'round', 'req/s', 'generator CPU s', 'CPU µs/request', 'ratio', 'errors'];
   const ratios: RatioLine[] = [];
-  const rows = orderedRows(result.runs, result.tools).map(({ row, combined }) => {
+  const rows = orderedRows(runs, tools).map(({ row, combined }) => {
     const round = combined ? 'all' : String(row.round);
-    const base = reference(result.runs, autocannonTool, row, combined);
-    const ratio = base ? cpuMicrosPerItem(base) / cpuMicrosPerItem(row) : Number.NaN;
+    const base = reference(runs, referenceTool, row, combined);
+    const ratio = base ? ratioOf(row, base) : Number.NaN;
     if (combined && row.tool.startsWith('sockcap')) ratios.push({ tool: row.tool, ratio });
     return [row.tool, round, whole(perSecond(row)), fixed(row.cpuS, 2), fixed(cpuMicrosPerItem(row), 2), fixed(ratio, 2), whole(row.errors)];
   });
-  const lines = [
-    `HTTP keep-alive, 50 connections, ${durationMs / 1000} s measured per run: ${result.target} at ${result.url}`,
-    formatTable(header, rows),
-    ...failures(result.runs),
-    ...ratios.map(
-      (line) =>
-        `${line.tool}: autocannon µs/request ÷ sockcap µs/request = ${fixed(line.ratio, 2)} (target >= ${fixed(httpRatioTarget, 1)}: ${line.ratio >= httpRatioTarget ? 'met' : 'NOT met'})`,
-    ),
-  ];
+  const lines = [title, formatTable(header, rows), ...failures(runs), ...ratios.map(verdict)];
   return { text: lines.join('\n'), ratios };
+}
+
+export function httpTable(result: HttpTargetResult, durationMs: number): { text: string; ratios: RatioLine[] } {
+  return requestTable(
+    `HTTP keep-alive, 50 connections, ${durationMs / 1000} s measured per run: ${result.target} at ${result.url}`,
+    result.runs,
+    result.tools,
+    autocannonTool,
+    (row, base) => cpuMicrosPerItem(base) / cpuMicrosPerItem(row),
+    (line) =>
+      `${line.tool}: autocannon µs/request ÷ sockcap µs/request = ${fixed(line.ratio, 2)} (target >= ${fixed(httpRatioTarget, 1)}: ${line.ratio >= httpRatioTarget ? 'met' : 'NOT met'})`,
+  );
 }
 
 /** Target of the issue: sockcap's CPU per HTTP/2 request at most twice h2load's. */
 export const h2RatioTarget = 2.0;
 
 export function h2Table(result: H2BenchResult, durationMs: number): { text: string; ratios: RatioLine[] } {
-  const header = ['tool', 'round', 'req/s', 'generator CPU s', 'CPU µs/request', 'ratio', 'errors'];
-  const ratios: RatioLine[] = [];
-  const rows = orderedRows(result.runs, result.tools).map(({ row, combined }) => {
-    const round = combined ? 'all' : String(row.round);
-    const base = reference(result.runs, h2loadTool, row, combined);
-    const ratio = base ? cpuMicrosPerItem(row) / cpuMicrosPerItem(base) : Number.NaN;
-    if (combined && row.tool.startsWith('sockcap')) ratios.push({ tool: row.tool, ratio });
-    return [row.tool, round, whole(perSecond(row)), fixed(row.cpuS, 2), fixed(cpuMicrosPerItem(row), 2), fixed(ratio, 2), whole(row.errors)];
-  });
-  const lines = [
+  return requestTable(
     `HTTP/2 h2c, ${h2Connections} connections x ${h2Streams} streams, ${durationMs / 1000} s measured per run: nginx at ${result.url}`,
-    formatTable(header, rows),
-    ...failures(result.runs),
-    ...ratios.map(
-      (line) =>
-        `${line.tool}: sockcap µs/request ÷ h2load µs/request = ${fixed(line.ratio, 2)} (target <= ${fixed(h2RatioTarget, 1)}: ${line.ratio <= h2RatioTarget ? 'met' : 'NOT met'})`,
-    ),
-  ];
-  return { text: lines.join('\n'), ratios };
+    result.runs,
+    result.tools,
+    h2loadTool,
+    (row, base) => cpuMicrosPerItem(row) / cpuMicrosPerItem(base),
+    (line) =>
+      `${line.tool}: sockcap µs/request ÷ h2load µs/request = ${fixed(line.ratio, 2)} (target <= ${fixed(h2RatioTarget, 1)}: ${line.ratio <= h2RatioTarget ? 'met' : 'NOT met'})`,
+  );
 }
 
 export function wsTable(result: WsBenchResult, durationMs: number): { text: string; ratios: RatioLine[] } {
