@@ -11,6 +11,8 @@ import yargs, { type Argv, type CommandModule } from 'yargs';
 import { baseShape, scenarioSections, stageShape } from '../src/scenario/shapes.js';
 import { thinkTimeFields } from '../src/scenario/think-time.js';
 import { thresholdShape } from '../src/scenario/threshold-field.js';
+import { scenarioSchema } from '../src/scenario/schema.js';
+import type { JsonSchema } from '../src/scenario/parsers.js';
 import { httpMethods, protocols, thinkTimeDistributions, webSocketModes, workloads } from '../src/scenario/types.js';
 import { summaryColumns } from '../src/metrics/summary-columns.js';
 import { errorColumns, latencyColumns, timeseriesColumns } from '../src/outputs/csv-files.js';
@@ -83,6 +85,30 @@ describe('docs/scenario.md documents every scenario field', () => {
     assert.deepEqual(undocumentedInSection(markdown, 'thresholds', Object.keys(thresholdShape.fields)), []);
     const thinkTime = ['distribution', ...Object.keys(thinkTimeFields), ...Object.values(thinkTimeFields).flat()];
     assert.deepEqual(undocumentedInSection(markdown, 'thinkTime', [...new Set(thinkTime)]), []);
+  });
+});
+
+/** Every field path of a JSON Schema (`http.session.open[].send.text` as its keys), through lists and alternatives. */
+function schemaPaths(schema: unknown, path: readonly string[] = []): string[][] {
+  if (typeof schema !== 'object' || schema === null) return [];
+  const node = schema as JsonSchema;
+  const properties = (node.properties ?? {}) as Record<string, unknown>;
+  const alternatives = ['oneOf', 'anyOf', 'allOf'].flatMap((keyword) => (Array.isArray(node[keyword]) ? (node[keyword] as unknown[]) : []));
+  return [
+    ...Object.entries(properties).flatMap(([key, value]) => [[...path, key], ...schemaPaths(value, [...path, key])]),
+    ...alternatives.flatMap((alternative) => schemaPaths(alternative, path)),
+    ...schemaPaths(node.items, path),
+  ];
+}
+
+describe('docs/ names every field of the scenario schema', () => {
+  it('down to the steps of a session (the schema is built from the same field tables)', () => {
+    const named = new Set(docPages.flatMap((page) => [...codeNames(read(page))]));
+    // A step is the base scenario again; its fields are the base's.
+    const paths = schemaPaths(scenarioSchema()).filter((path) => !(path[0] === 'steps' && path.length > 1));
+    assert.ok(paths.length > 100, `the schema has ${paths.length} field paths`);
+    const missing = paths.filter((path) => !named.has(path.join('.')) && !named.has(path[path.length - 1] ?? '')).map((path) => path.join('.'));
+    assert.deepEqual(missing, [], 'scenario fields named nowhere in docs/: document them on the page of their topic');
   });
 });
 
