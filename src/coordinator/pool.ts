@@ -9,6 +9,8 @@ const workerEntry = new URL('../worker/entry.js', import.meta.url).href;
 export interface RunningSlices {
   /** Settles when every task has ended; lists the errors of the ones that failed. */
   finished: Promise<Error[]>;
+  /** Resolves with the first failure as soon as it happens (a crashed thread or process); never otherwise. */
+  failed: Promise<Error>;
   /** Tells every worker the step's times; they wait for it after reporting ready. */
   start(request: StartRequest): void;
   stop(): void;
@@ -32,11 +34,15 @@ export function runSlices(slices: Slice[], onMessage: (message: WorkerToCoordina
     ports.push(channel.port1);
     return pool.run({ slice, port: channel.port2 }, { transferList: [channel.port2] });
   });
+  const failed = new Promise<Error>((resolve) => {
+    for (const task of tasks) task.catch((reason: unknown) => resolve(toError(reason)));
+  });
   const finished = Promise.allSettled(tasks).then((results) =>
     results.flatMap((result) => (result.status === 'rejected' ? [toError(result.reason)] : [])),
   );
   return {
     finished,
+    failed,
     start(request) {
       for (const port of ports) port.postMessage(request);
     },

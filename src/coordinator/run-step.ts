@@ -83,10 +83,25 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
   const serverGroup = new ProcessGroup(targets.pids, false);
   const onAbort = (): void => generators.stop();
   options.signal.addEventListener('abort', onAbort, { once: true });
+  // A crashed thread or generator process, or a built-in target that died, ends the step at
+  // once: what follows would measure a different setup. The step is then broken.
+  let brokenBy: string | undefined;
+  const breakStep = (reason: string): void => {
+    if (brokenBy !== undefined) return;
+    brokenBy = reason;
+    generators.stop();
+  };
+  void generators.failed.then((error) => breakStep(`a generator crashed: ${error.message}`));
+  void targets.died.then((error) => breakStep(error.message));
 
   // Workers load, build their drivers and report ready; only then is the memory baseline
   // taken and the clock started, so a slow thread or process start costs no measured time.
-  await Promise.race([everyoneReady, generators.finished, sleepUntil(now() + readyTimeoutMs)]);
+  // A signal, a crash or a dead target while they get ready need not wait for the rest.
+  const aborted = new Promise<void>((resolve) => {
+    if (options.signal.aborted) resolve();
+    else options.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await Promise.race([everyoneReady, generators.finished, generators.failed, targets.died, aborted, sleepUntil(now() + readyTimeoutMs)]);
   const baseline: CostSample = sampleCosts(clientGroup, serverGroup);
   // A --start-at time is kept when this shard is ready a little late: its arrivals keep their
   // global intended times, and the lateness shows as latency and schedule lag. Much later
@@ -173,7 +188,7 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
     options.signal.removeEventListener('abort', onAbort);
     await generators.destroy();
   }
-  const interrupted = options.signal.aborted;
+  const interrupted = options.signal.aborted || brokenBy !== undefined;
   const endedAtMs = Math.min(now(), endAt);
   measuredTo ??= { client: clientGroup.sample(), server: serverGroup.sample() };
   const [fromTarget, toTarget] = await Promise.all(targetReadings);
@@ -200,13 +215,15 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
         ? { from: fromTarget.stats, to: toTarget.stats, seconds: (toTarget.at - fromTarget.at) / 1000 }
         : undefined,
     interrupted,
-    costs: connectionCosts(baseline, held, connectionsHeld, stepCollector.totals.connectionsOpened),
+    // A broken step's memory and CPU describe a setup that fell apart: no cost is read from them.
+    costs: brokenBy === undefined ? connectionCosts(baseline, held, connectionsHeld, stepCollector.totals.connectionsOpened) : connectionCosts(undefined, undefined, 0, 0),
     connectRatePeak,
     generatorProcesses: plan.processes.length,
     targetProcesses: targets.urls.length,
     shard: options.shard,
   };
-  if (failures.length > 0) throw new StepBrokenError(result, `a generator worker crashed: ${failures[0]!.message}`);
+  if (failures.length > 0) brokenBy ??= `a generator crashed: ${failures[0]!.message}`;
+  if (brokenBy !== undefined) throw new StepBrokenError(result, brokenBy);
   return result;
 }
 

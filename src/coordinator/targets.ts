@@ -1,6 +1,7 @@
 // The target of a step: the user's URL, or the built-in target started for this step in
 // one or more processes of its own (each on its own port, since one process can hold fewer
 // sockets than the open-file limit and one port pair has a limited range of ports).
+import type { RunBrokenError } from '../errors.js';
 import type { StepScenario } from '../scenario/types.js';
 import { serverCertificate } from '../target/certificate.js';
 import type { TargetStats } from '../results/target-stats.js';
@@ -20,6 +21,8 @@ export interface StepTargets {
   stats(): Promise<TargetStats | undefined>;
   /** Has every built-in target process drop all its connections at once. */
   dropAll(): void;
+  /** Resolves with the first built-in target process that died on its own; never for an external target. */
+  died: Promise<RunBrokenError>;
 }
 
 export async function startTargets(step: StepScenario, externalPid: number | undefined): Promise<StepTargets> {
@@ -32,6 +35,7 @@ export async function startTargets(step: StepScenario, externalPid: number | und
       stop: async () => undefined,
       stats: async () => undefined,
       dropAll: () => {},
+      died: new Promise<RunBrokenError>(() => {}),
     };
   }
   const count = step.server.processes || targetProcessesFor(step.connections);
@@ -53,6 +57,7 @@ export async function startTargets(step: StepScenario, externalPid: number | und
     stop: () => stopAll(processes),
     stats: async () => sumTargetStats(await Promise.all(processes.map((process) => process.stats().catch(() => undefined)))),
     dropAll: () => processes.forEach((process) => process.dropAll()),
+    died: Promise.race(processes.map((process) => process.died)),
   };
 }
 

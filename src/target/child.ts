@@ -2,6 +2,8 @@
 // measured apart from the generator's. Forked by spawn.ts; see messages.ts for the protocol.
 // This is a process of its own, so it ends itself with process.exit.
 
+// First, before the server code loads: end with the parent, however it dies.
+import './parent-watch.js';
 import { startTarget, type RunningTarget, type TargetOptions } from './server.js';
 import { targetOptionsEnv, type ChildMessage, type ParentMessage } from './messages.js';
 

@@ -11,6 +11,7 @@
 // then on as `id: <seq>` and `data: <the event's JSON>`; a client that reconnects with
 // `Last-Event-ID: <seq>` first gets the events after that seq still kept, so a resume
 // loses nothing the ring holds.
+import { requestUrl } from './request-url.js';
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
@@ -83,13 +84,13 @@ export class EventStream {
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
     // Every request of an HTTP benchmark passes here: a prefix check costs it next to nothing.
     const raw = req.url ?? '/';
-    if (raw.startsWith(ssePath) && new URL(raw, 'http://target').pathname === ssePath) {
+    if (raw.startsWith(ssePath) && requestUrl(raw)?.pathname === ssePath) {
       this.streamTo(req, res);
       return true;
     }
     if (!raw.startsWith(pollPath) && !raw.startsWith(longPollPath)) return false;
-    const url = new URL(raw, 'http://target');
-    if (url.pathname !== pollPath && url.pathname !== longPollPath) return false;
+    const url = requestUrl(raw);
+    if (url === undefined || (url.pathname !== pollPath && url.pathname !== longPollPath)) return false;
     req.resume();
     const since = parseSince(url.searchParams.get('since'));
     if (url.pathname === pollPath) {

@@ -5,6 +5,8 @@
 import type { TargetStats } from '../results/target-stats.js';
 
 export const targetOptionsEnv = 'SOCKCAP_TARGET_OPTIONS';
+/** The pid of the process that forked a child: the child ends when that one is gone (parent-watch.ts). */
+export const parentPidEnv = 'SOCKCAP_PARENT_PID';
 
 /** Parent to child. `id` pairs a stats request with its answer. */
 export type ParentMessage = { type: 'stats'; id: number } | { type: 'stop' } | { type: 'drop' };

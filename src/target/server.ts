@@ -9,6 +9,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
+import { requestUrl } from './request-url.js';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ServerSettings } from '../scenario/types.js';
 import { EventStream, subscribePath } from './event-stream.js';
@@ -122,7 +123,12 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   h1?.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', ignore);
     usage.upgraded(socket);
-    if (new URL(req.url ?? '/', 'http://target').pathname === subscribePath) {
+    const url = requestUrl(req.url);
+    if (url === undefined) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (url.pathname === subscribePath) {
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
         counts.webSocketsAccepted++;
         ws.on('error', ignore);
@@ -130,7 +136,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
       });
       return;
     }
-    if (!(req.url ?? '/').startsWith(webSocketPath)) {
+    if (!url.pathname.startsWith(webSocketPath)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }

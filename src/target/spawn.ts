@@ -3,7 +3,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { RunBrokenError, SockcapError, UsageError } from '../errors.js';
-import { targetOptionsEnv, type ChildMessage, type ParentMessage } from './messages.js';
+import { parentPidEnv, targetOptionsEnv, type ChildMessage, type ParentMessage } from './messages.js';
 import type { TargetOptions } from './server.js';
 import type { TargetStats } from '../results/target-stats.js';
 
@@ -23,6 +23,8 @@ export interface TargetProcess {
   stop(): Promise<TargetStats>;
   /** Has the target drop every open connection at once (reconnect-storm). */
   dropAll(): void;
+  /** Resolves, saying which process died and how, when it exits without being asked to; never otherwise. */
+  died: Promise<RunBrokenError>;
 }
 
 const childPath = new URL('./child.js', import.meta.url);
@@ -31,7 +33,7 @@ const stopTimeoutMs = 5_000;
 
 export async function spawnTarget(options: TargetOptions): Promise<TargetProcess> {
   const child = fork(childPath, [], {
-    env: { ...process.env, [targetOptionsEnv]: JSON.stringify(options) },
+    env: { ...process.env, [targetOptionsEnv]: JSON.stringify(options), [parentPidEnv]: String(process.pid) },
     // The generator's own Node flags (--inspect, --max-old-space-size, a test runner's)
     // would clash with or distort a separately measured target.
     execArgv: [],
@@ -98,6 +100,8 @@ function track(child: ChildProcess, url: string, pid: number): Omit<TargetProces
   let stopRequested = false;
   let broken: RunBrokenError | undefined;
   let exited = false;
+  let diedNow: ((error: RunBrokenError) => void) | undefined;
+  const died = new Promise<RunBrokenError>((resolve) => (diedNow = resolve));
 
   const exit = new Promise<void>((resolve) => {
     // 'close' waits for the IPC channel to drain, so a 'stopped' message is seen first.
@@ -106,6 +110,7 @@ function track(child: ChildProcess, url: string, pid: number): Omit<TargetProces
       if (!stopRequested) {
         const how = exitDescription(code, signal);
         broken = new RunBrokenError(`built-in target (pid ${pid}) exited unexpectedly (${how})`);
+        diedNow?.(broken);
       }
       const err = broken ?? new RunBrokenError(`built-in target (pid ${pid}) was stopped`);
       for (const request of pending.values()) request.reject(err);
@@ -164,7 +169,7 @@ function track(child: ChildProcess, url: string, pid: number): Omit<TargetProces
   const dropAll = (): void => {
     send({ type: 'drop' });
   };
-  return { url, pid, stats, stop, dropAll };
+  return { url, pid, stats, stop, dropAll, died };
 }
 
 async function exitsWithin(exit: Promise<void>, ms: number): Promise<boolean> {
