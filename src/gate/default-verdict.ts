@@ -25,7 +25,8 @@ export function stepVerdict(result: StepResult): StepVerdict {
   const answered = totals.requests - countHttpErrors(totals.errorsByCode) + totals.messages;
   // Connection workloads open their connections during the warm-up and hold them measured.
   const opened = connectionWorkloads.includes(step.workload) ? totals.connectionsOpened + result.warmupTotals.connectionsOpened : 0;
-  const succeeded = Math.max(0, answered) + opened;
+  // A stream held since the warm-up (SSE) completes no request while measured: its events are its answers.
+  const succeeded = Math.max(0, answered) + opened || totals.events;
   const errors = totals.errors;
   const attempts = succeeded + errors;
   const errorRate = attempts > 0 ? errors / attempts : undefined;
