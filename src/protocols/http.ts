@@ -16,6 +16,8 @@ import { createHttp2Driver } from './http2.js';
 import { http2Rules } from './http2-rules.js';
 import { httpSessionRules } from '../scenario/session-rules.js';
 import { workloads } from '../scenario/types.js';
+import { hasHttpSession } from '../scenario/session-types.js';
+import { createHttpSessionDriver } from './http-session.js';
 
 /** `opener`: where sockets come from when not a fresh one per connect (`http.version: auto` hands one over). */
 export function createHttpDriver(context: DriverContext, opener?: SocketOpener): ConnectionDriver {
@@ -140,7 +142,11 @@ export const httpProtocol: ProtocolModule = {
     connectMetric: 'connect',
     countsAs: 'requests',
     ownMetrics: [],
-    driver: step.http.version === '1.1' ? createHttpDriver : (context) => createHttp2Driver(context, createHttpDriver),
+    driver: hasHttpSession(step.http.session)
+      ? createHttpSessionDriver
+      : step.http.version === '1.1'
+        ? createHttpDriver
+        : (context) => createHttp2Driver(context, createHttpDriver),
     metric: 'latency',
     inFlightPerConnection: step.http.version === '1.1' ? step.http.pipelining : step.http.streams,
     establishCountsRequest: true,

@@ -1,0 +1,208 @@
+// A scripted HTTP session on one connection (one undici Client, one keep-alive socket):
+// `open` requests once (a login whose answer captures a token), then the `loop` requests at
+// each send of the workload. Method, path, headers and body come from templates compiled
+// once; each answer is checked (status, headers, JSON fields) and may capture variables for
+// later templates. A loop request's time is `reply` (and `reply:<name>` when named).
+import { Client } from 'undici';
+import type { HistogramBins } from '../metrics/histogram-bins.js';
+import { now } from '../metrics/clock.js';
+import type { Recorder } from '../metrics/recorder.js';
+import { reconnectDelay } from '../scenario/backoff.js';
+import type { HttpStep } from '../scenario/session-types.js';
+import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
+import { errorCode } from './error-code.js';
+import { countedOpener } from './counted-opener.js';
+import { fieldAt } from './event-json.js';
+import { rowOf } from './session/data-rows.js';
+import { compileJsonMatch, Incoming, type Match } from './session/match.js';
+import { compileJson, compileText, type Text } from './session/template.js';
+import { SessionVars } from './session/vars.js';
+import { socketOpener } from './socket-opener.js';
+import { httpTarget } from './target-port.js';
+import { undiciConnector } from './undici-connector.js';
+
+interface CompiledRequest {
+  kind: 'request';
+  method: string;
+  path: Text;
+  headers: (readonly [string, Text])[];
+  body: Text | undefined;
+  status: readonly number[];
+  headerChecks: (readonly [string, RegExp])[];
+  match: Match | undefined;
+  captures: (readonly [string, string[] | { header: string }])[];
+  mismatchCode: string;
+  named: HistogramBins | undefined;
+}
+
+type CompiledStep = CompiledRequest | { kind: 'pause'; ms: number };
+
+function compile(steps: readonly HttpStep[], recorder: Recorder, loop: boolean): CompiledStep[] {
+  return steps.map((step): CompiledStep => {
+    if (step.kind === 'pause') return { kind: 'pause', ms: step.duration };
+    const json = step.json === undefined ? undefined : compileJson(step.json);
+    const headers = Object.entries(step.headers).map(([name, text]) => [name, compileText(text)] as const);
+    if (json && !Object.keys(step.headers).some((name) => name.toLowerCase() === 'content-type')) {
+      headers.push(['content-type', () => 'application/json']);
+    }
+    return {
+      kind: 'request',
+      method: step.method,
+      path: compileText(step.path),
+      headers,
+      body: json ? (vars) => json.render(vars) : step.body === undefined ? undefined : compileText(step.body),
+      status: step.expect.status,
+      headerChecks: Object.entries(step.expect.headers).map(([name, pattern]) => [name, new RegExp(pattern)] as const),
+      match: step.expect.match === undefined ? undefined : compileJsonMatch(step.expect.match),
+      captures: Object.entries(step.capture).map(
+        ([name, source]) => [name, source.startsWith('header:') ? { header: source.slice(7).toLowerCase() } : source.split('.')] as const,
+      ),
+      mismatchCode: `session_mismatch:${step.name}`,
+      named: loop && step.named ? recorder.histogram(`reply:${step.name}`) : undefined,
+    };
+  });
+}
+
+export function createHttpSessionDriver({ scenario, target, recorder, tls, localAddress, connection }: DriverContext): ConnectionDriver {
+  const origin = httpTarget(target).origin;
+  const settings = scenario.http;
+  const vars = new SessionVars(connection, rowOf(scenario.data, connection));
+  const openSteps = compile(settings.session.open, recorder, false);
+  const loopSteps = compile(settings.session.loop, recorder, true);
+  const reply = recorder.histogram('reply');
+  const connect = undiciConnector(countedOpener(socketOpener(recorder, tls), recorder), recorder, settings.timeout || 30_000);
+  const newClient = (): Client => {
+    const created = new Client(origin, {
+      connect,
+      keepAliveTimeout: settings.keepAliveTimeout,
+      headersTimeout: settings.timeout,
+      bodyTimeout: settings.timeout,
+      ...(localAddress ? { localAddress } : {}),
+    });
+    created.on('connectionError', () => {});
+    return created;
+  };
+  let client = newClient();
+  let ready = false;
+  let closing = false;
+  let failures = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let waiting: SendDone | undefined;
+  const incoming = new Incoming();
+
+  /** One request: null when its answer passed every check, else the error code. */
+  async function request(step: CompiledRequest, recordReply: boolean): Promise<string | null> {
+    const headers: Record<string, string> = {};
+    for (const [name, render] of step.headers) headers[name] = render(vars);
+    vars.seq++;
+    const sentAt = now();
+    const response = await client.request({
+      method: step.method,
+      path: step.path(vars),
+      headers,
+      body: step.body ? step.body(vars) : null,
+      reset: !settings.keepAlive,
+    });
+    const text = await response.body.text();
+    const { statusCode } = response;
+    if (step.status.length > 0 ? !step.status.includes(statusCode) : statusCode >= 400) {
+      return statusCode >= 400 ? `http_${statusCode}` : step.mismatchCode;
+    }
+    for (const [name, pattern] of step.headerChecks) {
+      const value = response.headers[name];
+      if (!pattern.test(Array.isArray(value) ? value.join(', ') : (value ?? ''))) return step.mismatchCode;
+    }
+    const message = incoming.reset(Buffer.from(text));
+    if (step.match && !step.match(message, vars)) return step.mismatchCode;
+    for (const [name, source] of step.captures) {
+      if (Array.isArray(source)) vars.captures.set(name, fieldAt(message.json, source));
+      else vars.captures.set(name, response.headers[source.header]);
+    }
+    if (recordReply) {
+      const micros = (now() - sentAt) * 1000;
+      reply.record(micros);
+      step.named?.record(micros);
+    }
+    return null;
+  }
+
+  /** Runs `steps`; `answered` is how many of its requests got a response (a wrong one too). */
+  async function run(steps: readonly CompiledStep[], loop: boolean): Promise<{ error: string | null; answered: number }> {
+    let answered = 0;
+    for (const step of steps) {
+      if (closing) break;
+      if (step.kind === 'pause') {
+        await new Promise((resolve) => setTimeout(resolve, step.ms));
+        continue;
+      }
+      try {
+        const error = await request(step, loop);
+        answered++;
+        if (error) return { error, answered };
+      } catch (err) {
+        return { error: errorCode(err), answered };
+      }
+    }
+    return { error: null, answered };
+  }
+
+  function open(done: (error: string | null) => void): void {
+    void run(openSteps, false).then(({ error, answered }) => {
+      recorder.count('requests', answered);
+      if (error) {
+        failures++;
+        // A failed login leaves nothing to use: the next send starts over on a new socket.
+        const dropped = client;
+        client = newClient();
+        void dropped.destroy();
+        return done(error);
+      }
+      ready = true;
+      recorder.count('sessionsOpened');
+      done(null);
+    });
+  }
+
+  function loop(done: SendDone): void {
+    void run(loopSteps, true).then(({ error, answered }) => {
+      if (error === null) failures = 0;
+      // Every answered request counts; a loop that succeeds is the workload's answer, which
+      // counts its last request (and times the whole loop as `latency`).
+      recorder.count('requests', error === null ? answered - 1 : answered);
+      done(error, error === null);
+    });
+  }
+
+  return {
+    open,
+    establish: (done) => open((error) => done(error, error === null)),
+    drop() {
+      const dropped = client;
+      client = newClient();
+      ready = false;
+      void dropped.destroy();
+    },
+    send(done) {
+      if (ready) return loop(done);
+      waiting = done;
+      retryTimer = setTimeout(
+        () => {
+          retryTimer = undefined;
+          const next = waiting;
+          waiting = undefined;
+          if (!next || closing) return;
+          open((error) => (error ? next(error, false) : loop(next)));
+        },
+        failures > 0 ? reconnectDelay(scenario.reconnect, failures - 1) : 0,
+      );
+    },
+    async close() {
+      closing = true;
+      clearTimeout(retryTimer);
+      const next = waiting;
+      waiting = undefined;
+      next?.(null, false);
+      await client.destroy();
+    },
+  };
+}

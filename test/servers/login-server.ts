@@ -1,0 +1,56 @@
+// An HTTP service that needs a login: POST /login with {user, password} answers a token
+// (and an etag header), and GET /items answers only with `authorization: Bearer <token>`,
+// else 401. For HTTP sessions: a login that captures a token, then a loop that uses it.
+import http from 'node:http';
+import { closerFor, listenOnFreePort } from './listen.js';
+
+export interface LoginServer {
+  url: string;
+  counts: { logins: number; refusedLogins: number; items: number; unauthorized: number };
+  close(): Promise<void>;
+}
+
+export async function startLoginServer(passwords: Record<string, string>): Promise<LoginServer> {
+  const counts = { logins: 0, refusedLogins: 0, items: 0, unauthorized: 0 };
+  const tokens = new Map<string, string>();
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const reply = (status: number, value: unknown, headers: Record<string, string> = {}): void => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
+      };
+      if (req.method === 'POST' && url.pathname === '/login') {
+        let given: { user?: unknown; password?: unknown } = {};
+        try {
+          given = JSON.parse(body) as typeof given;
+        } catch {
+          given = {};
+        }
+        const user = String(given.user);
+        if (passwords[user] === undefined || passwords[user] !== given.password) {
+          counts.refusedLogins++;
+          return reply(401, { ok: false });
+        }
+        counts.logins++;
+        const token = `tok-${user}-${counts.logins}`;
+        tokens.set(token, user);
+        return reply(200, { ok: true, token }, { etag: `"${user}"` });
+      }
+      if (req.method === 'GET' && url.pathname === '/items') {
+        const user = tokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+        if (user === undefined || url.searchParams.get('user') !== user) {
+          counts.unauthorized++;
+          return reply(401, { error: 'log in first' });
+        }
+        counts.items++;
+        return reply(200, { user, items: [1, 2, 3] });
+      }
+      reply(404, {});
+    });
+  });
+  const close = closerFor(server);
+  const port = await listenOnFreePort(server);
+  return { url: `http://127.0.0.1:${port}`, counts, close };
+}

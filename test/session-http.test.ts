@@ -1,0 +1,71 @@
+// HTTP sessions end to end through the CLI against a service that needs a login
+// (test/servers/login-server.ts): each connection logs in once with its data row, captures
+// the token from the answer, and sends it on every loop request; a refused login fails the
+// session at its step, and logins are retried only after the backoff.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { startLoginServer } from './servers/login-server.js';
+
+const session = `http:
+  session:
+    open:
+      - request: { method: POST, path: /login, json: { user: "{{data.user}}", password: "{{data.password}}" } }
+        expect: { status: 200, match: { ok: true }, headers: { etag: "^\\"" } }
+        capture: { token: token, tag: "header:etag" }
+    loop:
+      - name: items
+        request: { path: "/items?user={{data.user}}", headers: { authorization: "Bearer {{token}}" } }
+        expect: { status: 200, match: { user: "{{data.user}}" } }
+`;
+
+async function run(url: string, rows: string, extra: string): Promise<{ code: number | null; output: string; summary: Record<string, string>; errors: Map<string, number>; metrics: Set<string> }> {
+  const dir = tempDir('sockcap-http-session-');
+  writeFileSync(join(dir, 'users.csv'), rows);
+  const file = writeScenario(dir, 'login.yaml', `target: ${url}\nprotocol: http\ndata: users.csv\nworkers: 1\ninterval: 500ms\n${extra}${session}`);
+  const { code, stdout, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+  const runDir = onlyRunDir(join(dir, 'results'));
+  return {
+    code,
+    output: `${stdout}${stderr}`,
+    summary: readCsv(join(runDir, 'summary.csv'))[0]!,
+    errors: new Map(readCsv(join(runDir, 'errors.csv')).map((row) => [row.code!, Number(row.count)])),
+    metrics: new Set(readCsv(join(runDir, 'latency.csv')).map((row) => row.metric!)),
+  };
+}
+
+test('login once per connection, capture the token, use it in every loop request', async () => {
+  const server = await startLoginServer({ ann: 'a-pass', bob: 'b-pass' });
+  try {
+    const out = await run(server.url, 'user,password\nann,a-pass\nbob,b-pass\n', 'connections: 4\nduration: 1s\n');
+    assert.equal(out.code, 0, out.output);
+    assert.equal(out.summary.errors, '0', [...out.errors].join(', '));
+    assert.equal(server.counts.logins, 4, 'one login per connection');
+    assert.equal(server.counts.unauthorized, 0);
+    assert.equal(out.summary.sessions_opened, '4');
+    // Every request counts: the 4 logins and every loop request.
+    assert.equal(Number(out.summary.requests), server.counts.logins + server.counts.items);
+    assert.ok(server.counts.items > 20, `loop requests ${server.counts.items}`);
+    assert.notEqual(out.summary.reply_p50_ms, '');
+    assert.ok(out.metrics.has('reply:items') && out.metrics.has('latency'), [...out.metrics].join(', '));
+  } finally {
+    await server.close();
+  }
+});
+
+test('a refused login fails the session at its step, says no session got past open, and retries only after the backoff', async () => {
+  const server = await startLoginServer({ ann: 'a-pass' });
+  try {
+    const out = await run(server.url, 'user,password\nann,wrong\n', 'connections: 3\nduration: 1500ms\n');
+    assert.equal(out.summary.sessions_opened, '0');
+    assert.ok((out.errors.get('http_401') ?? 0) > 0, [...out.errors].join(', '));
+    assert.match(out.output, /no session got past open in step main: http_401 ×\d+/);
+    assert.equal(server.counts.items, 0);
+    // 3 clients for 1.5 s: without a backoff a closed loop logs in thousands of times.
+    assert.ok(server.counts.refusedLogins <= 3 * 15, `login attempts ${server.counts.refusedLogins}`);
+  } finally {
+    await server.close();
+  }
+});
