@@ -19,12 +19,20 @@ import { socketOpener, type SocketOpener } from './socket-opener.js';
 import { defaultPort, httpTarget } from './target-port.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
+/**
+ * A refused stream (REFUSED_STREAM, or past a GOAWAY's last stream id) was never processed, so
+ * it is sent again (RFC 9113 section 8.7), as browsers and h2load do; a server that refuses it
+ * this often is answering no one, and the request fails.
+ */
+const refusalsBeforeFailing = 3;
 /** Used when the scenario sets no request timeout: a connect must not hang for ever. */
 const connectTimeoutMs = 30_000;
 
 interface Waiting {
   done: SendDone;
   sentAt: number;
+  /** Times the server refused this request's stream so far. */
+  refused: number;
 }
 
 interface Connection {
@@ -142,13 +150,11 @@ export function createHttp2Driver(context: DriverContext, http1: Http1Driver): C
   function pump(): void {
     const connection = current;
     if (!connection?.ready) return;
-    while (waiting.length > 0 && connection.inFlight < connection.limit) {
-      const request = waiting.shift()!;
-      startStream(connection, request.done);
-    }
+    while (waiting.length > 0 && connection.inFlight < connection.limit) startStream(connection, waiting.shift()!);
   }
 
-  function startStream(connection: Connection, done: SendDone): void {
+  function startStream(connection: Connection, request: Waiting): void {
+    const { done } = request;
     const session = connection.session!;
     connection.inFlight++;
     recorder.peak('streamsPeakPerConn', connection.inFlight);
@@ -170,17 +176,25 @@ export function createHttp2Driver(context: DriverContext, http1: Http1Driver): C
     stream.once('close', () => {
       connection.inFlight--;
       if (complete && stream.rstCode === NGHTTP2_NO_ERROR) done(status >= 400 ? `http_${status}` : null, true, now());
+      else if (stream.rstCode === refusedStreamCode && !timedOut) refused(request);
       else done(timedOut ? 'timeout' : failure(connection, stream.rstCode), false);
       pump();
     });
     if (body !== undefined) stream.end(body);
   }
 
-  function failure(connection: Connection, rstCode: number): string {
-    if (rstCode === refusedStreamCode) {
-      recorder.count('streamsRefused');
-      return `h2_rst_${http2CodeName(rstCode)}`;
+  /** Counted, and sent again first in line (on a new connection after a GOAWAY), or failed after too many refusals. */
+  function refused(request: Waiting): void {
+    recorder.count('streamsRefused');
+    if (++request.refused >= refusalsBeforeFailing || closing) {
+      request.done(`h2_rst_${http2CodeName(refusedStreamCode)}`, false);
+      return;
     }
+    waiting.unshift(request);
+    if (!current) connect();
+  }
+
+  function failure(connection: Connection, rstCode: number): string {
     // A stream taken down with its connection carries the connection's reason.
     if (connection.lost !== undefined && connection.lost !== 'h2_goaway') return connection.lost;
     recorder.count('streamResets');
@@ -193,8 +207,9 @@ export function createHttp2Driver(context: DriverContext, http1: Http1Driver): C
       return;
     }
     const connection = current ?? connect();
-    if (connection.ready && waiting.length === 0 && connection.inFlight < connection.limit) startStream(connection, done);
-    else waiting.push({ done, sentAt });
+    const request: Waiting = { done, sentAt, refused: 0 };
+    if (connection.ready && waiting.length === 0 && connection.inFlight < connection.limit) startStream(connection, request);
+    else waiting.push(request);
   }
 
   return {
