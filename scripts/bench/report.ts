@@ -6,12 +6,15 @@ import type { HttpTargetResult } from './http-bench.js';
 import { h2Connections, h2Streams, type H2BenchResult } from './h2-bench.js';
 import { h2loadTool } from './h2load-tool.js';
 import { combineRuns, cpuMicrosPerItem, itemsPerCpuSecond, perSecond, type ToolRun } from './tool-run.js';
-import { bareTool, type WsBenchResult } from './ws-bench.js';
+import { bareTool, sessionTool, type WsBenchResult } from './ws-bench.js';
+import { sockcapToolName } from './sockcap-tool.js';
 
 /** Target of the issue: autocannon µs/request ÷ sockcap µs/request. */
 export const httpRatioTarget = 1.0;
 /** Target of the issue: sockcap messages per CPU-second ÷ the bare loop's. */
 export const wsRatioTarget = 0.9;
+/** A session loop of one send and one correlated expect may cost at most this many times the plain echo's CPU per message. */
+export const sessionCostLimit = 1.5;
 
 const fixed = (value: number, digits: number): string => value.toFixed(digits);
 const whole = (value: number): string => Math.round(value).toLocaleString('en-US');
@@ -93,7 +96,7 @@ export function wsTable(result: WsBenchResult, durationMs: number): { text: stri
     const round = combined ? 'all' : String(row.round);
     const base = reference(result.runs, bareTool, row, combined);
     const ratio = base ? itemsPerCpuSecond(row) / itemsPerCpuSecond(base) : Number.NaN;
-    if (combined && row.tool.startsWith('sockcap')) ratios.push({ tool: row.tool, ratio });
+    if (combined && row.tool.startsWith('sockcap') && row.tool !== sessionTool) ratios.push({ tool: row.tool, ratio });
     return [row.tool, round, whole(perSecond(row)), fixed(row.cpuS, 2), whole(itemsPerCpuSecond(row)), fixed(ratio, 2), whole(row.errors)];
   });
   const lines = [
@@ -104,6 +107,7 @@ export function wsTable(result: WsBenchResult, durationMs: number): { text: stri
       (line) =>
         `${line.tool}: sockcap messages per CPU-second ÷ bare loop's = ${fixed(line.ratio, 2)} (target >= ${fixed(wsRatioTarget, 1)}: ${line.ratio >= wsRatioTarget ? 'met' : 'NOT met'})`,
     ),
+    ...sessionCostLine(result.runs),
   ];
   return { text: lines.join('\n'), ratios };
 }
@@ -115,4 +119,15 @@ function failures(runs: ToolRun[]): string[] {
 /** The figures of one run as they go into the JSON file. */
 export function runFigures(run: ToolRun): ToolRun & { perSecond: number; cpuMicrosPerItem: number; itemsPerCpuSecond: number } {
   return { ...run, perSecond: perSecond(run), cpuMicrosPerItem: cpuMicrosPerItem(run), itemsPerCpuSecond: itemsPerCpuSecond(run) };
+}
+
+/** CPU per message of the session loop ÷ the plain echo's (sockcap --workers 1), all rounds summed. */
+function sessionCostLine(runs: ToolRun[]): string[] {
+  const session = combineRuns(sessionTool, runs.filter((run) => run.tool === sessionTool));
+  const echo = combineRuns(sockcapToolName(1), runs.filter((run) => run.tool === sockcapToolName(1)));
+  if (!session || !echo) return [];
+  const cost = cpuMicrosPerItem(session) / cpuMicrosPerItem(echo);
+  return [
+    `${sessionTool}: CPU µs per message ÷ sockcap --workers 1 echo's = ${fixed(cost, 2)} (limit <= ${fixed(sessionCostLimit, 1)}: ${cost <= sessionCostLimit ? 'met' : 'NOT met'})`,
+  ];
 }

@@ -24,6 +24,9 @@ export interface SockcapRunOptions {
   /** Folder that receives the scenario file and sockcap's results folder. */
   outDir: string;
   runId: string;
+  /** The `websocket` section of the scenario (a session), and the name the run goes by then. */
+  websocket?: Record<string, unknown>;
+  tool?: string;
 }
 
 /** 1 compares with single-threaded autocannon and the bare loop; 2 is the default here (one per core). */
@@ -36,7 +39,7 @@ export function sockcapToolName(workers: number): string {
 }
 
 export async function runSockcap(options: SockcapRunOptions): Promise<ToolRun> {
-  const tool = sockcapToolName(options.workers);
+  const tool = options.tool ?? sockcapToolName(options.workers);
   const scenarioPath = path.join(options.outDir, `${options.runId}.json`);
   const scenario = {
     name: `bench-${options.protocol}`,
@@ -47,6 +50,7 @@ export async function runSockcap(options: SockcapRunOptions): Promise<ToolRun> {
     warmup: `${options.warmupMs}ms`,
     workers: options.workers,
     ...(options.http ? { http: options.http } : {}),
+    ...(options.websocket ? { websocket: options.websocket } : {}),
   };
   writeFileSync(scenarioPath, JSON.stringify(scenario, null, 2));
   const timeoutMs = options.durationMs + options.warmupMs + 30_000;

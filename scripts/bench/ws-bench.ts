@@ -12,6 +12,14 @@ import type { BareClientInput, BareClientOutput } from './ws-bare-client.js';
 export const wsConnections = 100;
 export const wsMessageSize = 32;
 export const bareTool = 'bare ws client loop';
+/** sockcap running a scripted session: each loop sends one JSON message and waits for the reply with its id. */
+export const sessionTool = 'sockcap session loop --workers 1';
+/** About 32 bytes on the wire, as the echo's messages: {"id":12345,"pad":"aaaaaaaaaa"}. */
+const sessionLoop = {
+  session: {
+    loop: [{ send: { json: { id: '{{seq}}', pad: 'aaaaaaaaaa' } } }, { name: 'echo', expect: { reply: 'id' } }],
+  },
+};
 export const bareCpuSource = 'bare loop child: process.cpuUsage() around the measured window, after a warm-up';
 
 const serverPath = fileURLToPath(new URL('./ws-echo-server.js', import.meta.url));
@@ -46,6 +54,20 @@ export async function runWsBench(options: BenchOptions, outDir: string, log: (li
         outDir,
         runId: `ws-w${workers}-r${round}`,
       });
+    const session = (round: number): Promise<ToolRun> =>
+      runSockcap({
+        protocol: 'websocket',
+        target: url,
+        connections: wsConnections,
+        durationMs: options.durationMs,
+        warmupMs: options.warmupMs,
+        workers: 1,
+        round,
+        outDir,
+        runId: `ws-session-r${round}`,
+        websocket: sessionLoop,
+        tool: sessionTool,
+      });
     const bare: BareClientInput = {
       url,
       connections: wsConnections,
@@ -58,6 +80,7 @@ export async function runWsBench(options: BenchOptions, outDir: string, log: (li
       const order = [
         () => sockcap(firstWorkers!, round),
         () => runBareClient(bare, round),
+        () => session(round),
         ...otherWorkers.map((workers) => () => sockcap(workers, round)),
       ];
       for (const run of inRoundOrder(order, round)) note(await run());
@@ -65,7 +88,7 @@ export async function runWsBench(options: BenchOptions, outDir: string, log: (li
     return {
       url,
       runs,
-      tools: [...sockcapWorkerCounts.map(sockcapToolName), bareTool],
+      tools: [...sockcapWorkerCounts.map(sockcapToolName), sessionTool, bareTool],
       cpuSources: [sockcapCpuSource, bareCpuSource],
     };
   } finally {
