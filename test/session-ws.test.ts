@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startChatServer, type ChatOptions, type ChatServer } from './servers/chat-server.js';
+import { startWsEchoServer } from './servers/ws-echo-server.js';
 
 interface Outcome {
   code: number | null;
@@ -221,4 +222,46 @@ websocket:
     // `subscribed` is neither expected nor an event: unmatched, not event_bad_sequence.
     assert.equal(summary.messages_unmatched, '3');
   });
+});
+
+test('text with a regex that captures, a pause, and a binary message in one loop, against a plain echo server', async () => {
+  const server = await startWsEchoServer();
+  try {
+    const dir = tempDir('sockcap-session-');
+    const file = writeScenario(
+      dir,
+      'steps.yaml',
+      `target: ws://127.0.0.1:${server.port}/
+protocol: websocket
+connections: 2
+duration: 1s
+workers: 1
+interval: 500ms
+websocket:
+  session:
+    loop:
+      - send: { text: "ping-{{connection}}-{{seq}}" }
+      - name: pong
+        expect: { regex: "^ping-(?<conn>\\\\d+)-\\\\d+$", timeout: 1s }
+      - pause: 100ms
+      - send: { binary: AAEC }
+      - expect: {}
+`,
+    );
+    const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+    assert.equal(code, 0, stderr);
+    const runDir = onlyRunDir(join(dir, 'results'));
+    const summary = readCsv(join(runDir, 'summary.csv'))[0]!;
+    const loops = Number(summary.messages);
+    assert.equal(summary.errors, '0');
+    // Each loop waits 100 ms: at most about 10 a second per connection.
+    assert.ok(loops >= 4 && loops <= 2 * 12, `loops ${loops}`);
+    assert.ok(Number(summary.latency_p50_ms) >= 100, `loop p50 ${summary.latency_p50_ms} ms includes the pause`);
+    const replies = readCsv(join(runDir, 'latency.csv')).filter((row) => row.metric === 'reply:pong');
+    assert.ok(replies.length > 0, 'the named regex expect has its own reply histogram');
+    // A text and a binary message per loop reached the server (the last loop may be cut at the end).
+    assert.ok(server.counts.messages >= 2 * loops, `server saw ${server.counts.messages} for ${loops} loops`);
+  } finally {
+    await server.close();
+  }
 });
