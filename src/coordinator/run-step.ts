@@ -33,6 +33,8 @@ export interface StepOptions {
   shard: Shard;
   /** Epoch ms this step should start at (shards on several machines line up on it). */
   startAt?: number;
+  /** Told where the step is (warm-up, measuring, closing), so an interruption can say it. */
+  onPhase?: (phase: string) => void;
 }
 
 /** With stages, the stages are the whole profile and set the step's length. */
@@ -40,10 +42,12 @@ export function stepDuration(step: StepScenario): number {
   return step.stages.length > 0 ? totalStageDuration(step.stages) : step.duration;
 }
 
-export async function runStep(step: StepScenario, options: StepOptions): Promise<StepResult> {
+/** The step's result; undefined when a signal came before it began (nothing was measured). */
+export async function runStep(step: StepScenario, options: StepOptions): Promise<StepResult | undefined> {
   const targets = await startTargets(step, options.targetPid);
   let result: StepResult | undefined;
   try {
+    if (options.signal.aborted) return undefined;
     result = await drive(step, targets, options);
     return result;
   } catch (error) {
@@ -56,7 +60,7 @@ export async function runStep(step: StepScenario, options: StepOptions): Promise
   }
 }
 
-async function drive(step: StepScenario, targets: StepTargets, options: StepOptions): Promise<StepResult> {
+async function drive(step: StepScenario, targets: StepTargets, options: StepOptions): Promise<StepResult | undefined> {
   const { output } = options;
   const planned = now();
   const plan = planStep(step, targets.urls, targets.trustedCa, options.shard, {
@@ -83,6 +87,8 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
   const serverGroup = new ProcessGroup(targets.pids, false);
   const onAbort = (): void => generators.stop();
   options.signal.addEventListener('abort', onAbort, { once: true });
+  // A signal while the target started comes before this listener: stop at once all the same.
+  if (options.signal.aborted) onAbort();
   // A crashed thread or generator process, or a built-in target that died, ends the step at
   // once: what follows would measure a different setup. The step is then broken.
   let brokenBy: string | undefined;
@@ -102,6 +108,13 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
     else options.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await Promise.race([everyoneReady, generators.finished, generators.failed, targets.died, aborted, sleepUntil(now() + readyTimeoutMs)]);
+  if (options.signal.aborted && brokenBy === undefined) {
+    // Stopped before the step began: nothing was measured, and waiting for the workers to
+    // finish starting would only delay the files. The threads and processes are ended.
+    options.signal.removeEventListener('abort', onAbort);
+    await generators.destroy();
+    return undefined;
+  }
   const baseline: CostSample = sampleCosts(clientGroup, serverGroup);
   // A --start-at time is kept when this shard is ready a little late: its arrivals keep their
   // global intended times, and the lateness shows as latency and schedule lag. Much later
@@ -147,6 +160,7 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
   const stepCollector = new StepCollector(sliceCount, startAt, emitRow);
   collector = stepCollector;
   generators.start({ type: 'start', startAt, measureFrom, endAt });
+  options.onPhase?.(step.warmup > 0 ? 'warming up' : 'measuring');
 
   // CPU over the measured part; memory costs from the baseline to just before the step
   // ends, while every connection is still held.
@@ -158,7 +172,11 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
   const at = (when: number, action: () => void): void => {
     timers.push(setTimeout(action, Math.max(0, when - now())));
   };
-  at(measureFrom, () => (measuredFrom = { client: clientGroup.sample(), server: serverGroup.sample() }));
+  at(measureFrom, () => {
+    measuredFrom = { client: clientGroup.sample(), server: serverGroup.sample() };
+    options.onPhase?.('measuring');
+  });
+  at(endAt, () => options.onPhase?.('closing its connections'));
   // The target's own counts at both ends of the measured part (idle sockets, rejections).
   const targetReadings: Promise<{ stats: TargetStats | undefined; at: number }>[] = [];
   const readTarget = (): void => void targetReadings.push(targets.stats().then((stats) => ({ stats, at: now() })));

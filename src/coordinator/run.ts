@@ -63,6 +63,15 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const signal = options.signal ?? new AbortController().signal;
   output.runStarted(info);
 
+  // Where the run is, so an interrupted run.json says where it stopped.
+  let where = 'before the first step';
+  let stoppedWhere: string | undefined;
+  const noteStop = (): void => {
+    stoppedWhere ??= where;
+  };
+  if (signal.aborted) noteStop();
+  else signal.addEventListener('abort', noteStop, { once: true });
+
   const steps: StepResult[] = [];
   let status: RunStatus = 'completed';
   let reason: string | undefined;
@@ -75,16 +84,21 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   for (const step of scenario.steps) {
     if (finished.has(step.stepIndex)) continue;
     if (signal.aborted) break;
+    where = `in step ${step.stepLabel}, starting its target and workers`;
     try {
       const result = await runStep(step, {
+        onPhase: (phase) => (where = `in step ${step.stepLabel}, ${phase}`),
         output,
         targetPid: options.targetPid,
         shard: options.shard ?? { index: 0, count: 1 },
         ...(step.stepIndex === 0 && options.startAt !== undefined ? { startAt: options.startAt } : {}),
         signal,
       });
+      if (result === undefined) break;
       steps.push(result);
+      where = `after step ${step.stepLabel}, writing its results`;
       output.stepFinished(result);
+      where = `after step ${step.stepLabel}`;
       const stop = options.stopAfter?.(result);
       if (stop) {
         reason = stop;
@@ -106,7 +120,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   if (status === 'completed' && signal.aborted) {
     status = 'interrupted';
     // An abort with a reason (abortOnFail's threshold) says why; Ctrl-C gives none.
-    reason = typeof signal.reason === 'string' ? signal.reason : 'stopped by signal';
+    reason = typeof signal.reason === 'string' ? signal.reason : `stopped by signal ${stoppedWhere ?? where}`;
   }
   const outputFailures = output.failures().map(describeFailure);
   if (status === 'completed' && outputFailures.length > 0) {
