@@ -108,3 +108,17 @@ test('a bad shorthand value names the flag typed, not --set', async () => {
   const connections = await run(['--target', nginx.url, '-c', 'many']);
   assert.match(connections.stderr, /^sockcap: -c\/--connections: expected a whole number/m);
 });
+
+test('sockcap alone names every command once; run --help names --no-progress', async () => {
+  const dir = tempDir();
+  const bare = await runCli([], dir);
+  assert.equal(bare.code, 2);
+  assert.equal(
+    bare.stderr.trim(),
+    'sockcap: name a command: sockcap <command>, one of run, merge, serve, compare, report, sweep, probe, schema (see sockcap --help)',
+  );
+  const runHelp = await runCli(['run', '--help'], dir);
+  assert.match(runHelp.stdout, /--no-progress turns it off/);
+  const missing = await runCli(['merge'], dir);
+  assert.equal(missing.code, 2);
+});

@@ -1,5 +1,5 @@
 // The command line: one module per verb, parsed by yargs into typed options.
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../errors.js';
 import { version } from '../version.js';
@@ -12,18 +12,17 @@ import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
 import { sweepCommand } from './sweep.js';
 
+const commands = [runCommand, mergeCommand, serveCommand, compareCommand, reportCommand, sweepCommand, probeCommand, schemaCommand];
+
+/** `run, serve, …`: every verb, from the command modules themselves, so none is left out. */
+const verbs = commands.map((command) => String(command.command).split(' ')[0]).join(', ');
+
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
-  await yargs(argv)
-    .scriptName('sockcap')
-    .command(runCommand)
-    .command(mergeCommand)
-    .command(serveCommand)
-    .command(compareCommand)
-    .command(reportCommand)
-    .command(sweepCommand)
-    .command(probeCommand)
-    .command(schemaCommand)
-    .demandCommand(1, 'name a command: sockcap run, sockcap serve (see sockcap --help)')
+  let parser = yargs(argv).scriptName('sockcap');
+  for (const command of commands) parser = parser.command(command as CommandModule);
+  await parser
+    // .fail adds "(see sockcap --help)".
+    .demandCommand(1, `name a command: sockcap <command>, one of ${verbs}`)
     .strict()
     .version(version)
     .help()

@@ -95,7 +95,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       })
       .option('shard', { type: 'string', describe: 'run slice i of n of the scenario, e.g. 2/8 (default: JOB_COMPLETION_INDEX/SHARD_COUNT or 1/1)' })
       .option('start-at', { type: 'string', describe: 'start the first step at this time (ISO, or +30s), to line shards up' })
-      .option('progress', { type: 'boolean', describe: 'live progress line (default: when stderr is a terminal)' })
+      .option('progress', { type: 'boolean', describe: 'live progress line; --no-progress turns it off (default: on when stderr is a terminal)' })
       .option('threshold', {
         type: 'string',
         array: true,

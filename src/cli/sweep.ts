@@ -58,7 +58,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('out', { type: 'string', default: 'results', describe: 'folder that receives results/<run-id>/' })
       .option('run-id', { type: 'string', describe: 'name of the results folder (default: time and scenario name)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the tables and errors' })
-      .option('progress', { type: 'boolean', describe: 'live progress line (default: when stderr is a terminal)' })
+      .option('progress', { type: 'boolean', describe: 'live progress line; --no-progress turns it off (default: on when stderr is a terminal)' })
       .example(
         '$0 sweep scenarios/keepalive-sweep.yaml --vary server.keepAliveTimeout=1s,5s --vary thinkTime=500ms,2s',
         'four combinations against the built-in target',
