@@ -57,7 +57,7 @@ if [[ ${#baselines[@]} -gt 0 && -f "$current/run.json" ]]; then
   fi
   echo "== sockcap compare ${baselines[*]} -> $current"
   "${sockcap[@]}" compare "${against[@]}" "$current" "${rules[@]}" \
-    --csv "$current/compare.csv" --junit "$current/compare.junit.xml" --markdown "$current/compare.md"
+    --out "$current" --junit "$current/compare.junit.xml" --markdown "$current/compare.md"
   compare_status=$?
   if [[ $status -eq 0 && $compare_status -ne 0 ]]; then status=$compare_status; fi
 elif [[ ${#baselines[@]} -eq 0 ]]; then

@@ -51,8 +51,8 @@ steps:
   const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
   assert.equal(code, 0, stderr);
   const runDir = onlyRunDir(join(dir, 'results'));
-  assert.ok(existsSync(join(runDir, 'compare.csv')), 'compare.csv written');
-  compare = new Map(readCsv(join(runDir, 'compare.csv')).map((row) => [row.transport!, row]));
+  assert.ok(existsSync(join(runDir, 'transports.csv')), 'transports.csv written');
+  compare = new Map(readCsv(join(runDir, 'transports.csv')).map((row) => [row.transport!, row]));
   summary = new Map(readCsv(join(runDir, 'summary.csv')).map((row) => [row.step!, row]));
   run = readJson<RunJsonDocument>(join(runDir, 'run.json'));
 });
@@ -138,7 +138,7 @@ verdict: { maxErrorRate: off }
     const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
     assert.equal(code, 0, stderr);
     const runDir = onlyRunDir(join(dir, 'results'));
-    const [row] = readCsv(join(runDir, 'compare.csv'));
+    const [row] = readCsv(join(runDir, 'transports.csv'));
     const errors = readCsv(join(runDir, 'errors.csv'));
     assert.ok(server.counts.dropped >= 2, `the server dropped ${server.counts.dropped} long-polls`);
     assert.ok(cellNumber(row, 'errors') >= 1, 'drops are counted');

@@ -181,7 +181,7 @@ describe('docs/results.md documents every column of every CSV file', () => {
     ['errors.csv', errorColumns],
     ['capacity.csv', capacityCsvColumns],
     ['capacity-fit.csv', capacityFitColumns],
-    ['compare.csv of receive-driven steps', cometCompareColumns],
+    ['transports.csv', cometCompareColumns],
     // sweep.csv repeats every summary column; its own are the rest.
     ['sweep.csv', sweepColumns({ dimensions: [], combos: [], serverTimeout: undefined }).filter((column) => !(summaryColumns as readonly string[]).includes(column))],
     ['thresholds.csv', thresholdColumns],

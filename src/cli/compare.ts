@@ -5,7 +5,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, UsageError } from '../errors.js';
 import { parseAllowanceRule } from '../gate/allowance.js';
 import { compareRuns } from '../gate/compare.js';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseDuration, UnitError } from '../scenario/units.js';
 import { writeCompareCsv } from '../outputs/compare-csv.js';
 import { writeCompareHtml } from '../outputs/report/compare-view.js';
 import { compareText } from '../outputs/gate-console.js';
@@ -18,6 +20,9 @@ export interface CompareArgs {
   baseline: string[];
   'max-regression': string[];
   csv?: string;
+  out?: string;
+  force: boolean;
+  'latency-floor': string;
   junit?: string;
   markdown?: string;
 }
@@ -35,7 +40,14 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         default: [],
         describe: 'allowance per metric: latency.p99=10%, throughput_per_s=-5%, error_rate=0.5pp, latency.p50=2ms, rtt.p999=off (repeatable)',
       })
-      .option('csv', { type: 'string', describe: 'where compare.csv goes (default: compare.csv in the working directory; a results folder keeps its own compare.csv of transports)' })
+      .option('out', { type: 'string', describe: 'folder that receives compare.csv and compare.html (default: the current results folder)' })
+      .option('csv', { type: 'string', describe: 'where compare.csv goes (default: compare.csv in --out)' })
+      .option('force', { type: 'boolean', default: false, describe: 'compare steps of different protocol, workload or target anyway (refused otherwise, exit 2)' })
+      .option('latency-floor', {
+        type: 'string',
+        default: '1ms',
+        describe: 'a latency must also rise by more than this to be a regression (0 for none)',
+      })
       .option('junit', { type: 'string', describe: 'also write the verdicts as JUnit XML to this file' })
       .option('markdown', { type: 'string', describe: 'also write a Markdown table (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
       .example('$0 compare results/main results/pr', 'one baseline run against the current one')
@@ -59,16 +71,19 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       currentDir = dirs[1]!;
     }
     const rules = args['max-regression'].map((flag) => parseAllowanceRule(String(flag)));
+    const latencyFloorMs = parseLatencyFloor(args['latency-floor']);
     const baselines = baselineDirs.map((dir) => readResults(dir));
     const current = readResults(currentDir);
-    const comparison = compareRuns(baselines, current, rules);
+    const comparison = compareRuns(baselines, current, rules, { latencyFloorMs, force: args.force });
     if (comparison.rows.length === 0) {
       const labels = (steps: { step: { stepLabel: string } }[]): string => steps.map((step) => step.step.stepLabel).join(', ') || 'none';
       throw new UsageError(
         `compare: no step in common, nothing to compare (steps are matched by label: baseline has ${labels(baselines[0]!.steps)}, current has ${labels(current.steps)})`,
       );
     }
-    const csvFile = args.csv ?? 'compare.csv';
+    // Beside the current run by default, never in whatever directory the command ran from.
+    const csvFile = args.csv ?? join(args.out ?? currentDir, 'compare.csv');
+    mkdirSync(dirname(csvFile), { recursive: true });
     writeCompareCsv(csvFile, comparison);
     process.stdout.write(`${compareText(comparison)}\n`);
     // compare.html goes beside compare.csv: the verdicts, and both runs' distributions overlaid.
@@ -80,3 +95,13 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     if (comparison.regressions.length > 0) process.exitCode = ExitCode.thresholdFailed;
   },
 };
+
+function parseLatencyFloor(text: string): number {
+  try {
+    const ms = parseDuration(text);
+    if (ms >= 0) return ms;
+  } catch (error) {
+    if (!(error instanceof UnitError)) throw error;
+  }
+  throw new UsageError(`--latency-floor: expected a duration like 1ms or 500us (0 for none), got ${JSON.stringify(text)}`);
+}

@@ -1,7 +1,10 @@
 // `sockcap compare`: a current run against one or more baseline runs, step by step
-// (matched by label), on merged histograms and summed counters. With several baseline runs
-// the spread between them is the run-to-run noise, and a change inside that spread is
-// reported as "within noise" instead of failing the gate.
+// (matched by label), on merged histograms and summed counters. The noise is measured from
+// the runs themselves: how much each metric varies from interval to interval of the step,
+// in the baseline and in the current run (interval-noise.ts), and with several baseline runs
+// how far one run lies from them all. A change inside the noise, or a latency change under the absolute floor,
+// is "within noise" and does not fail the gate. Steps of another protocol, workload or
+// target are refused: their difference is no regression.
 import { metricNames } from '../metrics/histogram.js';
 import type { StepResult } from '../results/run-result.js';
 import { primaryMetricOf } from '../protocols/index.js';
@@ -11,6 +14,10 @@ import { mergeSteps } from './merge-steps.js';
 import { formatValue, parseMetricRef, unitLabel, type MetricRef } from '../scenario/metric-ref.js';
 import { metricValue } from '../results/metric-value.js';
 import { scenarioDifferences } from './scenario-diff.js';
+import { intervalDeviation, intervalSteps, noiseDeviations } from './interval-noise.js';
+import type { MetricName } from '../metrics/histogram.js';
+import { readIntervalLog } from '../results/interval-log.js';
+import { UsageError } from '../errors.js';
 
 export type CompareVerdict = 'ok' | 'regression' | 'improvement' | 'within noise' | 'not gated';
 
@@ -51,8 +58,24 @@ export interface Comparison {
  */
 export const minSamplesBeyond = 100;
 
-export function compareRuns(baselines: readonly StoredRun[], current: StoredRun, rules: readonly AllowanceRule[]): Comparison {
+export interface CompareOptions {
+  /** A latency (ms) must also rise by more than this to be a regression; 0: no floor. */
+  latencyFloorMs: number;
+  /** Compare steps of different protocol, workload or target anyway (with a note) instead of refusing. */
+  force: boolean;
+}
+
+/** 1 ms: sub-millisecond jitter on a fast target is not a regression, a slower backend is. */
+export const defaultLatencyFloorMs = 1;
+
+export function compareRuns(
+  baselines: readonly StoredRun[],
+  current: StoredRun,
+  rules: readonly AllowanceRule[],
+  options: CompareOptions = { latencyFloorMs: defaultLatencyFloorMs, force: false },
+): Comparison {
   const notes: string[] = [];
+  const intervals = new Map([...baselines, current].map((run) => [run, readIntervalLog(run.dir)]));
   for (const run of [...baselines, current]) {
     if (run.status !== 'completed') notes.push(`${run.dir} ended ${run.status}${run.reason ? ` (${run.reason})` : ''}: its numbers cover less than planned`);
   }
@@ -68,7 +91,21 @@ export function compareRuns(baselines: readonly StoredRun[], current: StoredRun,
     if (found.length < baselines.length) notes.push(`step ${label} is in ${found.length} of ${baselines.length} baseline runs: compared with those`);
     const differences = scenarioDifferences(found[0]!.step, step.step);
     if (differences.length > 0) notes.push(`step ${label} was run with different settings: ${differences.join(', ')}`);
-    const stepRows = compareStep(found, step, rules);
+    const apart = kindDifferences(found[0]!, step);
+    if (apart.length > 0 && !options.force) {
+      throw new UsageError(
+        `compare: step ${label} differs in ${apart.join(', ')}: that is a different measurement, not a regression (compare runs of the same protocol, workload and target, or add --force)`,
+      );
+    }
+    if (apart.length > 0) notes.push(`step ${label} differs in ${apart.join(', ')} (compared because of --force)`);
+    const perInterval = [
+      ...baselines.flatMap((run, i) => {
+        const match = matches[i];
+        return match ? [intervalSteps(match, intervals.get(run) ?? [])] : [];
+      }),
+      intervalSteps(step, intervals.get(current) ?? []),
+    ];
+    const stepRows = compareStep(found, step, rules, perInterval, options.latencyFloorMs);
     const ungated = stepRows.filter((row) => row.note !== '').map((row) => row.metric);
     if (ungated.length > 0) {
       notes.push(
@@ -86,7 +123,7 @@ export function compareRuns(baselines: readonly StoredRun[], current: StoredRun,
       }
     }
   }
-  const noiseEstimated = baselines.length > 1;
+  const noiseEstimated = baselines.length > 1 || rows.some((row) => row.noise !== undefined);
   return {
     baselineRuns: [...baselines],
     current,
@@ -113,7 +150,24 @@ function metricsToCompare(baseline: StepResult, current: StepResult, rules: read
   return refs;
 }
 
-function compareStep(baselineSteps: StepResult[], current: StepResult, rules: readonly AllowanceRule[]): CompareRow[] {
+/** Protocol, workload or target: what makes two steps different measurements rather than two runs of one. */
+function kindDifferences(baseline: StepResult, current: StepResult): string[] {
+  const differences: string[] = [];
+  if (baseline.step.protocol !== current.step.protocol) differences.push(`protocol (${baseline.step.protocol} → ${current.step.protocol})`);
+  if (baseline.step.workload !== current.step.workload) differences.push(`workload (${baseline.step.workload} → ${current.step.workload})`);
+  // The built-in target listens on a new port each run: it is the same target.
+  const target = (result: StepResult): string => (result.builtInTarget ? 'the built-in target' : result.target);
+  if (target(baseline) !== target(current)) differences.push(`target (${target(baseline)} → ${target(current)})`);
+  return differences;
+}
+
+function compareStep(
+  baselineSteps: StepResult[],
+  current: StepResult,
+  rules: readonly AllowanceRule[],
+  perInterval: readonly StepResult[][],
+  latencyFloorMs: number,
+): CompareRow[] {
   const merged = mergeSteps(baselineSteps);
   const primary = primaryMetricOf(current.step);
   const rows: CompareRow[] = [];
@@ -129,7 +183,12 @@ function compareStep(baselineSteps: StepResult[], current: StepResult, rules: re
         ? `${Math.floor(beyond)} samples beyond ${ref.name.slice(ref.name.indexOf('.') + 1)}, fewer than ${minSamplesBeyond}: too few to judge (run longer, or name it in --max-regression)`
         : '';
     const perRun = baselineSteps.map((step) => metricValue(step, ref, primaryMetricOf(step.step))).filter((value): value is number => value !== undefined);
-    const noise = allowance && perRun.length > 1 ? spread(perRun, baseline, allowance.relative) : undefined;
+    const noises = allowance
+      ? [perRun.length > 1 ? spread(perRun, baseline, allowance.relative) : undefined, intervalNoise(perInterval, ref, primary, baseline, allowance.relative)].filter(
+          (value): value is number => value !== undefined,
+        )
+      : [];
+    const noise = noises.length > 0 ? Math.max(...noises) : undefined;
     const change = now - baseline;
     rows.push({
       step: current.step.stepLabel,
@@ -141,13 +200,30 @@ function compareStep(baselineSteps: StepResult[], current: StepResult, rules: re
       changePct: baseline !== 0 ? (change / Math.abs(baseline)) * 100 : undefined,
       allowance,
       noise,
-      verdict: allowance ? judge(baseline, now, allowance, noise) : 'not gated',
+      verdict: allowance ? judge(baseline, now, allowance, noise, ref.kind === 'ms' ? latencyFloorMs : 0) : 'not gated',
       note,
       headline: allowance !== undefined || (ref.type === 'histogram' && ref.metric === primary),
       ref,
     });
   }
   return rows;
+}
+
+/**
+ * `noiseDeviations` standard deviations of the interval-to-interval variation, baseline and
+ * current added in quadrature; undefined unless the current run and at least one baseline run
+ * had two intervals or more.
+ */
+function intervalNoise(perInterval: readonly StepResult[][], ref: MetricRef, primary: MetricName, baseline: number, relative: boolean): number | undefined {
+  const errors = perInterval.map((set) => intervalDeviation(set, ref, primary));
+  const current = errors.at(-1);
+  const baselineErrors = errors.slice(0, -1).filter((error): error is number => error !== undefined);
+  if (current === undefined || baselineErrors.length === 0) return undefined;
+  // Several baseline runs: their typical deviation (root mean square).
+  const baselineError = Math.sqrt(baselineErrors.reduce((sum, error) => sum + error ** 2, 0) / baselineErrors.length);
+  const noise = noiseDeviations * Math.sqrt(baselineError ** 2 + current ** 2);
+  if (!relative) return noise;
+  return baseline !== 0 ? (noise / Math.abs(baseline)) * 100 : noise === 0 ? 0 : Infinity;
 }
 
 /** Samples beyond a percentile in the smaller of the two, or undefined when `ref` is not a percentile. */
@@ -164,7 +240,7 @@ function spread(values: number[], baseline: number, relative: boolean): number {
   return baseline !== 0 ? (farthest / Math.abs(baseline)) * 100 : farthest === 0 ? 0 : Infinity;
 }
 
-function judge(baseline: number, current: number, allowance: Allowance, noise: number | undefined): CompareVerdict {
+function judge(baseline: number, current: number, allowance: Allowance, noise: number | undefined, floor: number): CompareVerdict {
   const sign = allowance.worse === 'up' ? 1 : -1;
   const change = current - baseline;
   let worse: number;
@@ -172,7 +248,8 @@ function judge(baseline: number, current: number, allowance: Allowance, noise: n
   else if (baseline !== 0) worse = (sign * change * 100) / Math.abs(baseline);
   else worse = change === 0 ? 0 : sign * Math.sign(change) * Infinity;
   const limit = Math.max(allowance.amount, noise ?? 0);
-  if (worse > limit) return 'regression';
+  // A latency must also move by more than the absolute floor: 0.1 ms on a 0.2 ms p50 is jitter.
+  if (worse > limit) return Math.abs(change) > floor ? 'regression' : 'within noise';
   if (worse > allowance.amount) return 'within noise';
   if (-worse > limit) return 'improvement';
   return 'ok';

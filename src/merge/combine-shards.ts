@@ -2,8 +2,8 @@
 // histograms added, CPU and memory of the generator machines summed, measured time the
 // longest of them, per-connection costs weighted by each shard's connections.
 import { combineMeasurements } from '../metrics/combine.js';
-import type { IntervalRecord } from '../outputs/interval-log.js';
-import { decodeIntervalHistograms } from '../outputs/interval-log.js';
+import type { IntervalRecord } from '../results/interval-log.js';
+import { decodeIntervalHistograms } from '../results/interval-log.js';
 import type { IntervalRow, ProcessFigures, StepResult } from '../results/run-result.js';
 import { sumTargetStats } from '../results/target-stats.js';
 

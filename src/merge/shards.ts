@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Manifest } from '../results/manifest.js';
-import { readIntervalLog, type IntervalRecord } from '../outputs/interval-log.js';
+import { readIntervalLog, type IntervalRecord } from '../results/interval-log.js';
 import { readResults, type StoredRun } from '../results/read-results.js';
 
 export interface ShardResults {

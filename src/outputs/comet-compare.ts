@@ -1,4 +1,4 @@
-// compare.csv of a run: one row per receive-driven step (poll, long-poll, WebSocket
+// transports.csv of a run: one row per receive-driven step (poll, long-poll, WebSocket
 // subscribe), each transport's cost of delivering the same event stream put side by side:
 // how late events arrive, and what each delivered event cost in requests, wire bytes,
 // header bytes and server CPU. Written only when a run has such steps, and rewritten after
@@ -81,6 +81,6 @@ export class CometCompare implements Output {
     const row = cometCompareRow(result);
     if (!row || !this.run) return;
     this.rows.push(row);
-    writeFileSync(join(this.run.dir, 'compare.csv'), csvText(this.rows, cometCompareColumns));
+    writeFileSync(join(this.run.dir, 'transports.csv'), csvText(this.rows, cometCompareColumns));
   }
 }

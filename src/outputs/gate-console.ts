@@ -1,6 +1,7 @@
 // The gate's verdicts as console tables: thresholds after a run or `sockcap report`, and
 // the per-metric comparison of `sockcap compare`.
 import { formatChange, formatNoise, type Comparison, type CompareRow } from '../gate/compare.js';
+import { noiseDeviations } from '../gate/interval-noise.js';
 import { gateOutcome, type ThresholdVerdict } from '../gate/evaluate.js';
 import { formatValue } from '../scenario/metric-ref.js';
 import { formatTable } from './table.js';
@@ -21,8 +22,8 @@ export function compareText(comparison: Comparison): string {
     `baseline: ${baselineNames}${comparison.baselineRuns.length > 1 ? ` (${comparison.baselineRuns.length} runs, merged)` : ''}`,
     `current:  ${comparison.current.runId}`,
     comparison.noiseEstimated
-      ? `noise: measured from the spread of ${comparison.baselineRuns.length} baseline runs; a change inside it is "within noise" and does not fail`
-      : 'noise: not estimated (one baseline run; give several with --baseline to measure run-to-run noise)',
+      ? `noise: measured from the runs themselves (${noiseDeviations} standard deviations of each step's interval-to-interval variation${comparison.baselineRuns.length > 1 ? `, and the spread of ${comparison.baselineRuns.length} baseline runs` : ''}); a change inside it, or a latency change under the floor, is "within noise" and does not fail`
+      : 'noise: not estimated (too few intervals in the runs; run longer or give several baselines with --baseline)',
     '',
   ];
   const rows = comparison.rows

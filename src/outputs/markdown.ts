@@ -2,6 +2,7 @@
 // verdict first, then the numbers behind it in tables GitHub and GitLab render.
 import { writeFileSync } from 'node:fs';
 import { formatChange, formatNoise, type Comparison, type CompareVerdict } from '../gate/compare.js';
+import { noiseDeviations } from '../gate/interval-noise.js';
 import { gateOutcome, type ThresholdVerdict, type Verdict } from '../gate/evaluate.js';
 import { formatValue } from '../scenario/metric-ref.js';
 import type { RunResult } from '../results/run-result.js';
@@ -74,8 +75,8 @@ export function compareMarkdown(comparison: Comparison): string {
     `Current ${code(comparison.current.runId)} against ${comparison.baselineRuns.length === 1 ? 'baseline' : `${comparison.baselineRuns.length} baseline runs`} ${baselines}, on merged histograms and counters.`,
     '',
     comparison.noiseEstimated
-      ? `Run-to-run noise was measured from the spread of the ${comparison.baselineRuns.length} baseline runs: a change beyond its allowance but inside that spread is reported as *within noise* and does not fail.`
-      : 'One baseline run: no noise estimate (give several runs with `--baseline` to measure run-to-run noise).',
+      ? `Noise was measured from the runs themselves (${noiseDeviations} standard deviations of each step's interval-to-interval variation${comparison.baselineRuns.length > 1 ? `, and the spread of the ${comparison.baselineRuns.length} baseline runs` : ''}): a change beyond its allowance but inside that noise, or a latency change under the absolute floor, is reported as *within noise* and does not fail.`
+      : 'No noise estimate (too few intervals in the runs; run longer, or give several runs with `--baseline`).',
     '',
     ...table(
       ['step', 'metric', 'baseline', 'current', 'change', 'allowed', 'noise', 'verdict'],

@@ -39,7 +39,7 @@ export interface SendPlan extends PlanBase {
 export interface ReceivePlan extends PlanBase {
   kind: 'receive';
   receiver: ReceiverFactory;
-  /** The transport's name in compare.csv. */
+  /** The transport's name in transports.csv. */
   transport: string;
   /** A fixed polling schedule; undefined: ask again (or reconnect) as soon as the last answer is in. */
   pace: { interval: Millis; jitter: boolean } | undefined;

@@ -1,0 +1,29 @@
+// Run-to-run noise estimated from the runs themselves: the metric measured on each interval
+// of a step on its own. On a shared machine two runs of one setup drift apart about as much
+// as two intervals of one run do (both are the machine's interference on a scale of
+// seconds), so a change within `noiseDeviations` standard deviations of the intervals'
+// variation (baseline and current added in quadrature) is noise, and `sockcap compare`
+// needs no second baseline run to stop crying wolf.
+import type { MetricName } from '../metrics/histogram.js';
+import { decodeIntervalHistograms, type IntervalRecord } from '../results/interval-log.js';
+import { metricValue } from '../results/metric-value.js';
+import type { StepResult } from '../results/run-result.js';
+import type { MetricRef } from '../scenario/metric-ref.js';
+
+/** Two standard deviations: about 95 % of the differences noise alone makes. */
+export const noiseDeviations = 2;
+
+/** A step's measured intervals, each as a step result of its own (counters, histograms, seconds). */
+export function intervalSteps(step: StepResult, records: readonly IntervalRecord[]): StepResult[] {
+  return records
+    .filter((record) => record.stepIndex === step.step.stepIndex && record.phase === 'measure' && record.intervalS > 0)
+    .map((record) => ({ ...step, totals: record.counters, histograms: decodeIntervalHistograms(record), measuredMs: record.intervalS * 1000 }));
+}
+
+/** The standard deviation of a metric from interval to interval; undefined with fewer than two intervals measuring it. */
+export function intervalDeviation(intervals: readonly StepResult[], ref: MetricRef, primary: MetricName): number | undefined {
+  const values = intervals.map((interval) => metricValue(interval, ref, primary)).filter((value): value is number => value !== undefined);
+  if (values.length < 2) return undefined;
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  return Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1));
+}
