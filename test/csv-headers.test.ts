@@ -4,8 +4,9 @@
 // files a short real run and `sockcap compare` write are read back too, so the pinned names
 // are the ones in the files, not only in the code.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { summaryColumns } from '../src/metrics/summary-columns.js';
 import { errorColumns, latencyColumns, timeseriesColumns } from '../src/outputs/csv-files.js';
@@ -124,4 +125,19 @@ it('the files a run and sockcap compare write carry exactly these headers', { ti
   const compared = await runCli(['compare', runDir, runDir, '--csv', join(dir, 'compare.csv')], dir);
   assert.equal(compared.code, 0, compared.stderr);
   assert.deepEqual(header(join(dir, 'compare.csv')), [...compareColumns]);
+});
+
+// Number() of a CSV cell reads a blank "not measured" cell as 0, so `assert.equal(…, 0)` or a
+// `>= 0` would pass on it: tests read measured cells with cellNumber, which refuses a blank.
+it('tests read measured CSV cells with cellNumber, never with Number()', () => {
+  const testSources = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test');
+  const cellRead = /Number\((?:[A-Za-z_]\w*(?:\([^()]*\))?(?:\.[A-Za-z_]\w*(?:\([^()]*\))?|\[[^\]]*\])*?)[!?]?\.[a-z][a-z0-9_]*\)/;
+  const found = readdirSync(testSources)
+    .filter((name) => name.endsWith('.ts'))
+    .flatMap((name) =>
+      readFileSync(join(testSources, name), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (cellRead.test(line) ? [`test/${name}:${i + 1}: ${line.trim()}`] : [])),
+    );
+  assert.deepEqual(found, [], 'use cellNumber(row, column) from ./helpers/cli.js');
 });

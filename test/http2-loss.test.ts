@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onlyRunDir, readCsv, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, tempDir, writeScenario } from './helpers/cli.js';
 import { createNetwork, startOn, type Host, type HostProcess } from './helpers/netns.js';
 
 const h1Port = 8080;
@@ -84,7 +84,7 @@ test('packet loss at 0, 1 and 5 %: HTTP/2 on one connection against HTTP/1.1 on 
     }
     setLoss(target, 0);
 
-    const figure = (loss: number, step: string, column: string): number => Number(rows[loss]![step]![column]);
+    const figure = (loss: number, step: string, column: string): number => cellNumber(rows[loss]![step], column);
     for (const loss of [0, 1, 5]) {
       const line = ['h1-20-connections', 'h2-1-connection']
         .map((step) => `${step}: p50 ${figure(loss, step, 'latency_p50_ms')} ms, p90 ${figure(loss, step, 'latency_p90_ms')} ms, p99 ${figure(loss, step, 'latency_p99_ms')} ms, sockets ${figure(loss, step, 'connections_peak')}, errors ${figure(loss, step, 'errors')}`)

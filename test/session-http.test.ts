@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startLoginServer } from './servers/login-server.js';
 
 const session = `http:
@@ -31,7 +31,7 @@ async function run(url: string, rows: string, extra: string): Promise<{ code: nu
     code,
     output: `${stdout}${stderr}`,
     summary: readCsv(join(runDir, 'summary.csv'))[0]!,
-    errors: new Map(readCsv(join(runDir, 'errors.csv')).map((row) => [row.code!, Number(row.count)])),
+    errors: new Map(readCsv(join(runDir, 'errors.csv')).map((row) => [row.code!, cellNumber(row, 'count')])),
     metrics: new Set(readCsv(join(runDir, 'latency.csv')).map((row) => row.metric!)),
   };
 }
@@ -46,7 +46,7 @@ test('login once per connection, capture the token, use it in every loop request
     assert.equal(server.counts.unauthorized, 0);
     assert.equal(out.summary.sessions_opened, '4');
     // Every request counts: the 4 logins and every loop request.
-    assert.equal(Number(out.summary.requests), server.counts.logins + server.counts.items);
+    assert.equal(cellNumber(out.summary, 'requests'), server.counts.logins + server.counts.items);
     assert.ok(server.counts.items > 20, `loop requests ${server.counts.items}`);
     assert.notEqual(out.summary.reply_p50_ms, '');
     assert.ok(out.metrics.has('reply:items') && out.metrics.has('latency'), [...out.metrics].join(', '));

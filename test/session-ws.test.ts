@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startChatServer, type ChatOptions, type ChatServer } from './servers/chat-server.js';
 import { startWsEchoServer } from './servers/ws-echo-server.js';
 
@@ -47,7 +47,7 @@ async function runAgainst(server: ChatServer, rows: string, scenario: string, ar
     code,
     stderr: `${stdout}${stderr}`,
     summary: readCsv(join(runDir, 'summary.csv'))[0]!,
-    errors: new Map(readCsv(join(runDir, 'errors.csv')).map((row) => [row.code!, Number(row.count)])),
+    errors: new Map(readCsv(join(runDir, 'errors.csv')).map((row) => [row.code!, cellNumber(row, 'count')])),
     latencyMetrics: new Set(readCsv(join(runDir, 'latency.csv')).map((row) => row.metric!)),
   };
 }
@@ -80,11 +80,11 @@ ${session('    push: { match: { type: msg }, sequence: seq, timestamp: ts }')}`,
     const { summary } = out;
     assert.equal(summary.errors, '0', `errors: ${[...out.errors].join(', ')}`);
     assert.equal(summary.sessions_opened, '4');
-    assert.ok(Number(summary.messages) > 20, `loops done: ${summary.messages}`);
+    assert.ok(cellNumber(summary, 'messages') > 20, `loops done: ${summary.messages}`);
     // Two notices before every answer, none of them an error.
-    assert.ok(Number(summary.messages_unmatched) >= 2 * Number(summary.messages), `unmatched ${summary.messages_unmatched}`);
-    assert.ok(Number(summary.reply_p50_ms) >= 20, `reply p50 ${summary.reply_p50_ms} ms against a 20 ms delay`);
-    assert.ok(Number(summary.events) > 20, `pushed events ${summary.events}`);
+    assert.ok(cellNumber(summary, 'messages_unmatched') >= 2 * cellNumber(summary, 'messages'), `unmatched ${summary.messages_unmatched}`);
+    assert.ok(cellNumber(summary, 'reply_p50_ms') >= 20, `reply p50 ${summary.reply_p50_ms} ms against a 20 ms delay`);
+    assert.ok(cellNumber(summary, 'events') > 20, `pushed events ${summary.events}`);
     assert.equal(summary.lost, '0');
     assert.notEqual(summary.delivery_p50_ms, '');
     assert.ok(out.latencyMetrics.has('reply') && out.latencyMetrics.has('reply:add'), [...out.latencyMetrics].join(', '));
@@ -132,8 +132,8 @@ test('an expect in open that gets another message or none names its step; a serv
   await withChat({ tokens, closeAfter: 3 }, async (server) => {
     const out = await runAgainst(server, 'token,room\nt1,a\n', `connections: 2\nduration: 1500ms\nwebsocket:\n${session()}`);
     assert.ok((out.errors.get('ws_close_4003') ?? 0) > 0, [...out.errors].join(', '));
-    assert.ok(Number(out.summary.sessions_opened) > 2, `sessions ${out.summary.sessions_opened}: reopened after each close`);
-    assert.ok(Number(out.summary.messages) >= 6);
+    assert.ok(cellNumber(out.summary, 'sessions_opened') > 2, `sessions ${out.summary.sessions_opened}: reopened after each close`);
+    assert.ok(cellNumber(out.summary, 'messages') >= 6);
   });
   await withChat({ tokens }, async (server) => {
     const out = await runAgainst(
@@ -177,8 +177,8 @@ test('open-model timing with sessions: a loop that cannot keep up shows in the l
   await withChat({ tokens, replyDelayMs: 200 }, async (server) => {
     // 4 connections at 200 ms per loop serve 20 loops/s; 60/s are asked.
     const out = await runAgainst(server, 'token,room\nt1,a\n', `connections: 4\nduration: 1500ms\nworkload: arrival-rate\nrate: 60/s\nwebsocket:\n${session()}`);
-    const reply = Number(out.summary.reply_p99_ms);
-    const loop = Number(out.summary.latency_p99_ms);
+    const reply = cellNumber(out.summary, 'reply_p99_ms');
+    const loop = cellNumber(out.summary, 'latency_p99_ms');
     assert.ok(reply >= 200 && reply < 400, `reply p99 ${reply}`);
     assert.ok(loop > 2 * reply, `loop p99 ${loop} ms from the intended time, reply p99 ${reply} ms`);
     assert.ok(out.latencyMetrics.has('schedule_lag'));
@@ -217,7 +217,7 @@ websocket:
     assert.equal(summary.latency_metric, 'delivery');
     assert.equal(summary.sessions_opened, '3');
     assert.equal(summary.errors, '0', readCsv(join(runDir, 'errors.csv')).map((row) => `${row.code} ${row.count}`).join(', '));
-    assert.ok(Number(summary.events) > 3 * 20, `events ${summary.events}`);
+    assert.ok(cellNumber(summary, 'events') > 3 * 20, `events ${summary.events}`);
     assert.equal(summary.lost, '0');
     // `subscribed` is neither expected nor an event: unmatched, not event_bad_sequence.
     assert.equal(summary.messages_unmatched, '3');
@@ -252,11 +252,11 @@ websocket:
     assert.equal(code, 0, stderr);
     const runDir = onlyRunDir(join(dir, 'results'));
     const summary = readCsv(join(runDir, 'summary.csv'))[0]!;
-    const loops = Number(summary.messages);
+    const loops = cellNumber(summary, 'messages');
     assert.equal(summary.errors, '0');
     // Each loop waits 100 ms: at most about 10 a second per connection.
     assert.ok(loops >= 4 && loops <= 2 * 12, `loops ${loops}`);
-    assert.ok(Number(summary.latency_p50_ms) >= 100, `loop p50 ${summary.latency_p50_ms} ms includes the pause`);
+    assert.ok(cellNumber(summary, 'latency_p50_ms') >= 100, `loop p50 ${summary.latency_p50_ms} ms includes the pause`);
     const replies = readCsv(join(runDir, 'latency.csv')).filter((row) => row.metric === 'reply:pong');
     assert.ok(replies.length > 0, 'the named regex expect has its own reply histogram');
     // A text and a binary message per loop reached the server (the last loop may be cut at the end).
