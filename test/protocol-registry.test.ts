@@ -45,6 +45,7 @@ test('every registered protocol supplies every declaration', () => {
       assert.ok(isMetricName(plan.metric), `${name}: metric`);
       assert.ok(Number.isInteger(plan.inFlightPerConnection) && plan.inFlightPerConnection >= 1, `${name}: inFlightPerConnection`);
       assert.equal(typeof plan.establishCountsRequest, 'boolean', `${name}: establishCountsRequest`);
+      assert.ok(Number.isInteger(plan.payloadBytes) && plan.payloadBytes >= 0, `${name}: payloadBytes`);
     } else {
       assert.equal(plan.kind, 'receive');
       assert.equal(typeof plan.receiver, 'function', `${name}: receiver`);

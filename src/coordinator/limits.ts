@@ -12,6 +12,7 @@ import { longestTimer } from '../scenario/parsers.js';
 import { formatDuration } from '../scenario/units.js';
 import type { StepScenario } from '../scenario/types.js';
 import { totalStageDuration } from '../workloads/arrival-schedule.js';
+import { stepPlan } from '../protocols/index.js';
 
 /** Files a Node process holds besides its sockets (stdio, epoll, worker pipes, libuv). */
 const headroom = 200;
@@ -103,7 +104,8 @@ function checkMachine(step: StepScenario, shardCount: number, machine: Machine):
   // Worker threads across the processes (workers: auto takes at most every core), one per process at least.
   const threads = Math.max(generators, Math.min(step.workers || availableParallelism(), connections));
   const sockets = builtIn ? 2 * step.connections : connections;
-  const payloadBytes = step.protocol === 'websocket' ? step.websocket.messageSize * connections * (builtIn ? 2 : 1) : 0;
+  const plan = stepPlan(step);
+  const payloadBytes = plan.kind === 'send' ? plan.payloadBytes * connections * (builtIn ? 2 : 1) : 0;
   const needed =
     connections * clientBytesPerConnection +
     (builtIn ? step.connections * serverBytesPerConnection : 0) +

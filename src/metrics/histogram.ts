@@ -16,6 +16,8 @@ export const metricNames = [
   'tls_handshake',
   'delivery',
   'first_event',
+  'ack',
+  'upgrade',
   'loop_delay',
   'reconnect_time',
   'latency_reused',

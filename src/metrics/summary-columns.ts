@@ -78,6 +78,8 @@ export const summaryColumns = [
   'delivery_max_ms',
   'first_event_p50_ms',
   'first_event_p99_ms',
+  'upgrade_p50_ms',
+  'upgrade_p99_ms',
   'lost',
   'duplicated',
   'reordered',

@@ -150,5 +150,6 @@ export const httpProtocol: ProtocolModule = {
     metric: 'latency',
     inFlightPerConnection: step.http.version === '1.1' ? step.http.pipelining : step.http.streams,
     establishCountsRequest: true,
+    payloadBytes: 0,
   }),
 };

@@ -6,6 +6,7 @@ import type { Protocol, Scenario } from '../scenario/types.js';
 import { httpProtocol } from './http.js';
 import { longPollProtocol, pollProtocol } from './poll.js';
 import type { ProtocolModule, StepPlan } from './protocol.js';
+import { socketIoProtocol } from './socketio.js';
 import { sseProtocol } from './sse.js';
 import { tcpProtocol } from './tcp.js';
 import { webSocketProtocol } from './websocket.js';
@@ -16,6 +17,7 @@ export const protocolModules: Readonly<Record<Protocol, ProtocolModule>> = {
   poll: pollProtocol,
   'long-poll': longPollProtocol,
   sse: sseProtocol,
+  socketio: socketIoProtocol,
   tcp: tcpProtocol,
 };
 

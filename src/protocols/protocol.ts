@@ -33,6 +33,8 @@ export interface SendPlan extends PlanBase {
   inFlightPerConnection: number;
   /** Opening the connection is itself a request the target counts (HTTP). */
   establishCountsRequest: boolean;
+  /** Payload bytes a connection holds in buffers while a message is in flight (the plan's memory estimate). */
+  payloadBytes: number;
 }
 
 /** The client waits for the target's events; latency_* reports their delivery. */

@@ -75,5 +75,6 @@ export const tcpProtocol: ProtocolModule = {
     metric: 'latency',
     inFlightPerConnection: 1,
     establishCountsRequest: false,
+    payloadBytes: 0,
   }),
 };

@@ -232,5 +232,6 @@ export const webSocketProtocol: ProtocolModule = {
           metric: 'rtt',
           inFlightPerConnection: 1,
           establishCountsRequest: false,
+          payloadBytes: step.websocket.messageSize,
         },
 };

@@ -34,6 +34,7 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
   const firstEvent = metric(result, 'first_event');
   const reply = metric(result, 'reply');
   const session = hasSession(step);
+  const upgrade = metric(result, 'upgrade');
   return {
     run_id: runId,
     scenario: scenarioName,
@@ -84,6 +85,8 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
     delivery_max_ms: delivery.count > 0 ? delivery.max : '',
     first_event_p50_ms: firstEvent.count > 0 ? firstEvent.p50 : '',
     first_event_p99_ms: firstEvent.count > 0 ? firstEvent.p99 : '',
+    upgrade_p50_ms: upgrade.count > 0 ? upgrade.p50 : '',
+    upgrade_p99_ms: upgrade.count > 0 ? upgrade.p99 : '',
     lost: totals.lost,
     duplicated: totals.duplicates,
     reordered: totals.reordered,

@@ -81,6 +81,18 @@ export const defaults: Scenario = deepFreeze({
     readTimeout: 30_000,
     maxEventSize: 1_048_576,
   },
+  socketio: {
+    path: '/socket.io/',
+    transports: ['polling', 'websocket'],
+    namespace: '/',
+    auth: {},
+    query: {},
+    mode: 'ack',
+    event: 'tick',
+    ackEvent: 'echo',
+    messageSize: 32,
+    timeout: 10_000,
+  },
   events: {
     sequenceField: 'seq',
     timestampField: 'publishedAt',

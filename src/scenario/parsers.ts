@@ -267,6 +267,22 @@ export const headers: Parser<Record<string, string>> = parser(
   },
 );
 
+/** A mapping sent as JSON (a Socket.IO auth payload): any values. */
+export const jsonObject: Parser<Record<string, unknown>> = parser({ type: 'object' }, (value, path) =>
+  isMapping(value) ? value : reject(path, 'expected a mapping, like { token: abc }', value),
+);
+
+/** A mapping of names to text (query parameters); numbers are taken as their text. */
+export const textMap: Parser<Record<string, string>> = parser({ type: 'object', additionalProperties: { type: ['string', 'number'] } }, (value, path) => {
+  if (!isMapping(value)) reject(path, 'expected a mapping of names to values, like { room: lobby }', value);
+  return Object.fromEntries(
+    Object.entries(value).map(([name, item]): [string, string] => {
+      if (typeof item === 'number' && Number.isFinite(item)) return [name, String(item)];
+      return typeof item === 'string' ? [name, item] : reject([...path, name], 'expected a string', item);
+    }),
+  );
+});
+
 export function list<T>(item: Parser<T>, example: string): Parser<T[]> {
   return parser({ type: 'array', items: item.schema }, (value, path) =>
     Array.isArray(value) ? value.map((entry, i) => item(entry, [...path, i])) : reject(path, `expected a list like ${example}`, value),

@@ -9,6 +9,8 @@ import {
   boolean,
   duration,
   eventName,
+  jsonObject,
+  textMap,
   headerName,
   headers,
   jsonField,
@@ -44,6 +46,9 @@ import {
   type ReconnectSettings,
   type LongPollSettings,
   type SseSettings,
+  type SocketIoSettings,
+  socketIoModes,
+  socketIoTransports,
   sseSequenceSources,
   type NewcomerSettings,
   type PollSettings,
@@ -122,6 +127,21 @@ const sseShape: Shape<SseSettings> = {
   },
 };
 
+const socketIoShape: Shape<SocketIoSettings> = {
+  fields: {
+    path: requestPath,
+    transports: list(oneOf(socketIoTransports), '[polling, websocket]'),
+    namespace: requestPath,
+    auth: jsonObject,
+    query: textMap,
+    mode: oneOf(socketIoModes),
+    event: nonEmptyText,
+    ackEvent: nonEmptyText,
+    messageSize: size(atLeast(1)),
+    timeout: duration(above(0)),
+  },
+};
+
 const eventsShape: Shape<EventSettings> = {
   fields: {
     sequenceField: jsonField,
@@ -197,6 +217,7 @@ const scenarioFields: Fields<Scenario> = {
   poll: section(pollShape, defaults.poll),
   longPoll: section(longPollShape, defaults.longPoll),
   sse: section(sseShape, defaults.sse),
+  socketio: section(socketIoShape, defaults.socketio),
   events: section(eventsShape, defaults.events),
   server: section(serverShape, defaults.server),
   tls: section(tlsShape, defaults.tls),
@@ -217,6 +238,7 @@ export const scenarioSections = {
   poll: pollShape,
   longPoll: longPollShape,
   sse: sseShape,
+  socketio: socketIoShape,
   events: eventsShape,
   server: serverShape,
   tls: tlsShape,

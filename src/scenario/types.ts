@@ -8,7 +8,7 @@ export type Millis = number;
 export type Bytes = number;
 export type PerSecond = number;
 
-export const protocols = ['http', 'websocket', 'poll', 'long-poll', 'sse', 'tcp'] as const;
+export const protocols = ['http', 'websocket', 'poll', 'long-poll', 'sse', 'socketio', 'tcp'] as const;
 export type Protocol = (typeof protocols)[number];
 
 export const workloads = ['closed', 'arrival-rate', 'hold', 'connect', 'reconnect-storm'] as const;
@@ -108,6 +108,30 @@ export interface SseSettings {
   readTimeout: Millis;
   /** The largest event (its data) or line accepted; a larger one is skipped as `sse_event_too_large`. */
   maxEventSize: Bytes;
+}
+
+export const socketIoTransports = ['polling', 'websocket'] as const;
+export const socketIoModes = ['ack', 'subscribe'] as const;
+
+/** `protocol: socketio`: one Socket.IO client (socket.io-client, Engine.IO 4) per connection. */
+export interface SocketIoSettings {
+  /** The Engine.IO path on the server. */
+  path: string;
+  /** `[polling]`, `[websocket]`, or `[polling, websocket]`: start polling, then upgrade. */
+  transports: (typeof socketIoTransports)[number][];
+  namespace: string;
+  /** The auth payload of the namespace's CONNECT packet. */
+  auth: Record<string, unknown>;
+  /** Query parameters of the handshake. */
+  query: Record<string, string>;
+  /** ack: emit `ackEvent` and time the acknowledgement. subscribe: receive `event`'s payloads. */
+  mode: (typeof socketIoModes)[number];
+  event: string;
+  ackEvent: string;
+  /** Bytes of the string sent with each `ackEvent`. */
+  messageSize: Bytes;
+  /** Limit on connecting to the namespace and on each acknowledgement. */
+  timeout: Millis;
 }
 
 /** How events are read from a target's responses and messages (any target, built-in or not). */
@@ -226,6 +250,7 @@ export interface Scenario {
   poll: PollSettings;
   longPoll: LongPollSettings;
   sse: SseSettings;
+  socketio: SocketIoSettings;
   events: EventSettings;
   server: ServerSettings;
   tls: TlsSettings;

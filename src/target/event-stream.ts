@@ -50,6 +50,7 @@ export class EventStream {
   private readonly bodies = new Map<number | undefined, { body: Buffer; events: number }>();
   private readonly counts: EventStreamStats = { eventsPublished: 0, eventsSent: 0, longPollTimeouts: 0 };
   private timer: NodeJS.Timeout | undefined;
+  private readonly publishListeners: ((fresh: readonly string[]) => void)[] = [];
   private closed = false;
 
   constructor(private readonly settings: ServerSettings) {
@@ -118,6 +119,11 @@ export class EventStream {
     return true;
   }
 
+  /** Hands every publish's new events (their JSON) to `listener`: the Socket.IO server's feed. */
+  onPublish(listener: (fresh: readonly string[]) => void): void {
+    this.publishListeners.push(listener);
+  }
+
   /** Pushes every event published from now on to `ws`. */
   subscribe(ws: WebSocket): void {
     this.subscribers.add(ws);
@@ -180,6 +186,7 @@ export class EventStream {
       for (const event of fresh) ws.send(event);
       this.counts.eventsSent += fresh.length;
     }
+    for (const listener of this.publishListeners) listener(fresh);
     if (this.sseClients.size > 0) {
       const frames = this.sseFrames(fresh, before + 1);
       for (const res of this.sseClients) res.write(frames);

@@ -17,6 +17,7 @@ import type { TlsMaterial } from './certificate.js';
 import { SocketUsage } from './socket-usage.js';
 import type { TargetStats } from '../results/target-stats.js';
 import { answerAfterBody } from './answer-after-body.js';
+import { socketIoTarget } from './socketio-target.js';
 import { createHttp2Target, type Http2Target } from './http2-server.js';
 
 export interface TargetOptions {
@@ -106,12 +107,13 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   });
 
   const events = new EventStream(settings);
+  const socketIo = socketIoTarget(events);
   h1?.on('request', (req, res) => {
     counts.requests++;
     const socket = req.socket;
     usage.requestStarted(socket);
     res.once('close', () => usage.requestEnded(socket));
-    if (events.handle(req, res)) return;
+    if (events.handle(req, res) || socketIo.handleRequest(req, res)) return;
     const respond = (): void => {
       res.writeHead(200, responseHeaders);
       res.end(body);
@@ -123,6 +125,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   h1?.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', ignore);
     usage.upgraded(socket);
+    if (socketIo.handleUpgrade(req, socket, head)) return;
     const url = requestUrl(req.url);
     if (url === undefined) {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -170,6 +173,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
     const serverClosed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     const socketsClosed = [...openSockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
     events.close();
+    socketIo.close();
     usage.stop();
     for (const socket of openSockets) socket.destroy();
     wss.close();

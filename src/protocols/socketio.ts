@@ -1,0 +1,259 @@
+// protocol: socketio. One socket.io-client (Engine.IO 4, Socket.IO 5 protocol) per
+// connection, over `socketio.transports`: HTTP long-polling, WebSocket, or polling first and
+// then an upgrade. In `mode: ack` each send is an emit of `ackEvent` whose acknowledgement
+// is timed (`ack`); in `mode: subscribe` the client receives `event` and its payload's
+// sequence number and publish time (the `events` settings) feed delivery, lost, duplicated
+// and reordered. Every HTTP request of either transport (polls, posts, the upgrade) goes
+// through this client's own agent, which opens sockets with the SocketOpener (connect and
+// TLS timed, wire bytes counted) and counts each request and its header bytes as polling
+// does, so requests and header bytes per event compare across the transports.
+import http from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import { io, type Socket } from 'socket.io-client';
+import { now } from '../metrics/clock.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { StepScenario } from '../scenario/types.js';
+import { workloads } from '../scenario/types.js';
+import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
+import { errorCode } from './error-code.js';
+import { eventReader } from './event-json.js';
+import { responseHeadBytes } from './poll.js';
+import type { ProtocolModule } from './protocol.js';
+import type { ReceiveTiming } from './receive-timing.js';
+import type { EventReceiver, ReceiverContext } from './receiver.js';
+import { socketOpener } from './socket-opener.js';
+import { httpTarget } from './target-port.js';
+import type { ClientTls } from './tls-options.js';
+
+/** What Node's ClientRequest hands its agent: every HTTP request of both transports passes here. */
+interface AgentInternals {
+  addRequest(request: http.ClientRequest, options: object): void;
+}
+
+/** An agent of one client's own: its sockets come from the opener, its requests are counted. */
+function countingAgent(recorder: Recorder, tls: ClientTls | undefined, localAddress: string | undefined): http.Agent {
+  const opener = socketOpener(recorder, tls);
+  const createConnection = (options: { host?: string | null; port?: number | string | null }): Duplex =>
+    opener.open({ host: options.host ?? 'localhost', port: Number(options.port), localAddress }).socket;
+  const agent = tls ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  Object.assign(agent, { createConnection });
+  const internals = agent as unknown as AgentInternals;
+  const addRequest = internals.addRequest.bind(agent);
+  internals.addRequest = (request, options) => {
+    const counted = (response: http.IncomingMessage): void => {
+      recorder.count('requests');
+      // The head Node wrote for this request, byte for byte (the body of a POST not included).
+      const head = (request as unknown as { _header?: string })._header ?? '';
+      recorder.count('headerBytes', Buffer.byteLength(head) + responseHeadBytes(response.statusCode ?? 0, response.statusMessage ?? '', response.rawHeaders));
+    };
+    request.once('response', counted);
+    request.once('upgrade', counted);
+    addRequest(request, options);
+  };
+  return agent;
+}
+
+/** Why the namespace did not connect, as a stable code. */
+function connectErrorCode(error: Error & { type?: string; description?: unknown }): string {
+  if (error.message === 'Invalid namespace') return 'socketio_namespace_refused';
+  if (error.message === 'timeout') return 'timeout';
+  if (error.type === 'TransportError') {
+    const cause = error.description;
+    return cause instanceof Error ? errorCode(cause) : 'socketio_transport_error';
+  }
+  // The server's connect handler or middleware said no (a refused auth payload, a missing token).
+  return 'socketio_refused';
+}
+
+interface Connection {
+  socket: Socket;
+  /** Called once: null when the namespace connected, else a stable code. */
+  ready: Promise<string | null>;
+}
+
+function connect(scenario: StepScenario, target: URL, recorder: Recorder, tls: ClientTls | undefined, localAddress: string | undefined): Connection {
+  const settings = scenario.socketio;
+  const url = new URL(settings.namespace, httpTarget(target).origin);
+  const startedAt = now();
+  const socket = io(url.href, {
+    path: settings.path,
+    transports: settings.transports,
+    upgrade: settings.transports.length > 1,
+    auth: settings.auth,
+    query: settings.query,
+    extraHeaders: scenario.http.headers,
+    // Typed for browsers (`string | boolean`); in Node the http.Agent is handed to http.request and ws.
+    agent: countingAgent(recorder, tls, localAddress) as unknown as string,
+    forceNew: true,
+    reconnection: false,
+    timeout: settings.timeout,
+    // Handed to ws, where false keeps compression off (as sockcap's WebSocket does); typed as the browser's threshold.
+    perMessageDeflate: false as unknown as { threshold: number },
+  });
+  let engineOpenedAt = startedAt;
+  socket.io.on('open', () => {
+    engineOpenedAt = now();
+    socket.io.engine.once('upgrade', () => recorder.record('upgrade', (now() - engineOpenedAt) * 1000));
+  });
+  const ready = new Promise<string | null>((resolve) => {
+    socket.once('connect', () => {
+      recorder.record('handshake', (now() - startedAt) * 1000);
+      resolve(null);
+    });
+    socket.once('connect_error', (error: Error) => {
+      recorder.count('connectionsFailed');
+      resolve(connectErrorCode(error));
+    });
+  });
+  return { socket, ready };
+}
+
+export function createSocketIoDriver({ scenario, target, recorder, tls, localAddress, onClosed }: DriverContext): ConnectionDriver {
+  const settings = scenario.socketio;
+  const payload = 'a'.repeat(settings.messageSize);
+  let current: Connection | undefined;
+  let closing = false;
+
+  const establish = (done: SendDone): void => {
+    const connection = connect(scenario, target, recorder, tls, localAddress);
+    current = connection;
+    void connection.ready.then((error) => {
+      if (error) {
+        connection.socket.disconnect();
+        done(error, false);
+        return;
+      }
+      connection.socket.on('disconnect', (reason) => {
+        if (current === connection && !closing && reason !== 'io client disconnect') onClosed(`socketio_${reason.replaceAll(' ', '_')}`);
+      });
+      done(null, true);
+    });
+  };
+
+  return {
+    open(done) {
+      establish((error) => done(error));
+    },
+    establish,
+    drop() {
+      current?.socket.disconnect();
+      current = undefined;
+    },
+    send(done) {
+      const connection = current;
+      if (!connection?.socket.connected) {
+        done('socketio_not_connected', false);
+        return;
+      }
+      connection.socket.timeout(settings.timeout).emit(settings.ackEvent, payload, (error: Error | null) => {
+        if (error) done('timeout', false);
+        else done(null, true);
+      });
+    },
+    close() {
+      closing = true;
+      current?.socket.disconnect();
+      current = undefined;
+      return Promise.resolve();
+    },
+  };
+}
+
+export function createSocketIoReceiver({ scenario, target, recorder, tls, sink }: ReceiverContext): EventReceiver {
+  const settings = scenario.socketio;
+  const reader = eventReader(scenario.events);
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  let timing: ReceiveTiming | undefined;
+  let current: Connection | undefined;
+  let connections = 0;
+
+  const again = (): void => {
+    if (closed || !timing) return;
+    timer = setTimeout(open, Math.max(0, timing.nextAt(now(), false) - now()));
+  };
+
+  function open(): void {
+    if (closed) return;
+    if (connections++ > 0) recorder.count('reconnects');
+    const connection = connect(scenario, target, recorder, tls, undefined);
+    current = connection;
+    connection.socket.on(settings.event, (data: unknown) => {
+      const receivedAt = now();
+      recorder.count('messages');
+      const { events, problem } = reader.message(JSON.stringify(data));
+      if (problem) recorder.error(problem);
+      sink.received(events, receivedAt);
+    });
+    void connection.ready.then((error) => {
+      if (closed) return;
+      if (error) {
+        recorder.error(error);
+        connection.socket.disconnect();
+        again();
+        return;
+      }
+      connection.socket.once('disconnect', (reason) => {
+        if (closed) return;
+        recorder.error(`socketio_${reason.replaceAll(' ', '_')}`);
+        again();
+      });
+    });
+  }
+
+  return {
+    start(given) {
+      timing = given;
+      timer = setTimeout(open, Math.max(0, given.firstAt - now()));
+    },
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      current?.socket.disconnect();
+      return Promise.resolve();
+    },
+  };
+}
+
+export const socketIoProtocol: ProtocolModule = {
+  section: 'socketio',
+  servedOverHttp2: false,
+  newcomers: false,
+  urlSchemes: ['http:', 'https:', 'ws:', 'wss:'],
+  rules: [
+    (s) =>
+      s.socketio.transports.length === 0 || new Set(s.socketio.transports).size < s.socketio.transports.length
+        ? { path: ['socketio', 'transports'], expected: 'expected [polling], [websocket] or [polling, websocket] (polling first, then the upgrade)' }
+        : undefined,
+  ],
+  plan: (step) =>
+    step.socketio.mode === 'subscribe'
+      ? {
+          kind: 'receive',
+          label: 'protocol: socketio with socketio.mode: subscribe',
+          workloads: ['closed'],
+          workloadsWhy: 'clients wait for events',
+          connectMetric: 'handshake',
+          countsAs: 'messages',
+          ownMetrics: ['upgrade'],
+          receiver: createSocketIoReceiver,
+          transport: `socketio-${step.socketio.transports.join('-')}`,
+          pace: undefined,
+          pathField: 'socketio.path',
+        }
+      : {
+          kind: 'send',
+          label: 'protocol: socketio',
+          workloads,
+          workloadsWhy: 'every workload emits with an acknowledgement',
+          connectMetric: 'handshake',
+          countsAs: 'messages',
+          ownMetrics: ['upgrade'],
+          driver: createSocketIoDriver,
+          metric: 'ack',
+          inFlightPerConnection: 1,
+          establishCountsRequest: false,
+          payloadBytes: step.socketio.messageSize,
+        },
+};

@@ -1,0 +1,41 @@
+// A Socket.IO server (the socket.io package) with what the built-in target lacks: a `/chat`
+// namespace that wants the auth payload { token: "letmein" } and the query room=lobby, acks
+// `echo`, and emits `news` ({ "seq", "publishedAt" }) 20 times a second; the default
+// namespace refuses everyone, and any other namespace does not exist.
+import http from 'node:http';
+import { Server } from 'socket.io';
+import { closerFor, listenOnFreePort } from './listen.js';
+
+export interface SocketIoTestServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startSocketIoServer(): Promise<SocketIoTestServer> {
+  const httpServer = http.createServer();
+  const server = new Server(httpServer, { serveClient: false });
+  server.of('/').use((_socket, next) => next(new Error('the default namespace is closed')));
+  const chat = server.of('/chat');
+  chat.use((socket, next) => {
+    const auth = socket.handshake.auth as { token?: unknown };
+    if (auth.token !== 'letmein' || socket.handshake.query.room !== 'lobby') next(new Error('not authorized'));
+    else next();
+  });
+  chat.on('connection', (socket) => {
+    socket.on('echo', (data: unknown, ack: unknown) => {
+      if (typeof ack === 'function') (ack as (reply: unknown) => void)(data);
+    });
+  });
+  let seq = 0;
+  const timer = setInterval(() => chat.emit('news', { seq: ++seq, publishedAt: Date.now() }), 50);
+  const closeServer = closerFor(httpServer);
+  const port = await listenOnFreePort(httpServer);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      clearInterval(timer);
+      await server.close();
+      await closeServer();
+    },
+  };
+}
