@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startNginx } from '../scripts/bench/nginx.js';
 import type { ServerProcess } from '../scripts/bench/processes.js';
-import { onlyRunDir, readCsv, runCli, tempDir } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, runCli, tempDir } from './helpers/cli.js';
 import { closerFor, listenOnFreePort } from './servers/listen.js';
 import { startWsEchoServer, type WsEchoServer } from './servers/ws-echo-server.js';
 
@@ -83,7 +83,7 @@ test('a 100 ms delay behind the same nginx URL is a regression; --out says where
   const rows = readCsv(join(out, 'compare.csv'));
   const p50 = rows.find((row) => row.metric === 'latency.p50')!;
   assert.equal(p50.verdict, 'regression', JSON.stringify(p50));
-  assert.ok(Number(p50.current) >= delayMs, `p50 ${p50.current} ms`);
+  assert.ok(cellNumber(p50, 'current') >= delayMs, `p50 ${p50.current} ms`);
   assert.equal(existsSync(join(current, 'compare.csv')), false, '--out, not the default');
 });
 
