@@ -99,9 +99,9 @@ test('a user mistake is one line naming the field, exit 2, no stack', async () =
   assert.equal(existsSync(join(dir, 'results')) ? readdirSync(join(dir, 'results')).length : 0, 0, 'nothing was run');
 });
 
-test('process.exit is called only by bin.ts and the entry files of sockcap’s child processes', () => {
+test('process.exit is called only by bin.ts and the entry files of sockcap’s child processes (and the parent watch they load first)', () => {
   const src = join(binPath, '..');
-  const entries = new Set(['bin.js', join('target', 'child.js'), join('coordinator', 'generator-process.js')]);
+  const entries = new Set(['bin.js', join('target', 'child.js'), join('target', 'parent-watch.js'), join('coordinator', 'generator-process.js')]);
   const callers: string[] = [];
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir, { withFileTypes: true })) {

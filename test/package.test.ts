@@ -23,6 +23,8 @@ const shipped = [
   /^dist\/src\/.+\.js$/,
   /^dist\/src\/.+\.d\.ts$/,
   /^scenarios\/[\w-]+\.yaml$/,
+  // The per-connection data files the session scenarios read.
+  /^scenarios\/data\/[\w-]+\.csv$/,
   /^docs\/[\w-]+\.md$/,
   // The screenshots docs/reports.md shows.
   /^docs\/img\/[\w-]+\.png$/,
