@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startPythonPushServer } from './servers/python-push-server.js';
 import { startSocketIoServer } from './servers/socketio-server.js';
 
@@ -44,7 +44,7 @@ const external = (url: string): string =>
   'verdict:\n  maxErrorRate: off\n  requireSuccess: false';
 
 const errorCount = (result: Run, step: string, code: string): number =>
-  result.errors.filter((row) => row.step === step && row.code === code).reduce((sum, row) => sum + Number(row.count), 0);
+  result.errors.filter((row) => row.step === step && row.code === code).reduce((sum, row) => sum + cellNumber(row, 'count'), 0);
 
 test('the built-in target: acks timed over polling and after an upgrade, events delivered over each transport, polls counted as requests', async () => {
   const result = await run(`protocol: socketio
@@ -65,27 +65,27 @@ steps:
 `);
   const upgrade = result.summary.get('ack-upgrade')!;
   assert.equal(upgrade.latency_metric, 'ack');
-  assert.ok(Number(upgrade.messages) > 0 && Number(upgrade.errors) === 0, JSON.stringify(upgrade));
+  assert.ok(cellNumber(upgrade, 'messages') > 0 && cellNumber(upgrade, 'errors') === 0, JSON.stringify(upgrade));
   // No warm-up: the upgrade comes within the first few hundred ms.
-  assert.ok(Number(upgrade.upgrade_p50_ms) > 0, 'polling → websocket upgrade timed');
+  assert.ok(cellNumber(upgrade, 'upgrade_p50_ms') > 0, 'polling → websocket upgrade timed');
   const polling = result.summary.get('ack-polling')!;
-  assert.ok(Number(polling.messages) > 0 && Number(polling.errors) === 0, JSON.stringify(polling));
+  assert.ok(cellNumber(polling, 'messages') > 0 && cellNumber(polling, 'errors') === 0, JSON.stringify(polling));
   assert.equal(polling.upgrade_p50_ms, '', 'no upgrade over polling alone');
-  assert.ok(Number(polling.requests) >= Number(polling.messages), 'each acked emit costs at least a poll');
+  assert.ok(cellNumber(polling, 'requests') >= cellNumber(polling, 'messages'), 'each acked emit costs at least a poll');
   for (const step of ['sub-websocket', 'sub-polling']) {
     const row = result.summary.get(step)!;
     assert.equal(row.latency_metric, 'delivery');
     // 20 events a second for 1.5 s to each of 4 clients.
-    assert.ok(Number(row.events) >= 4 * 20, JSON.stringify(row));
-    assert.equal(Number(row.lost), 0);
-    assert.equal(Number(row.duplicated), 0);
+    assert.ok(cellNumber(row, 'events') >= 4 * 20, JSON.stringify(row));
+    assert.equal(cellNumber(row, 'lost'), 0);
+    assert.equal(cellNumber(row, 'duplicated'), 0);
   }
   const overWebSocket = result.compare.get('sub-websocket')!;
   const overPolling = result.compare.get('sub-polling')!;
   assert.equal(overWebSocket.transport, 'socketio-websocket');
   assert.equal(overPolling.transport, 'socketio-polling');
-  assert.ok(Number(overPolling.requests_per_event) > 0.5, JSON.stringify(overPolling));
-  assert.ok(Number(overPolling.header_bytes_per_event) > Number(overWebSocket.header_bytes_per_event), 'polling pays headers per event');
+  assert.ok(cellNumber(overPolling, 'requests_per_event') > 0.5, JSON.stringify(overPolling));
+  assert.ok(cellNumber(overPolling, 'header_bytes_per_event') > cellNumber(overWebSocket, 'header_bytes_per_event'), 'polling pays headers per event');
 });
 
 test('a namespace with auth and query; a refused namespace and a refused auth are errors by code', async () => {
@@ -107,11 +107,11 @@ steps:
   - name: closed-default
     socketio: { namespace: / , mode: subscribe }
 `);
-    assert.ok(Number(result.summary.get('ack')!.messages) > 0);
-    assert.equal(Number(result.summary.get('ack')!.errors), 0);
+    assert.ok(cellNumber(result.summary.get('ack'), 'messages') > 0);
+    assert.equal(cellNumber(result.summary.get('ack'), 'errors'), 0);
     const news = result.summary.get('news')!;
-    assert.ok(Number(news.events) >= 2 * 20, JSON.stringify(news));
-    assert.equal(Number(news.lost), 0);
+    assert.ok(cellNumber(news, 'events') >= 2 * 20, JSON.stringify(news));
+    assert.equal(cellNumber(news, 'lost'), 0);
     assert.ok(errorCount(result, 'wrong-token', 'socketio_refused') >= 2, JSON.stringify(result.errors));
     assert.ok(errorCount(result, 'no-namespace', 'socketio_namespace_refused') >= 2, JSON.stringify(result.errors));
     assert.ok(errorCount(result, 'closed-default', 'socketio_refused') >= 1, JSON.stringify(result.errors));
@@ -136,10 +136,10 @@ steps:
     socketio: { auth: { token: nope }, mode: subscribe }
 `);
     const ack = result.summary.get('ack')!;
-    assert.ok(Number(ack.messages) > 0 && Number(ack.errors) === 0, JSON.stringify(ack));
+    assert.ok(cellNumber(ack, 'messages') > 0 && cellNumber(ack, 'errors') === 0, JSON.stringify(ack));
     const ticks = result.summary.get('ticks')!;
-    assert.ok(Number(ticks.events) >= 2 * 20, JSON.stringify(ticks));
-    assert.equal(Number(ticks.lost), 0);
+    assert.ok(cellNumber(ticks, 'events') >= 2 * 20, JSON.stringify(ticks));
+    assert.equal(cellNumber(ticks, 'lost'), 0);
     assert.ok(errorCount(result, 'refused', 'socketio_refused') >= 1, JSON.stringify(result.errors));
   } finally {
     await python.close();
