@@ -21,7 +21,7 @@ function scenarioFile(text: string, extension = '.yaml'): string {
 }
 
 const topLevelFields =
-  'name, target, protocol, workload, connections, duration, warmup, interval, workers, thinkTime, rate, stages, maxQueue, newcomers, http, websocket, poll, longPoll, sse, events, server, tls, processes, sources, connectRate, reconnect, data, thresholds, redact, verdict, steps';
+  'name, target, protocol, workload, connections, duration, warmup, interval, workers, thinkTime, rate, stages, maxQueue, newcomers, http, websocket, poll, longPoll, sse, socketio, events, server, tls, processes, sources, connectRate, reconnect, data, thresholds, redact, verdict, steps';
 const httpFields = 'method, path, headers, body, keepAlive, keepAliveTimeout, honourServerHint, keepAliveTimeoutThreshold, pipelining, timeout, version, streams, session';
 
 /** Loads `text` as a scenario file and expects exactly `problem` after the file name. */
@@ -77,7 +77,7 @@ describe('bad scenarios get one exact line', () => {
   test('workers out of range', () => rejectsWith('workers: 65\n', 'workers: expected auto or a whole number of worker threads from 1 to 64, got 65'));
 
   test('bad enum names the allowed values', () =>
-    rejectsWith('protocol: grpc\n', 'protocol: expected one of http, websocket, poll, long-poll, sse, tcp, got "grpc"'));
+    rejectsWith('protocol: grpc\n', 'protocol: expected one of http, websocket, poll, long-poll, sse, socketio, tcp, got "grpc"'));
 
   test('bad method, after upper-casing', () =>
     rejectsWith('http:\n  method: fetch\n', 'http.method: expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "fetch"'));
@@ -124,7 +124,7 @@ describe('bad scenarios get one exact line', () => {
     rejectsWith('server:\n  headersTimeout: 400s\n', 'server.headersTimeout: expected at most server.requestTimeout (5m), got "400s"'));
 
   test('a long value is cut to 40 characters', () =>
-    rejectsWith(`protocol: ${'x'.repeat(60)}\n`, `protocol: expected one of http, websocket, poll, long-poll, sse, tcp, got "${'x'.repeat(38)}…`));
+    rejectsWith(`protocol: ${'x'.repeat(60)}\n`, `protocol: expected one of http, websocket, poll, long-poll, sse, socketio, tcp, got "${'x'.repeat(38)}…`));
 
   test('an error inside a step points into the step', () =>
     rejectsWith(
