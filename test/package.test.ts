@@ -28,7 +28,7 @@ const shipped = [
   /^docs\/[\w-]+\.md$/,
   // The screenshots docs/reports.md shows.
   /^docs\/img\/[\w-]+\.png$/,
-  /^(package\.json|README\.md|CHANGELOG\.md|scenario\.schema\.json)$/,
+  /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|scenario\.schema\.json)$/,
 ];
 
 test('npm pack holds what a user needs and nothing more; installed in an empty folder, npx sockcap run runs the quickstart', { timeout: 300_000 }, async (t) => {
