@@ -23,7 +23,10 @@ test('a server that stalls 1 s every 5 s shows the stall in corrected latency, n
     assert.equal(code, 0, stderr);
     const [row] = readCsv(join(dir, 'summary.csv'));
     const latency = readCsv(join(dir, 'latency.csv'));
-    assert.ok(latency.some((r) => r.metric === 'service_time'), 'service_time distribution in latency.csv');
+    assert.ok(
+      latency.some((r) => r.metric === 'service_time'),
+      'service_time distribution in latency.csv',
+    );
     const p90 = cellNumber(row, 'latency_p90_ms');
     const p99 = cellNumber(row, 'latency_p99_ms');
     assert.ok(p90 >= 150 && p90 <= 900, `corrected p90 ${p90} ms should be in the hundreds`);
@@ -66,7 +69,10 @@ test('asking for far more than the machine can send marks the run saturated, and
   assert.ok(readCsv(join(dir, 'timeseries.csv')).some((r) => r.generator_saturated === 'true'));
   // The console's warning is kept in run.json, where report.html and a CI job read it.
   const { warnings } = readJson<{ warnings: string[] }>(join(dir, 'run.json'));
-  assert.ok(warnings.some((w) => /^generator saturated in step main: .*dropped/.test(w)), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => /^generator saturated in step main: .*dropped/.test(w)),
+    warnings.join('\n'),
+  );
 });
 
 test('ramp stages reach each stage rate (timeseries)', async () => {

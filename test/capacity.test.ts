@@ -62,7 +62,10 @@ test('a reconnect storm with jitter brings every client back', async () => {
   assert.ok(cellNumber(row, 'reconnect_p50_ms') < cellNumber(row, 'reconnect_max_ms'));
   const rows = readCsv(join(dir, 'timeseries.csv'));
   assert.equal(cellNumber(rows.at(-2), 'connections_open'), 400);
-  assert.ok(rows.some((r) => cellNumber(r, 'connections_open') < 400), 'the drop shows in connections_open');
+  assert.ok(
+    rows.some((r) => cellNumber(r, 'connections_open') < 400),
+    'the drop shows in connections_open',
+  );
 });
 
 test('a silent target is detected by ping timeout within interval + timeout', async () => {
@@ -73,7 +76,14 @@ test('a silent target is detected by ping timeout within interval + timeout', as
     );
     assert.equal(code, 0, stderr);
     const errors = readCsv(join(dir, 'errors.csv'));
-    assert.equal(cellNumber(errors.find((e) => e.code === 'ping_timeout'), 'count'), 5, JSON.stringify(errors));
+    assert.equal(
+      cellNumber(
+        errors.find((e) => e.code === 'ping_timeout'),
+        'count',
+      ),
+      5,
+      JSON.stringify(errors),
+    );
     const detected = readCsv(join(dir, 'timeseries.csv')).find((r) => cellNumber(r, 'errors') > 0);
     assert.ok(detected && cellNumber(detected, 'elapsed_s') <= 1.0 + 0.25, `first detection at ${detected?.elapsed_s} s`);
   } finally {

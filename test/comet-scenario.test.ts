@@ -46,9 +46,7 @@ test('defaults: /poll every second with jitter, /longpoll held 30 s by the serve
 });
 
 test('websocket.mode: subscribe makes a WebSocket step receive-driven', async () => {
-  const { steps } = await loadScenario(
-    scenarioFile('protocol: websocket\nwebsocket:\n  mode: subscribe\nserver:\n  eventRate: 0.5/s\n  eventBurst: 3\n'),
-  );
+  const { steps } = await loadScenario(scenarioFile('protocol: websocket\nwebsocket:\n  mode: subscribe\nserver:\n  eventRate: 0.5/s\n  eventBurst: 3\n'));
   assert.equal(stepPlan(steps[0]!).kind, 'receive');
   assert.equal(steps[0]!.server.eventRate, 0.5);
 });
@@ -65,10 +63,7 @@ test('an external target needs no event rate, and may read events from other fie
 });
 
 test('the built-in target must publish something', () =>
-  rejectsWith(
-    'protocol: poll\n',
-    'server.eventRate: expected an event rate above 0 (like 10/s) for protocol: poll against the built-in target, got nothing',
-  ));
+  rejectsWith('protocol: poll\n', 'server.eventRate: expected an event rate above 0 (like 10/s) for protocol: poll against the built-in target, got nothing'));
 
 test('the long-poll client must wait longer than the server holds', () =>
   rejectsWith(

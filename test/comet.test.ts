@@ -142,7 +142,10 @@ verdict: { maxErrorRate: off }
     const errors = readCsv(join(runDir, 'errors.csv'));
     assert.ok(server.counts.dropped >= 2, `the server dropped ${server.counts.dropped} long-polls`);
     assert.ok(cellNumber(row, 'errors') >= 1, 'drops are counted');
-    assert.ok(errors.some((error) => error.code === 'socket_closed' || error.code === 'ECONNRESET'), JSON.stringify(errors));
+    assert.ok(
+      errors.some((error) => error.code === 'socket_closed' || error.code === 'ECONNRESET'),
+      JSON.stringify(errors),
+    );
     assert.equal(cellNumber(row, 'lost'), 0);
     assert.equal(cellNumber(row, 'duplicated'), 0);
     assert.equal(row!.event_rate_per_s, '', 'an external target’s rate is not guessed');

@@ -61,8 +61,7 @@ describe('docs/scenario.md documents every scenario field', () => {
   });
 
   it('every value a choice field accepts', () => {
-    const row = (field: string): Set<string> =>
-      codeNames(markdown.split('\n').find((line) => line.startsWith(`| \`${field}\``)) ?? '');
+    const row = (field: string): Set<string> => codeNames(markdown.split('\n').find((line) => line.startsWith(`| \`${field}\``)) ?? '');
     const choices: [string, readonly string[]][] = [
       ['protocol', protocols],
       ['workload', workloads],
@@ -72,12 +71,19 @@ describe('docs/scenario.md documents every scenario field', () => {
     const missing = choices.flatMap(([field, values]) => values.filter((value) => !row(field).has(value)).map((value) => `${field}: ${value}`));
     assert.deepEqual(missing, [], `values not listed in their field's row of ${scenarioPage}`);
     const thinkTime = new Set(sectionsTitled(markdown, '`thinkTime`').flatMap((section) => [...codeNames(section.text)]));
-    assert.deepEqual(thinkTimeDistributions.filter((name) => !thinkTime.has(name)), []);
+    assert.deepEqual(
+      thinkTimeDistributions.filter((name) => !thinkTime.has(name)),
+      [],
+    );
   });
 
   it('every field of every section (http, websocket, server, tls, …)', () => {
     const missing = Object.entries(scenarioSections).flatMap(([section, shape]) => undocumentedInSection(markdown, section, Object.keys(shape.fields)));
-    assert.deepEqual(missing, [], `scenario fields not documented in ${scenarioPage}: ${missing.join(', ')} (under the section's heading, or as the full path)`);
+    assert.deepEqual(
+      missing,
+      [],
+      `scenario fields not documented in ${scenarioPage}: ${missing.join(', ')} (under the section's heading, or as the full path)`,
+    );
   });
 
   it('the fields of a stage, a threshold and a think-time distribution', () => {
@@ -126,7 +132,12 @@ async function commandModules(): Promise<CommandModule[]> {
   for (const file of readdirSync(folder).filter((name) => name.endsWith('.js'))) {
     const exported = (await import(pathToFileURL(join(folder, file)).href)) as Record<string, unknown>;
     for (const value of Object.values(exported)) {
-      if (typeof value === 'object' && value !== null && typeof Reflect.get(value, 'command') === 'string' && typeof Reflect.get(value, 'handler') === 'function') {
+      if (
+        typeof value === 'object' &&
+        value !== null &&
+        typeof Reflect.get(value, 'command') === 'string' &&
+        typeof Reflect.get(value, 'handler') === 'function'
+      ) {
         modules.push(value as CommandModule);
       }
     }
@@ -183,7 +194,10 @@ describe('docs/results.md documents every column of every CSV file', () => {
     ['capacity-fit.csv', capacityFitColumns],
     ['transports.csv', cometCompareColumns],
     // sweep.csv repeats every summary column; its own are the rest.
-    ['sweep.csv', sweepColumns({ dimensions: [], combos: [], serverTimeout: undefined }).filter((column) => !(summaryColumns as readonly string[]).includes(column))],
+    [
+      'sweep.csv',
+      sweepColumns({ dimensions: [], combos: [], serverTimeout: undefined }).filter((column) => !(summaryColumns as readonly string[]).includes(column)),
+    ],
     ['thresholds.csv', thresholdColumns],
     ['compare.csv of `sockcap compare`', compareColumns],
   ];
@@ -235,11 +249,17 @@ describe('the docs check', () => {
     const pinned = [...read('.ci/run').matchAll(/node-from-npm (\d+\.\d+\.\d+)/g)].map((match) => match[1] ?? '');
     assert.ok(pinned.length > 0, '.ci/run pins no Node version');
     const readme = read('README.md');
-    assert.deepEqual(pinned.filter((version) => !readme.includes(version)), [], 'README.md must state the Node versions .ci/run tests');
+    assert.deepEqual(
+      pinned.filter((version) => !readme.includes(version)),
+      [],
+      'README.md must state the Node versions .ci/run tests',
+    );
   });
 
   it('CHANGELOG.md opens with Unreleased and describes 0.1.0', () => {
-    const headings = sectionsTitled(read('CHANGELOG.md'), '').filter((section) => section.level === 2).map((section) => section.heading);
+    const headings = sectionsTitled(read('CHANGELOG.md'), '')
+      .filter((section) => section.level === 2)
+      .map((section) => section.heading);
     assert.equal(headings[0], 'Unreleased');
     assert.ok(headings.includes('0.1.0'));
   });

@@ -37,10 +37,10 @@ test('an output that throws is reported; the other outputs and the run go on, an
   const file = writeScenario(dir, 'boundary.yaml', shortHttp);
   const reported: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
+  process.stderr.write = (chunk: string | Uint8Array) => {
     reported.push(String(chunk));
     return true;
-  });
+  };
   let failure: unknown;
   try {
     await run(file, { resultsDir: join(dir, 'results'), outputs: [new BrokenOutput(), counting] });
@@ -72,10 +72,14 @@ test('a bug in sockcap during a run says it is a bug, shows its stack and where 
   const inject = join(dir, 'inject.mjs');
   const untilSlo = pathToFileURL(join(binPath, '../gate/until-slo.js')).href;
   writeFileSync(inject, `import { UntilSlo } from '${untilSlo}';\nUntilSlo.prototype.broke = function () { return this.no.such.field; };\n`);
-  const child = spawn(process.execPath, ['--import', pathToFileURL(inject).href, binPath, 'run', file, '--out', join(dir, 'results'), '--until-slo', 'latency.p99 < 10s'], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', pathToFileURL(inject).href, binPath, 'run', file, '--out', join(dir, 'results'), '--until-slo', 'latency.p99 < 10s'],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -111,5 +115,8 @@ test('process.exit is called only by bin.ts and the entry files of sockcap’s c
     }
   };
   walk(src);
-  assert.deepEqual(callers.filter((path) => !entries.has(path)), []);
+  assert.deepEqual(
+    callers.filter((path) => !entries.has(path)),
+    [],
+  );
 });

@@ -42,9 +42,16 @@ test('poll, long-poll and WebSocket subscribers see the same events', async () =
     assert.equal(first.data, 'x'.repeat(8));
     assert.ok(Math.abs(epochMs() - first.publishedAt) < 1000, 'publishedAt is epoch ms on this clock');
     const polled = await getEvents(`${target.url}/poll?since=${first.seq - 1}`);
-    assert.deepEqual(polled.events.slice(0, 5), pushed.slice(0, 5).map((text) => JSON.parse(text) as Event));
+    assert.deepEqual(
+      polled.events.slice(0, 5),
+      pushed.slice(0, 5).map((text) => JSON.parse(text) as Event),
+    );
     const seqs = polled.events.map((event) => event.seq);
-    assert.deepEqual(seqs, seqs.map((_, i) => first.seq + i), 'consecutive, from since + 1');
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => first.seq + i),
+      'consecutive, from since + 1',
+    );
 
     const newest = await getEvents(`${target.url}/poll`);
     assert.equal(newest.events.length, 1, 'a client without since gets where the stream stands');

@@ -131,11 +131,14 @@ test('scenario thresholds load as expressions with abortOnFail and gracePeriod',
 });
 
 test('--threshold flags are refused with the flag named', () => {
-  assert.throws(() => thresholdsFromFlags(['latency.p99 < 50ms', 'latency.p99 < fast']), (error: unknown) => {
-    assert.ok(error instanceof ScenarioError);
-    assert.match(error.message, /^--threshold: "latency.p99 < fast" at position 15: expected a duration/);
-    return true;
-  });
+  assert.throws(
+    () => thresholdsFromFlags(['latency.p99 < 50ms', 'latency.p99 < fast']),
+    (error: unknown) => {
+      assert.ok(error instanceof ScenarioError);
+      assert.match(error.message, /^--threshold: "latency.p99 < fast" at position 15: expected a duration/);
+      return true;
+    },
+  );
 });
 
 test('--max-regression: relative, absolute, percentage points, off, and precise refusals', () => {
@@ -154,7 +157,14 @@ test('--max-regression: relative, absolute, percentage points, off, and precise 
   const rules = ['latency=20%', 'latency.p99=5%', 'latency.p50=2ms', 'error_rate=0.5pp', 'throughput_per_s=3%'].map(parseAllowanceRule);
   assert.equal(allowanceFor(p99, 'latency', rules)?.amount, 5);
   assert.deepEqual(allowanceFor(p50, 'latency', rules), { worse: 'up', amount: 2, relative: false, text: '+2 ms' });
-  assert.equal(allowanceFor(parseMetricRef('latency.p90', () => undefined), 'latency', rules)?.amount, 20);
+  assert.equal(
+    allowanceFor(
+      parseMetricRef('latency.p90', () => undefined),
+      'latency',
+      rules,
+    )?.amount,
+    20,
+  );
   assert.equal(allowanceFor(errorRate, 'latency', rules)?.amount, 0.005);
   assert.deepEqual(allowanceFor(throughput, 'latency', rules), { worse: 'down', amount: 3, relative: true, text: '-3%' });
   assert.equal(allowanceFor(p99, 'latency', [parseAllowanceRule('latency.p99=off')]), undefined);

@@ -80,7 +80,11 @@ test('thresholds met on the built-in target: exit 0, every verdict pass, JUnit a
 
 test('an injected delay fails its threshold: exit 1, the failure in thresholds.csv, JUnit and on the console', async (t) => {
   const dir = testDir(t);
-  const file = writeScenario(dir, 'slow.yaml', `name: gate-fail\n${base}server:\n  responseDelay: 30ms\nthresholds:\n  - latency.p50 < 10ms\n  - error_rate < 1%\n`);
+  const file = writeScenario(
+    dir,
+    'slow.yaml',
+    `name: gate-fail\n${base}server:\n  responseDelay: 30ms\nthresholds:\n  - latency.p50 < 10ms\n  - error_rate < 1%\n`,
+  );
   const junit = join(dir, 'junit.xml');
   const { code, stdout, stderr } = await runCli(
     ['run', file, '--out', join(dir, 'results'), '--junit', junit, '--threshold', 'rtt.p99 < 1s', '--threshold', 'latency.p50 >= 30ms'],

@@ -21,7 +21,10 @@ const h2Port = 8081;
 /** TCP segments the host's kernel resent so far (its namespace's own /proc/net/snmp). */
 function retransmitted(host: Host): number {
   const snmp = execFileSync('ip', ['netns', 'exec', host.namespace, 'cat', '/proc/net/snmp'], { encoding: 'utf8', timeout: 10_000 });
-  const [names, values] = snmp.split('\n').filter((line) => line.startsWith('Tcp:')).map((line) => line.split(/\s+/));
+  const [names, values] = snmp
+    .split('\n')
+    .filter((line) => line.startsWith('Tcp:'))
+    .map((line) => line.split(/\s+/));
   return Number(values![names!.indexOf('RetransSegs')]);
 }
 
@@ -87,7 +90,10 @@ test('packet loss at 0, 1 and 5 %: HTTP/2 on one connection against HTTP/1.1 on 
     const figure = (loss: number, step: string, column: string): number => cellNumber(rows[loss]![step], column);
     for (const loss of [0, 1, 5]) {
       const line = ['h1-20-connections', 'h2-1-connection']
-        .map((step) => `${step}: p50 ${figure(loss, step, 'latency_p50_ms')} ms, p90 ${figure(loss, step, 'latency_p90_ms')} ms, p99 ${figure(loss, step, 'latency_p99_ms')} ms, sockets ${figure(loss, step, 'connections_peak')}, errors ${figure(loss, step, 'errors')}`)
+        .map(
+          (step) =>
+            `${step}: p50 ${figure(loss, step, 'latency_p50_ms')} ms, p90 ${figure(loss, step, 'latency_p90_ms')} ms, p99 ${figure(loss, step, 'latency_p99_ms')} ms, sockets ${figure(loss, step, 'connections_peak')}, errors ${figure(loss, step, 'errors')}`,
+        )
         .join('; ');
       t.diagnostic(`${loss} % loss (${resent[loss]} segments resent): ${line}`);
     }

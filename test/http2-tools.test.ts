@@ -26,7 +26,9 @@ async function probe(url: string, ...flags: string[]): Promise<Map<string, Findi
 }
 
 test('the built-in h2c target: protocol, stream limit, idle GOAWAY and GOAWAY after max requests', async () => {
-  const target = await startTarget({ settings: { ...defaults.server, http2: true, maxConcurrentStreams: 50, keepAliveTimeout: 1000, maxRequestsPerSocket: 30 } });
+  const target = await startTarget({
+    settings: { ...defaults.server, http2: true, maxConcurrentStreams: 50, keepAliveTimeout: 1000, maxRequestsPerSocket: 30 },
+  });
   try {
     const findings = await probe(target.url, '--max-idle', '4s', '--max-requests', '100');
     assert.match(findings.get('negotiatedProtocol')!.text, /^h2c /);
@@ -73,15 +75,31 @@ test('sweep varies http.version (nginx over TLS speaks both) and http.streams', 
   const nginx = await startNginx({ http2: 'tls', cert });
   try {
     const dir = tempDir('sockcap-h2-sweep-');
-    const file = writeScenario(dir, 'sweep.yaml', `name: h2-sweep\ntarget: ${nginx.url}\nconnections: 2\nduration: 1s\nwarmup: 0s\nworkers: 1\ntls: { insecure: true }\n`);
+    const file = writeScenario(
+      dir,
+      'sweep.yaml',
+      `name: h2-sweep\ntarget: ${nginx.url}\nconnections: 2\nduration: 1s\nwarmup: 0s\nworkers: 1\ntls: { insecure: true }\n`,
+    );
     const versions = await runCli(['sweep', file, '--vary', 'http.version=1.1,2', '--out', join(dir, 'versions')], dir);
     assert.equal(versions.code, 0, versions.stderr);
     const byVersion = readCsv(join(onlyRunDir(join(dir, 'versions')), 'sweep.csv'));
-    assert.deepEqual(byVersion.map((row) => [row['http.version'], row.http_version]), [['1.1', '1.1'], ['2', '2']]);
+    assert.deepEqual(
+      byVersion.map((row) => [row['http.version'], row.http_version]),
+      [
+        ['1.1', '1.1'],
+        ['2', '2'],
+      ],
+    );
     const streams = await runCli(['sweep', file, '--set', 'http.version=2', '--vary', 'http.streams=1,8', '--out', join(dir, 'streams')], dir);
     assert.equal(streams.code, 0, streams.stderr);
     const byStreams = readCsv(join(onlyRunDir(join(dir, 'streams')), 'sweep.csv'));
-    assert.deepEqual(byStreams.map((row) => [row['http.streams'], row.streams_peak_per_conn]), [['1', '1'], ['8', '8']]);
+    assert.deepEqual(
+      byStreams.map((row) => [row['http.streams'], row.streams_peak_per_conn]),
+      [
+        ['1', '1'],
+        ['8', '8'],
+      ],
+    );
   } finally {
     await nginx.stop();
   }

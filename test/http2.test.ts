@@ -34,10 +34,14 @@ async function run(scenario: string): Promise<Finished> {
   return { code, stdout, stderr, row: readCsv(join(runDir, 'summary.csv'))[0]!, errors, run: readJson<RunJson>(join(runDir, 'run.json')) };
 }
 
-
 describe('HTTP/2 against the built-in target', () => {
   test('h2c: 4 connections × 25 streams ride on 4 sockets', async () => {
-    const { code, stderr, row, run: doc } = await run(`connections: 4
+    const {
+      code,
+      stderr,
+      row,
+      run: doc,
+    } = await run(`connections: 4
 http: { version: 2, streams: 25 }
 server: { http2: true, responseDelay: 20ms }
 `);
@@ -53,7 +57,12 @@ server: { http2: true, responseDelay: 20ms }
   });
 
   test('h2 over TLS by ALPN, with the generated certificate', async () => {
-    const { code, stderr, row, run: doc } = await run(`connections: 2
+    const {
+      code,
+      stderr,
+      row,
+      run: doc,
+    } = await run(`connections: 2
 http: { version: 2, streams: 10 }
 server: { http2: true, tls: true, responseDelay: 10ms }
 `);
@@ -78,7 +87,12 @@ server: { http2: true, maxConcurrentStreams: 1, responseDelay: 5ms }
   });
 
   test('GOAWAY after max requests mid-run: counted, and the load goes on over new connections', async () => {
-    const { code, stderr, row, run: doc } = await run(`connections: 2
+    const {
+      code,
+      stderr,
+      row,
+      run: doc,
+    } = await run(`connections: 2
 http: { version: 2, streams: 4 }
 server: { http2: true, maxRequestsPerSocket: 20, responseDelay: 2ms }
 `);

@@ -66,9 +66,11 @@ function checkJob(job: ReturnType<typeof onlyJob>, shards: number, configMapName
   assert.equal(pod.restartPolicy, 'Never');
 
   const spread = (pod.topologySpreadConstraints ?? []).find((constraint) => constraint.topologyKey === 'kubernetes.io/hostname');
-  const antiAffinity = pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.some((term) => term.topologyKey === 'kubernetes.io/hostname');
+  const antiAffinity = pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.some(
+    (term) => term.topologyKey === 'kubernetes.io/hostname',
+  );
   assert.ok(spread?.whenUnsatisfiable === 'DoNotSchedule' || antiAffinity, 'pods spread over nodes');
-  if (spread) assert.deepEqual(spread.labelSelector?.matchLabels, { 'job-name': job.metadata.name }, 'the spread counts this Job\'s pods');
+  if (spread) assert.deepEqual(spread.labelSelector?.matchLabels, { 'job-name': job.metadata.name }, "the spread counts this Job's pods");
 
   assert.ok(pod.containers.length > 0);
   for (const container of pod.containers) {
@@ -85,7 +87,10 @@ function checkJob(job: ReturnType<typeof onlyJob>, shards: number, configMapName
 
   const volume = (pod.volumes ?? []).find((candidate) => candidate.configMap);
   assert.equal(volume?.configMap?.name, configMapName);
-  assert.ok(container!.volumeMounts?.some((mount) => mount.name === volume.name && mount.mountPath === '/scenario'), 'the ConfigMap is mounted at /scenario');
+  assert.ok(
+    container!.volumeMounts?.some((mount) => mount.name === volume.name && mount.mountPath === '/scenario'),
+    'the ConfigMap is mounted at /scenario',
+  );
   const results = (pod.volumes ?? []).find((candidate) => candidate.name === 'results');
   assert.ok(results?.emptyDir, 'results in an emptyDir');
   assert.ok(container!.volumeMounts?.some((mount) => mount.name === 'results' && mount.mountPath === '/results'));
@@ -105,9 +110,15 @@ test('deploy/k8s: an Indexed Job of shards, a valid example scenario, its kustom
   checkJob(job, 10, 'sockcap-scenario');
 
   const scenario = await loadScenario(join(deploy, 'scenario.yaml'));
-  assert.ok(scenario.steps.every((step) => step.target === 'http://sockcap-target:8080/'), 'the example targets target.yaml\'s Service');
+  assert.ok(
+    scenario.steps.every((step) => step.target === 'http://sockcap-target:8080/'),
+    "the example targets target.yaml's Service",
+  );
   const target = parseDocuments(readFileSync(join(deploy, 'target.yaml'), 'utf8'), 'target.yaml');
-  assert.deepEqual(target.map((resource) => resource.kind), ['Deployment', 'Service']);
+  assert.deepEqual(
+    target.map((resource) => resource.kind),
+    ['Deployment', 'Service'],
+  );
   assert.equal(target[1]!.metadata.name, 'sockcap-target');
 
   const [kustomization] = parseDocuments(readFileSync(join(deploy, 'kustomization.yaml'), 'utf8'), 'kustomization.yaml') as unknown as {
@@ -117,7 +128,10 @@ test('deploy/k8s: an Indexed Job of shards, a valid example scenario, its kustom
   }[];
   assert.deepEqual(kustomization!.resources, ['job.yaml']);
   assert.equal(kustomization!.generatorOptions?.disableNameSuffixHash, true);
-  assert.deepEqual(kustomization!.configMapGenerator.map((generator) => [generator.name, generator.files]), [['sockcap-scenario', ['scenario.yaml']]]);
+  assert.deepEqual(
+    kustomization!.configMapGenerator.map((generator) => [generator.name, generator.files]),
+    [['sockcap-scenario', ['scenario.yaml']]],
+  );
 
   const dockerfile = readFileSync(join(deploy, 'Dockerfile'), 'utf8');
   assert.match(dockerfile, /^FROM node:20-slim$/m);
@@ -212,15 +226,19 @@ steps:
     writeFileSync(kubectl, `#!/bin/sh\nexec "${process.execPath}" "${fake}" "$@"\n`);
     chmodSync(kubectl, 0o755);
 
-    const run = runScript([file, '3', 'test'], {
-      KUBECTL: kubectl,
-      FAKE_KUBECTL_STATE: state,
-      SOCKCAP_JOB_NAME: 'sockcap-e2e',
-      SOCKCAP_START_DELAY: '8',
-      SOCKCAP_TIMEOUT: '40',
-      SOCKCAP: `${process.execPath} ${binPath}`,
-      SOCKCAP_OUT: join(dir, 'results'),
-    }, dir);
+    const run = runScript(
+      [file, '3', 'test'],
+      {
+        KUBECTL: kubectl,
+        FAKE_KUBECTL_STATE: state,
+        SOCKCAP_JOB_NAME: 'sockcap-e2e',
+        SOCKCAP_START_DELAY: '8',
+        SOCKCAP_TIMEOUT: '40',
+        SOCKCAP: `${process.execPath} ${binPath}`,
+        SOCKCAP_OUT: join(dir, 'results'),
+      },
+      dir,
+    );
     const result = await run;
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
     assert.match(result.stdout, /k8s-run: job sockcap-e2e, 3 shards, namespace test/);
@@ -230,7 +248,9 @@ steps:
 
     const rows = readCsv(join(merged, 'summary.csv'));
     assert.equal(cellNumber(rows[0], 'requests'), 90, 'three shards of 90/s for 1 s add up to 90');
-    const shardRequests = [1, 2, 3].map((shard) => cellNumber(readCsv(join(dir, 'results', 'sockcap-e2e', `shard-${shard}`, 'sockcap-e2e', 'summary.csv'))[0], 'requests'));
+    const shardRequests = [1, 2, 3].map((shard) =>
+      cellNumber(readCsv(join(dir, 'results', 'sockcap-e2e', `shard-${shard}`, 'sockcap-e2e', 'summary.csv'))[0], 'requests'),
+    );
     assert.deepEqual(shardRequests, [30, 30, 30]);
     const run0 = readJson<{ merged: { shards: number; partial: boolean }; manifest: { runGroup: string } }>(join(merged, 'run.json'));
     assert.deepEqual([run0.merged.shards, run0.merged.partial, run0.manifest.runGroup], [3, false, 'sockcap-e2e']);

@@ -48,7 +48,10 @@ describe('thinkTime', () => {
     await rejects('thinkTime: { distribution: uniform, min: 2s, max: 1s }\n', /thinkTime\.max: expected at least min/);
     await rejects('thinkTime: { distribution: exponential }\n', /thinkTime\.mean: expected a duration like 1s/);
     await rejects('thinkTime: { distribution: exponential, mean: 1s, sd: 2s }\n', /thinkTime\.sd: unknown field \(allowed: distribution, mean\)/);
-    await rejects('workload: arrival-rate\nrate: 10/s\nthinkTime: { distribution: exponential, mean: 1s }\n', /thinkTime: expected no thinkTime with workload: arrival-rate/);
+    await rejects(
+      'workload: arrival-rate\nrate: 10/s\nthinkTime: { distribution: exponential, mean: 1s }\n',
+      /thinkTime: expected no thinkTime with workload: arrival-rate/,
+    );
   });
 
   test('a step may switch distribution', async () => {

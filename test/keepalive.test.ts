@@ -43,7 +43,10 @@ test('built-in target, keepAliveTimeout 1s: think time 1.5s opens a connection p
   assert.equal(cellNumber(slow, 'keepalive_race_errors') + cellNumber(fast, 'keepalive_race_errors'), 0);
   // Every request went out on a socket counted as fresh or reused.
   for (const row of [slow, fast]) {
-    assert.equal(cellNumber(row, 'requests_on_fresh_sockets') + cellNumber(row, 'requests_on_reused_sockets'), cellNumber(row, 'requests') + cellNumber(row, 'errors'));
+    assert.equal(
+      cellNumber(row, 'requests_on_fresh_sockets') + cellNumber(row, 'requests_on_reused_sockets'),
+      cellNumber(row, 'requests') + cellNumber(row, 'errors'),
+    );
   }
   assert.ok(cellNumber(fast, 'latency_reused_p50_ms') > 0 && cellNumber(slow, 'latency_fresh_p50_ms') > 0);
   assert.match(stdout, /best for lowest p99 latency at zero keep-alive races/);

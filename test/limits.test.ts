@@ -29,7 +29,10 @@ test('a billion connections are refused with the processes they need and the mos
 
 test('an arrival rate beyond any generator, in one field or per thread, is refused', async () => {
   await refused(['run', '--set', 'workload=arrival-rate', '--set', 'rate=1e12'], /rate: expected a rate of at most 10000000\/s/);
-  await refused(['run', '--set', 'workload=arrival-rate', '--set', 'rate=5000000', '-w', '1', '-c', '2'], /5000000\/s over 1 worker thread is more than 1000000\/s each/);
+  await refused(
+    ['run', '--set', 'workload=arrival-rate', '--set', 'rate=5000000', '-w', '1', '-c', '2'],
+    /5000000\/s over 1 worker thread is more than 1000000\/s each/,
+  );
 });
 
 test("durations past Node's timer limit are refused, alone or added up", async () => {

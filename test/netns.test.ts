@@ -60,7 +60,12 @@ test('two generator hosts and a target host in network namespaces: merged shards
     const sentBefore = [gen1, gen2].map(sentBytes);
     const startAt = new Date(Date.now() + 6_000).toISOString();
     const shards = [gen1, gen2].map((host, i) => {
-      const shard = startOn(host, ['run', file, '--shard', `${i + 1}/2`, '--run-id', 'netns', '--start-at', startAt, '--out', join(dir, `shard-${i + 1}`), '--quiet'], dir, 22_000);
+      const shard = startOn(
+        host,
+        ['run', file, '--shard', `${i + 1}/2`, '--run-id', 'netns', '--start-at', startAt, '--out', join(dir, `shard-${i + 1}`), '--quiet'],
+        dir,
+        22_000,
+      );
       started.push(shard);
       return shard;
     });
@@ -79,7 +84,10 @@ test('two generator hosts and a target host in network namespaces: merged shards
     const merged = await runCli(['merge', ...shardDirs, '--out', join(dir, 'merged'), '--quiet'], dir);
     assert.equal(merged.code, 0, merged.stderr);
     const rows = readCsv(join(dir, 'merged', 'summary.csv'));
-    assert.deepEqual(rows.map((row) => row.step), ['rate', 'hold']);
+    assert.deepEqual(
+      rows.map((row) => row.step),
+      ['rate', 'hold'],
+    );
     assert.equal(cellNumber(rows[0], 'requests'), rate * rateSeconds, 'merged requests: the open model sends every arrival');
     assert.equal(targetRequests, cellNumber(rows[0], 'requests'), 'the target counted what the generators sent');
     assert.equal(cellNumber(rows[1], 'connections_peak'), holdConnections);

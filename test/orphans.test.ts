@@ -33,11 +33,15 @@ test('SIGKILL of sockcap run at any moment of start-up or of a step leaves no pr
   let withChildren = 0;
   for (const [i, moment] of moments.entries()) {
     const mark = `SOCKCAP_ORPHAN_TEST=${process.pid}-${i}`;
-    const child = spawn(process.execPath, [binPath, 'run', '-c', '4', '-d', '10s', '--set', 'processes=2', '--set', 'server.processes=2', '--out', join(dir, String(i))], {
-      cwd: dir,
-      stdio: 'ignore',
-      env: { ...process.env, SOCKCAP_ORPHAN_TEST: `${process.pid}-${i}` },
-    });
+    const child = spawn(
+      process.execPath,
+      [binPath, 'run', '-c', '4', '-d', '10s', '--set', 'processes=2', '--set', 'server.processes=2', '--out', join(dir, String(i))],
+      {
+        cwd: dir,
+        stdio: 'ignore',
+        env: { ...process.env, SOCKCAP_ORPHAN_TEST: `${process.pid}-${i}` },
+      },
+    );
     const closed = new Promise((resolve) => child.on('close', resolve));
     await sleep(moment);
     const before = marked(mark).filter((pid) => pid !== child.pid);

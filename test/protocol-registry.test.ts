@@ -39,7 +39,10 @@ test('every registered protocol supplies every declaration', () => {
     assert.ok(plan.workloadsWhy.length > 0, `${name}: workloadsWhy`);
     assert.ok(isMetricName(plan.connectMetric), `${name}: connectMetric`);
     assert.ok(counters.includes(plan.countsAs), `${name}: countsAs`);
-    assert.ok(plan.ownMetrics.every((metric) => isMetricName(metric)), `${name}: ownMetrics`);
+    assert.ok(
+      plan.ownMetrics.every((metric) => isMetricName(metric)),
+      `${name}: ownMetrics`,
+    );
     if (plan.kind === 'send') {
       assert.equal(typeof plan.driver, 'function', `${name}: driver`);
       assert.ok(isMetricName(plan.metric), `${name}: metric`);
@@ -84,7 +87,8 @@ test('the workloads that hold connections are listed once', () => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.ts') && /'hold',\s*'connect',\s*'reconnect-storm'/.test(fs.readFileSync(full, 'utf8'))) listed.push(path.relative(src, full));
+      else if (entry.name.endsWith('.ts') && /'hold',\s*'connect',\s*'reconnect-storm'/.test(fs.readFileSync(full, 'utf8')))
+        listed.push(path.relative(src, full));
     }
   };
   walk(src);

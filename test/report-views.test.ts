@@ -23,30 +23,56 @@ test('quickstart: the verdict, the facts, the warnings of run.json, charts legib
   assert.equal(code, 0, stderr);
   const page = await readReport(join(dir, 'report.html'), 'quickstart');
   assert.deepEqual(checkPage(page), []);
-  assert.match(page.verdict, /^PASSED( WITH WARNINGS)?: 2 steps with successful operations; no thresholds; error rate 0%; generator (not saturated|saturated in step .+)$/);
+  assert.match(
+    page.verdict,
+    /^PASSED( WITH WARNINGS)?: 2 steps with successful operations; no thresholds; error rate 0%; generator (not saturated|saturated in step .+)$/,
+  );
   assert.match(page.facts.target!, /^built-in target \(http:\/\/127\.0\.0\.1:\d+ and 1 more, one per step\)$/);
   assert.equal(page.facts.scenario, 'quickstart — built-in quickstart');
   assert.equal(page.facts.sockcap, version);
   assert.match(page.facts.machine!, /\d+ cores, [\d.]+ GiB, linux .* node v\d+/);
   // The page lists exactly the warnings run.json records, a saturated generator among them.
   const { warnings } = readJson<{ warnings: string[] }>(join(dir, 'run.json'));
-  assert.deepEqual(page.warnings, warnings.map((warning) => `warning: ${warning}`));
-  assert.equal(page.verdictClass.includes('warned'), warnings.some((warning) => warning.startsWith('generator saturated')));
+  assert.deepEqual(
+    page.warnings,
+    warnings.map((warning) => `warning: ${warning}`),
+  );
+  assert.equal(
+    page.verdictClass.includes('warned'),
+    warnings.some((warning) => warning.startsWith('generator saturated')),
+  );
 
   assert.deepEqual(page.sections, ['Summary', 'Steps compared', 'Over time', 'Percentile distributions (measured part of each step)']);
   // Steps compared as bars: throughput, latency (p50, p99, p99.9), CPU and memory (both sides), error rate.
   const bars = page.charts.filter((chart) => chart.kind === 'bars');
-  assert.deepEqual(bars.map((chart) => chart.series), [1, 3, 2, 2, 1]);
+  assert.deepEqual(
+    bars.map((chart) => chart.series),
+    [1, 3, 2, 2, 1],
+  );
   // Over time: throughput, latency, connections, CPU, memory, errors; both sides where both were sampled.
   const time = page.data.filter((chart) => chart.id.startsWith('time-'));
-  assert.deepEqual(time.map((chart) => chart.series.length), [1, 3, 1, 2, 2, 1]);
+  assert.deepEqual(
+    time.map((chart) => chart.series.length),
+    [1, 3, 1, 2, 2, 1],
+  );
   for (const chart of time) {
-    assert.deepEqual(chart.markers.map((marker) => marker.label), ['http-keepalive', 'websocket-echo'], `${chart.title}: every step start marked`);
+    assert.deepEqual(
+      chart.markers.map((marker) => marker.label),
+      ['http-keepalive', 'websocket-echo'],
+      `${chart.title}: every step start marked`,
+    );
     assert.equal(chart.markers[0]!.x >= 0 && chart.markers[1]!.x > chart.markers[0]!.x, true);
-    assert.deepEqual(chart.bands.map((band) => band.label), ['warm-up', 'warm-up'], `${chart.title}: each step's warm-up shaded`);
+    assert.deepEqual(
+      chart.bands.map((band) => band.label),
+      ['warm-up', 'warm-up'],
+      `${chart.title}: each step's warm-up shaded`,
+    );
   }
   const distributions = page.charts.filter((chart) => chart.title.endsWith('percentile distribution'));
-  assert.deepEqual(distributions.slice(0, 2).map((chart) => chart.title), ['latency percentile distribution', 'rtt percentile distribution']);
+  assert.deepEqual(
+    distributions.slice(0, 2).map((chart) => chart.title),
+    ['latency percentile distribution', 'rtt percentile distribution'],
+  );
   assert.ok(!distributions.some((chart) => chart.title.startsWith('latency_reused')), 'latency on reused sockets is not drawn twice');
   const legend = page.charts.find((chart) => chart.title === 'Throughput')!.legend;
   assert.match(legend[0]!, /^completed per s: mean [\d,.]+\/s$/);
@@ -55,13 +81,23 @@ test('quickstart: the verdict, the facts, the warnings of run.json, charts legib
 test('a run where every request failed says FAILED first, names the step and its errors, and draws no latency', async () => {
   const server = await startResetServer({ resetEvery: 1 });
   try {
-    const { dir } = await runScenario(`name: all-reset\ntarget: ${server.url}\nprotocol: http\nconnections: 2\nworkers: 1\nduration: 1s\ninterval: 250ms\nthresholds: [latency.p99 < 1s]\n`);
+    const { dir } = await runScenario(
+      `name: all-reset\ntarget: ${server.url}\nprotocol: http\nconnections: 2\nworkers: 1\nduration: 1s\ninterval: 250ms\nthresholds: [latency.p99 < 1s]\n`,
+    );
     const page = await readReport(join(dir, 'report.html'), 'failed-run');
     assert.deepEqual(checkPage(page), []);
     assert.match(page.verdict, /^FAILED: 1 step where nothing succeeded; 1 threshold failed of 1; error rate 100%/);
     assert.ok(page.verdictClass.includes('failed'));
-    assert.ok(page.reasons.some((reason) => /^step main: nothing succeeded: no answered request, message or opened connection, [\d,]+ errors \(ECONNRESET/.test(reason)), page.reasons.join('\n'));
-    assert.ok(page.reasons.some((reason) => /^threshold latency\.p99 < 1s: no step measured it/.test(reason)), page.reasons.join('\n'));
+    assert.ok(
+      page.reasons.some((reason) =>
+        /^step main: nothing succeeded: no answered request, message or opened connection, [\d,]+ errors \(ECONNRESET/.test(reason),
+      ),
+      page.reasons.join('\n'),
+    );
+    assert.ok(
+      page.reasons.some((reason) => /^threshold latency\.p99 < 1s: no step measured it/.test(reason)),
+      page.reasons.join('\n'),
+    );
     assert.equal(page.facts.target, server.url);
     assert.equal(page.facts.scenario!.startsWith('all-reset — '), true);
     assert.ok(page.sections.includes('Thresholds') && page.sections.includes('Errors by code'));
@@ -89,7 +125,10 @@ test('a capacity ladder with --until-slo: memory per connection on each side wit
     const measured = memory.series.find((series) => series.label === `${side} per connection`)!;
     assert.equal(measured.values.length, 3);
     assert.match(measured.summary, /^fitted -?[\d.]+ ± [\d.]+ KiB per connection \(3 steps, r² -?[\d.]+\)$/);
-    assert.ok(memory.series.some((series) => series.label === `${side} fitted slope`), `${side}: the fitted slope drawn`);
+    assert.ok(
+      memory.series.some((series) => series.label === `${side} fitted slope`),
+      `${side}: the fitted slope drawn`,
+    );
   }
   const memoryChart = page.charts.find((chart) => chart.title === 'Memory per connection against connections')!;
   assert.equal(memoryChart.legend.length, memory.series.length);
@@ -106,7 +145,11 @@ test('a capacity ladder with --until-slo: memory per connection on each side wit
 
 test('a keep-alive sweep: heatmaps of reuse, new connections per 1,000 requests, p99 and race errors over both varied timeouts', async (t) => {
   const dir = testDir(t);
-  const file = writeScenario(dir, 'sweep.yaml', `name: ka-sweep\nprotocol: http\nconnections: 3\nduration: 1s\nwarmup: 0s\ninterval: 500ms\nworkers: 1\nthinkTime: 400ms\nhttp:\n  honourServerHint: false\n`);
+  const file = writeScenario(
+    dir,
+    'sweep.yaml',
+    `name: ka-sweep\nprotocol: http\nconnections: 3\nduration: 1s\nwarmup: 0s\ninterval: 500ms\nworkers: 1\nthinkTime: 400ms\nhttp:\n  honourServerHint: false\n`,
+  );
   const { code, stderr } = await runCli(
     ['sweep', file, '--vary', 'server.keepAliveTimeout=200ms,5s', '--vary', 'http.keepAliveTimeout=100ms,10s', '--out', join(dir, 'results'), '--quiet'],
     dir,
@@ -116,12 +159,15 @@ test('a keep-alive sweep: heatmaps of reuse, new connections per 1,000 requests,
   assert.deepEqual(checkPage(page), []);
   assert.equal(page.sections[0], 'Sweep over server.keepAliveTimeout × http.keepAliveTimeout');
   const maps = page.charts.filter((chart) => chart.kind === 'heatmap');
-  assert.deepEqual(maps.map((map) => map.title), [
-    'Requests on reused sockets',
-    'New connections per 1,000 requests',
-    "p99 of each step's main latency",
-    'Keep-alive race errors (request sent on a socket the server was closing)',
-  ]);
+  assert.deepEqual(
+    maps.map((map) => map.title),
+    [
+      'Requests on reused sockets',
+      'New connections per 1,000 requests',
+      "p99 of each step's main latency",
+      'Keep-alive race errors (request sent on a socket the server was closing)',
+    ],
+  );
   // Rows: the server's timeout; columns: the client's. A client that drops idle sockets after 100 ms
   // (think time 400 ms) never reuses one; one that keeps them 10 s against a server keeping them 5 s does.
   const [reuse, fresh] = maps;
@@ -144,7 +190,10 @@ test('transports: delivery latency distributions overlaid and the cost per event
   assert.deepEqual(checkPage(page), []);
   assert.equal(page.sections[0], 'Transports compared: delivery latency and cost per event');
   const delivery = page.data.find((chart) => chart.id === 'transports-delivery')!;
-  assert.deepEqual(delivery.series.map((series) => series.label), ['poll', 'long-poll', 'sse', 'websocket']);
+  assert.deepEqual(
+    delivery.series.map((series) => series.label),
+    ['poll', 'long-poll', 'sse', 'websocket'],
+  );
   const colors = delivery.series.map((series) => series.color);
   assert.equal(new Set(colors).size, 4, 'a colour per transport');
   const costs = page.charts.filter((chart) => chart.kind === 'bars' && chart.title.includes('per delivered event'));
@@ -152,7 +201,11 @@ test('transports: delivery latency distributions overlaid and the cost per event
   const rgb = (hex: string): string => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
   for (const chart of costs) {
     assert.equal(chart.series, 4);
-    assert.deepEqual(chart.colors, colors.map((color) => rgb(color!)), `${chart.title}: the same colour per transport`);
+    assert.deepEqual(
+      chart.colors,
+      colors.map((color) => rgb(color!)),
+      `${chart.title}: the same colour per transport`,
+    );
     assert.match(chart.cells.join(' | '), /^poll: .+ \| long-poll: .+ \| sse: .+ \| websocket: .+$/);
   }
   // WebSocket subscribe makes no request per event; polling makes at least one per response.
@@ -160,7 +213,7 @@ test('transports: delivery latency distributions overlaid and the cost per event
   assert.equal(requests.cells[3], 'websocket: 0');
 });
 
-test('sockcap compare writes compare.html: the regression verdict first, both runs\' distributions overlaid per metric, each change with its allowance and noise', async () => {
+test("sockcap compare writes compare.html: the regression verdict first, both runs' distributions overlaid per metric, each change with its allowance and noise", async () => {
   const server = await startDelayServer(2);
   try {
     const scenario = `name: cmp\ntarget: ${server.url}\nprotocol: http\nconnections: 4\nworkers: 1\nduration: 1s\ninterval: 500ms\n`;
@@ -174,12 +227,21 @@ test('sockcap compare writes compare.html: the regression verdict first, both ru
     assert.match(stderr, /compare\.html: .*compare\.html/);
     const page = await readReport(join(out, 'compare.html'), 'compare');
     assert.deepEqual(checkPage(page), []);
-    assert.match(page.verdict, /^REGRESSION: \d+ of \d+ metrics gated in 1 step; [1-9]\d* regressions?; \d+ within noise; \d+ improvements?; noise not estimated \(one baseline run\)$/);
-    assert.ok(page.reasons.some((reason) => /^step main: throughput_per_s -\d+(\.\d)?% \(.+ → .+\), allowed -10%$/.test(reason)), page.reasons.join('\n'));
+    assert.match(
+      page.verdict,
+      /^REGRESSION: \d+ of \d+ metrics gated in 1 step; [1-9]\d* regressions?; \d+ within noise; \d+ improvements?; noise not estimated \(one baseline run\)$/,
+    );
+    assert.ok(
+      page.reasons.some((reason) => /^step main: throughput_per_s -\d+(\.\d)?% \(.+ → .+\), allowed -10%$/.test(reason)),
+      page.reasons.join('\n'),
+    );
     assert.equal(page.facts.current, current.dir);
     assert.deepEqual(page.sections, ['Step main']);
     const latency = page.data.find((chart) => chart.title === 'latency percentile distribution')!;
-    assert.deepEqual(latency.series.map((series) => series.label), ['baseline', 'current']);
+    assert.deepEqual(
+      latency.series.map((series) => series.label),
+      ['baseline', 'current'],
+    );
     // Every chart overlays the two runs.
     assert.ok(page.data.every((chart) => chart.series.length === 2));
     assert.match(page.text, /throughput_per_s\s+\S+\s+\S+\s+-\d+(\.\d)?%\s+-10%\s+-\s+regression/);
@@ -201,5 +263,8 @@ test('an interrupted run says so in its verdict', async () => {
   const page = await readReport(join(onlyRunDir(join(dir, 'results')), 'report.html'), 'interrupted-run');
   assert.deepEqual(checkPage(page), []);
   assert.match(page.verdict, /^FAILED: .*; interrupted$/);
-  assert.ok(page.reasons.some((reason) => /interrupted: stopped by signal/.test(reason)), page.reasons.join('\n'));
+  assert.ok(
+    page.reasons.some((reason) => /interrupted: stopped by signal/.test(reason)),
+    page.reasons.join('\n'),
+  );
 });

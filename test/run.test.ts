@@ -74,11 +74,7 @@ test('WebSocket echo: messages counted by the generator equal those the target e
 
 test('keepAlive: false opens one TCP connection per request, as the target counts them', async (t) => {
   const dir = testDir(t);
-  const file = writeScenario(
-    dir,
-    'close.yaml',
-    `name: close-e2e\nprotocol: http\nconnections: 4\nhttp:\n  keepAlive: false\n${base}`,
-  );
+  const file = writeScenario(dir, 'close.yaml', `name: close-e2e\nprotocol: http\nconnections: 4\nhttp:\n  keepAlive: false\n${base}`);
   const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
   assert.equal(code, 0, stderr);
   const runDir = onlyRunDir(join(dir, 'results'));
@@ -152,10 +148,7 @@ test('Ctrl-C keeps everything measured so far, says so, and exits 3', async (t) 
 
 test('an unreachable target is refused before any load with one line and exit 2', async (t) => {
   const dir = testDir(t);
-  const { code, stderr } = await runCli(
-    ['run', '--target', 'http://127.0.0.1:9/', '--duration', '1s', '--out', join(dir, 'results')],
-    dir,
-  );
+  const { code, stderr } = await runCli(['run', '--target', 'http://127.0.0.1:9/', '--duration', '1s', '--out', join(dir, 'results')], dir);
   assert.equal(code, 2);
   assert.match(stderr, /^sockcap: target http:\/\/127\.0\.0\.1:9\/ is unreachable \(ECONNREFUSED\)/);
   assert.equal(stderr.trim().split('\n').length, 1, stderr);

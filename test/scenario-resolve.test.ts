@@ -6,16 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import {
-  UnitError,
-  applySet,
-  defaults,
-  formatDuration,
-  parseDuration,
-  parseRate,
-  parseSize,
-  validateScenario,
-} from '../src/scenario/index.js';
+import { UnitError, applySet, defaults, formatDuration, parseDuration, parseRate, parseSize, validateScenario } from '../src/scenario/index.js';
 import { loadScenario } from '../src/api.js';
 import { protocolRules } from '../src/protocols/scenario-rules.js';
 
@@ -77,9 +68,7 @@ describe('good scenarios', () => {
   });
 
   test('values are normalised where the file may be loose', async () => {
-    const resolved = await loadScenario(
-      scenarioFile('target: http://127.0.0.1:8080/\nhttp:\n  method: post\n  body: "{}"\n  headers:\n    x-retry: 3\n'),
-    );
+    const resolved = await loadScenario(scenarioFile('target: http://127.0.0.1:8080/\nhttp:\n  method: post\n  body: "{}"\n  headers:\n    x-retry: 3\n'));
     assert.equal(resolved.base.target, 'http://127.0.0.1:8080/');
     assert.equal(resolved.base.http.method, 'POST');
     assert.deepEqual(resolved.base.http.headers, { 'x-retry': '3' });
@@ -197,7 +186,10 @@ describe('units', () => {
     ];
     for (const [input, ms] of cases) assert.equal(parseDuration(input), ms, String(input));
     for (const bad of [30, '30', '-1s', '1.s', 's', '', null, true]) {
-      assert.throws(() => parseDuration(bad), (err: unknown) => err instanceof UnitError && err.expected === 'expected a duration like 30s or 250ms');
+      assert.throws(
+        () => parseDuration(bad),
+        (err: unknown) => err instanceof UnitError && err.expected === 'expected a duration like 30s or 250ms',
+      );
     }
   });
 
@@ -213,7 +205,10 @@ describe('units', () => {
     ];
     for (const [input, bytes] of cases) assert.equal(parseSize(input), bytes, String(input));
     for (const bad of ['1.5B', '1 KiBs', 1.5, '', null]) {
-      assert.throws(() => parseSize(bad), (err: unknown) => err instanceof UnitError && err.expected === 'expected a size like 64B, 1KiB or 2MiB');
+      assert.throws(
+        () => parseSize(bad),
+        (err: unknown) => err instanceof UnitError && err.expected === 'expected a size like 64B, 1KiB or 2MiB',
+      );
     }
   });
 
@@ -227,7 +222,10 @@ describe('units', () => {
     ];
     for (const [input, perSecond] of cases) assert.equal(parseRate(input), perSecond, String(input));
     for (const bad of ['2000/d', 'fast', Number.POSITIVE_INFINITY, null]) {
-      assert.throws(() => parseRate(bad), (err: unknown) => err instanceof UnitError && err.expected === 'expected a rate like 2000/s or 120/m');
+      assert.throws(
+        () => parseRate(bad),
+        (err: unknown) => err instanceof UnitError && err.expected === 'expected a rate like 2000/s or 120/m',
+      );
     }
   });
 

@@ -22,7 +22,8 @@ function scenarioFile(text: string, extension = '.yaml'): string {
 
 const topLevelFields =
   'name, target, protocol, workload, connections, duration, warmup, interval, workers, thinkTime, rate, stages, maxQueue, newcomers, http, websocket, poll, longPoll, sse, socketio, events, server, tls, processes, sources, connectRate, reconnect, data, thresholds, redact, verdict, steps';
-const httpFields = 'method, path, headers, body, keepAlive, keepAliveTimeout, honourServerHint, keepAliveTimeoutThreshold, pipelining, timeout, version, streams, session';
+const httpFields =
+  'method, path, headers, body, keepAlive, keepAliveTimeout, honourServerHint, keepAliveTimeoutThreshold, pipelining, timeout, version, streams, session';
 
 /** Loads `text` as a scenario file and expects exactly `problem` after the file name. */
 async function rejectsWith(text: string, problem: string): Promise<void> {
@@ -51,28 +52,21 @@ describe('bad scenarios get one exact line', () => {
 
   test('wrong type', () => rejectsWith('http:\n  keepAlive: maybe\n', 'http.keepAlive: expected true or false, got "maybe"'));
 
-  test('duration with an unknown unit', () =>
-    rejectsWith('duration: 30 seconds\n', 'duration: expected a duration like 30s or 250ms, got "30 seconds"'));
+  test('duration with an unknown unit', () => rejectsWith('duration: 30 seconds\n', 'duration: expected a duration like 30s or 250ms, got "30 seconds"'));
 
-  test('a bare non-zero duration is ambiguous', () =>
-    rejectsWith('duration: 30\n', 'duration: expected a duration like 30s or 250ms, got 30'));
+  test('a bare non-zero duration is ambiguous', () => rejectsWith('duration: 30\n', 'duration: expected a duration like 30s or 250ms, got 30'));
 
   test('duration of zero', () => rejectsWith('duration: 0\n', 'duration: expected a duration above 0, got 0'));
 
-  test('interval below 100ms', () =>
-    rejectsWith('interval: 50ms\n', 'interval: expected a duration of at least 100ms, got "50ms"'));
+  test('interval below 100ms', () => rejectsWith('interval: 50ms\n', 'interval: expected a duration of at least 100ms, got "50ms"'));
 
-  test('bad size', () =>
-    rejectsWith('websocket:\n  messageSize: 32 bytes\n', 'websocket.messageSize: expected a size like 64B, 1KiB or 2MiB, got "32 bytes"'));
+  test('bad size', () => rejectsWith('websocket:\n  messageSize: 32 bytes\n', 'websocket.messageSize: expected a size like 64B, 1KiB or 2MiB, got "32 bytes"'));
 
-  test('size below the minimum', () =>
-    rejectsWith('websocket:\n  messageSize: 0B\n', 'websocket.messageSize: expected a size of at least 1B, got "0B"'));
+  test('size below the minimum', () => rejectsWith('websocket:\n  messageSize: 0B\n', 'websocket.messageSize: expected a size of at least 1B, got "0B"'));
 
-  test('negative connections', () =>
-    rejectsWith('connections: -5\n', 'connections: expected a whole number of at least 1, got -5'));
+  test('negative connections', () => rejectsWith('connections: -5\n', 'connections: expected a whole number of at least 1, got -5'));
 
-  test('non-integer connections', () =>
-    rejectsWith('connections: 2.5\n', 'connections: expected a whole number of at least 1, got 2.5'));
+  test('non-integer connections', () => rejectsWith('connections: 2.5\n', 'connections: expected a whole number of at least 1, got 2.5'));
 
   test('workers out of range', () => rejectsWith('workers: 65\n', 'workers: expected auto or a whole number of worker threads from 1 to 64, got 65'));
 
@@ -91,16 +85,10 @@ describe('bad scenarios get one exact line', () => {
   test('null is a type error except for target', () => rejectsWith('warmup: null\n', 'warmup: expected a duration like 30s or 250ms, got null'));
 
   test('arrival-rate without a rate or stages', () =>
-    rejectsWith(
-      'workload: arrival-rate\n',
-      'rate: expected a rate above 0 (like 2000/s) or a stages list for workload: arrival-rate, got nothing',
-    ));
+    rejectsWith('workload: arrival-rate\n', 'rate: expected a rate above 0 (like 2000/s) or a stages list for workload: arrival-rate, got nothing'));
 
   test('a rate with a closed workload', () =>
-    rejectsWith(
-      'rate: 2000/s\n',
-      'rate: expected no rate with workload: closed (set workload: arrival-rate to send at a fixed rate), got "2000/s"',
-    ));
+    rejectsWith('rate: 2000/s\n', 'rate: expected no rate with workload: closed (set workload: arrival-rate to send at a fixed rate), got "2000/s"'));
 
   test('header value that is not a string', () =>
     rejectsWith('http:\n  headers:\n    x-debug: true\n', 'http.headers.x-debug: expected a string on one line, got true'));
@@ -133,10 +121,12 @@ describe('bad scenarios get one exact line', () => {
     ));
 
   test('an unknown field inside a step', () =>
-    rejectsWith('steps:\n  - conections: 5\n', `steps[0].conections: unknown field; did you mean connections? (allowed: ${topLevelFields.replace(', steps', '')})`));
+    rejectsWith(
+      'steps:\n  - conections: 5\n',
+      `steps[0].conections: unknown field; did you mean connections? (allowed: ${topLevelFields.replace(', steps', '')})`,
+    ));
 
-  test('two steps with one name', () =>
-    rejectsWith('steps:\n  - name: a\n  - name: a\n', 'steps[1].name: expected a name no other step uses, got "a"'));
+  test('two steps with one name', () => rejectsWith('steps:\n  - name: a\n  - name: a\n', 'steps[1].name: expected a name no other step uses, got "a"'));
 
   test('a step that is not a mapping', () =>
     rejectsWith('steps:\n  - keepalive-off\n', 'steps[0]: expected a mapping of the fields this step changes, like { connections: 200 }, got "keepalive-off"'));

@@ -103,7 +103,9 @@ const accepted: Record<string, Record<string, unknown>> = {
     },
   },
   'an HTTP session': {
-    http: { session: { loop: [{ request: { method: 'POST', path: '/login', json: { user: 'u' } }, expect: { status: [200, 201] }, capture: { token: 'token' } }] } },
+    http: {
+      session: { loop: [{ request: { method: 'POST', path: '/login', json: { user: 'u' } }, expect: { status: [200, 201] }, capture: { token: 'token' } }] },
+    },
   },
 };
 
@@ -126,8 +128,18 @@ const typos: { name: string; raw: Record<string, unknown>; field: string; pointe
   { name: 'a bare number for a duration', raw: { duration: 30 }, field: 'duration', pointer: '/duration' },
   { name: 'a count that is not whole', raw: { connections: 2.5 }, field: 'connections', pointer: '/connections' },
   { name: 'a header the client sets itself', raw: { http: { headers: { Connection: 'close' } } }, field: 'http.headers.Connection', pointer: '/http/headers' },
-  { name: 'a session step with two actions', raw: { protocol: 'websocket', websocket: { session: { loop: [{ send: 'a', pause: '1s' }] } } }, field: 'websocket.session.loop[0]', pointer: '/websocket/session/loop/0' },
-  { name: 'a think-time field no distribution has', raw: { thinkTime: { distribution: 'fixed', value: '1s', median: '1s' } }, field: 'thinkTime.median', pointer: '/thinkTime' },
+  {
+    name: 'a session step with two actions',
+    raw: { protocol: 'websocket', websocket: { session: { loop: [{ send: 'a', pause: '1s' }] } } },
+    field: 'websocket.session.loop[0]',
+    pointer: '/websocket/session/loop/0',
+  },
+  {
+    name: 'a think-time field no distribution has',
+    raw: { thinkTime: { distribution: 'fixed', value: '1s', median: '1s' } },
+    field: 'thinkTime.median',
+    pointer: '/thinkTime',
+  },
 ];
 
 describe('a typo is refused by the schema as by sockcap', () => {

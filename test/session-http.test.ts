@@ -21,7 +21,11 @@ const session = `http:
         expect: { status: 200, match: { user: "{{data.user}}" } }
 `;
 
-async function run(url: string, rows: string, extra: string): Promise<{ code: number | null; output: string; summary: Record<string, string>; errors: Map<string, number>; metrics: Set<string> }> {
+async function run(
+  url: string,
+  rows: string,
+  extra: string,
+): Promise<{ code: number | null; output: string; summary: Record<string, string>; errors: Map<string, number>; metrics: Set<string> }> {
   const dir = tempDir('sockcap-http-session-');
   writeFileSync(join(dir, 'users.csv'), rows);
   const file = writeScenario(dir, 'login.yaml', `target: ${url}\nprotocol: http\ndata: users.csv\nworkers: 1\ninterval: 500ms\n${extra}${session}`);

@@ -100,7 +100,10 @@ test('the same refusal through the CLI: exit 2, one line, no stack trace', () =>
   assert.equal(result.status, 2, result.stderr);
   const lines = result.stderr.trim().split('\n');
   assert.equal(lines.length, 1, result.stderr);
-  assert.match(lines[0]!, /websocket\.session\.loop\[0\]\.send\.json\.id: unknown template variable \{\{sequence\}\} \(known: data\.token, data\.room, user, connection, seq/);
+  assert.match(
+    lines[0]!,
+    /websocket\.session\.loop\[0\]\.send\.json\.id: unknown template variable \{\{sequence\}\} \(known: data\.token, data\.room, user, connection, seq/,
+  );
   assert.ok(lines[0]!.includes(file));
 });
 

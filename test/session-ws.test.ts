@@ -40,7 +40,11 @@ ${extra}`;
 async function runAgainst(server: ChatServer, rows: string, scenario: string, args: string[] = []): Promise<Outcome> {
   const dir = tempDir('sockcap-session-');
   writeFileSync(join(dir, 'users.csv'), rows);
-  const file = writeScenario(dir, 'chat.yaml', `target: ${server.url}/chat\nprotocol: websocket\ndata: users.csv\nwarmup: 0s\ninterval: 500ms\nworkers: 1\n${scenario}`);
+  const file = writeScenario(
+    dir,
+    'chat.yaml',
+    `target: ${server.url}/chat\nprotocol: websocket\ndata: users.csv\nwarmup: 0s\ninterval: 500ms\nworkers: 1\n${scenario}`,
+  );
   const { code, stdout, stderr } = await runCli(['run', file, '--out', join(dir, 'results'), ...args], dir);
   const runDir = onlyRunDir(join(dir, 'results'));
   return {
@@ -120,7 +124,11 @@ test('wrong answers are session_mismatch:add and no message; silence is session_
     assert.equal(out.summary.sessions_opened, '2');
   });
   await withChat({ tokens, answers: 'silent' }, async (server) => {
-    const out = await runAgainst(server, 'token,room\nt1,a\n', `connections: 2\nduration: 1500ms\nwebsocket:\n${session().replace('timeout: 1s', 'timeout: 300ms')}`);
+    const out = await runAgainst(
+      server,
+      'token,room\nt1,a\n',
+      `connections: 2\nduration: 1500ms\nwebsocket:\n${session().replace('timeout: 1s', 'timeout: 300ms')}`,
+    );
     assert.equal(out.summary.messages, '0');
     const timeouts = out.errors.get('session_expect_timeout:add') ?? 0;
     // Each connection times out every 300 ms (plus the closed loop's 10 ms pause after a failure).
@@ -176,7 +184,11 @@ test('echo mode checks the echo: a service answering something else is ws_unexpe
 test('open-model timing with sessions: a loop that cannot keep up shows in the loop latency from the intended time, not in reply', async () => {
   await withChat({ tokens, replyDelayMs: 200 }, async (server) => {
     // 4 connections at 200 ms per loop serve 20 loops/s; 60/s are asked.
-    const out = await runAgainst(server, 'token,room\nt1,a\n', `connections: 4\nduration: 1500ms\nworkload: arrival-rate\nrate: 60/s\nwebsocket:\n${session()}`);
+    const out = await runAgainst(
+      server,
+      'token,room\nt1,a\n',
+      `connections: 4\nduration: 1500ms\nworkload: arrival-rate\nrate: 60/s\nwebsocket:\n${session()}`,
+    );
     const reply = cellNumber(out.summary, 'reply_p99_ms');
     const loop = cellNumber(out.summary, 'latency_p99_ms');
     assert.ok(reply >= 200 && reply < 400, `reply p99 ${reply}`);
@@ -216,7 +228,13 @@ websocket:
     const summary = readCsv(join(runDir, 'summary.csv'))[0]!;
     assert.equal(summary.latency_metric, 'delivery');
     assert.equal(summary.sessions_opened, '3');
-    assert.equal(summary.errors, '0', readCsv(join(runDir, 'errors.csv')).map((row) => `${row.code} ${row.count}`).join(', '));
+    assert.equal(
+      summary.errors,
+      '0',
+      readCsv(join(runDir, 'errors.csv'))
+        .map((row) => `${row.code} ${row.count}`)
+        .join(', '),
+    );
     assert.ok(cellNumber(summary, 'events') > 3 * 20, `events ${summary.events}`);
     assert.equal(summary.lost, '0');
     // `subscribed` is neither expected nor an event: unmatched, not event_bad_sequence.

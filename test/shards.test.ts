@@ -54,7 +54,10 @@ test('three shards add up exactly to one process, and merged histograms equal on
 
   // Each shard ran its part: the shares add up to the whole, not three wholes.
   const shardRequests = shardDirs.map((shard) => cellNumber(readCsv(join(shard, 'summary.csv'))[1], 'requests'));
-  assert.ok(shardRequests.every((n) => n > 100 && n < 200), `shard requests ${shardRequests.join(', ')}`);
+  assert.ok(
+    shardRequests.every((n) => n > 100 && n < 200),
+    `shard requests ${shardRequests.join(', ')}`,
+  );
 
   const added = createHistogram();
   for (const shard of shardDirs) added.add(decodeHistogram(readFileSync(join(shard, 'histograms', 'step-1-latency.hdr'), 'utf8').trim()));

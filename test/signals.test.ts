@@ -15,7 +15,9 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const scenario = writeScenario(
   dir,
   'two-steps.yaml',
-  ['name: signals', 'connections: 4', 'duration: 3s', 'warmup: 1s', 'interval: 250ms', 'workers: 2', 'steps:', '  - name: first', '  - name: second', ''].join('\n'),
+  ['name: signals', 'connections: 4', 'duration: 3s', 'warmup: 1s', 'interval: 250ms', 'workers: 2', 'steps:', '  - name: first', '  - name: second', ''].join(
+    '\n',
+  ),
 );
 
 test('SIGTERM at any moment ends the run within 2 s, every file written, run.json saying where', async () => {

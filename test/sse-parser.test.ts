@@ -30,7 +30,14 @@ function parseEverySplit(text: string, maxEventSize?: number): Parsed {
   for (let cut = 1; cut < bytes.length; cut++) {
     assert.deepEqual(parse([bytes.subarray(0, cut), bytes.subarray(cut)], maxEventSize), whole, `cut at byte ${cut}`);
   }
-  assert.deepEqual(parse([...bytes].map((byte) => Uint8Array.of(byte)), maxEventSize), whole, 'one byte at a time');
+  assert.deepEqual(
+    parse(
+      [...bytes].map((byte) => Uint8Array.of(byte)),
+      maxEventSize,
+    ),
+    whole,
+    'one byte at a time',
+  );
   return whole;
 }
 

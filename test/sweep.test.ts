@@ -87,8 +87,14 @@ test('mistakes are one line naming the flag, and exit 2', async (t) => {
     [['sweep', plain], /give at least one --vary/],
     [['sweep', plain, '--vary', 'server.keepAliveTimeout=abc'], /--vary \(server\.keepAliveTimeout=abc\): server\.keepAliveTimeout: expected a duration/],
     [['sweep', plain, '--vary', 'thinkTime'], /--vary thinkTime: expected path=value,value/],
-    [['sweep', writeScenario(dir, 'steps.yaml', `${small}steps:\n  - connections: 1\n`), '--vary', 'thinkTime=1s'], /steps: a sweep makes its steps from --vary/],
-    [['sweep', plain, '--target', 'http://127.0.0.1:9/', '--vary', 'server.keepAliveTimeout=1s'], /not sockcap's to reconfigure; sweep only client-side fields/],
+    [
+      ['sweep', writeScenario(dir, 'steps.yaml', `${small}steps:\n  - connections: 1\n`), '--vary', 'thinkTime=1s'],
+      /steps: a sweep makes its steps from --vary/,
+    ],
+    [
+      ['sweep', plain, '--target', 'http://127.0.0.1:9/', '--vary', 'server.keepAliveTimeout=1s'],
+      /not sockcap's to reconfigure; sweep only client-side fields/,
+    ],
     [['sweep', plain, '--vary', 'thinkTime=1s', '--probe'], /--probe: only for an external target/],
     [['sweep', '--resume', dir, '--vary', 'thinkTime=1s'], /--resume: --vary cannot change a sweep half-way/],
     [['sweep', '--resume', dir], /no run\.json there/],

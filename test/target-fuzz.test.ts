@@ -30,8 +30,35 @@ const upgrade = (path: string, headers: string[] = [`Sec-WebSocket-Key: ${key}`,
   [`GET ${path} HTTP/1.1`, 'Host: t', 'Connection: Upgrade', 'Upgrade: websocket', ...headers, '', ''].join('\r\n');
 const get = (path: string, headers: string[] = []): string => [`GET ${path} HTTP/1.1`, 'Host: t', ...headers, '', ''].join('\r\n');
 
-const paths = ['//', '///', '//@', '//a:b@', '//[', '//[::1', '/%', '/%zz', '/\\\\', '*', 'http://', 'http://[', '//x/poll', '/poll?since=abc', '/poll?since=-1', '/poll?since=1e400',
-  '/longpoll?since=%ff', '/sse', '/sse?x', '/events', '/ws', '/ws/../..', `/${'a'.repeat(70_000)}`, '/\u00ff\u00fe', '?', '#', ''];
+const paths = [
+  '//',
+  '///',
+  '//@',
+  '//a:b@',
+  '//[',
+  '//[::1',
+  '/%',
+  '/%zz',
+  '/\\\\',
+  '*',
+  'http://',
+  'http://[',
+  '//x/poll',
+  '/poll?since=abc',
+  '/poll?since=-1',
+  '/poll?since=1e400',
+  '/longpoll?since=%ff',
+  '/sse',
+  '/sse?x',
+  '/events',
+  '/ws',
+  '/ws/../..',
+  `/${'a'.repeat(70_000)}`,
+  '/\u00ff\u00fe',
+  '?',
+  '#',
+  '',
+];
 const handPicked: string[] = [
   ...paths.map((path) => upgrade(path)),
   ...paths.map((path) => get(path)),
@@ -65,8 +92,35 @@ function random(seed: number): () => number {
   };
 }
 
-const pieces = ['GET', 'POST', 'OPTIONS', ' ', '/', '//', '/ws', '/events', '/poll', '/sse', '?since=', '%', '@', ':', '[', '\r\n', 'HTTP/1.1', 'HTTP/1.0',
-  'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${key}`, 'Sec-WebSocket-Version: 13', 'Host: t', 'Content-Length: 2', '\u0000', '\u00ff', 'x'];
+const pieces = [
+  'GET',
+  'POST',
+  'OPTIONS',
+  ' ',
+  '/',
+  '//',
+  '/ws',
+  '/events',
+  '/poll',
+  '/sse',
+  '?since=',
+  '%',
+  '@',
+  ':',
+  '[',
+  '\r\n',
+  'HTTP/1.1',
+  'HTTP/1.0',
+  'Upgrade: websocket',
+  'Connection: Upgrade',
+  `Sec-WebSocket-Key: ${key}`,
+  'Sec-WebSocket-Version: 13',
+  'Host: t',
+  'Content-Length: 2',
+  '\u0000',
+  '\u00ff',
+  'x',
+];
 
 function randomRequests(count: number, seed: number): string[] {
   const next = random(seed);

@@ -32,7 +32,16 @@ after(async () => {
 
 function context(url: string, tls: Partial<TlsSettings>, recorder: Recorder): DriverContext {
   const scenario: StepScenario = { ...structuredClone(defaults), tls: { ...defaults.tls, ...tls }, stepIndex: 0, stepLabel: 'main' };
-  return { scenario, target: new URL(url), recorder, tls: clientTls(scenario.tls), localAddress: undefined, onClosed: () => {}, connection: 0, sink: undefined };
+  return {
+    scenario,
+    target: new URL(url),
+    recorder,
+    tls: clientTls(scenario.tls),
+    localAddress: undefined,
+    onClosed: () => {},
+    connection: 0,
+    sink: undefined,
+  };
 }
 
 function send(driver: ConnectionDriver): Promise<string | null> {

@@ -106,8 +106,7 @@ steps:
     );
     assert.equal(code, 0, stderr);
     const { rows, run } = results(dir);
-    const best = (kind: string): number =>
-      Math.min(...rows.filter((r) => r.step!.startsWith(kind)).map((r) => cellNumber(r, 'tls_handshake_p50_ms')));
+    const best = (kind: string): number => Math.min(...rows.filter((r) => r.step!.startsWith(kind)).map((r) => cellNumber(r, 'tls_handshake_p50_ms')));
     for (const [i, row] of rows.entries()) {
       const counted = run.steps[i]!.targetCounted;
       assert.ok(cellNumber(row, 'requests') >= 20, `${row.step}: requests ${row.requests}`);

@@ -73,7 +73,10 @@ test('a step whose every answer is an error fails the run: exit 1, a red line, r
   const document = readJson<VerdictDocument>(join(runDir, 'run.json'));
   assert.equal(document.status, 'completed');
   assert.equal(document.verdict.passed, false);
-  assert.match(document.verdict.reasons[0]!, /^step main: nothing succeeded: no answered request, message or opened connection, [\d,]+ errors \(http_503 [\d,]+\)/);
+  assert.match(
+    document.verdict.reasons[0]!,
+    /^step main: nothing succeeded: no answered request, message or opened connection, [\d,]+ errors \(http_503 [\d,]+\)/,
+  );
   assert.equal(document.verdict.steps[0]!.errorRate, 1);
   const report = readFileSync(join(runDir, 'report.html'), 'utf8');
   assert.match(report, /id="verdict">FAILED/);

@@ -17,7 +17,7 @@ after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }))
 async function step(text: string): Promise<StepScenario> {
   const dir = tempDir();
   dirs.push(dir);
-  return (await loadScenario(writeScenario(dir, 's.yaml', text), )).steps[0]!;
+  return (await loadScenario(writeScenario(dir, 's.yaml', text))).steps[0]!;
 }
 
 test('auto is the default, and a number or auto are the only values workers takes', async () => {
@@ -45,7 +45,9 @@ test('auto leaves a target on this machine its cores and takes every core agains
 
 test('a target on this machine is told from a remote one by its address, or by --target-pid', async () => {
   for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '[::1]', '::1']) assert.ok(isThisMachine(host), host);
-  const own = Object.values(os.networkInterfaces()).flatMap((addresses) => addresses ?? []).find((address) => !address.internal);
+  const own = Object.values(os.networkInterfaces())
+    .flatMap((addresses) => addresses ?? [])
+    .find((address) => !address.internal);
   if (own) assert.ok(isThisMachine(own.address), `this machine's own ${own.address}`);
   assert.ok(!isThisMachine('192.0.2.10'), 'a documentation address is another machine');
   assert.equal(targetPlacement(await step('protocol: http\n'), undefined, 3).kind, 'built-in');

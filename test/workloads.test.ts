@@ -7,8 +7,16 @@ import { snapshotTimes } from '../src/worker/snapshot-times.js';
 test('connections split into whole shares that add up exactly', () => {
   assert.deepEqual(splitEvenly(10, 3), [4, 3, 3]);
   assert.deepEqual(splitEvenly(2, 4), [1, 1, 0, 0]);
-  for (const [total, parts] of [[1, 1], [7, 2], [100_000, 7], [19_999, 3]] as const) {
-    assert.equal(splitEvenly(total, parts).reduce((a, b) => a + b, 0), total);
+  for (const [total, parts] of [
+    [1, 1],
+    [7, 2],
+    [100_000, 7],
+    [19_999, 3],
+  ] as const) {
+    assert.equal(
+      splitEvenly(total, parts).reduce((a, b) => a + b, 0),
+      total,
+    );
   }
 });
 

@@ -7,8 +7,7 @@ import { failedRun, type ToolRun } from './tool-run.js';
 const childPath = fileURLToPath(new URL('./autocannon-child.js', import.meta.url));
 
 export const autocannonTool = 'autocannon';
-export const autocannonCpuSource =
-  'autocannon child: process.cpuUsage() around the measured run, after a warm-up run of its own';
+export const autocannonCpuSource = 'autocannon child: process.cpuUsage() around the measured run, after a warm-up run of its own';
 
 export async function runAutocannon(input: AutocannonChildInput, round: number): Promise<ToolRun> {
   const timeoutMs = input.durationMs + input.warmupMs + 30_000;

@@ -105,8 +105,12 @@ async function main(): Promise<void> {
   };
   console.log(`identical pairs flagged as a regression: ${summary.identicalPairs.flagged} of ${pairs}`);
   console.log(`pairs with a ${delayMs} ms delay flagged: ${summary.delayedPairs.flagged} of ${pairs}`);
-  for (const [name, results] of [['identical', identical], ['30 ms', delayed]] as const) {
-    for (const result of results) console.log(`${name}: p50 ${result.p50.baseline} → ${result.p50.current} ms, noise ${result.p50.noise}, ${result.p50.verdict}`);
+  for (const [name, results] of [
+    ['identical', identical],
+    ['30 ms', delayed],
+  ] as const) {
+    for (const result of results)
+      console.log(`${name}: p50 ${result.p50.baseline} → ${result.p50.current} ms, noise ${result.p50.noise}, ${result.p50.verdict}`);
   }
   mkdirSync('results', { recursive: true });
   const file = path.join('results', `bench-compare-${summary.when.replace(/[:.]/g, '-')}.json`);

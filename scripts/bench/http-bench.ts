@@ -40,8 +40,7 @@ export async function runHttpBench(options: BenchOptions, outDir: string, log: (
   const targets: { name: string; start: () => Promise<ServerProcess> }[] = [
     {
       name: 'built-in target (sockcap serve)',
-      start: () =>
-        startServer('sockcap serve', process.execPath, [cliPath, 'serve', '--port', '0'], /listening on (http:\/\/\S+)/),
+      start: () => startServer('sockcap serve', process.execPath, [cliPath, 'serve', '--port', '0'], /listening on (http:\/\/\S+)/),
     },
   ];
   if (hasNginx) targets.push({ name: 'nginx (1 worker, 64-byte return)', start: startNginx });
@@ -91,11 +90,7 @@ async function benchTarget(
   const autocannon = (round: number): Promise<ToolRun> =>
     runAutocannon({ url, connections: httpConnections, durationMs: options.durationMs, warmupMs: options.warmupMs }, round);
   for (let round = 1; round <= options.rounds; round++) {
-    const order = [
-      () => sockcap(firstWorkers!, round),
-      () => autocannon(round),
-      ...otherWorkers.map((workers) => () => sockcap(workers, round)),
-    ];
+    const order = [() => sockcap(firstWorkers!, round), () => autocannon(round), ...otherWorkers.map((workers) => () => sockcap(workers, round))];
     for (const run of inRoundOrder(order, round)) note(await run());
   }
   if (hasWrk) note(await runWrk(url, httpConnections, options.durationMs));

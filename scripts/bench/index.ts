@@ -44,7 +44,7 @@ function printHttp(result: HttpBenchResult, options: BenchOptions): unknown {
 function printH2(result: H2BenchResult, options: BenchOptions): unknown {
   const table = h2Table(result, options.durationMs);
   console.log(`\n${table.text}\n`);
-  console.log("ratio: this row's CPU µs/request ÷ h2load's (same round; \"all\" rows: all rounds summed); <= 2.0 is the target");
+  console.log('ratio: this row\'s CPU µs/request ÷ h2load\'s (same round; "all" rows: all rounds summed); <= 2.0 is the target');
   console.log('How generator CPU is measured:');
   for (const source of result.cpuSources) console.log(`  ${source}`);
   return { url: result.url, runs: result.runs.map(runFigures), ratios: table.ratios, cpuSources: result.cpuSources };
@@ -79,7 +79,9 @@ async function main(): Promise<number> {
   // sockcap's own results folders (summary.csv, histograms) of every run, kept for a look.
   const runsDir = path.resolve('results', name);
   mkdirSync(runsDir, { recursive: true });
-  log(`sockcap bench: ${options.durationMs / 1000} s measured per run after ${options.warmupMs / 1000} s warm-up, ${options.rounds} round(s); sockcap results in ${runsDir}`);
+  log(
+    `sockcap bench: ${options.durationMs / 1000} s measured per run after ${options.warmupMs / 1000} s warm-up, ${options.rounds} round(s); sockcap results in ${runsDir}`,
+  );
 
   const report: Record<string, unknown> = {
     startedAt: startedAt.toISOString(),
@@ -111,7 +113,9 @@ async function main(): Promise<number> {
   // Other processes on the machine take CPU from the generators and add context switches
   // to their bill: say how busy it was, so noisy numbers can be recognised as such.
   const load = (values: number[]): string => values.map((value) => value.toFixed(2)).join(' ');
-  console.log(`\nload average (1, 5, 15 min): ${load(report['loadAverageAtStart'] as number[])} at start, ${load(os.loadavg())} at end, on ${os.availableParallelism()} CPUs`);
+  console.log(
+    `\nload average (1, 5, 15 min): ${load(report['loadAverageAtStart'] as number[])} at start, ${load(os.loadavg())} at end, on ${os.availableParallelism()} CPUs`,
+  );
 
   const jsonPath = path.resolve('results', `${name}.json`);
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);

@@ -100,7 +100,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
+  for (const until = Date.now() + timeoutMs; Date.now() < until;) {
     if (await accepts(port)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -101,7 +101,10 @@ export function lastJsonLine<T>(stdout: string): T | undefined {
 export function describeFailure(name: string, result: ChildResult): string {
   const how = result.timedOut ? 'timed out' : result.signal ? `signal ${result.signal}` : `exit code ${result.code}`;
   // A Node crash prints a stack under its error line: the error line is what says why.
-  const lines = result.stderr.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = result.stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const why = lines.find((line) => /^\w*Error\b|^error:/i.test(line)) ?? lines.at(-1);
   return `${name} failed (${how})${why ? `: ${why}` : ''}`;
 }
@@ -119,12 +122,7 @@ const stopTimeoutMs = 5_000;
  * Starts a server and resolves once a line of its stdout matches `ready` (its first capture
  * group is the URL). A custom `isReady` replaces the line for servers that print nothing.
  */
-export function startServer(
-  name: string,
-  command: string,
-  args: string[],
-  ready: RegExp | ((pid: number) => Promise<string>),
-): Promise<ServerProcess> {
+export function startServer(name: string, command: string, args: string[], ready: RegExp | ((pid: number) => Promise<string>)): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     running.add(child);

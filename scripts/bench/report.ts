@@ -23,7 +23,10 @@ const whole = (value: number): string => Math.round(value).toLocaleString('en-US
 function orderedRows(runs: ToolRun[], tools: string[]): { row: ToolRun; combined: boolean }[] {
   const rows = runs.filter((row) => row.failure === undefined).map((row) => ({ row, combined: false }));
   for (const tool of tools) {
-    const combined = combineRuns(tool, runs.filter((run) => run.tool === tool));
+    const combined = combineRuns(
+      tool,
+      runs.filter((run) => run.tool === tool),
+    );
     if (combined) rows.push({ row: combined, combined: true });
   }
   return rows;
@@ -32,7 +35,12 @@ function orderedRows(runs: ToolRun[], tools: string[]): { row: ToolRun; combined
 /** The same-round run of `tool` (or all its rounds combined) to compare a row against. */
 function reference(runs: ToolRun[], tool: string, row: ToolRun, combined: boolean): ToolRun | undefined {
   const same = runs.find((run) => run.tool === tool && run.round === row.round && run.failure === undefined);
-  return combined || !same ? combineRuns(tool, runs.filter((run) => run.tool === tool)) : same;
+  return combined || !same
+    ? combineRuns(
+        tool,
+        runs.filter((run) => run.tool === tool),
+      )
+    : same;
 }
 
 export interface RatioLine {
@@ -123,8 +131,14 @@ export function runFigures(run: ToolRun): ToolRun & { perSecond: number; cpuMicr
 
 /** CPU per message of the session loop ÷ the plain echo's (sockcap --workers 1), all rounds summed. */
 function sessionCostLine(runs: ToolRun[]): string[] {
-  const session = combineRuns(sessionTool, runs.filter((run) => run.tool === sessionTool));
-  const echo = combineRuns(sockcapToolName(1), runs.filter((run) => run.tool === sockcapToolName(1)));
+  const session = combineRuns(
+    sessionTool,
+    runs.filter((run) => run.tool === sessionTool),
+  );
+  const echo = combineRuns(
+    sockcapToolName(1),
+    runs.filter((run) => run.tool === sockcapToolName(1)),
+  );
   if (!session || !echo) return [];
   const cost = cpuMicrosPerItem(session) / cpuMicrosPerItem(echo);
   return [

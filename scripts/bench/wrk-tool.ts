@@ -38,8 +38,7 @@ export async function runWrk(url: string, connections: number, durationMs: numbe
     }
     const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(result.stdout);
     const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(result.stdout);
-    const errors =
-      (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0) + Number(non2xx?.[1] ?? 0);
+    const errors = (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0) + Number(non2xx?.[1] ?? 0);
     return {
       tool: wrkTool,
       round: 1,

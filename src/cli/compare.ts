@@ -33,7 +33,12 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .positional('dirs', { type: 'string', array: true, default: [], describe: 'baseline-dir current-dir (with --baseline, the current folder comes last)' })
-      .option('baseline', { type: 'string', array: true, default: [], describe: 'baseline results folders, then the current one last; with several baselines, run-to-run noise is measured from their spread' })
+      .option('baseline', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: 'baseline results folders, then the current one last; with several baselines, run-to-run noise is measured from their spread',
+      })
       .option('max-regression', {
         type: 'string',
         array: true,
@@ -42,7 +47,11 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       })
       .option('out', { type: 'string', describe: 'folder that receives compare.csv and compare.html (default: the current results folder)' })
       .option('csv', { type: 'string', describe: 'where compare.csv goes (default: compare.csv in --out)' })
-      .option('force', { type: 'boolean', default: false, describe: 'compare steps of different protocol, workload or target anyway (refused otherwise, exit 2)' })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'compare steps of different protocol, workload or target anyway (refused otherwise, exit 2)',
+      })
       .option('latency-floor', {
         type: 'string',
         default: '1ms',
@@ -51,7 +60,10 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .option('junit', { type: 'string', describe: 'also write the verdicts as JUnit XML to this file' })
       .option('markdown', { type: 'string', describe: 'also write a Markdown table (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
       .example('$0 compare results/main results/pr', 'one baseline run against the current one')
-      .example('$0 compare --baseline results/main-1 results/main-2 results/main-3 results/pr', 'three baseline runs: changes within their spread are not flagged')
+      .example(
+        '$0 compare --baseline results/main-1 results/main-2 results/main-3 results/pr',
+        'three baseline runs: changes within their spread are not flagged',
+      )
       .example('$0 compare results/main results/pr --max-regression latency.p99=5% --max-regression throughput_per_s=-3%', 'tighter allowances'),
   handler: (args) => {
     const dirs = args.dirs.map(String);
@@ -66,7 +78,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       baselineDirs = given.slice(0, -1);
       currentDir = given[given.length - 1]!;
     } else {
-      if (dirs.length !== 2) throw new UsageError(`compare: give a baseline and a current results folder, or --baseline dir... current-dir (got ${dirs.length} folders)`);
+      if (dirs.length !== 2)
+        throw new UsageError(`compare: give a baseline and a current results folder, or --baseline dir... current-dir (got ${dirs.length} folders)`);
       baselineDirs = [dirs[0]!];
       currentDir = dirs[1]!;
     }

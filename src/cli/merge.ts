@@ -20,7 +20,7 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
   describe: 'Merge the results folders of the shards of one run into one results folder',
   builder: (yargs: Argv) =>
     yargs
-      .positional('dirs', { type: 'string', array: true, describe: 'the shards\' results folders (at least one)' })
+      .positional('dirs', { type: 'string', array: true, describe: "the shards' results folders (at least one)" })
       .option('out', { type: 'string', demandOption: true, describe: 'folder for the merged results (must not hold a run yet)' })
       .option('allow-partial', { type: 'boolean', default: false, describe: 'merge even when shards are missing or duplicated; the result is marked partial' })
       .option('junit', { type: 'string', describe: "the merged run's threshold verdicts as JUnit XML" })

@@ -52,7 +52,8 @@ export async function probing<T extends Finding | Finding[]>(target: string, run
     return await run();
   } catch (error) {
     if (error instanceof SockcapError) throw error;
-    if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string') throw new RunBrokenError(`probe ${target}: ${errorMessage(error)}`);
+    if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string')
+      throw new RunBrokenError(`probe ${target}: ${errorMessage(error)}`);
     throw error;
   }
 }

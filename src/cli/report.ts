@@ -42,7 +42,12 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .positional('dir', { type: 'string', demandOption: true, describe: 'a results folder a run wrote (it holds run.json)' })
-      .option('threshold', { type: 'string', array: true, default: [], describe: "judge every step by one more threshold: --threshold 'latency.p99 < 50ms' (repeatable)" })
+      .option('threshold', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: "judge every step by one more threshold: --threshold 'latency.p99 < 50ms' (repeatable)",
+      })
       .option('junit', { type: 'string', describe: 'also write the threshold verdicts as JUnit XML to this file' })
       .option('markdown', { type: 'string', describe: 'also write a Markdown summary (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the tables and errors' })

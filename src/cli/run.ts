@@ -139,10 +139,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
             }
           : {}),
         files: { capacity, aborted: () => watch.aborted },
-        outputs: [
-          watch,
-          new ConsoleOutput({ quiet: args.quiet, ...(args.progress === undefined ? {} : { progress: args.progress }) }),
-        ],
+        outputs: [watch, new ConsoleOutput({ quiet: args.quiet, ...(args.progress === undefined ? {} : { progress: args.progress }) })],
       });
       if (untilSlo) process.stderr.write(`${untilSlo.describe()}\n`);
       // Verdicts come after every other file is written; abortOnFail's stop is a failed threshold, not a broken run.

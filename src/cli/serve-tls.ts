@@ -31,9 +31,7 @@ export async function serveTls(args: ServeTlsArgs): Promise<ServeTls | undefined
   }
   const { cert, key } = args;
   const given = cert !== undefined && key !== undefined;
-  const material = given
-    ? { cert: readFlagFile('--cert', 'certificate', cert), key: readFlagFile('--key', 'private key', key) }
-    : await generatedCertificate();
+  const material = given ? { cert: readFlagFile('--cert', 'certificate', cert), key: readFlagFile('--key', 'private key', key) } : await generatedCertificate();
   const out = args['cert-out'];
   if (out !== undefined) {
     try {
@@ -43,8 +41,7 @@ export async function serveTls(args: ServeTlsArgs): Promise<ServeTls | undefined
     }
   }
   const what = given ? `TLS with ${cert}` : 'TLS with a certificate generated for localhost, 127.0.0.1 and ::1';
-  const trust =
-    out !== undefined ? `written to ${out}: clients set tls.ca to it` : 'clients must trust it (--cert-out FILE writes it for their tls.ca)';
+  const trust = out !== undefined ? `written to ${out}: clients set tls.ca to it` : 'clients must trust it (--cert-out FILE writes it for their tls.ca)';
   return { material, note: `${what}; ${trust}` };
 }
 

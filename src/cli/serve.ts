@@ -40,8 +40,7 @@ const statsPeriodMs = 10_000;
 const serverDefaults = defaults.server;
 
 function builder(yargs: Argv): Argv<ServeArgs> {
-  const duration = (describe: string, ms: number) =>
-    ({ type: 'string', describe, defaultDescription: ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms` }) as const;
+  const duration = (describe: string, ms: number) => ({ type: 'string', describe, defaultDescription: ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms` }) as const;
   return yargs.options({
     port: { type: 'number', default: 8080, describe: 'TCP port; 0 picks any free port' },
     host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on' },
@@ -51,10 +50,7 @@ function builder(yargs: Argv): Argv<ServeArgs> {
       defaultDescription: `${serverDefaults.responseSize}B`,
     },
     'response-delay': duration('wait before each HTTP response', serverDefaults.responseDelay),
-    'keep-alive-timeout': duration(
-      'close idle keep-alive sockets after this (Node adds 1s)',
-      serverDefaults.keepAliveTimeout,
-    ),
+    'keep-alive-timeout': duration('close idle keep-alive sockets after this (Node adds 1s)', serverDefaults.keepAliveTimeout),
     'headers-timeout': duration('time allowed to receive request headers', serverDefaults.headersTimeout),
     'request-timeout': duration('time allowed to receive a whole request; 0 disables', serverDefaults.requestTimeout),
     'max-requests-per-socket': {
@@ -108,9 +104,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     }
     if (tls) console.log(tls.note);
 
-    const ticker = process.stdout.isTTY
-      ? setInterval(() => console.log(formatStats(target.stats())), statsPeriodMs)
-      : undefined;
+    const ticker = process.stdout.isTTY ? setInterval(() => console.log(formatStats(target.stats())), statsPeriodMs) : undefined;
     await signalled();
     clearInterval(ticker);
     await target.close();
@@ -121,13 +115,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
 function serverSettings(args: ServeArgs): ServerSettings {
   const duration = (flag: DurationFlag, example: string, fallback: number): number =>
     unitFlag(`--${flag}`, args[flag], parseDuration, `a duration like ${example}`, fallback);
-  const responseSize = unitFlag(
-    '--response-size',
-    args['response-size'],
-    parseSize,
-    'a size like 1KiB',
-    serverDefaults.responseSize,
-  );
+  const responseSize = unitFlag('--response-size', args['response-size'], parseSize, 'a size like 1KiB', serverDefaults.responseSize);
   if (responseSize > bufferConstants.MAX_LENGTH) {
     const got = args['response-size'];
     throw new UsageError(`--response-size: at most ${bufferConstants.MAX_LENGTH} bytes, got "${got}"`);
@@ -151,13 +139,7 @@ function serverSettings(args: ServeArgs): ServerSettings {
   };
 }
 
-function unitFlag(
-  flag: string,
-  value: string | undefined,
-  parse: (value: unknown) => number,
-  expected: string,
-  fallback: number,
-): number {
+function unitFlag(flag: string, value: string | undefined, parse: (value: unknown) => number, expected: string, fallback: number): number {
   if (value === undefined) return fallback;
   try {
     // The parsers take a bare 0 only as a number ("0 what?" has one answer); flags arrive as text.

@@ -17,9 +17,7 @@ export function parseShard(flag: string | undefined, env: NodeJS.ProcessEnv = pr
   const count = env.SHARD_COUNT;
   if (index === undefined && count === undefined) return { index: 0, count: 1 };
   if (index === undefined || count === undefined || !/^\d+$/.test(index) || !/^\d+$/.test(count) || Number(index) >= Number(count)) {
-    throw new UsageError(
-      `JOB_COMPLETION_INDEX=${index ?? '(unset)'} and SHARD_COUNT=${count ?? '(unset)'}: expected both, with 0 <= index < count`,
-    );
+    throw new UsageError(`JOB_COMPLETION_INDEX=${index ?? '(unset)'} and SHARD_COUNT=${count ?? '(unset)'}: expected both, with 0 <= index < count`);
   }
   return { index: Number(index), count: Number(count) };
 }

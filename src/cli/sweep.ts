@@ -51,8 +51,12 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('set', { type: 'string', array: true, default: [], describe: 'override a scenario field for every combination (repeatable)' })
       .option('target', { type: 'string', describe: 'an external target URL (same as --set target=URL): only client-side fields can be varied' })
       .option('goal', { type: 'string', choices: goalNames, describe: 'what "best" means in the verdict (default lowest-p99)' })
-      .option('probe', { type: 'boolean', default: false, describe: "external target: find its keep-alive idle timeout first and record it in run.json and sweep.csv" })
-      .option('server-timeout', { type: 'string', describe: "external target: its keep-alive idle timeout, when known (e.g. 60s)" })
+      .option('probe', {
+        type: 'boolean',
+        default: false,
+        describe: 'external target: find its keep-alive idle timeout first and record it in run.json and sweep.csv',
+      })
+      .option('server-timeout', { type: 'string', describe: 'external target: its keep-alive idle timeout, when known (e.g. 60s)' })
       .option('max-idle', { type: 'string', default: '60s', describe: 'with --probe: longest idle time to try' })
       .option('resume', { type: 'string', describe: 'continue the interrupted sweep in this results folder' })
       .option('out', { type: 'string', default: 'results', describe: 'folder that receives results/<run-id>/' })
@@ -77,11 +81,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         signal: controller.signal,
         annotations: { sweep: annotation },
         ...(resume ? { resume } : {}),
-        outputs: [
-          sweepCsv,
-          new SweepConsole(() => sweepCsv.rows(), annotation.goal),
-          withoutStepTable(console),
-        ],
+        outputs: [sweepCsv, new SweepConsole(() => sweepCsv.rows(), annotation.goal), withoutStepTable(console)],
       });
       if (result.status === 'interrupted') process.exitCode = ExitCode.runBroken;
       else if (!result.verdict.passed) process.exitCode = ExitCode.thresholdFailed;
@@ -101,7 +101,13 @@ async function newSweep(args: SweepArgs): Promise<{ plan: SweepPlan; annotation:
 }
 
 async function resumedSweep(args: SweepArgs, dir: string) {
-  const given = [args.scenario && 'a scenario', args.vary.length > 0 && '--vary', args.set.length > 0 && '--set', args.target && '--target', args.probe && '--probe']
+  const given = [
+    args.scenario && 'a scenario',
+    args.vary.length > 0 && '--vary',
+    args.set.length > 0 && '--set',
+    args.target && '--target',
+    args.probe && '--probe',
+  ]
     .filter(Boolean)
     .join(', ');
   if (given) throw new UsageError(`--resume: ${given} cannot change a sweep half-way; the folder's run.json says what to run`);
@@ -117,7 +123,9 @@ async function externalTimeout(args: SweepArgs, target: string | undefined): Pro
   const flag = args['server-timeout'];
   if (target === undefined) {
     if (args.probe || flag !== undefined) {
-      throw new UsageError(`${args.probe ? '--probe' : '--server-timeout'}: only for an external target; the built-in target's timeout is server.keepAliveTimeout`);
+      throw new UsageError(
+        `${args.probe ? '--probe' : '--server-timeout'}: only for an external target; the built-in target's timeout is server.keepAliveTimeout`,
+      );
     }
     return undefined;
   }
@@ -126,9 +134,12 @@ async function externalTimeout(args: SweepArgs, target: string | undefined): Pro
   if (!args.probe) return undefined;
   if (!/^https?:/.test(target)) throw new UsageError(`--probe: finds an HTTP keep-alive timeout, so it needs an http:// or https:// target, got ${target}`);
   const url = new URL(target);
-  const finding = await probing(target, () => probeIdleTimeout(url, probeOptions({ 'max-idle': args['max-idle'], resolution: '100ms', 'max-requests': 1, timeout: '10s', insecure: false })));
+  const finding = await probing(target, () =>
+    probeIdleTimeout(url, probeOptions({ 'max-idle': args['max-idle'], resolution: '100ms', 'max-requests': 1, timeout: '10s', insecure: false })),
+  );
   process.stderr.write(`probe: ${findingLine(finding)}\n`);
-  if (typeof finding.value !== 'number') throw new UsageError(`--probe: no idle timeout found (${finding.text}); give --server-timeout, or a longer --max-idle`);
+  if (typeof finding.value !== 'number')
+    throw new UsageError(`--probe: no idle timeout found (${finding.text}); give --server-timeout, or a longer --max-idle`);
   return { ms: finding.value, source: 'probe', resolutionMs: finding.resolutionMs, found: finding.text };
 }
 

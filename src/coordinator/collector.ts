@@ -19,11 +19,7 @@ export interface IntervalAggregate {
 
 const connectionMetrics: ReadonlySet<MetricName> = new Set(['connect', 'handshake', 'tls_handshake']);
 
-export function addSnapshotHistograms(
-  into: Map<MetricName, Histogram>,
-  snapshot: Snapshot,
-  only?: ReadonlySet<MetricName>,
-): void {
+export function addSnapshotHistograms(into: Map<MetricName, Histogram>, snapshot: Snapshot, only?: ReadonlySet<MetricName>): void {
   for (const [metric, encoded] of Object.entries(snapshot.histograms) as [MetricName, string][]) {
     if (only && !only.has(metric)) continue;
     let histogram = into.get(metric);
@@ -120,9 +116,7 @@ export class StepCollector {
   }
 
   private flush(select: (interval: IntervalAggregate) => boolean): void {
-    const ready = [...this.pending.entries()]
-      .filter(([, interval]) => select(interval))
-      .sort(([, a], [, b]) => a.endedAt - b.endedAt);
+    const ready = [...this.pending.entries()].filter(([, interval]) => select(interval)).sort(([, a], [, b]) => a.endedAt - b.endedAt);
     for (const [key, interval] of ready) {
       this.pending.delete(key);
       addCounters(interval.counters, this.carry.counters);

@@ -37,9 +37,7 @@ export function runSlices(slices: Slice[], onMessage: (message: WorkerToCoordina
   const failed = new Promise<Error>((resolve) => {
     for (const task of tasks) task.catch((reason: unknown) => resolve(toError(reason)));
   });
-  const finished = Promise.allSettled(tasks).then((results) =>
-    results.flatMap((result) => (result.status === 'rejected' ? [toError(result.reason)] : [])),
-  );
+  const finished = Promise.allSettled(tasks).then((results) => results.flatMap((result) => (result.status === 'rejected' ? [toError(result.reason)] : [])));
   return {
     finished,
     failed,

@@ -12,7 +12,6 @@ import { checkBuiltInTls, checkNotTls, checkTlsHandshake } from './tls-preflight
 
 const timeoutMs = 3000;
 
-
 /** Every distinct target (and TLS setup) of the steps, each checked once. */
 export async function checkSteps(steps: readonly StepScenario[]): Promise<void> {
   const checked = new Set<string>();
@@ -49,13 +48,7 @@ function connectTo(target: string, host: string, port: number): Promise<Socket> 
     const socket = connect({ host, port });
     const fail = (cause: string): void => {
       socket.destroy();
-      reject(
-        new TargetUnreachableError(
-          target,
-          cause,
-          `check that a server listens on ${host}:${port}, or omit \`target\` to use the built-in one`,
-        ),
-      );
+      reject(new TargetUnreachableError(target, cause, `check that a server listens on ${host}:${port}, or omit \`target\` to use the built-in one`));
     };
     socket.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs / 1000} s`));
     socket.once('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.message));

@@ -63,11 +63,18 @@ export async function runStep(step: StepScenario, options: StepOptions): Promise
 async function drive(step: StepScenario, targets: StepTargets, options: StepOptions): Promise<StepResult | undefined> {
   const { output } = options;
   const planned = now();
-  const plan = planStep(step, targets.urls, targets.trustedCa, options.shard, {
-    startAt: planned,
-    measureFrom: planned + step.warmup,
-    endAt: planned + step.warmup + stepDuration(step),
-  }, chooseWorkers(step, targetPlacement(step, options.targetPid, targets.urls.length)));
+  const plan = planStep(
+    step,
+    targets.urls,
+    targets.trustedCa,
+    options.shard,
+    {
+      startAt: planned,
+      measureFrom: planned + step.warmup,
+      endAt: planned + step.warmup + stepDuration(step),
+    },
+    chooseWorkers(step, targetPlacement(step, options.targetPid, targets.urls.length)),
+  );
   const sliceCount = plan.processes.reduce((sum, slices) => sum + slices.length, 0);
   output.stepStarted?.(step, describePlan(step, plan, targets.urls.length, options.shard));
 
@@ -223,18 +230,17 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
     histograms: stepCollector.histograms,
     connectionsPeak: stepCollector.connectionsPeak,
     client: { cpuPct: cpuPercent(measuredFrom?.client, measuredTo.client), rssPeakBytes: clientRssPeak },
-    server: serverGroup.empty
-      ? undefined
-      : { cpuPct: cpuPercent(measuredFrom?.server, measuredTo.server), rssPeakBytes: serverRssPeak },
+    server: serverGroup.empty ? undefined : { cpuPct: cpuPercent(measuredFrom?.server, measuredTo.server), rssPeakBytes: serverRssPeak },
     saturationCauses: [...stepCauses],
     targetStats: undefined,
     targetMeasured:
-      fromTarget?.stats && toTarget?.stats
-        ? { from: fromTarget.stats, to: toTarget.stats, seconds: (toTarget.at - fromTarget.at) / 1000 }
-        : undefined,
+      fromTarget?.stats && toTarget?.stats ? { from: fromTarget.stats, to: toTarget.stats, seconds: (toTarget.at - fromTarget.at) / 1000 } : undefined,
     interrupted,
     // A broken step's memory and CPU describe a setup that fell apart: no cost is read from them.
-    costs: brokenBy === undefined ? connectionCosts(baseline, held, connectionsHeld, stepCollector.totals.connectionsOpened) : connectionCosts(undefined, undefined, 0, 0),
+    costs:
+      brokenBy === undefined
+        ? connectionCosts(baseline, held, connectionsHeld, stepCollector.totals.connectionsOpened)
+        : connectionCosts(undefined, undefined, 0, 0),
     connectRatePeak,
     generatorProcesses: plan.processes.length,
     targetProcesses: targets.urls.length,

@@ -47,8 +47,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   if (skipsVerification(scenario.steps)) warnings.push(insecureWarning);
   await checkSteps(scenario.steps);
   const startedAt = new Date();
-  const { runId, dir } =
-    options.resume ?? createResultsDir(options.resultsDir ?? 'results', options.runId ?? makeRunId(scenario.base.name, startedAt));
+  const { runId, dir } = options.resume ?? createResultsDir(options.resultsDir ?? 'results', options.runId ?? makeRunId(scenario.base.name, startedAt));
   const manifest = makeManifest(scenario, options.shard ?? { index: 0, count: 1 }, options.runId, options.startAt);
   const info: RunInfo = {
     runId,

@@ -9,11 +9,7 @@ import type { StepResult } from '../results/run-result.js';
 export const loopDelayLimitMs = 50;
 export const cpuLimitShare = 0.9;
 
-export function saturationCauses(
-  histograms: Map<MetricName, Histogram>,
-  counters: Counters,
-  clientCpuPct: number,
-): string[] {
+export function saturationCauses(histograms: Map<MetricName, Histogram>, counters: Counters, clientCpuPct: number): string[] {
   const causes: string[] = [];
   const loopDelay = histograms.get('loop_delay');
   if (loopDelay && loopDelay.totalCount > 0) {

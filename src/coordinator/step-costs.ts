@@ -23,10 +23,8 @@ export function connectionCosts(
 ): ConnectionCosts {
   const perConnection = (from: number | undefined, to: number | undefined): number | undefined =>
     from === undefined || to === undefined || connectionsHeld <= 0 ? undefined : (to - from) / 1024 / connectionsHeld;
-  const kernelBytes = (sample: KernelSample | undefined): number | undefined =>
-    sample ? sample.slabBytes + sample.socketBufferBytes : undefined;
-  const serverCpuMs =
-    baseline?.server && held?.server && connectionsOpened > 0 ? (held.server.cpuMs - baseline.server.cpuMs) / connectionsOpened : undefined;
+  const kernelBytes = (sample: KernelSample | undefined): number | undefined => (sample ? sample.slabBytes + sample.socketBufferBytes : undefined);
+  const serverCpuMs = baseline?.server && held?.server && connectionsOpened > 0 ? (held.server.cpuMs - baseline.server.cpuMs) / connectionsOpened : undefined;
   return {
     clientKibPerConn: perConnection(baseline?.client?.rssBytes, held?.client?.rssBytes),
     serverKibPerConn: perConnection(baseline?.server?.rssBytes, held?.server?.rssBytes),

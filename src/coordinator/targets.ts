@@ -40,9 +40,7 @@ export async function startTargets(step: StepScenario, externalPid: number | und
   }
   const count = step.server.processes || targetProcessesFor(step.connections);
   const tls = step.server.tls ? await serverCertificate(step.server) : undefined;
-  const started = await Promise.allSettled(
-    Array.from({ length: count }, () => spawnTarget({ settings: step.server, tls })),
-  );
+  const started = await Promise.allSettled(Array.from({ length: count }, () => spawnTarget({ settings: step.server, tls })));
   const processes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) {

@@ -101,7 +101,8 @@ function parseAmount(text: string, metricName: string, fail: (problem: string) =
     if (suffix === '%') return { worse, amount, relative: true, text: `${mark}${amount}%` };
     if (suffix === 'pp' && points) return { worse, amount, relative: false, text: `${mark}${amount}pp` };
     if (suffix === 'pp') return fail(`pp (percentage points) applies to error_rate and _pct columns; write ${amount}% for a relative change`);
-    if (ref.kind === 'ms' && ref.type === 'histogram') return fail(`expected a percentage like 10% or a duration like 5ms (${metricName} is a time), got ${text}`);
+    if (ref.kind === 'ms' && ref.type === 'histogram')
+      return fail(`expected a percentage like 10% or a duration like 5ms (${metricName} is a time), got ${text}`);
     if (ref.kind === 'fraction') return { worse, amount, relative: false, text: `${mark}${Number((amount * 100).toFixed(4))}pp` };
     return { worse, amount, relative: false, text: `${mark}${formatValue(ref.kind, amount)}` };
   }

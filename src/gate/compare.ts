@@ -141,7 +141,10 @@ function metricsToCompare(baseline: StepResult, current: StepResult, rules: read
     if (!measured(baseline) || !measured(current)) continue;
     for (const stat of comparedStats) refs.push(parseMetricRef(`${metric}.${stat}`, () => undefined));
   }
-  refs.push(parseMetricRef('throughput_per_s', () => undefined), parseMetricRef('error_rate', () => undefined));
+  refs.push(
+    parseMetricRef('throughput_per_s', () => undefined),
+    parseMetricRef('error_rate', () => undefined),
+  );
   // Anything else a rule names (`client_cpu_pct`, `latency.p75`) is compared too.
   for (const rule of rules) {
     if ((metricNames as readonly string[]).includes(rule.target) || refs.some((ref) => ref.name === rule.target)) continue;
@@ -184,9 +187,10 @@ function compareStep(
         : '';
     const perRun = baselineSteps.map((step) => metricValue(step, ref, primaryMetricOf(step.step))).filter((value): value is number => value !== undefined);
     const noises = allowance
-      ? [perRun.length > 1 ? spread(perRun, baseline, allowance.relative) : undefined, intervalNoise(perInterval, ref, primary, baseline, allowance.relative)].filter(
-          (value): value is number => value !== undefined,
-        )
+      ? [
+          perRun.length > 1 ? spread(perRun, baseline, allowance.relative) : undefined,
+          intervalNoise(perInterval, ref, primary, baseline, allowance.relative),
+        ].filter((value): value is number => value !== undefined)
       : [];
     const noise = noises.length > 0 ? Math.max(...noises) : undefined;
     const change = now - baseline;

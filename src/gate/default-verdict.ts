@@ -46,12 +46,7 @@ export function stepVerdict(result: StepResult): StepVerdict {
   return { stepIndex: step.stepIndex, step: step.stepLabel, passed: reasons.length === 0, succeeded, errors, errorRate, reasons };
 }
 
-export function runVerdict(
-  steps: readonly StepResult[],
-  status: RunStatus,
-  reason: string | undefined,
-  thresholds: readonly ThresholdVerdict[],
-): RunVerdict {
+export function runVerdict(steps: readonly StepResult[], status: RunStatus, reason: string | undefined, thresholds: readonly ThresholdVerdict[]): RunVerdict {
   const verdicts = steps.map(stepVerdict);
   const reasons = verdicts.flatMap((verdict) => verdict.reasons.map((text) => `step ${verdict.step}: ${text}`));
   const gate = gateOutcome(thresholds);

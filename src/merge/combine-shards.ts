@@ -45,10 +45,26 @@ export function combineStep(results: readonly StepResult[], shardCount: number):
     targetStats: sumTargetStats(results.map((r) => r.targetStats)),
     interrupted: results.some((r) => r.interrupted),
     costs: {
-      clientKibPerConn: weighted(results, (r) => r.costs.clientKibPerConn, (r) => r.connectionsPeak),
-      serverKibPerConn: weighted(results, (r) => r.costs.serverKibPerConn, (r) => r.connectionsPeak),
-      kernelKibPerConn: weighted(results, (r) => r.costs.kernelKibPerConn, (r) => r.connectionsPeak),
-      serverCpuMsPerConn: weighted(results, (r) => r.costs.serverCpuMsPerConn, (r) => r.totals.connectionsOpened),
+      clientKibPerConn: weighted(
+        results,
+        (r) => r.costs.clientKibPerConn,
+        (r) => r.connectionsPeak,
+      ),
+      serverKibPerConn: weighted(
+        results,
+        (r) => r.costs.serverKibPerConn,
+        (r) => r.connectionsPeak,
+      ),
+      kernelKibPerConn: weighted(
+        results,
+        (r) => r.costs.kernelKibPerConn,
+        (r) => r.connectionsPeak,
+      ),
+      serverCpuMsPerConn: weighted(
+        results,
+        (r) => r.costs.serverCpuMsPerConn,
+        (r) => r.totals.connectionsOpened,
+      ),
     },
     connectRatePeak: sum(results.map((r) => r.connectRatePeak)),
     generatorProcesses: sum(results.map((r) => r.generatorProcesses)),

@@ -89,7 +89,12 @@ export interface CapacityFit {
 
 /** The marginal costs: slopes of total cost against connections across the steps. */
 export function capacityFits(steps: readonly StepResult[]): CapacityFit[] {
-  const quantities: { quantity: CapacityFit['quantity']; unit: string; perConnection: (r: StepResult) => number | undefined; count: (r: StepResult) => number }[] = [
+  const quantities: {
+    quantity: CapacityFit['quantity'];
+    unit: string;
+    perConnection: (r: StepResult) => number | undefined;
+    count: (r: StepResult) => number;
+  }[] = [
     { quantity: 'client_memory', unit: 'KiB per connection', perConnection: (r) => r.costs.clientKibPerConn, count: (r) => r.connectionsPeak },
     { quantity: 'server_memory', unit: 'KiB per connection', perConnection: (r) => r.costs.serverKibPerConn, count: (r) => r.connectionsPeak },
     { quantity: 'kernel_memory', unit: 'KiB per connection', perConnection: (r) => r.costs.kernelKibPerConn, count: (r) => r.connectionsPeak },

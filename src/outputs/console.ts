@@ -60,8 +60,7 @@ function describeSession(result: StepResult): string {
 const limitHints: Record<string, string> = {
   EMFILE: 'this process ran out of file descriptors (ulimit -n, per process): use fewer connections per process or more processes',
   ENFILE: 'the system ran out of file descriptors: lower the connection count',
-  EADDRNOTAVAIL:
-    'out of ephemeral ports for this source address (about 28,000 per source and destination): bind more source addresses (127.0.0.2, …)',
+  EADDRNOTAVAIL: 'out of ephemeral ports for this source address (about 28,000 per source and destination): bind more source addresses (127.0.0.2, …)',
 };
 
 export interface ConsoleOptions {
@@ -160,7 +159,9 @@ export class ConsoleOutput implements Output {
     const reasons = run.status === 'completed' ? run.verdict.reasons : run.verdict.reasons.slice(0, -1);
     for (const reason of reasons) this.err.write(`${this.red(`FAILED ${reason}`)}\n`);
     for (const step of run.steps.filter((result) => hasSession(result.step) && result.totals.sessionsOpened === 0)) {
-      this.err.write(`no session got past open in step ${step.step.stepLabel}: ${topErrors(step, 3) || 'no error was counted (did the step end before any connection opened?)'}\n`);
+      this.err.write(
+        `no session got past open in step ${step.step.stepLabel}: ${topErrors(step, 3) || 'no error was counted (did the step end before any connection opened?)'}\n`,
+      );
     }
     if (run.status === 'interrupted') this.err.write(`run interrupted (${run.reason ?? 'stopped'}): everything measured so far is in ${run.dir}\n`);
     else if (run.status === 'broken') this.err.write(`run broken (${run.reason ?? 'unknown cause'}): what was measured is in ${run.dir}\n`);

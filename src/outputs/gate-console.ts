@@ -42,5 +42,11 @@ export function compareText(comparison: Comparison): string {
 
 /** Baseline, current, change, allowance and noise of a compared metric, as the console and compare.html show them. */
 export function changeCells(row: CompareRow): string[] {
-  return [formatValue(row.ref.kind, row.baseline), formatValue(row.ref.kind, row.current), formatChange(row), row.allowance?.text ?? '-', formatNoise(row) || '-'];
+  return [
+    formatValue(row.ref.kind, row.baseline),
+    formatValue(row.ref.kind, row.current),
+    formatChange(row),
+    row.allowance?.text ?? '-',
+    formatNoise(row) || '-',
+  ];
 }

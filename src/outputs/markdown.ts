@@ -51,7 +51,13 @@ export function thresholdsMarkdown(run: RunResult, verdicts: readonly ThresholdV
     ),
   ];
   if (verdicts.length > 0) {
-    lines.push('', ...table(['threshold', 'step', 'measured', 'verdict'], verdicts.map((v) => [code(v.expression), v.step, v.detail, thresholdMark[v.verdict]])));
+    lines.push(
+      '',
+      ...table(
+        ['threshold', 'step', 'measured', 'verdict'],
+        verdicts.map((v) => [code(v.expression), v.step, v.detail, thresholdMark[v.verdict]]),
+      ),
+    );
   }
   for (const text of outcome.unmeasured) lines.push('', `❌ ${code(text)}: no step measured this metric, so the threshold fails.`);
   return `${lines.join('\n')}\n`;

@@ -87,7 +87,12 @@ export class ProbeConnection {
   request(headers: Record<string, string> = {}): Promise<ProbeResponse> {
     if (this.isClosed) return Promise.reject(new TargetAnswerError('probe_closed', 'connection already closed by the server'));
     const { url } = this.target;
-    const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, 'User-Agent: sockcap-probe', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const lines = [
+      `GET ${url.pathname}${url.search} HTTP/1.1`,
+      `Host: ${url.host}`,
+      'User-Agent: sockcap-probe',
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = undefined;

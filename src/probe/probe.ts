@@ -66,7 +66,17 @@ async function idleFindings(target: ProbeTarget, options: ProbeOptions): Promise
     details: {},
   };
   if (found.neverKeptAlive) {
-    return [{ key: 'keepAliveIdleTimeout', label: 'keep-alive idle timeout', text: 'none: the server answers with Connection: close', value: 0, tookMs: found.tookMs, details }, advertised];
+    return [
+      {
+        key: 'keepAliveIdleTimeout',
+        label: 'keep-alive idle timeout',
+        text: 'none: the server answers with Connection: close',
+        value: 0,
+        tookMs: found.tookMs,
+        details,
+      },
+      advertised,
+    ];
   }
   if (found.goneByMs === undefined) {
     const text = `longer than --max-idle (${seconds(found.aliveAfterMs, 1)}): a socket idle that long was still reused`;
@@ -97,7 +107,14 @@ async function maxRequestsFinding(target: ProbeTarget, options: ProbeOptions): P
       : found.how === 'connection-close'
         ? `${found.limit} (response ${found.limit} said Connection: close)`
         : `${found.limit} (the server closed the connection after ${found.limit} responses)`;
-  return { key: 'maxRequestsPerConnection', label: 'max requests per connection', text, value: found.limit ?? null, tookMs: found.tookMs, details: { ...found } };
+  return {
+    key: 'maxRequestsPerConnection',
+    label: 'max requests per connection',
+    text,
+    value: found.limit ?? null,
+    tookMs: found.tookMs,
+    details: { ...found },
+  };
 }
 
 /** `idleMs`: how long an idle socket is known to stay open; a close later than that is the idle timeout, not the header. */

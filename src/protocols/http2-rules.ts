@@ -14,7 +14,10 @@ export const http2Rules: readonly ScenarioRule[] = [
       : undefined,
   (s) =>
     s.http.version !== '1.1' && !s.http.keepAlive
-      ? { path: ['http', 'keepAlive'], expected: `expected true with http.version: ${s.http.version} (an HTTP/2 connection is kept; workload: connect cycles connections)` }
+      ? {
+          path: ['http', 'keepAlive'],
+          expected: `expected true with http.version: ${s.http.version} (an HTTP/2 connection is kept; workload: connect cycles connections)`,
+        }
       : undefined,
   (s) =>
     s.http.version !== '1.1' && hasHttpSession(s.http.session)

@@ -82,7 +82,10 @@ export function createHttp2Driver(context: DriverContext, http1: Http1Driver): C
     socket.setNoDelay(true);
     const connection: Connection = { socket, session: undefined, ready: false, limit: 0, inFlight: 0, lost: undefined, draining: false };
     current = connection;
-    const timer = setTimeout(() => socket.destroy(Object.assign(new Error('connect timeout'), { code: 'connect_timeout' })), settings.timeout || connectTimeoutMs);
+    const timer = setTimeout(
+      () => socket.destroy(Object.assign(new Error('connect timeout'), { code: 'connect_timeout' })),
+      settings.timeout || connectTimeoutMs,
+    );
     socket.on('error', (error: Error) => {
       clearTimeout(timer);
       if (connection.session) return;

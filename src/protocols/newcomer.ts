@@ -20,13 +20,7 @@ type Turnedaway = 'newcomersRefused' | 'newcomersTimedOut';
  * clock), so a newcomer kept waiting in a listen queue shows it. Returns a function that
  * abandons the request uncounted, for the end of the step.
  */
-export function sendNewcomer(
-  request: NewcomerRequest,
-  intendedAt: number,
-  clockNow: () => number,
-  recorder: Recorder,
-  finished: () => void,
-): () => void {
+export function sendNewcomer(request: NewcomerRequest, intendedAt: number, clockNow: () => number, recorder: Recorder, finished: () => void): () => void {
   recorder.count('newcomers');
   let settled = false;
   const settle = (outcome: 'newcomersServed' | Turnedaway): void => {

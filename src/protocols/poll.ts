@@ -64,7 +64,6 @@ function httpEventReceiver(context: ReceiverContext, pathTemplate: string, timeo
   let timer: NodeJS.Timeout | undefined;
   let timing: ReceiveTiming | undefined;
 
-
   const next = (answered: boolean): void => {
     if (closed || !timing) return;
     const wait = timing.nextAt(now(), answered) - now();

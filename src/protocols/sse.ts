@@ -131,7 +131,12 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
 function isEventStream(rawHeaders: readonly (Buffer | string)[]): boolean {
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     if (String(rawHeaders[i]).toLowerCase() === 'content-type') {
-      return String(rawHeaders[i + 1]).split(';')[0]!.trim().toLowerCase() === 'text/event-stream';
+      return (
+        String(rawHeaders[i + 1])
+          .split(';')[0]!
+          .trim()
+          .toLowerCase() === 'text/event-stream'
+      );
     }
   }
   return false;

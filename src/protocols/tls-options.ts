@@ -26,9 +26,7 @@ export function isTlsUrl(url: URL | string): boolean {
  * read: validation read it already.
  */
 export function clientTls(settings: TlsSettings, trustedCa?: string): ClientTls {
-  const extra = [settings.ca === undefined ? undefined : readFileSync(settings.ca, 'utf8'), trustedCa].filter(
-    (pem): pem is string => pem !== undefined,
-  );
+  const extra = [settings.ca === undefined ? undefined : readFileSync(settings.ca, 'utf8'), trustedCa].filter((pem): pem is string => pem !== undefined);
   // One context for every connection: Node would otherwise build one (parsing every trusted
   // root) per handshake, which costs the generator more than the handshake itself.
   const secureContext = createSecureContext({

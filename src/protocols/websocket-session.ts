@@ -33,8 +33,7 @@ export function createWebSocketSessionDriver({ scenario, target, recorder, tls, 
   const push = settings.session.push && sink ? pushEvents(settings.session.push, sink, recorder) : undefined;
   const opener = socketOpener(recorder, tls);
   const createConnection = (options: TcpNetConnectOpts): Socket =>
-    opener.open({ host: options.host ?? 'localhost', port: Number(options.port), localAddress: options.localAddress, timeout: options.timeout })
-      .socket;
+    opener.open({ host: options.host ?? 'localhost', port: Number(options.port), localAddress: options.localAddress, timeout: options.timeout }).socket;
 
   let socket: WebSocket | undefined;
   let ready = false;

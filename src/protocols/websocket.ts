@@ -22,7 +22,6 @@ import { rowOf } from './session/data-rows.js';
 import { compileText } from './session/template.js';
 import { SessionVars } from './session/vars.js';
 
-
 // A Buffer, text frames too: ws then masks it straight into the frame it writes, one
 // buffer and one write() per message, where a string costs a conversion and a writev. ws
 // masks into a copy and never writes to a Buffer it is given, so every connection of the
@@ -67,8 +66,7 @@ export function createWebSocketDriver(context: DriverContext): ConnectionDriver 
   // ws hands over http.request's options: where to connect and its handshake timeout matter
   // here; the TLS settings come from the scenario (a wss:// target gets the TLS socket).
   const createConnection = (options: TcpNetConnectOpts): Socket =>
-    opener.open({ host: options.host ?? 'localhost', port: Number(options.port), localAddress: options.localAddress, timeout: options.timeout })
-      .socket;
+    opener.open({ host: options.host ?? 'localhost', port: Number(options.port), localAddress: options.localAddress, timeout: options.timeout }).socket;
 
   function open(done: (error: string | null) => void): void {
     const startedAt = performance.now();

@@ -35,19 +35,19 @@ function numberToIpv4(value: number): string {
 export const sources: Parser<string[]> = parser(
   { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: sourcesExpected.replace(/^expected /, '') },
   (value, path) => {
-  if (typeof value === 'string') {
-    const [from, to, extra] = value.split('-').map((part) => part.trim());
-    if (from && to && extra === undefined && isIP(from) === 4 && isIP(to) === 4) {
-      const low = ipv4ToNumber(from);
-      const high = ipv4ToNumber(to);
-      if (high >= low && high - low < 256) return Array.from({ length: high - low + 1 }, (_, i) => numberToIpv4(low + i));
+    if (typeof value === 'string') {
+      const [from, to, extra] = value.split('-').map((part) => part.trim());
+      if (from && to && extra === undefined && isIP(from) === 4 && isIP(to) === 4) {
+        const low = ipv4ToNumber(from);
+        const high = ipv4ToNumber(to);
+        if (high >= low && high - low < 256) return Array.from({ length: high - low + 1 }, (_, i) => numberToIpv4(low + i));
+      }
+      if (isIP(value) !== 0) return [value];
+      return reject(path, sourcesExpected, value);
     }
-    if (isIP(value) !== 0) return [value];
-    return reject(path, sourcesExpected, value);
-  }
-  if (!Array.isArray(value)) return reject(path, sourcesExpected, value);
-  return value.map((item, index) =>
-    typeof item === 'string' && isIP(item) !== 0 ? item : reject([...path, index], 'expected a local IP address like 127.0.0.2', item),
-  );
+    if (!Array.isArray(value)) return reject(path, sourcesExpected, value);
+    return value.map((item, index) =>
+      typeof item === 'string' && isIP(item) !== 0 ? item : reject([...path, index], 'expected a local IP address like 127.0.0.2', item),
+    );
   },
 );

@@ -32,7 +32,13 @@ export async function loadScenario(file: string | undefined, options: LoadOption
   if (file === undefined && options.commandLine) {
     const raw: RawMapping = {};
     const overridden = (options.set ?? []).map((assignment) => applySet(raw, assignment));
-    return validateScenario(raw, { where: commandLineSource, name: 'command-line', overridden, protocolRules: options.protocolRules, flags: options.flags ?? {} });
+    return validateScenario(raw, {
+      where: commandLineSource,
+      name: 'command-line',
+      overridden,
+      protocolRules: options.protocolRules,
+      flags: options.flags ?? {},
+    });
   }
   const where = file ?? builtInSource;
   const filePath = file ?? path.join(packageRoot(), 'scenarios', 'quickstart.yaml');

@@ -12,8 +12,7 @@ export type ValueKind = 'ms' | 'fraction' | 'pct' | 'bytes' | 'kib' | 'mib' | 'p
 export type HistogramStat = { kind: 'percentile'; percentile: number } | { kind: 'min' | 'mean' | 'max' };
 
 export type MetricRef =
-  | { type: 'histogram'; name: string; metric: MetricName; stat: HistogramStat; kind: 'ms' }
-  | { type: 'column'; name: string; column: string; kind: ValueKind };
+  { type: 'histogram'; name: string; metric: MetricName; stat: HistogramStat; kind: 'ms' } | { type: 'column'; name: string; column: string; kind: ValueKind };
 
 /** Columns that hold text: a threshold compares numbers. */
 const textColumns: ReadonlySet<string> = new Set([

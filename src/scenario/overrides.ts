@@ -63,7 +63,7 @@ function parsePath(text: string): PathSegment[] | undefined {
     if (match === null) return undefined;
     const [, dot, name, index] = match;
     if (name === undefined) path.push(Number(index));
-    else if ((dot === '.') === (path.length > 0)) path.push(name);
+    else if ((dot === '.') === path.length > 0) path.push(name);
     else return undefined;
   }
   return typeof path[0] === 'string' ? path : undefined;

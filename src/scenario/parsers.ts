@@ -47,7 +47,9 @@ export interface Shape<T> {
 
 /** A pattern that matches `word` in any letter case (JSON Schema patterns take no flags). */
 export function anyCase(word: string): string {
-  return [...word].map((c) => (c.toLowerCase() === c.toUpperCase() ? c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('');
+  return [...word]
+    .map((c) => (c.toLowerCase() === c.toUpperCase() ? c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : `[${c.toLowerCase()}${c.toUpperCase()}]`))
+    .join('');
 }
 
 export const boolean: Parser<boolean> = parser({ type: 'boolean' }, (value, path) =>
@@ -64,8 +66,10 @@ export const text: Parser<string | undefined> = parser({ type: 'string' }, (valu
 );
 
 /** An SSE `event:` name (one line), or "" for every event. */
-export const eventName: Parser<string> = parser({ type: 'string', pattern: '^[^\\r\\n]*$', description: 'an event name on one line, or "" for every event' }, (value, path) =>
-  typeof value === 'string' && !/[\r\n]/.test(value) ? value : reject(path, 'expected an event name on one line, like update, or "" for every event', value),
+export const eventName: Parser<string> = parser(
+  { type: 'string', pattern: '^[^\\r\\n]*$', description: 'an event name on one line, or "" for every event' },
+  (value, path) =>
+    typeof value === 'string' && !/[\r\n]/.test(value) ? value : reject(path, 'expected an event name on one line, like update, or "" for every event', value),
 );
 
 // undici refuses spaces and control characters in a request path; say so before the run.
@@ -121,8 +125,7 @@ export function oneOf<T extends string>(allowed: readonly T[], anyLetterCase = f
 }
 
 export function whole(min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> {
-  const expected =
-    max === Number.MAX_SAFE_INTEGER ? `expected a whole number of at least ${min}` : `expected a whole number from ${min} to ${max}`;
+  const expected = max === Number.MAX_SAFE_INTEGER ? `expected a whole number of at least ${min}` : `expected a whole number from ${min} to ${max}`;
   const schema = max === Number.MAX_SAFE_INTEGER ? { type: 'integer', minimum: min } : { type: 'integer', minimum: min, maximum: max };
   return parser(schema, (value, path) =>
     typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : reject(path, expected, value),
@@ -197,20 +200,42 @@ export const duration = measured(
   (bound) => (bound.min < 0 || (bound.min === 0 && bound.inclusive) ? { const: 0 } : undefined),
   { max: longestTimer, shown: formatDuration(longestTimer), why: "Node's timer limit" },
 );
-export const size = measured('size', parseSize, (n) => `${n}B`, 'bytes', unitPatterns.size, (bound) => ({ type: 'integer', ...lowest(bound), maximum: largestSize }), {
-  max: largestSize,
-  shown: '100MiB',
-  why: 'the largest WebSocket message by default',
-});
-export const rate = measured('rate', parseRate, (n) => `${n}/s`, 'per second', unitPatterns.rate, (bound) => ({ type: 'number', ...lowest(bound), maximum: highestRate }), {
-  max: highestRate,
-  shown: `${highestRate}/s`,
-  why: 'far beyond what a generator can send',
-});
+export const size = measured(
+  'size',
+  parseSize,
+  (n) => `${n}B`,
+  'bytes',
+  unitPatterns.size,
+  (bound) => ({ type: 'integer', ...lowest(bound), maximum: largestSize }),
+  {
+    max: largestSize,
+    shown: '100MiB',
+    why: 'the largest WebSocket message by default',
+  },
+);
+export const rate = measured(
+  'rate',
+  parseRate,
+  (n) => `${n}/s`,
+  'per second',
+  unitPatterns.rate,
+  (bound) => ({ type: 'number', ...lowest(bound), maximum: highestRate }),
+  {
+    max: highestRate,
+    shown: `${highestRate}/s`,
+    why: 'far beyond what a generator can send',
+  },
+);
 
 const stageTargetExpected = 'expected a number of connections (workload: closed) or a rate like 2000/s (workload: arrival-rate)';
 export const stageTarget: Parser<number> = parser(
-  { anyOf: [{ type: 'string', pattern: unitPatterns.rate }, { type: 'number', minimum: 0, maximum: highestRate }], description: stageTargetExpected.replace(/^expected /, '') },
+  {
+    anyOf: [
+      { type: 'string', pattern: unitPatterns.rate },
+      { type: 'number', minimum: 0, maximum: highestRate },
+    ],
+    description: stageTargetExpected.replace(/^expected /, ''),
+  },
   (value, path) => {
     const n = viaUnit(parseRate, value, path, stageTargetExpected);
     return n >= 0 && n <= highestRate ? n : reject(path, `${stageTargetExpected}, at most ${highestRate}`, value);
@@ -244,26 +269,26 @@ export const headers: Parser<Record<string, string>> = parser(
     maxProperties: mostHeaders,
   },
   (value, path) => {
-  if (!isMapping(value)) reject(path, 'expected a mapping of header names to values', value);
-  const count = Object.keys(value).length;
-  if (count > mostHeaders) throw new Invalid(path, `expected at most ${mostHeaders} headers (servers refuse more), got ${count}`);
-  const parsed = Object.fromEntries(
-    Object.entries(value).map(([name, item]): [string, string] => {
-      const at = [...path, name];
-      headerName(name, at);
-      const reason = own(reservedHeaders, name.toLowerCase());
-      if (typeof reason === 'string') reject(at, `expected no ${name.toLowerCase()} header (${reason})`, item);
-      // YAML reads `x-retry: 3` as a number; a header value is text either way.
-      const given = typeof item === 'number' && Number.isFinite(item) ? String(item) : item;
-      if (typeof given !== 'string') reject(at, 'expected a string on one line', item);
-      // Not quoted back: a header value may be a credential.
-      if (!headerValue.test(given)) throw new Invalid(at, 'expected a string on one line, got one with a control character');
-      return [name, given];
-    }),
-  );
-  const bytes = Object.entries(parsed).reduce((sum, [name, item]) => sum + name.length + item.length + 4, 0);
-  if (bytes > mostHeaderBytes) throw new Invalid(path, `expected at most 16 KiB of headers (Node's and most servers' limit), got ${bytes} bytes`);
-  return parsed;
+    if (!isMapping(value)) reject(path, 'expected a mapping of header names to values', value);
+    const count = Object.keys(value).length;
+    if (count > mostHeaders) throw new Invalid(path, `expected at most ${mostHeaders} headers (servers refuse more), got ${count}`);
+    const parsed = Object.fromEntries(
+      Object.entries(value).map(([name, item]): [string, string] => {
+        const at = [...path, name];
+        headerName(name, at);
+        const reason = own(reservedHeaders, name.toLowerCase());
+        if (typeof reason === 'string') reject(at, `expected no ${name.toLowerCase()} header (${reason})`, item);
+        // YAML reads `x-retry: 3` as a number; a header value is text either way.
+        const given = typeof item === 'number' && Number.isFinite(item) ? String(item) : item;
+        if (typeof given !== 'string') reject(at, 'expected a string on one line', item);
+        // Not quoted back: a header value may be a credential.
+        if (!headerValue.test(given)) throw new Invalid(at, 'expected a string on one line, got one with a control character');
+        return [name, given];
+      }),
+    );
+    const bytes = Object.entries(parsed).reduce((sum, [name, item]) => sum + name.length + item.length + 4, 0);
+    if (bytes > mostHeaderBytes) throw new Invalid(path, `expected at most 16 KiB of headers (Node's and most servers' limit), got ${bytes} bytes`);
+    return parsed;
   },
 );
 

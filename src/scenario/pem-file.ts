@@ -55,4 +55,3 @@ function checkPem(kind: PemKind, text: string, given: string, at: PathSegment[])
     throw new Invalid(at, `expected ${examples[kind]}, but "${given}" is not one (${pemProblem(kind, text, err)})`);
   }
 }
-

@@ -75,4 +75,3 @@ export function checkRules(scenario: Scenario, raw: RawMapping, protocolRules: S
     if (conflict) reject(conflict.path, conflict.expected, valueAt(raw, conflict.path));
   }
 }
-

@@ -55,12 +55,15 @@ function checkTemplate(text: string, path: PathSegment[]): void {
 }
 
 /** Text that may hold templates; YAML numbers are read as their text. */
-export const templateText: Parser<string> = parser({ type: ['string', 'number'], description: 'a string; it may hold templates like {{data.token}}' }, (value, path) => {
-  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-  if (typeof text !== 'string') reject(path, 'expected a string (it may hold templates like {{data.token}})', value);
-  checkTemplate(text, path);
-  return text;
-});
+export const templateText: Parser<string> = parser(
+  { type: ['string', 'number'], description: 'a string; it may hold templates like {{data.token}}' },
+  (value, path) => {
+    const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+    if (typeof text !== 'string') reject(path, 'expected a string (it may hold templates like {{data.token}})', value);
+    checkTemplate(text, path);
+    return text;
+  },
+);
 
 /** A JSON value whose strings may hold templates. */
 function checkJsonTemplate(value: unknown, path: PathSegment[]): unknown {
@@ -72,8 +75,10 @@ function checkJsonTemplate(value: unknown, path: PathSegment[]): unknown {
 }
 const jsonTemplate: Parser<unknown> = parser({ description: 'any JSON value; its strings may hold templates like {{data.token}}' }, checkJsonTemplate);
 
-const matchMapping: Parser<unknown> = parser({ type: 'object', description: 'a mapping of JSON fields the message must have, like { type: auth_ok }' }, (value, path) =>
-  isMapping(value) ? checkJsonTemplate(value, path) : reject(path, 'expected a mapping of JSON fields the message must have, like { type: auth_ok }', value),
+const matchMapping: Parser<unknown> = parser(
+  { type: 'object', description: 'a mapping of JSON fields the message must have, like { type: auth_ok }' },
+  (value, path) =>
+    isMapping(value) ? checkJsonTemplate(value, path) : reject(path, 'expected a mapping of JSON fields the message must have, like { type: auth_ok }', value),
 );
 
 const regexText: Parser<string | undefined> = parser({ type: 'string', description: 'a regular expression like ^pong' }, (value, path) => {
@@ -88,16 +93,32 @@ const regexText: Parser<string | undefined> = parser({ type: 'string', descripti
 
 const captureNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const captures = (what: string, valid: (source: string) => boolean): Parser<Record<string, string>> =>
-  parser({ type: 'object', propertyNames: { pattern: captureNamePattern.source }, additionalProperties: { type: 'string' }, description: `variable names to ${what}` }, (value, path) => {
-  if (!isMapping(value)) reject(path, `expected a mapping of variable names to ${what}, like { user: user.id }`, value);
-  for (const [name, source] of Object.entries(value)) {
-    if (!captureNamePattern.test(name) || name === 'connection' || name === 'seq' || name === 'now' || name === 'uuid' || name === 'random' || name === 'data') {
-      reject([...path, name], 'expected a variable name of letters, digits and _ other than connection, seq, now, uuid, random and data', name);
-    }
-    if (typeof source !== 'string' || !valid(source)) reject([...path, name], `expected ${what}`, source);
-  }
-  return value as Record<string, string>;
-  });
+  parser(
+    {
+      type: 'object',
+      propertyNames: { pattern: captureNamePattern.source },
+      additionalProperties: { type: 'string' },
+      description: `variable names to ${what}`,
+    },
+    (value, path) => {
+      if (!isMapping(value)) reject(path, `expected a mapping of variable names to ${what}, like { user: user.id }`, value);
+      for (const [name, source] of Object.entries(value)) {
+        if (
+          !captureNamePattern.test(name) ||
+          name === 'connection' ||
+          name === 'seq' ||
+          name === 'now' ||
+          name === 'uuid' ||
+          name === 'random' ||
+          name === 'data'
+        ) {
+          reject([...path, name], 'expected a variable name of letters, digits and _ other than connection, seq, now, uuid, random and data', name);
+        }
+        if (typeof source !== 'string' || !valid(source)) reject([...path, name], `expected ${what}`, source);
+      }
+      return value as Record<string, string>;
+    },
+  );
 const jsonPath = (source: string): boolean => /^[^.\s]+(?:\.[^.\s]+)*$/.test(source);
 
 const expectShape: Shape<Omit<ExpectStep, 'kind' | 'name' | 'named'>> = {
@@ -164,10 +185,11 @@ function nameOf(raw: RawMapping, path: PathSegment[], derived: string | undefine
 
 function firstText(value: unknown): string | undefined {
   if (typeof value === 'string') return /^[A-Za-z0-9_-]+$/.test(value) ? value : undefined;
-  if (isMapping(value)) for (const item of Object.values(value)) {
-    const text = firstText(item);
-    if (text !== undefined) return text;
-  }
+  if (isMapping(value))
+    for (const item of Object.values(value)) {
+      const text = firstText(item);
+      if (text !== undefined) return text;
+    }
   return undefined;
 }
 
@@ -200,12 +222,19 @@ function stepSchema(actions: Record<string, JsonSchema>, extra: Record<string, R
 
 const webSocketStepSchema = stepSchema({ send: payloadSchema, expect: mappingSchema(expectShape, false), pause: pauseDuration.schema });
 const webSocketStep: Parser<WebSocketStep> = parser(webSocketStepSchema, (value, path) => {
-  const [action, raw] = oneAction(value, path, ['send', 'expect', 'pause'], [], '{ send: { json: { type: auth } } }, { expect: { match: { type: auth_ok } } } or { pause: 1s }');
+  const [action, raw] = oneAction(
+    value,
+    path,
+    ['send', 'expect', 'pause'],
+    [],
+    '{ send: { json: { type: auth } } }, { expect: { match: { type: auth_ok } } } or { pause: 1s }',
+  );
   const at = [...path, action];
   if (action === 'pause') return { kind: 'pause', duration: pauseDuration(raw.pause, at), ...nameOf(raw, path, undefined) } satisfies PauseStep;
   if (action === 'send') return { kind: 'send', payload: sendPayload(raw.send, at), ...nameOf(raw, path, undefined) } satisfies SendStep;
   const expect = parseMapping(raw.expect ?? {}, at, expectShape, expectFallback);
-  if (expect.match !== undefined && expect.regex !== undefined) reject([...at, 'regex'], 'expected either match (JSON) or regex (text), not both', expect.regex);
+  if (expect.match !== undefined && expect.regex !== undefined)
+    reject([...at, 'regex'], 'expected either match (JSON) or regex (text), not both', expect.regex);
   return { kind: 'expect', ...expect, ...nameOf(raw, path, firstText(expect.match)) };
 });
 
@@ -252,10 +281,15 @@ const headerPatterns: Parser<Record<string, string>> = parser({ type: 'object', 
 const httpExpectShape: Shape<HttpExpect> = { fields: { status: statusList, match: matchMapping, headers: headerPatterns } };
 const httpExpectFallback: HttpExpect = { status: [], match: undefined, headers: {} };
 
-const requestPathTemplate: Parser<string> = parser({ type: 'string', pattern: '^/\\S*$', description: 'a path starting with / and without spaces, like /items?user={{data.user}}' }, (value, path) => {
-  const text = templateText(value, path);
-  return text.startsWith('/') && !/\s/.test(text) ? text : reject(path, 'expected a path starting with / and without spaces, like /items?user={{data.user}}', value);
-});
+const requestPathTemplate: Parser<string> = parser(
+  { type: 'string', pattern: '^/\\S*$', description: 'a path starting with / and without spaces, like /items?user={{data.user}}' },
+  (value, path) => {
+    const text = templateText(value, path);
+    return text.startsWith('/') && !/\s/.test(text)
+      ? text
+      : reject(path, 'expected a path starting with / and without spaces, like /items?user={{data.user}}', value);
+  },
+);
 
 const templateHeaders: Parser<Record<string, string>> = parser(headers.schema, (value, path) => {
   const parsed = headers(value, path);
@@ -287,16 +321,27 @@ const httpStepSchema = stepSchema(
   { request: { expect: mappingSchema(httpExpectShape, false), capture: httpCaptures.schema } },
 );
 const httpStep: Parser<HttpStep> = parser(httpStepSchema, (value, path) => {
-  const [action, raw] = oneAction(value, path, ['request', 'pause'], ['expect', 'capture'], '{ request: { method: POST, path: /login }, expect: { status: 200 } } or { pause: 1s }');
+  const [action, raw] = oneAction(
+    value,
+    path,
+    ['request', 'pause'],
+    ['expect', 'capture'],
+    '{ request: { method: POST, path: /login }, expect: { status: 200 } } or { pause: 1s }',
+  );
   if (action === 'pause') {
-    if (raw.expect !== undefined || raw.capture !== undefined) reject([...path, 'pause'], 'expected a pause alone (expect and capture go with a request)', raw.pause);
+    if (raw.expect !== undefined || raw.capture !== undefined)
+      reject([...path, 'pause'], 'expected a pause alone (expect and capture go with a request)', raw.pause);
     return { kind: 'pause', duration: pauseDuration(raw.pause, [...path, 'pause']), ...nameOf(raw, path, undefined) };
   }
   const request = parseMapping(raw.request, [...path, 'request'], requestShape, requestFallback);
   if (request.body !== undefined && request.json !== undefined) reject([...path, 'request', 'json'], 'expected either body or json, not both', request.json);
   const expect = raw.expect === undefined ? httpExpectFallback : parseMapping(raw.expect, [...path, 'expect'], httpExpectShape, httpExpectFallback);
   const capture = raw.capture === undefined ? {} : httpCaptures(raw.capture, [...path, 'capture']);
-  const derived = request.path.split('?')[0]!.split('/').filter((part) => /^[A-Za-z0-9_-]+$/.test(part)).pop();
+  const derived = request.path
+    .split('?')[0]!
+    .split('/')
+    .filter((part) => /^[A-Za-z0-9_-]+$/.test(part))
+    .pop();
   return { kind: 'request', ...request, expect, capture, ...nameOf(raw, path, derived) };
 });
 
@@ -333,7 +378,12 @@ const dataSchema = {
 };
 export const dataField: Parser<DataSettings> = parser(dataSchema, (value, at) => {
   if (value === null) return noData;
-  const given: RawMapping = typeof value === 'string' ? { file: value } : isMapping(value) ? value : reject(at, 'expected a .csv or .jsonl file, or { file: users.csv, unique: true }', value);
+  const given: RawMapping =
+    typeof value === 'string'
+      ? { file: value }
+      : isMapping(value)
+        ? value
+        : reject(at, 'expected a .csv or .jsonl file, or { file: users.csv, unique: true }', value);
   for (const key of Object.keys(given)) if (key !== 'file' && key !== 'unique') throw new Invalid([...at, key], 'unknown field (allowed: file, unique)');
   const fileAt = typeof value === 'string' ? at : [...at, 'file'];
   const file = own(given, 'file');

@@ -115,11 +115,17 @@ const pacedByWorkload: SessionRule = (s) =>
 export const webSocketSessionRules: readonly SessionRule[] = [
   (s) =>
     s.websocket.mode === 'subscribe' && s.websocket.session.loop.length > 0
-      ? { path: ['websocket', 'session', 'loop'], expected: 'expected no loop steps with websocket.mode: subscribe (its clients only receive; use websocket.mode: echo to send a loop)' }
+      ? {
+          path: ['websocket', 'session', 'loop'],
+          expected: 'expected no loop steps with websocket.mode: subscribe (its clients only receive; use websocket.mode: echo to send a loop)',
+        }
       : undefined,
   (s) =>
     s.websocket.mode === 'echo' && hasWebSocketSession(s.websocket.session) && s.websocket.session.loop.length === 0
-      ? { path: ['websocket', 'session', 'loop'], expected: 'expected loop steps for the workload to send, or websocket.mode: subscribe for a session that only receives pushed events' }
+      ? {
+          path: ['websocket', 'session', 'loop'],
+          expected: 'expected loop steps for the workload to send, or websocket.mode: subscribe for a session that only receives pushed events',
+        }
       : undefined,
   (s) => (s.websocket.mode === 'echo' && hasWebSocketSession(s.websocket.session) ? pacedByWorkload(s) : undefined),
   replyConflict,

@@ -68,9 +68,7 @@ export const stageShape: Shape<Stage> = { fields: { duration: duration(above(0))
 
 const versionText = oneOf(httpVersions);
 // YAML reads `version: 2` and `version: 1.1` as numbers.
-const httpVersion = parser({ enum: [...httpVersions, 2, 1.1] }, (value, path) =>
-  versionText(typeof value === 'number' ? String(value) : value, path),
-);
+const httpVersion = parser({ enum: [...httpVersions, 2, 1.1] }, (value, path) => versionText(typeof value === 'number' ? String(value) : value, path));
 
 const httpShape: Shape<HttpSettings> = {
   fields: {
@@ -247,10 +245,7 @@ export const scenarioSections = {
   verdict: verdictShape,
 } as const;
 
-const nestedNames = Object.entries(scenarioSections).flatMap(([section, shape]) =>
-  Object.keys(shape.fields).map((key) => `${section}.${key}`),
-);
+const nestedNames = Object.entries(scenarioSections).flatMap(([section, shape]) => Object.keys(shape.fields).map((key) => `${section}.${key}`));
 export const baseShape: Shape<Scenario> = { fields: scenarioFields, readElsewhere: ['steps'], nested: nestedNames };
 // Inside a step `name` is the step's label (taken out before merging) and `steps` is unknown.
 export const stepShape: Shape<Scenario> = { fields: scenarioFields, nested: nestedNames };
-

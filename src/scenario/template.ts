@@ -31,7 +31,8 @@ export function parseTemplate(text: string): TemplatePart[] {
     from = match.index + match[0].length;
   }
   if (from < text.length) parts.push({ kind: 'text', text: text.slice(from) });
-  if (parts.some((part) => part.kind === 'text' && /\{\{|\}\}/.test(part.text))) throw new TemplateError('expected each {{ to close with }} around one variable, like {{data.token}}');
+  if (parts.some((part) => part.kind === 'text' && /\{\{|\}\}/.test(part.text)))
+    throw new TemplateError('expected each {{ to close with }} around one variable, like {{data.token}}');
   return parts;
 }
 

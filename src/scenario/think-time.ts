@@ -72,7 +72,8 @@ export const thinkTime: Parser<ThinkTime> = parser(thinkTimeSchema, (value, path
 
 function required(mapping: RawMapping, key: string, path: PathSegment[]): unknown {
   const given = own(mapping, key);
-  if (given === undefined) throw new Invalid([...path, key], `expected a duration like 1s (distribution: ${String(own(mapping, 'distribution'))} needs ${key})`);
+  if (given === undefined)
+    throw new Invalid([...path, key], `expected a duration like 1s (distribution: ${String(own(mapping, 'distribution'))} needs ${key})`);
   return given;
 }
 

@@ -199,9 +199,7 @@ export interface TlsSettings {
 
 /** A pause drawn afresh before every request: fixed, or spread so idle gaps vary as real users' do. */
 export type ThinkTime =
-  | { distribution: 'fixed'; value: Millis }
-  | { distribution: 'uniform'; min: Millis; max: Millis }
-  | { distribution: 'exponential'; mean: Millis };
+  { distribution: 'fixed'; value: Millis } | { distribution: 'uniform'; min: Millis; max: Millis } | { distribution: 'exponential'; mean: Millis };
 
 export const thinkTimeDistributions = ['fixed', 'uniform', 'exponential'] as const;
 

@@ -120,11 +120,7 @@ export function formatDuration(ms: Millis): string {
   const hours = Math.floor(ms / 3_600_000);
   const minutes = Math.floor((ms % 3_600_000) / 60_000);
   const seconds = (ms % 60_000) / 1000;
-  return [
-    hours > 0 ? `${hours}h` : '',
-    minutes > 0 ? `${minutes}m` : '',
-    seconds > 0 ? `${trim(seconds)}s` : '',
-  ].join('');
+  return [hours > 0 ? `${hours}h` : '', minutes > 0 ? `${minutes}m` : '', seconds > 0 ? `${trim(seconds)}s` : ''].join('');
 }
 
 // Three decimals are below any timer's resolution here, and keep labels short.

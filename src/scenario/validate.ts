@@ -27,14 +27,7 @@ function resolveSteps(raw: RawMapping, base: Scenario, fallback: Scenario, proto
   return steps.map((step, index) => resolveStep(step, index, baseRaw, fallback, names, protocolRules));
 }
 
-function resolveStep(
-  step: unknown,
-  index: number,
-  baseRaw: RawMapping,
-  fallback: Scenario,
-  names: Set<string>,
-  protocolRules: ScenarioRule,
-): StepScenario {
+function resolveStep(step: unknown, index: number, baseRaw: RawMapping, fallback: Scenario, names: Set<string>, protocolRules: ScenarioRule): StepScenario {
   const at: PathSegment[] = ['steps', index];
   if (!isMapping(step)) reject(at, 'expected a mapping of the fields this step changes, like { connections: 200 }', step);
   const { name, ...overrides } = step;

@@ -7,12 +7,7 @@ import type { VerdictSettings } from './types.js';
 const expected = 'expected an error rate like 1% or 0.01 (a share of attempts, from 0 to 1), or off';
 
 const schema = {
-  anyOf: [
-    { type: 'number', minimum: 0, maximum: 1 },
-    { type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?)\\s*%\\s*$' },
-    { const: 'off' },
-    { const: false },
-  ],
+  anyOf: [{ type: 'number', minimum: 0, maximum: 1 }, { type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?)\\s*%\\s*$' }, { const: 'off' }, { const: false }],
 };
 
 const parseMaxErrorRate = (value: unknown, path: Parameters<Parser<unknown>>[1]): number | 'off' => {

@@ -38,9 +38,7 @@ export function bestFor(goalName: GoalName, records: readonly SweepRecord[]): Ve
   const candidates = scored.filter((record) => races(record) === fewestRaces);
   const score = (record: SweepRecord): number => record[goal.column] as number;
   // Ties go to the lower p99, then to the earlier combination.
-  const best = candidates.reduce((a, b) =>
-    score(b) < score(a) || (score(b) === score(a) && Number(b.latency_p99_ms) < Number(a.latency_p99_ms)) ? b : a,
-  );
+  const best = candidates.reduce((a, b) => (score(b) < score(a) || (score(b) === score(a) && Number(b.latency_p99_ms) < Number(a.latency_p99_ms)) ? b : a));
   const condition = fewestRaces === 0 ? 'at zero keep-alive races' : `every combination had races; among those with the fewest (${fewestRaces})`;
   const p99 = goal.column === 'latency_p99_ms' ? '' : `, p99 ${String(best.latency_p99_ms)} ms`;
   const text =

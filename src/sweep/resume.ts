@@ -38,7 +38,8 @@ interface SweepRunJson {
 
 export function readSweep(dir: string): StoredSweep {
   const file = join(dir, 'run.json');
-  if (!existsSync(file)) throw new UsageError(`--resume ${dir}: no run.json there (give the folder a sweep wrote, like results/20250101-120000-keepalive-sweep)`);
+  if (!existsSync(file))
+    throw new UsageError(`--resume ${dir}: no run.json there (give the folder a sweep wrote, like results/20250101-120000-keepalive-sweep)`);
   let document: SweepRunJson;
   try {
     document = JSON.parse(readFileSync(file, 'utf8')) as SweepRunJson;
@@ -51,7 +52,9 @@ export function readSweep(dir: string): StoredSweep {
   }
   // run.json never holds secrets (scenario/secrets.ts): resuming would send the placeholder.
   if (JSON.stringify(document.raw).includes(redactedText)) {
-    throw new UsageError(`--resume ${dir}: the sweep used secrets (credential headers or a URL password), which run.json does not keep; rerun the sweep instead`);
+    throw new UsageError(
+      `--resume ${dir}: the sweep used secrets (credential headers or a URL password), which run.json does not keep; rerun the sweep instead`,
+    );
   }
   const annotation: SweepAnnotation = {
     dimensions: sweep.dimensions,

@@ -53,10 +53,7 @@ function splitValues(text: string): string[] {
 
 /** Every combination as one value per dimension, the first dimension changing slowest. */
 export function combinations(dimensions: readonly Dimension[]): string[][] {
-  return dimensions.reduce<string[][]>(
-    (partial, dimension) => partial.flatMap((prefix) => dimension.values.map((value) => [...prefix, value])),
-    [[]],
-  );
+  return dimensions.reduce<string[][]>((partial, dimension) => partial.flatMap((prefix) => dimension.values.map((value) => [...prefix, value])), [[]]);
 }
 
 /**

@@ -207,8 +207,7 @@ function applyTimeouts(server: http.Server, settings: ServerSettings): void {
   // fires can be cut off. Set as properties, not createServer options: the options check
   // headersTimeout <= requestTimeout, which the raise may break, and requestTimeout then
   // simply fires first.
-  server.headersTimeout =
-    settings.headersTimeout > settings.keepAliveTimeout ? settings.headersTimeout : settings.keepAliveTimeout + 1000;
+  server.headersTimeout = settings.headersTimeout > settings.keepAliveTimeout ? settings.headersTimeout : settings.keepAliveTimeout + 1000;
   server.requestTimeout = settings.requestTimeout;
   server.maxRequestsPerSocket = settings.maxRequestsPerSocket;
   if (settings.maxConnections > 0) server.maxConnections = settings.maxConnections;

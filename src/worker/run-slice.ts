@@ -67,22 +67,24 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   const primary = recorder.histogram(plan.metric);
   const serviceTime = recorder.histogram('service_time');
   const scheduleLag = recorder.histogram('schedule_lag');
-  const answered = (slot: number): SendDone => (error, responded, at) => {
-    inFlight--;
-    const endedAt = at ?? now();
-    if (responded) {
-      recorder.count(countAs);
-      primary.record((endedAt - intendedAt[slot]!) * 1000);
-      if (openModel) {
-        serviceTime.record((endedAt - sentAt[slot]!) * 1000);
-        scheduleLag.record((sentAt[slot]! - intendedAt[slot]!) * 1000);
+  const answered =
+    (slot: number): SendDone =>
+    (error, responded, at) => {
+      inFlight--;
+      const endedAt = at ?? now();
+      if (responded) {
+        recorder.count(countAs);
+        primary.record((endedAt - intendedAt[slot]!) * 1000);
+        if (openModel) {
+          serviceTime.record((endedAt - sentAt[slot]!) * 1000);
+          scheduleLag.record((sentAt[slot]! - intendedAt[slot]!) * 1000);
+        }
       }
-    }
-    if (error) recorder.error(error);
-    // The workload may send again from here (an open model's queue), so check the drain after.
-    slotDone[slot]!(responded, endedAt);
-    if (stopping && inFlight === 0) drained?.();
-  };
+      if (error) recorder.error(error);
+      // The workload may send again from here (an open model's queue), so check the drain after.
+      slotDone[slot]!(responded, endedAt);
+      if (stopping && inFlight === 0) drained?.();
+    };
 
   const send = (slot: number, intended: number, done: SlotDone): void => {
     intendedAt[slot] = intended;

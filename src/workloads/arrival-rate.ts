@@ -43,13 +43,15 @@ export function arrivalRateWorkload(options: ArrivalRateOptions): Workload {
 
   // One callback per slot, made once: an answer frees the slot for the next arrival.
   const answered: SlotDone[] = [];
-  const answeredFor = (slot: number): SlotDone => () => {
-    // Queued arrivals are still sent after the step's end, during the drain: they were
-    // due inside the step, and their latency counts from when they were due.
-    const waiting = queue.shift();
-    if (waiting !== undefined) dispatch(slot, waiting);
-    else freeSlots.push(slot);
-  };
+  const answeredFor =
+    (slot: number): SlotDone =>
+    () => {
+      // Queued arrivals are still sent after the step's end, during the drain: they were
+      // due inside the step, and their latency counts from when they were due.
+      const waiting = queue.shift();
+      if (waiting !== undefined) dispatch(slot, waiting);
+      else freeSlots.push(slot);
+    };
 
   function dispatch(slot: number, intendedAt: number): void {
     context?.send(slot, intendedAt, (answered[slot] ??= answeredFor(slot)));

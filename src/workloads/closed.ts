@@ -57,12 +57,14 @@ export function closedWorkload(options: ClosedOptions): Workload {
   // One callback per slot, made once: a request's answer is the slot's cue to send again.
   const answered: SlotDone[] = [];
   const neverPauses = options.thinkTime.distribution === 'fixed' && options.thinkTime.value === 0;
-  const answeredFor = (slot: number): SlotDone => (responded, endedAt) => {
-    const pause = neverPauses ? 0 : pauseFor(slot);
-    if (!responded) later(Math.max(pause, failureBackoffMs), slot);
-    else if (pause > 0) later(pause, slot);
-    else loop(slot, endedAt);
-  };
+  const answeredFor =
+    (slot: number): SlotDone =>
+    (responded, endedAt) => {
+      const pause = neverPauses ? 0 : pauseFor(slot);
+      if (!responded) later(Math.max(pause, failureBackoffMs), slot);
+      else if (pause > 0) later(pause, slot);
+      else loop(slot, endedAt);
+    };
 
   /** `intendedAt`: when the previous answer came (no pause), else now. */
   function loop(slot: number, intendedAt?: number): void {

@@ -32,10 +32,13 @@ export function holdWorkload(options: HoldOptions): Workload {
   }
 
   function retry(slot: number, attempt: number, lostAt: number | undefined): void {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      open(slot, attempt, lostAt);
-    }, reconnectDelay(options.reconnect, attempt));
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        open(slot, attempt, lostAt);
+      },
+      reconnectDelay(options.reconnect, attempt),
+    );
     timers.add(timer);
   }
 

@@ -38,8 +38,7 @@ const workloads: Record<WorkloadKind, (scenario: StepScenario, plan: WorkloadPla
       totalConnections: plan.totalConnections,
     }),
   hold: (scenario, plan) => holdWorkload({ connectRate: connectRateShare(scenario, plan), reconnect: scenario.reconnect }),
-  'reconnect-storm': (scenario, plan) =>
-    holdWorkload({ connectRate: connectRateShare(scenario, plan), reconnect: scenario.reconnect }),
+  'reconnect-storm': (scenario, plan) => holdWorkload({ connectRate: connectRateShare(scenario, plan), reconnect: scenario.reconnect }),
   connect: (scenario, plan) => connectWorkload(connectRateShare(scenario, plan)),
 };
 
@@ -49,8 +48,7 @@ export function opensOwnConnections(scenario: StepScenario): boolean {
 }
 
 /** A worker opens its share of the step's connect rate. */
-const connectRateShare = (scenario: StepScenario, plan: WorkloadPlan): number =>
-  (scenario.connectRate * plan.connections) / plan.totalConnections;
+const connectRateShare = (scenario: StepScenario, plan: WorkloadPlan): number => (scenario.connectRate * plan.connections) / plan.totalConnections;
 
 export function workloadFor(scenario: StepScenario, plan: WorkloadPlan): Workload {
   return workloads[scenario.workload](scenario, plan);

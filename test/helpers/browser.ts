@@ -58,8 +58,20 @@ export async function openPage(file: string): Promise<OpenedPage> {
   const profile = mkdtempSync(join(tmpdir(), 'sockcap-browser-'));
   const child = spawn(
     chromium,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--disable-dev-shm-usage', '--hide-scrollbars', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      '--hide-scrollbars',
+      `--user-data-dir=${profile}`,
+      '--remote-debugging-port=0',
+      'about:blank',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const socket = new WebSocket(await devtoolsUrl(child));
@@ -96,7 +108,7 @@ export async function openPage(file: string): Promise<OpenedPage> {
     if (message.method === 'Page.loadEventFired') loaded();
     if (message.method === 'Runtime.consoleAPICalled' && ['error', 'warning', 'assert'].includes(String(params.type))) {
       const args = (params.args as { value?: unknown; description?: string }[]) ?? [];
-      problems.push(`console.${String(params.type)}: ${args.map((arg) => (arg.description ?? JSON.stringify(arg.value))).join(' ')}`);
+      problems.push(`console.${String(params.type)}: ${args.map((arg) => arg.description ?? JSON.stringify(arg.value)).join(' ')}`);
     }
     if (message.method === 'Runtime.exceptionThrown') problems.push(`uncaught: ${JSON.stringify(params.exceptionDetails)}`);
     if (message.method === 'Log.entryAdded') {

@@ -49,9 +49,7 @@ const ready = (pod: string): boolean => existsSync(join(podDir(pod), 'results', 
 
 /** Kubernetes' own expansion of $(VAR) in a container's command, from the container's env. */
 function expand(text: string, env: Record<string, string>): string {
-  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string | undefined) =>
-    name === undefined ? '$' : (env[name] ?? whole),
-  );
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string | undefined) => (name === undefined ? '$' : (env[name] ?? whole)));
 }
 
 function startPods(job: Manifest): void {

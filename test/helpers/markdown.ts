@@ -64,7 +64,5 @@ export function anchors(markdown: string): Set<string> {
 /** Relative links `[text](path#anchor)`, outside code. */
 export function relativeLinks(markdown: string): string[] {
   const outsideCode = markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
-  return [...outsideCode.matchAll(/\]\(([^)\s]+)\)/g)]
-    .map((match) => match[1] ?? '')
-    .filter((link) => !/^[a-z]+:/i.test(link));
+  return [...outsideCode.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1] ?? '').filter((link) => !/^[a-z]+:/i.test(link));
 }

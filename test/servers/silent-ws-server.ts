@@ -25,7 +25,9 @@ export async function startSilentWsServer(): Promise<SilentWsServer> {
       if (!head.includes('\r\n\r\n')) return;
       socket.off('data', onData);
       const key = /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1] ?? '';
-      const accept = createHash('sha1').update(key + websocketGuid).digest('base64');
+      const accept = createHash('sha1')
+        .update(key + websocketGuid)
+        .digest('base64');
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
       counts.upgrades++;
       remoteAddresses.add(socket.remoteAddress ?? '');

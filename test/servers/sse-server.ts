@@ -21,8 +21,7 @@ export interface SseTestServer {
   close(): Promise<void>;
 }
 
-const tick = (seq: number, eol = '\n'): string =>
-  `event: tick${eol}id: ${seq}${eol}data: {"seq":${seq},${eol}data: "publishedAt":${Date.now()}}${eol}${eol}`;
+const tick = (seq: number, eol = '\n'): string => `event: tick${eol}id: ${seq}${eol}data: {"seq":${seq},${eol}data: "publishedAt":${Date.now()}}${eol}${eol}`;
 
 function heartbeat(res: http.ServerResponse): void {
   const timer = setInterval(() => res.write(': still here\n'), 100);

@@ -46,10 +46,7 @@ export async function startTlsEchoServer(options: TlsEchoServerOptions = {}): Pr
       { name: 'basicConstraints', cA: false },
       {
         name: 'subjectAltName',
-        altNames: [
-          ...names.map((value) => ({ type: 2 as const, value })),
-          ...(options.withoutIp ? [] : [{ type: 7 as const, ip: '127.0.0.1' }]),
-        ],
+        altNames: [...names.map((value) => ({ type: 2 as const, value })), ...(options.withoutIp ? [] : [{ type: 7 as const, ip: '127.0.0.1' }])],
       },
     ],
   });

@@ -15,10 +15,7 @@ export interface WsEchoServer {
 }
 
 /** Echoes every message of every WebSocket on `server`, with the same text or binary type. */
-export function echoWebSockets(
-  server: http.Server | https.Server,
-  on: { connected(): void; echoed(data: Buffer, isBinary: boolean): void },
-): WebSocketServer {
+export function echoWebSockets(server: http.Server | https.Server, on: { connected(): void; echoed(data: Buffer, isBinary: boolean): void }): WebSocketServer {
   const wss = new WebSocketServer({ server, perMessageDeflate: false });
   wss.on('connection', (ws) => {
     on.connected();

@@ -60,7 +60,17 @@ export function capacitySection(run: ReportRun, untilSlo: string | undefined): S
     const fit = fits.find((candidate) => candidate.quantity === side.quantity);
     const measured: Series = { label: `${side.label} per connection`, summary: fitText(fit), values, style: 'points', color: side.color };
     // The fitted marginal cost as a dashed level in the side's colour, beside the measured averages.
-    const slope: Series[] = fit ? [{ label: `${side.label} fitted slope`, summary: `${formatNumber(fit.fit.slope)} KiB`, values: x.map(() => fit.fit.slope), style: 'dashed', color: side.color }] : [];
+    const slope: Series[] = fit
+      ? [
+          {
+            label: `${side.label} fitted slope`,
+            summary: `${formatNumber(fit.fit.slope)} KiB`,
+            values: x.map(() => fit.fit.slope),
+            style: 'dashed',
+            color: side.color,
+          },
+        ]
+      : [];
     return [measured, ...slope];
   });
   const charts: ChartSpec[] = [];
@@ -68,9 +78,11 @@ export function capacitySection(run: ReportRun, untilSlo: string | undefined): S
   const rates = ladder.map((step) => (step.connectRatePeak > 0 ? step.connectRatePeak : null));
   if (rates.some((rate) => rate !== null)) {
     const top = Math.max(...rates.filter((rate): rate is number => rate !== null));
-    charts.push(chart('capacity-rate', 'Connect rate against connections (fastest interval of each step)', 'new connections per s', [
-      { label: 'connect rate', summary: `peak ${formatNumber(top)}/s`, values: rates, style: 'points' },
-    ]));
+    charts.push(
+      chart('capacity-rate', 'Connect rate against connections (fastest interval of each step)', 'new connections per s', [
+        { label: 'connect rate', summary: `peak ${formatNumber(top)}/s`, values: rates, style: 'points' },
+      ]),
+    );
   }
   const slo = sloOf(untilSlo);
   const sloVerdict = (step: StepResult): string => {
@@ -85,9 +97,15 @@ export function capacitySection(run: ReportRun, untilSlo: string | undefined): S
     const summary = broken
       ? `broken at step ${broken.step.stepLabel} (${broken.connectionsPeak.toLocaleString('en-US')} connections); last kept: ${good ? good.connectionsPeak.toLocaleString('en-US') : 'none'}`
       : 'kept in every step';
-    charts.push(chart('capacity-slo', `SLO ${slo.text} against connections`, slo.ref.kind === 'ms' ? 'ms' : slo.ref.kind, [{ label: slo.ref.name, summary, values, style: 'points' }], [
-      { y: slo.limit, label: `SLO: ${slo.text}` },
-    ]));
+    charts.push(
+      chart(
+        'capacity-slo',
+        `SLO ${slo.text} against connections`,
+        slo.ref.kind === 'ms' ? 'ms' : slo.ref.kind,
+        [{ label: slo.ref.name, summary, values, style: 'points' }],
+        [{ y: slo.limit, label: `SLO: ${slo.text}` }],
+      ),
+    );
   }
   const kib = (value: number | undefined): string => (value === undefined ? '-' : formatNumber(value));
   const rows = ladder.map((step) => [
@@ -101,7 +119,17 @@ export function capacitySection(run: ReportRun, untilSlo: string | undefined): S
     step.connectRatePeak > 0 ? formatNumber(step.connectRatePeak) : '-',
     ...(slo ? [`${formatValue(slo.ref.kind, metricValue(step, slo.ref, primaryMetricOf(step.step)))} (${sloVerdict(step)})`] : []),
   ]);
-  const header = ['step', 'held', 'failed', 'client KiB/conn', 'server KiB/conn', 'kernel KiB/conn', 'server cpu ms/conn', 'connects/s', ...(slo ? [slo.text] : [])];
+  const header = [
+    'step',
+    'held',
+    'failed',
+    'client KiB/conn',
+    'server KiB/conn',
+    'kernel KiB/conn',
+    'server cpu ms/conn',
+    'connects/s',
+    ...(slo ? [slo.text] : []),
+  ];
   const fitRows = fits.map((fit) => [fit.quantity, fitText(fit), fit.fit.r2 === undefined ? '-' : fit.fit.r2.toFixed(4)]);
   const html = [
     '<p class="note">Each point is one step: the average cost of a connection it held. The fitted slope is the cost of one more connection (total cost against connections, least squares across the steps), ± its standard error.</p>',

@@ -35,13 +35,19 @@ function headline(comparison: Comparison): Headline {
     state: regressions.length > 0 ? 'failed' : 'passed',
     verdict: `${word}: ${parts.join('; ')}`,
     reasons: regressions.map(
-      (row) => `step ${row.step}: ${row.metric} ${formatChange(row)} (${describe(row)}), allowed ${row.allowance?.text ?? '-'}${row.noise === undefined ? '' : `, noise ${formatNoise(row)}`}`,
+      (row) =>
+        `step ${row.step}: ${row.metric} ${formatChange(row)} (${describe(row)}), allowed ${row.allowance?.text ?? '-'}${row.noise === undefined ? '' : `, noise ${formatNoise(row)}`}`,
     ),
     warnings: comparison.notes,
     facts: [
       ['baseline', baselineRuns.map((run) => run.dir).join(', ')],
       ['current', current.dir],
-      ['noise', comparison.noiseEstimated ? `the spread of ${baselineRuns.length} baseline runs around their merged result` : 'not estimated: give several baseline runs (--baseline dir1 dir2 … current) to measure it'],
+      [
+        'noise',
+        comparison.noiseEstimated
+          ? `the spread of ${baselineRuns.length} baseline runs around their merged result`
+          : 'not estimated: give several baseline runs (--baseline dir1 dir2 … current) to measure it',
+      ],
       ['sockcap', version],
     ],
   };
@@ -58,7 +64,12 @@ function stepSection(comparison: Comparison, step: StepResult, index: number): S
   const merged = baselines.length > 0 ? mergeSteps(baselines) : undefined;
   const charts = metricNames.flatMap((metric): ChartSpec[] => {
     const chart = percentileChart(`compare-${index}-${metric}`, `${metric} percentile distribution`, [
-      { label: baselines.length > 1 ? `baseline (${baselines.length} runs merged)` : 'baseline', histogram: merged?.histograms.get(metric), color: baselineColor, style: 'dashed' },
+      {
+        label: baselines.length > 1 ? `baseline (${baselines.length} runs merged)` : 'baseline',
+        histogram: merged?.histograms.get(metric),
+        color: baselineColor,
+        style: 'dashed',
+      },
       { label: 'current', histogram: step.histograms.get(metric), color: currentColor },
     ]);
     // Overlaid means both: a metric only one side measured is listed in the table, not drawn alone.

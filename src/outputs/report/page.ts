@@ -60,7 +60,14 @@ function headline(head: Headline): string {
   return `<h1>${escapeHtml(head.title)}</h1>
 <p class="verdict ${head.state}" id="verdict">${escapeHtml(head.verdict)}</p>
 ${list(head.reasons, 'reasons')}
-${head.warnings.length > 0 ? `<h3>Warnings</h3>\n${list(head.warnings.map((warning) => `warning: ${warning}`), 'warnings')}` : ''}
+${
+  head.warnings.length > 0
+    ? `<h3>Warnings</h3>\n${list(
+        head.warnings.map((warning) => `warning: ${warning}`),
+        'warnings',
+      )}`
+    : ''
+}
 <dl class="facts">${head.facts.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>`;
 }
 

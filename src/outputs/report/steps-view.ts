@@ -58,9 +58,15 @@ export function stepsSection(run: ReportRun): Section {
   const all = run.steps.map(figures);
   const group = (label: string, values: (number | null | undefined)[]) => ({ label, values: values.map((value) => value ?? null) });
   const html = [
-    barChart('Throughput by step', 'completed per s', ['completed per s'], all.map((f) => group(f.label, [f.perS])), (v) => `${formatNumber(v)}/s`),
     barChart(
-      'Latency by step (each step\'s main metric)',
+      'Throughput by step',
+      'completed per s',
+      ['completed per s'],
+      all.map((f) => group(f.label, [f.perS])),
+      (v) => `${formatNumber(v)}/s`,
+    ),
+    barChart(
+      "Latency by step (each step's main metric)",
       'ms',
       ['p50', 'p99', 'p99.9'],
       all.map((f) => group(f.label, [f.latency?.p50, f.latency?.p99, f.latency?.p999])),
@@ -80,7 +86,13 @@ export function stepsSection(run: ReportRun): Section {
       run.steps.map((r) => group(r.step.stepLabel, [mib(r.client.rssPeakBytes), r.server ? mib(r.server.rssPeakBytes) : null])),
       (v) => `${formatNumber(v)} MiB`,
     ),
-    barChart('Error rate by step', '% of attempts', ['errors'], all.map((f) => group(f.label, [f.errorRate === undefined ? null : f.errorRate * 100])), (v) => `${formatNumber(v)}%`),
+    barChart(
+      'Error rate by step',
+      '% of attempts',
+      ['errors'],
+      all.map((f) => group(f.label, [f.errorRate === undefined ? null : f.errorRate * 100])),
+      (v) => `${formatNumber(v)}%`,
+    ),
   ].join('\n');
   return { id: 'steps', title: 'Steps compared', html, charts: [] };
 }

@@ -32,19 +32,33 @@ export function sweepSection(run: ReportRun, sweep: SweepRecord | undefined): Se
   const rowsAxis = leading.length > 0 ? leading.map((dimension) => dimension.path).join(', ') : '';
   const axes = { rows: rowsAxis, columns: last.path };
   const rows = leading.length > 0 ? rowLabels : [''];
-  const figure = (read: (step: StepResult) => number | null) => (row: number, column: number): number | null => {
-    const step = at(row, column);
-    return step && !step.interrupted ? read(step) : null;
-  };
+  const figure =
+    (read: (step: StepResult) => number | null) =>
+    (row: number, column: number): number | null => {
+      const step = at(row, column);
+      return step && !step.interrupted ? read(step) : null;
+    };
   const keepAlive = (step: StepResult) => keepAliveRow(step, sweep.serverTimeout);
   const p99 = (step: StepResult): number | null => {
     const stats = summarize(step.histograms.get(primaryMetricOf(step.step)));
     return stats.count > 0 ? stats.p99 : null;
   };
   const maps = [
-    { title: 'Requests on reused sockets', unit: '%', read: (s: StepResult) => numeric(keepAlive(s).reuse_pct), format: (v: number) => `${formatNumber(v)}%`, better: 'high' as const },
-    { title: 'New connections per 1,000 requests', unit: 'connections', read: (s: StepResult) => numeric(keepAlive(s).new_conns_per_1k_requests), format: formatNumber, better: 'low' as const },
-    { title: 'p99 of each step\'s main latency', unit: 'ms', read: p99, format: formatMs, better: 'low' as const },
+    {
+      title: 'Requests on reused sockets',
+      unit: '%',
+      read: (s: StepResult) => numeric(keepAlive(s).reuse_pct),
+      format: (v: number) => `${formatNumber(v)}%`,
+      better: 'high' as const,
+    },
+    {
+      title: 'New connections per 1,000 requests',
+      unit: 'connections',
+      read: (s: StepResult) => numeric(keepAlive(s).new_conns_per_1k_requests),
+      format: formatNumber,
+      better: 'low' as const,
+    },
+    { title: "p99 of each step's main latency", unit: 'ms', read: p99, format: formatMs, better: 'low' as const },
     {
       title: 'Keep-alive race errors (request sent on a socket the server was closing)',
       unit: 'errors',

@@ -74,14 +74,17 @@ export function timelineSection(run: ReportRun): Section {
     if (list.every((value) => value === null)) return [];
     let text = 'not measured after warm-up';
     if (seen.length > 0) {
-      const figure = summary === 'peak' ? Math.max(...seen) : summary === 'total' ? seen.reduce((a, b) => a + b, 0) : seen.reduce((a, b) => a + b, 0) / seen.length;
+      const figure =
+        summary === 'peak' ? Math.max(...seen) : summary === 'total' ? seen.reduce((a, b) => a + b, 0) : seen.reduce((a, b) => a + b, 0) / seen.length;
       text = `${summary} ${formatNumber(figure)}${unit}`;
     }
     return [{ label, summary: text, values: list }];
   };
   let index = 0;
   const chart = (title: string, unit: string, list: Series[]): ChartSpec[] =>
-    list.length === 0 ? [] : [{ id: `time-${index++}`, title, unit, xKind: 'time', xLabel: 'seconds since the run started', x, series: list, markers, bands, levels: [] }];
+    list.length === 0
+      ? []
+      : [{ id: `time-${index++}`, title, unit, xKind: 'time', xLabel: 'seconds since the run started', x, series: list, markers, bands, levels: [] }];
   const intervals = records[0]?.interval_s ? Number(records[0].interval_s) : undefined;
   const totalErrors = run.steps.reduce((sum, step) => sum + step.totals.errors, 0);
   const latencyName = [...new Set(run.steps.map((step) => primaryMetricOf(step.step)))].join(' / ');

@@ -28,7 +28,12 @@ export function transportsSection(run: ReportRun): Section {
   );
   const costs: { title: string; unit: string; value: (row: CometCompareRow) => number | null; format: (v: number) => string }[] = [
     { title: 'Requests per delivered event', unit: 'requests', value: (r) => numeric(r.requests_per_event), format: formatNumber },
-    { title: 'Wire bytes per delivered event (headers included)', unit: 'bytes', value: (r) => numeric(r.wire_bytes_per_event), format: (v) => `${formatNumber(v)} B` },
+    {
+      title: 'Wire bytes per delivered event (headers included)',
+      unit: 'bytes',
+      value: (r) => numeric(r.wire_bytes_per_event),
+      format: (v) => `${formatNumber(v)} B`,
+    },
     { title: 'Header bytes per delivered event', unit: 'bytes', value: (r) => numeric(r.header_bytes_per_event), format: (v) => `${formatNumber(v)} B` },
     { title: 'Target CPU per 1,000 delivered events', unit: 'ms', value: (r) => numeric(r.server_cpu_ms_per_1k_events), format: formatMs },
     { title: 'Empty responses', unit: '% of responses', value: (r) => numeric(r.empty_response_pct), format: (v) => `${formatNumber(v)}%` },

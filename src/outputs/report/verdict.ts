@@ -8,7 +8,13 @@ import { stepVerdict } from '../../gate/default-verdict.js';
 import type { Headline } from './page.js';
 
 /** A run as far as it got: finished runs have a status and an end. */
-export type ReportRun = RunInfo & { steps: readonly StepResult[]; status?: RunStatus; reason?: string | undefined; endedAt?: Date; writtenBy?: string | undefined };
+export type ReportRun = RunInfo & {
+  steps: readonly StepResult[];
+  status?: RunStatus;
+  reason?: string | undefined;
+  endedAt?: Date;
+  writtenBy?: string | undefined;
+};
 
 /** The machine as run.json recorded it. */
 export interface Machine {
@@ -58,7 +64,11 @@ export function runHeadline(run: ReportRun, verdicts: readonly ThresholdVerdict[
     return rate === undefined ? [] : [{ label: step.step.stepLabel, rate }];
   });
   const worst = rates.sort((a, b) => b.rate - a.rate)[0];
-  parts.push(worst === undefined ? 'error rate not measured' : `error rate ${pct(worst.rate)}${rates.length > 1 && worst.rate > 0 ? ` (worst: step ${worst.label})` : ''}`);
+  parts.push(
+    worst === undefined
+      ? 'error rate not measured'
+      : `error rate ${pct(worst.rate)}${rates.length > 1 && worst.rate > 0 ? ` (worst: step ${worst.label})` : ''}`,
+  );
 
   const saturated = run.steps.filter((step) => step.saturationCauses.length > 0).map((step) => step.step.stepLabel);
   if (saturated.length === 0) parts.push('generator not saturated');
@@ -71,8 +81,16 @@ export function runHeadline(run: ReportRun, verdicts: readonly ThresholdVerdict[
   const word = { running: `RUNNING (${run.steps.length} of ${planned} steps done)`, failed: 'FAILED', warned: 'PASSED WITH WARNINGS', passed: 'PASSED' }[state];
   // Saturation is in the run's warnings once it finished; while it runs, the steps say it.
   const warnings = [...run.warnings];
-  for (const label of saturated) if (!warnings.some((warning) => warning.includes(`saturated in step ${label}`))) warnings.push(`generator saturated in step ${label}`);
-  return { title: `sockcap ${run.scenario.base.name} · ${run.runId}`, state, verdict: `${word}: ${parts.join('; ')}`, reasons, warnings, facts: facts(run, machine) };
+  for (const label of saturated)
+    if (!warnings.some((warning) => warning.includes(`saturated in step ${label}`))) warnings.push(`generator saturated in step ${label}`);
+  return {
+    title: `sockcap ${run.scenario.base.name} · ${run.runId}`,
+    state,
+    verdict: `${word}: ${parts.join('; ')}`,
+    reasons,
+    warnings,
+    facts: facts(run, machine),
+  };
 }
 
 function facts(run: ReportRun, machine: Machine | undefined): [string, string][] {
@@ -88,13 +106,19 @@ function facts(run: ReportRun, machine: Machine | undefined): [string, string][]
     ['target', (targets.length > 0 ? targets : plannedTargets).join(', ')],
     // The built-in quickstart's source is written in parentheses already.
     ['scenario', `${run.scenario.base.name} — ${source.startsWith('(') ? source.slice(1, -1) : source}`],
-    ['steps', `${run.steps.length} of ${run.scenario.steps.length}: ${run.scenario.steps.map((step) => `${step.stepLabel} (${step.protocol} ${step.workload}, ${step.connections} connections)`).join(', ')}`],
+    [
+      'steps',
+      `${run.steps.length} of ${run.scenario.steps.length}: ${run.scenario.steps.map((step) => `${step.stepLabel} (${step.protocol} ${step.workload}, ${step.connections} connections)`).join(', ')}`,
+    ],
     ['started', `${run.startedAt.toISOString()}${seconds === undefined ? '' : `, ran ${seconds.toFixed(1)} s`}`],
     ['sockcap', run.writtenBy && run.writtenBy !== version ? `${run.writtenBy} (this report by ${version})` : version],
   ];
   if (machine) {
     const memory = machine.memoryBytes ? `, ${(machine.memoryBytes / 1073741824).toFixed(1)} GiB` : '';
-    list.push(['machine', `${machine.hostname ?? '?'}: ${machine.cpus ?? '?'} cores${memory}, ${machine.platform ?? ''} ${machine.kernel ?? ''} ${machine.arch ?? ''}, node ${machine.node ?? '?'}`]);
+    list.push([
+      'machine',
+      `${machine.hostname ?? '?'}: ${machine.cpus ?? '?'} cores${memory}, ${machine.platform ?? ''} ${machine.kernel ?? ''} ${machine.arch ?? ''}, node ${machine.node ?? '?'}`,
+    ]);
   }
   list.push(['results', run.dir]);
   return list;

@@ -39,7 +39,8 @@ function partValue(part: TemplatePart): Value {
   }
 }
 
-const textOf = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
+const textOf = (value: unknown): string =>
+  typeof value === 'string' ? value : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 
 /** A template as text. */
 export function compileText(template: string): Text {
