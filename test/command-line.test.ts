@@ -81,7 +81,7 @@ test('a ws:// target with --protocol http is refused before any load, naming the
   const connectionsBefore = echo.counts.connections;
   const { code, stderr, out } = await run(['--target', echo.url.replace(/^http/, 'ws'), '--protocol', 'http', ...short]);
   assert.equal(code, 2);
-  assert.match(stderr, /^sockcap: --protocol: expected websocket or tcp for the ws:\/\/ target ws:\/\/127\.0\.0\.1:\d+ \(or give an http:\/\/ URL for http\)/m);
+  assert.match(stderr, /^sockcap: --protocol: expected websocket, socketio or tcp for the ws:\/\/ target ws:\/\/127\.0\.0\.1:\d+ \(or give an http:\/\/ URL for http\)/m);
   assert.equal(echo.counts.connections, connectionsBefore, 'no load');
   assert.equal(existsSync(out), false, 'no results folder');
 });
@@ -93,7 +93,7 @@ test('a ws:// target with protocol: http in a scenario file is refused, naming t
   writeFileSync(file, `target: ${echo.url.replace(/^http/, 'ws')}\nprotocol: http\nduration: 1s\n`);
   const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
   assert.equal(code, 2);
-  assert.match(stderr, /mixed\.yaml: protocol: expected websocket or tcp for the ws:\/\/ target/);
+  assert.match(stderr, /mixed\.yaml: protocol: expected websocket, socketio or tcp for the ws:\/\/ target/);
   assert.equal(existsSync(join(dir, 'results')), false);
 });
 
@@ -104,7 +104,7 @@ test('a bad shorthand value names the flag typed, not --set', async () => {
   assert.doesNotMatch(duration.stderr, /--set/);
   const protocol = await run(['--target', nginx.url, '--protocol', 'grpc']);
   assert.equal(protocol.code, 2);
-  assert.match(protocol.stderr, /^sockcap: --protocol: expected one of http, websocket, poll, long-poll, sse, tcp, got "grpc"/m);
+  assert.match(protocol.stderr, /^sockcap: --protocol: expected one of http, websocket, poll, long-poll, sse, socketio, tcp, got "grpc"/m);
   const connections = await run(['--target', nginx.url, '-c', 'many']);
   assert.match(connections.stderr, /^sockcap: -c\/--connections: expected a whole number/m);
 });
