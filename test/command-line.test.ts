@@ -81,7 +81,10 @@ test('a ws:// target with --protocol http is refused before any load, naming the
   const connectionsBefore = echo.counts.connections;
   const { code, stderr, out } = await run(['--target', echo.url.replace(/^http/, 'ws'), '--protocol', 'http', ...short]);
   assert.equal(code, 2);
-  assert.match(stderr, /^sockcap: --protocol: expected websocket, socketio or tcp for the ws:\/\/ target ws:\/\/127\.0\.0\.1:\d+ \(or give an http:\/\/ URL for http\)/m);
+  assert.match(
+    stderr,
+    /^sockcap: --protocol: expected websocket, socketio or tcp for the ws:\/\/ target ws:\/\/127\.0\.0\.1:\d+ \(or give an http:\/\/ URL for http\)/m,
+  );
   assert.equal(echo.counts.connections, connectionsBefore, 'no load');
   assert.equal(existsSync(out), false, 'no results folder');
 });
