@@ -229,10 +229,10 @@ test("sockcap compare writes compare.html: the regression verdict first, both ru
     assert.deepEqual(checkPage(page), []);
     assert.match(
       page.verdict,
-      /^REGRESSION: \d+ of \d+ metrics gated in 1 step; [1-9]\d* regressions?; \d+ within noise; \d+ improvements?; noise not estimated \(one baseline run\)$/,
+      /^REGRESSION: \d+ of \d+ metrics gated in 1 step; [1-9]\d* regressions?; \d+ within noise; \d+ improvements?; noise measured from the runs' own intervals$/,
     );
     assert.ok(
-      page.reasons.some((reason) => /^step main: throughput_per_s -\d+(\.\d)?% \(.+ → .+\), allowed -10%$/.test(reason)),
+      page.reasons.some((reason) => /^step main: throughput_per_s -\d+(\.\d)?% \(.+ → .+\), allowed -10%, noise ±\d+(\.\d+)?%$/.test(reason)),
       page.reasons.join('\n'),
     );
     assert.equal(page.facts.current, current.dir);
@@ -244,7 +244,7 @@ test("sockcap compare writes compare.html: the regression verdict first, both ru
     );
     // Every chart overlays the two runs.
     assert.ok(page.data.every((chart) => chart.series.length === 2));
-    assert.match(page.text, /throughput_per_s\s+\S+\s+\S+\s+-\d+(\.\d)?%\s+-10%\s+-\s+regression/);
+    assert.match(page.text, /throughput_per_s\s+\S+\s+\S+\s+-\d+(\.\d)?%\s+-10%\s+±\d+(\.\d+)?%\s+regression/);
   } finally {
     await server.close();
   }

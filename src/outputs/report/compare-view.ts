@@ -22,12 +22,14 @@ function headline(comparison: Comparison): Headline {
   const improved = rows.filter((row) => row.verdict === 'improvement').length;
   const gated = rows.filter((row) => row.verdict !== 'not gated').length;
   const steps = new Set(rows.map((row) => row.step)).size;
+  // Noise comes from each run's own interval-to-interval variation, plus the spread of the baselines when there are several.
+  const noiseSource = baselineRuns.length > 1 ? `the runs' own intervals and the spread of ${baselineRuns.length} baseline runs` : "the runs' own intervals";
   const parts = [
     `${gated} of ${rows.length} metrics gated in ${steps} step${steps === 1 ? '' : 's'}`,
     `${regressions.length} regression${regressions.length === 1 ? '' : 's'}`,
     `${noisy} within noise`,
     `${improved} improvement${improved === 1 ? '' : 's'}`,
-    comparison.noiseEstimated ? `noise measured from ${baselineRuns.length} baseline runs` : 'noise not estimated (one baseline run)',
+    comparison.noiseEstimated ? `noise measured from ${noiseSource}` : 'noise not estimated',
   ];
   const word = regressions.length > 0 ? 'REGRESSION' : 'NO REGRESSION';
   return {
@@ -45,8 +47,8 @@ function headline(comparison: Comparison): Headline {
       [
         'noise',
         comparison.noiseEstimated
-          ? `the spread of ${baselineRuns.length} baseline runs around their merged result`
-          : 'not estimated: give several baseline runs (--baseline dir1 dir2 … current) to measure it',
+          ? `measured from ${noiseSource}`
+          : 'not estimated: the runs have too few intervals; give several baseline runs (--baseline dir1 dir2 … current)',
       ],
       ['sockcap', version],
     ],
