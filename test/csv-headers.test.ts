@@ -107,6 +107,7 @@ const released: Record<string, readonly string[]> = {
     'server_rss_mib',
     'loop_delay_p99_ms',
     'generator_saturated',
+    'server_open_fds',
   ],
   'latency.csv': ['step', 'metric', 'percentile', 'value_ms', 'count'],
   'errors.csv': ['step', 'code', 'count'],

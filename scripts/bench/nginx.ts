@@ -30,13 +30,15 @@ export interface NginxOptions {
   http?: string;
   /** What `location /` does; default returns 200 with a 64-byte body. */
   root?: string;
+  /** Worker processes under the master; default 1. */
+  workerProcesses?: number;
 }
 
 function config(dir: string, port: number, options: NginxOptions): string {
   const at = (name: string): string => path.join(dir, name);
   // Started as root, nginx would hand its worker to `nobody`: keep it as the current user.
   const user = process.getuid?.() === 0 ? `user ${os.userInfo().username};\n` : '';
-  return `${user}worker_processes 1;
+  return `${user}worker_processes ${options.workerProcesses ?? 1};
 daemon off;
 pid ${at('nginx.pid')};
 error_log ${at('error.log')} warn;

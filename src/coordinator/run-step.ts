@@ -76,7 +76,11 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
     chooseWorkers(step, targetPlacement(step, options.targetPid, targets.urls.length)),
   );
   const sliceCount = plan.processes.reduce((sum, slices) => sum + slices.length, 0);
-  output.stepStarted?.(step, describePlan(step, plan, targets.urls.length, options.shard));
+  // A --target-pid is a master whose workers do the work (nginx): its children count too.
+  const serverGroup = new ProcessGroup(targets.pids, false, !targets.builtIn);
+  const serverFigures = serverGroup.empty ? undefined : serverGroup.describe();
+  const planText = describePlan(step, plan, targets.urls.length, options.shard);
+  output.stepStarted?.(step, targets.builtIn || !serverFigures ? planText : `${planText}; server figures from ${serverFigures}`);
 
   const stepCauses = new Set<string>();
   let clientRssPeak = 0;
@@ -91,7 +95,6 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
     else if (ready.add(message.workerIndex).size === sliceCount) allReady?.();
   });
   const clientGroup = new ProcessGroup(generators.pids, true);
-  const serverGroup = new ProcessGroup(targets.pids, false);
   const onAbort = (): void => generators.stop();
   options.signal.addEventListener('abort', onAbort, { once: true });
   // A signal while the target started comes before this listener: stop at once all the same.
@@ -158,7 +161,7 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
       counters: interval.counters,
       histograms: interval.histograms,
       client: { cpuPct: clientCpuPct, rssBytes: client?.rssBytes ?? 0 },
-      server: server ? { cpuPct: serverCpuPct, rssBytes: server.rssBytes } : undefined,
+      server: server ? { cpuPct: serverCpuPct, rssBytes: server.rssBytes, openFds: server.openFds } : undefined,
       saturationCauses: causes,
       stepDurationS: (endAt - startAt) / 1000,
     };
@@ -222,6 +225,7 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
     target: targets.urls.join(' '),
     builtInTarget: targets.builtIn,
     targetPid: targets.pids[0],
+    serverFigures,
     startedAt: new Date(startAt),
     endedAt: new Date(endedAtMs),
     measuredMs: Math.max(0, endedAtMs - measureFrom),

@@ -105,9 +105,18 @@ export function combineIntervals(records: readonly IntervalRecord[][], steps: Re
       counters: totals,
       histograms,
       client: { cpuPct: sum(group.map((r) => r.client.cpuPct)), rssBytes: sum(group.map((r) => r.client.rssBytes)) },
-      server: servers.length > 0 ? { cpuPct: sum(servers.map((s) => s.cpuPct)), rssBytes: sum(servers.map((s) => s.rssBytes)) } : undefined,
+      server:
+        servers.length > 0
+          ? { cpuPct: sum(servers.map((s) => s.cpuPct)), rssBytes: sum(servers.map((s) => s.rssBytes)), openFds: sharedFds(servers) }
+          : undefined,
       saturationCauses: [...new Set(group.flatMap((r) => r.saturationCauses))],
     });
   }
   return rows.sort((a, b) => a.step.stepIndex - b.step.stepIndex || a.elapsedS - b.elapsedS);
+}
+
+/** Shards that measured one server each read its descriptors: the most any of them saw. */
+function sharedFds(servers: { openFds?: number | undefined }[]): number | undefined {
+  const counts = servers.flatMap((server) => (server.openFds === undefined ? [] : [server.openFds]));
+  return counts.length > 0 ? Math.max(...counts) : undefined;
 }

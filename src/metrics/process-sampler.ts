@@ -1,7 +1,8 @@
 // CPU and memory of a process: the generator itself (all its threads) or a local target
 // read from /proc/<pid>. CPU is turned into a percentage of one core over the time between
 // two samples, so 150% means one and a half cores busy.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { processTree } from './process-tree.js';
 
 export interface ProcessSample {
   /** Epoch ms. */
@@ -9,6 +10,8 @@ export interface ProcessSample {
   /** User + system CPU time consumed so far, in ms. */
   cpuMs: number;
   rssBytes: number;
+  /** Open file descriptors (sockets among them); undefined when they cannot be counted. */
+  openFds?: number | undefined;
 }
 
 /** Linux's USER_HZ, the unit of utime and stime in /proc/<pid>/stat, is 100 on every mainstream build. */
@@ -28,7 +31,16 @@ export function sampleProcess(pid: number): ProcessSample | undefined {
     const ticks = Number(fields[11]) + Number(fields[12]);
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return { at: Date.now(), cpuMs: (ticks / clockTicksPerSecond) * 1000, rssBytes: rssKib * 1024 };
+    return { at: Date.now(), cpuMs: (ticks / clockTicksPerSecond) * 1000, rssBytes: rssKib * 1024, openFds: openFds(pid) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Another user's descriptors are readable only with privileges: undefined then. */
+function openFds(pid: number): number | undefined {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
   } catch {
     return undefined;
   }
@@ -49,36 +61,66 @@ export function openFileLimit(): number | undefined {
   }
 }
 
+/** What the server's columns are read from: /proc here, or a metrics endpoint elsewhere. */
+export interface ServerSampler {
+  /** The latest reading; undefined when there is none for now (a process gone, a scrape that failed). */
+  sample(): ProcessSample | undefined;
+  /** Where the figures come from, for the console and run.json ("pid 812 and its 2 children"). */
+  describe(): string;
+}
+
 /**
  * CPU and memory of several processes added up (the generator and its extra generator
- * processes, or every process of the built-in target). A process that has exited keeps
- * its last CPU reading, so the group's CPU time never goes backwards.
+ * processes, every process of the built-in target, or a --target-pid and its children).
+ * A process that has exited keeps its last CPU reading, so the group's CPU time never goes
+ * backwards.
  */
-export class ProcessGroup {
+export class ProcessGroup implements ServerSampler {
   private readonly last = new Map<number, ProcessSample>();
+  /** Processes the latest sample added up (the children found that time included). */
+  processCount = 0;
 
   constructor(
     private readonly pids: number[],
     private readonly includeSelf: boolean,
+    /** Also the children of `pids`, and theirs (a master and the workers it forked). */
+    private readonly withChildren = false,
   ) {}
 
   get empty(): boolean {
     return this.pids.length === 0 && !this.includeSelf;
   }
 
+  describe(): string {
+    if (!this.withChildren) return `pid ${this.pids.join(', ')}`;
+    this.sample();
+    const children = this.processCount - this.pids.length;
+    return `pid ${this.pids.join(', ')} and ${children} child process${children === 1 ? '' : 'es'} (${this.processCount} summed)`;
+  }
+
   sample(): ProcessSample | undefined {
     if (this.empty) return undefined;
     const samples: ProcessSample[] = this.includeSelf ? [sampleSelf()] : [];
-    for (const pid of this.pids) {
+    const alive = this.withChildren ? processTree(this.pids) : this.pids;
+    const now = new Map<number, ProcessSample>();
+    for (const pid of alive) {
       const sample = sampleProcess(pid);
-      if (sample) this.last.set(pid, sample);
-      const known = sample ?? this.last.get(pid);
-      if (known) samples.push(sample ? known : { ...known, rssBytes: 0 });
+      if (sample) now.set(pid, sample);
     }
+    for (const [pid, sample] of now) this.last.set(pid, sample);
+    for (const pid of new Set([...this.pids, ...this.last.keys()])) {
+      const sample = now.get(pid);
+      const known = sample ?? this.last.get(pid);
+      // A process that exited still counts the CPU it used, but holds no memory now.
+      if (known) samples.push(sample ? known : { ...known, rssBytes: 0, openFds: 0 });
+    }
+    this.processCount = now.size;
+    const fds = samples.map((sample) => sample.openFds);
     return {
       at: Date.now(),
       cpuMs: samples.reduce((sum, sample) => sum + sample.cpuMs, 0),
       rssBytes: samples.reduce((sum, sample) => sum + sample.rssBytes, 0),
+      openFds: this.includeSelf || fds.some((count) => count === undefined) ? undefined : fds.reduce<number>((sum, count) => sum + count!, 0),
     };
   }
 }

@@ -36,6 +36,7 @@ export const timeseriesColumns = [
   'server_rss_mib',
   'loop_delay_p99_ms',
   'generator_saturated',
+  'server_open_fds',
 ] as const;
 
 export const latencyColumns = ['step', 'metric', 'percentile', 'value_ms', 'count'] as const;
@@ -83,6 +84,7 @@ export class CsvFiles implements Output {
       server_rss_mib: row.server ? mib(row.server.rssBytes) : '',
       loop_delay_p99_ms: summarize(row.histograms.get('loop_delay')).p99,
       generator_saturated: row.saturationCauses.length > 0,
+      server_open_fds: row.server?.openFds ?? '',
     };
     appendFileSync(this.path('timeseries.csv'), csvText([record], timeseriesColumns, false));
   }

@@ -26,6 +26,7 @@ function stepRecord(result: StepResult): Record<string, unknown> {
     target: result.target,
     builtInTarget: result.builtInTarget,
     targetPid: result.targetPid,
+    serverFigures: result.serverFigures,
     startedAt: result.startedAt.toISOString(),
     endedAt: result.endedAt.toISOString(),
     measuredSeconds: result.measuredMs / 1000,

@@ -18,7 +18,7 @@ export interface IntervalRecord {
   counters: Counters;
   histograms: Partial<Record<MetricName, string>>;
   client: { cpuPct: number; rssBytes: number };
-  server: { cpuPct: number; rssBytes: number } | null;
+  server: { cpuPct: number; rssBytes: number; openFds?: number | undefined } | null;
   saturationCauses: string[];
 }
 

@@ -22,7 +22,8 @@ export interface IntervalRow {
   counters: Counters;
   histograms: Map<MetricName, Histogram>;
   client: { cpuPct: number; rssBytes: number };
-  server: { cpuPct: number; rssBytes: number } | undefined;
+  /** Undefined when the server was not measured in this interval (no process to sample, a scrape that failed). */
+  server: { cpuPct: number; rssBytes: number; openFds: number | undefined } | undefined;
   saturationCauses: string[];
   /** Where the step stands, for progress lines. */
   stepDurationS: number;
@@ -33,6 +34,8 @@ export interface StepResult {
   target: string;
   builtInTarget: boolean;
   targetPid: number | undefined;
+  /** Where the server's CPU and memory were read ("pid 812 and 2 child processes (3 summed)"); undefined when nowhere. */
+  serverFigures?: string | undefined;
   startedAt: Date;
   endedAt: Date;
   /** Measured time (after warm-up), in ms. */
