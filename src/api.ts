@@ -3,10 +3,19 @@
 import { runScenario, type RunOptions } from './coordinator/run.js';
 import { mergeShards } from './merge/merge.js';
 import type { Output, RunResult, StepResult } from './results/run-result.js';
-import { resultFiles, type ResultFileOptions } from './outputs/result-files.js';
+import { resultFiles } from './outputs/result-files.js';
+import type { CapacityCsv } from './outputs/capacity-csv.js';
+import { evaluateThresholds } from './gate/evaluate.js';
+import type { ThresholdAbort } from './results/threshold-abort.js';
 import { loadScenario as loadScenarioFile, type LoadOptions } from './scenario/index.js';
 import { protocolRules } from './protocols/scenario-rules.js';
 import type { ResolvedScenario } from './scenario/types.js';
+
+/** How the result files are written: the capacity.csv writer that records an SLO, the threshold that aborted the run. */
+export interface ResultFileOptions {
+  capacity?: CapacityCsv;
+  aborted?: () => ThresholdAbort | undefined;
+}
 
 export interface RunApiOptions {
   /** `--set` overrides, like `['connections=100', 'http.keepAlive=false']`. */
@@ -48,7 +57,13 @@ export function loadScenario(file: string | undefined, options: Omit<LoadOptions
 export async function run(scenario?: string | ResolvedScenario, options: RunApiOptions = {}): Promise<RunResult> {
   const resolved = typeof scenario === 'object' ? scenario : await loadScenario(scenario, { set: options.set ?? [] });
   return runScenario(resolved, {
-    outputs: [...resultFiles(options.files), ...(options.outputs ?? [])],
+    outputs: [
+      ...resultFiles({
+        ...(options.files?.capacity ? { capacity: options.files.capacity } : {}),
+        judge: (steps) => evaluateThresholds(steps, options.files?.aborted?.()),
+      }),
+      ...(options.outputs ?? []),
+    ],
     resultsDir: options.resultsDir,
     runId: options.runId,
     ...(options.shard ? { shard: { index: options.shard.index - 1, count: options.shard.count } } : {}),

@@ -20,7 +20,7 @@ const layers: Record<string, number> = {
   probe: 8,
   merge: 8,
   agent: 8,
-  outputs: 7,
+  outputs: 6,
   gate: 6,
   worker: 5,
   workloads: 4,

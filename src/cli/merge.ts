@@ -4,6 +4,7 @@ import { ExitCode } from '../errors.js';
 import { mergeShards } from '../merge/merge.js';
 import { ConsoleOutput } from '../outputs/console.js';
 import { writeGateFiles } from '../outputs/gate-files.js';
+import { evaluateThresholds } from '../gate/evaluate.js';
 import { recordGate } from '../outputs/run-json.js';
 
 export interface MergeArgs {
@@ -35,7 +36,7 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
       outputs: [new ConsoleOutput({ quiet: args.quiet, progress: false })],
     });
     // Thresholds are judged again on the whole: a shard can pass alone while the run fails.
-    const gate = writeGateFiles(result, undefined, { junit: args.junit, markdown: args.markdown, out: process.stdout });
+    const gate = writeGateFiles(result, evaluateThresholds(result.steps), { junit: args.junit, markdown: args.markdown, out: process.stdout });
     if (gate.verdicts.length > 0) recordGate(result.dir, { thresholds: gate.verdicts, abortedBy: undefined });
     if (result.status !== 'completed') process.exitCode = ExitCode.runBroken;
     else if (!gate.outcome.passed || !result.verdict.passed) process.exitCode = ExitCode.thresholdFailed;

@@ -9,7 +9,7 @@ import type { StepScenario, Threshold } from '../scenario/types.js';
 import { ConsoleOutput } from '../outputs/console.js';
 import { writeStepCsvFiles } from '../outputs/csv-files.js';
 import { writeGateFiles } from '../outputs/gate-files.js';
-import { runVerdict } from '../gate/default-verdict.js';
+import { runVerdict } from '../results/default-verdict.js';
 import { evaluateThresholds } from '../gate/evaluate.js';
 import { writeHtmlReport } from '../outputs/html-report.js';
 import { readResults } from '../results/read-results.js';
@@ -62,9 +62,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     );
     writeStepCsvFiles(run.dir, run.runId, run.scenario.base.name, run.steps);
     // Judged again, as the thresholds are: a --threshold given here, or a run older than the verdict.
-    run.verdict = runVerdict(run.steps, run.status, run.reason, evaluateThresholds(run.steps, run.abortedBy));
+    const thresholds = evaluateThresholds(run.steps, run.abortedBy);
+    run.verdict = runVerdict(run.steps, run.status, run.reason, thresholds);
     new ConsoleOutput({ quiet: args.quiet }).runFinished(run);
-    const { verdicts, outcome } = writeGateFiles(run, run.abortedBy, { junit: args.junit, markdown: args.markdown, out: process.stdout });
+    const { verdicts, outcome } = writeGateFiles(run, thresholds, { junit: args.junit, markdown: args.markdown, out: process.stdout });
     writeHtmlReport(run, verdicts);
     if (!args.quiet) {
       const files = ['summary.csv', 'latency.csv', 'errors.csv', ...(verdicts.length > 0 ? ['thresholds.csv'] : []), 'report.html'];

@@ -6,6 +6,7 @@ import { run } from '../api.js';
 import { ConsoleOutput } from '../outputs/console.js';
 import { recordGate } from '../outputs/run-json.js';
 import { writeGateFiles } from '../outputs/gate-files.js';
+import { evaluateThresholds } from '../gate/evaluate.js';
 import { addThresholds, thresholdsFromFlags } from '../gate/threshold-flags.js';
 import { ThresholdWatch } from '../gate/watch.js';
 import { loadScenario } from '../api.js';
@@ -143,7 +144,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       });
       if (untilSlo) process.stderr.write(`${untilSlo.describe()}\n`);
       // Verdicts come after every other file is written; abortOnFail's stop is a failed threshold, not a broken run.
-      const gate = writeGateFiles(result, watch.aborted, { junit: args.junit, markdown: args.markdown, out: process.stdout });
+      const gate = writeGateFiles(result, evaluateThresholds(result.steps, watch.aborted), { junit: args.junit, markdown: args.markdown, out: process.stdout });
       if (gate.verdicts.length > 0) recordGate(result.dir, { thresholds: gate.verdicts, abortedBy: watch.aborted });
       if (result.status === 'interrupted' && !watch.aborted) process.exitCode = ExitCode.runBroken;
       else if (!gate.outcome.passed || !result.verdict.passed) process.exitCode = ExitCode.thresholdFailed;

@@ -15,7 +15,7 @@ import type { Shard } from '../results/shard.js';
 import { runStep, StepBrokenError } from './run-step.js';
 import { evaluateThresholds } from '../gate/evaluate.js';
 import type { ThresholdAbort } from '../results/threshold-abort.js';
-import { runVerdict } from '../gate/default-verdict.js';
+import { runVerdict } from '../results/default-verdict.js';
 
 export interface RunOptions {
   /** Parent folder of results/<run-id>/; default `results`. */

@@ -6,16 +6,7 @@ import { metricNames, type MetricName } from '../metrics/histogram.js';
 import { UnitError, parseDuration } from '../scenario/units.js';
 import { UsageError } from '../errors.js';
 import { formatValue, MetricRefError, parseMetricRef, suggestMetric, type MetricRef } from '../scenario/metric-ref.js';
-
-export interface Allowance {
-  /** Which way is worse. */
-  worse: 'up' | 'down';
-  /** Percent of the baseline when relative, else in the metric's unit. */
-  amount: number;
-  relative: boolean;
-  /** As a person writes it: `+10%`, `-10%`, `+0.1pp`, `+5 ms`. */
-  text: string;
-}
+import type { Allowance } from '../results/comparison.js';
 
 export interface AllowanceRule {
   /** A full metric (`latency.p99`, `error_rate`) or a histogram metric for its percentiles (`latency`). */

@@ -5,51 +5,19 @@
 // how far one run lies from them all. A change inside the noise, or a latency change under the absolute floor,
 // is "within noise" and does not fail the gate. Steps of another protocol, workload or
 // target are refused: their difference is no regression.
-import { metricNames } from '../metrics/histogram.js';
+import { metricNames, type MetricName } from '../metrics/histogram.js';
 import type { StepResult } from '../results/run-result.js';
 import { primaryMetricOf } from '../protocols/index.js';
 import type { StoredRun } from '../results/read-results.js';
-import { allowanceFor, comparedStats, ruleFor, type Allowance, type AllowanceRule } from './allowance.js';
-import { mergeSteps } from './merge-steps.js';
-import { formatValue, parseMetricRef, unitLabel, type MetricRef } from '../scenario/metric-ref.js';
+import { allowanceFor, comparedStats, ruleFor, type AllowanceRule } from './allowance.js';
+import { mergeSteps } from '../results/merge-steps.js';
+import { parseMetricRef, unitLabel, type MetricRef } from '../scenario/metric-ref.js';
 import { metricValue } from '../results/metric-value.js';
 import { scenarioDifferences } from './scenario-diff.js';
-import { intervalDeviation, intervalSteps, noiseDeviations } from './interval-noise.js';
-import type { MetricName } from '../metrics/histogram.js';
+import { intervalDeviation, intervalSteps } from './interval-noise.js';
 import { readIntervalLog } from '../results/interval-log.js';
 import { UsageError } from '../errors.js';
-
-export type CompareVerdict = 'ok' | 'regression' | 'improvement' | 'within noise' | 'not gated';
-
-export interface CompareRow {
-  step: string;
-  metric: string;
-  unit: string;
-  baseline: number;
-  current: number;
-  change: number;
-  /** Undefined when the baseline is 0. */
-  changePct: number | undefined;
-  allowance: Allowance | undefined;
-  /** The baseline runs' spread, in the allowance's terms (percent when relative); undefined with one baseline run. */
-  noise: number | undefined;
-  verdict: CompareVerdict;
-  /** Why a metric gated by default is not gated here (too few samples beyond a percentile). */
-  note: string;
-  /** The step's main latency metric or a gated metric: what the console shows. */
-  headline: boolean;
-  ref: MetricRef;
-}
-
-export interface Comparison {
-  baselineRuns: StoredRun[];
-  current: StoredRun;
-  rows: CompareRow[];
-  regressions: CompareRow[];
-  /** Steps, scenario changes and run states the reader should know about. */
-  notes: string[];
-  noiseEstimated: boolean;
-}
+import { noiseDeviations, type Allowance, type Comparison, type CompareRow, type CompareVerdict } from '../results/comparison.js';
 
 /**
  * A percentile decided by a handful of samples moves with every run: a default allowance
@@ -257,22 +225,4 @@ function judge(baseline: number, current: number, allowance: Allowance, noise: n
   if (worse > allowance.amount) return 'within noise';
   if (-worse > limit) return 'improvement';
   return 'ok';
-}
-
-/** `+12.5%` or `+1.2 ms`: the change as the table and compare.csv show it. */
-export function formatChange(row: CompareRow): string {
-  if (row.changePct !== undefined && (row.allowance?.relative ?? true)) {
-    const pct = row.changePct;
-    return `${pct >= 0 ? '+' : ''}${Math.abs(pct) >= 100 ? pct.toFixed(0) : pct.toFixed(1)}%`;
-  }
-  if (row.ref.kind === 'fraction') return `${row.change >= 0 ? '+' : ''}${Number((row.change * 100).toFixed(4))}pp`;
-  return `${row.change >= 0 ? '+' : '-'}${formatValue(row.ref.kind, Math.abs(row.change))}`;
-}
-
-/** `±4.2%` (or `±0.05pp`), in the terms of the row's allowance. */
-export function formatNoise(row: CompareRow): string {
-  if (row.noise === undefined || !row.allowance) return '';
-  if (row.allowance.relative) return `±${row.noise.toFixed(1)}%`;
-  if (row.ref.kind === 'fraction') return `±${Number((row.noise * 100).toFixed(4))}pp`;
-  return `±${formatValue(row.ref.kind, row.noise)}`;
 }

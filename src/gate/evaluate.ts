@@ -3,30 +3,12 @@
 // threshold passes when it holds in every step that measured its metric and at least one
 // step did: a gate on a metric nobody measured fails rather than passing in silence.
 import type { StepResult } from '../results/run-result.js';
-import { holds, parseThresholdExpression, type Operator } from '../scenario/threshold-expression.js';
-import { formatValue, unitLabel, type ValueKind } from '../scenario/metric-ref.js';
+import { holds, parseThresholdExpression } from '../scenario/threshold-expression.js';
+import { formatValue, unitLabel } from '../scenario/metric-ref.js';
 import { metricValue } from '../results/metric-value.js';
 import { primaryMetricOf } from '../protocols/index.js';
 import type { ThresholdAbort } from '../results/threshold-abort.js';
-
-export type Verdict = 'pass' | 'fail' | 'no-data';
-
-export interface ThresholdVerdict {
-  stepIndex: number;
-  step: string;
-  expression: string;
-  metric: string;
-  operator: Operator;
-  /** In the metric's unit (ms for histogram statistics). */
-  limit: number;
-  value: number | undefined;
-  unit: string;
-  kind: ValueKind;
-  verdict: Verdict;
-  /** The value as a person reads it, and why the verdict is what it is. */
-  detail: string;
-  abortOnFail: boolean;
-}
+import type { ThresholdVerdict, Verdict } from '../results/threshold-verdict.js';
 
 export function evaluateThresholds(steps: readonly StepResult[], aborted?: ThresholdAbort): ThresholdVerdict[] {
   const verdicts: ThresholdVerdict[] = [];
@@ -65,18 +47,4 @@ export function evaluateThresholds(steps: readonly StepResult[], aborted?: Thres
     }
   }
   return verdicts;
-}
-
-export interface GateOutcome {
-  failed: ThresholdVerdict[];
-  /** Expressions no step measured: they fail the gate too. */
-  unmeasured: string[];
-  passed: boolean;
-}
-
-export function gateOutcome(verdicts: readonly ThresholdVerdict[]): GateOutcome {
-  const failed = verdicts.filter((verdict) => verdict.verdict === 'fail');
-  const expressions = [...new Set(verdicts.map((verdict) => verdict.expression))];
-  const unmeasured = expressions.filter((text) => verdicts.every((verdict) => verdict.expression !== text || verdict.verdict === 'no-data'));
-  return { failed, unmeasured, passed: failed.length === 0 && unmeasured.length === 0 };
 }

@@ -10,9 +10,6 @@ import { metricValue } from '../results/metric-value.js';
 import type { StepResult } from '../results/run-result.js';
 import type { MetricRef } from '../scenario/metric-ref.js';
 
-/** Two standard deviations: about 95 % of the differences noise alone makes. */
-export const noiseDeviations = 2;
-
 /** A step's measured intervals, each as a step result of its own (counters, histograms, seconds). */
 export function intervalSteps(step: StepResult, records: readonly IntervalRecord[]): StepResult[] {
   return records

@@ -6,13 +6,7 @@ import { ExpressionError, holds, parseThresholdExpression, type ThresholdExpress
 import { formatValue } from '../scenario/metric-ref.js';
 import { metricValue } from '../results/metric-value.js';
 import { primaryMetricOf } from '../protocols/index.js';
-
-export interface SloResult {
-  expression: string;
-  /** The label of the first step that broke it, if one did. */
-  brokenAt: string | undefined;
-  lastGoodConnections: number | undefined;
-}
+import type { SloResult } from '../results/comparison.js';
 
 export class UntilSlo {
   private readonly expression: ThresholdExpression;

@@ -5,7 +5,7 @@ import { createResultsDir } from '../results/results-dir.js';
 import { resultFiles } from '../outputs/result-files.js';
 import { combineIntervals, combineStep } from './combine-shards.js';
 import { readShards } from './shards.js';
-import { runVerdict } from '../gate/default-verdict.js';
+import { runVerdict } from '../results/default-verdict.js';
 import { evaluateThresholds } from '../gate/evaluate.js';
 
 export interface MergeOptions {
@@ -66,7 +66,7 @@ export function mergeShards(dirs: readonly string[], options: MergeOptions): Run
     // Judged on the merged steps: one shard's few errors may be the whole run's many.
     verdict: runVerdict(steps, status, reason, evaluateThresholds(steps)),
   };
-  const outputs: Output[] = [...resultFiles(), ...(options.outputs ?? [])];
+  const outputs: Output[] = [...resultFiles({ judge: (judged) => evaluateThresholds(judged) }), ...(options.outputs ?? [])];
   for (const output of outputs) output.runStarted?.(info);
   for (const row of intervals) for (const output of outputs) output.interval?.(row);
   for (const step of steps) for (const output of outputs) output.stepFinished?.(step);

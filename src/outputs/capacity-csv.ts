@@ -9,7 +9,7 @@ import { csvText } from './csv.js';
 import type { Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
 import { roundOrBlank } from '../results/number-format.js';
 import { connectionWorkloads } from '../scenario/types.js';
-import type { SloResult } from '../gate/until-slo.js';
+import type { SloResult } from '../results/comparison.js';
 
 export const capacityCsvColumns = [
   'step',

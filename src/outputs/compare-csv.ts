@@ -1,6 +1,6 @@
 // compare.csv: one row per step and metric of `sockcap compare`, baseline against current.
 import { writeFileSync } from 'node:fs';
-import { formatNoise, type Comparison } from '../gate/compare.js';
+import { formatNoise, type Comparison } from '../results/comparison.js';
 import { csvText } from './csv.js';
 
 export const compareColumns = [

@@ -1,8 +1,7 @@
 // The gate's verdicts as console tables: thresholds after a run or `sockcap report`, and
 // the per-metric comparison of `sockcap compare`.
-import { formatChange, formatNoise, type Comparison, type CompareRow } from '../gate/compare.js';
-import { noiseDeviations } from '../gate/interval-noise.js';
-import { gateOutcome, type ThresholdVerdict } from '../gate/evaluate.js';
+import { formatNoise, formatChange, type Comparison, type CompareRow, noiseDeviations } from '../results/comparison.js';
+import { gateOutcome, type ThresholdVerdict } from '../results/threshold-verdict.js';
 import { formatValue } from '../scenario/metric-ref.js';
 import { formatTable } from './table.js';
 

@@ -1,8 +1,7 @@
 // The end of a run and of `sockcap report`, in one place so both write the same files:
 // threshold verdicts on the console and in thresholds.csv, and the JUnit and Markdown files
 // the user asked for.
-import { evaluateThresholds, gateOutcome, type GateOutcome, type ThresholdVerdict } from '../gate/evaluate.js';
-import type { ThresholdAbort } from '../results/threshold-abort.js';
+import { gateOutcome, type GateOutcome, type ThresholdVerdict } from '../results/threshold-verdict.js';
 import { thresholdsText } from './gate-console.js';
 import { writeThresholdsJunit } from './junit.js';
 import { thresholdsMarkdown, writeMarkdown } from './markdown.js';
@@ -16,12 +15,7 @@ export interface GateFileOptions {
   out: NodeJS.WritableStream;
 }
 
-export function writeGateFiles(
-  run: RunResult,
-  aborted: ThresholdAbort | undefined,
-  options: GateFileOptions,
-): { verdicts: ThresholdVerdict[]; outcome: GateOutcome } {
-  const verdicts = evaluateThresholds(run.steps, aborted);
+export function writeGateFiles(run: RunResult, verdicts: ThresholdVerdict[], options: GateFileOptions): { verdicts: ThresholdVerdict[]; outcome: GateOutcome } {
   if (verdicts.length > 0) {
     writeThresholdsCsv(run.dir, verdicts);
     options.out.write(`${thresholdsText(verdicts)}\n\n`);

@@ -4,8 +4,7 @@
 // keep-alive sweep, transports), the thresholds, and the views every run has.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateThresholds, type ThresholdVerdict } from '../gate/evaluate.js';
-import type { ThresholdAbort } from '../results/threshold-abort.js';
+import type { ThresholdJudge, ThresholdVerdict } from '../results/threshold-verdict.js';
 import type { Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
 import { capacitySection } from './report/capacity-view.js';
 import { distributionSection } from './report/distribution-view.js';
@@ -23,8 +22,8 @@ export class HtmlReport implements Output {
   private run: RunInfo | undefined;
   private readonly steps: StepResult[] = [];
 
-  /** `aborted` tells which threshold stopped the run (abortOnFail), so its verdict reads as such. */
-  constructor(private readonly aborted: () => ThresholdAbort | undefined = () => undefined) {}
+  /** `judge` gives the thresholds' verdicts on the steps so far (src/gate/ evaluates them; this only shows them). */
+  constructor(private readonly judge: ThresholdJudge) {}
 
   runStarted(run: RunInfo): void {
     this.run = run;
@@ -32,11 +31,11 @@ export class HtmlReport implements Output {
 
   stepFinished(result: StepResult): void {
     this.steps.push(result);
-    if (this.run) writeHtmlReport({ ...this.run, steps: this.steps }, evaluateThresholds(this.steps, this.aborted()));
+    if (this.run) writeHtmlReport({ ...this.run, steps: this.steps }, this.judge(this.steps));
   }
 
   runFinished(run: RunResult): void {
-    writeHtmlReport(run, evaluateThresholds(run.steps, this.aborted()));
+    writeHtmlReport(run, this.judge(run.steps));
   }
 }
 

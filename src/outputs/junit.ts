@@ -1,8 +1,8 @@
 // JUnit XML for CI systems that show test results (GitLab, Jenkins, GitHub via a reporter
 // action): one testcase per threshold and step, or per compared metric and step.
 import { writeFileSync } from 'node:fs';
-import { formatChange, type Comparison } from '../gate/compare.js';
-import { gateOutcome, type ThresholdVerdict } from '../gate/evaluate.js';
+import { formatChange, type Comparison } from '../results/comparison.js';
+import { gateOutcome, type ThresholdVerdict } from '../results/threshold-verdict.js';
 import { formatValue } from '../scenario/metric-ref.js';
 import type { RunResult } from '../results/run-result.js';
 

@@ -1,9 +1,8 @@
 // Markdown for a pull-request comment or a CI job summary ($GITHUB_STEP_SUMMARY): the
 // verdict first, then the numbers behind it in tables GitHub and GitLab render.
 import { writeFileSync } from 'node:fs';
-import { formatChange, formatNoise, type Comparison, type CompareVerdict } from '../gate/compare.js';
-import { noiseDeviations } from '../gate/interval-noise.js';
-import { gateOutcome, type ThresholdVerdict, type Verdict } from '../gate/evaluate.js';
+import { formatNoise, formatChange, type Comparison, type CompareVerdict, noiseDeviations } from '../results/comparison.js';
+import { gateOutcome, type ThresholdVerdict, type Verdict } from '../results/threshold-verdict.js';
 import { formatValue } from '../scenario/metric-ref.js';
 import type { RunResult } from '../results/run-result.js';
 import { summaryRow } from '../results/summary-row.js';

@@ -1,6 +1,6 @@
 // Every file of a results folder, as one list: `run`, `merge` and the API write the same
 // files the same way.
-import type { ThresholdAbort } from '../results/threshold-abort.js';
+import type { ThresholdJudge } from '../results/threshold-verdict.js';
 import { CapacityCsv } from './capacity-csv.js';
 import { CometCompare } from './comet-compare.js';
 import { CsvFiles } from './csv-files.js';
@@ -10,14 +10,14 @@ import { IntervalLog } from './interval-log.js';
 import type { Output } from '../results/run-result.js';
 import { RunJson } from './run-json.js';
 
-export interface ResultFileOptions {
+export interface ResultWriterOptions {
   /** The capacity.csv writer, when the caller records an SLO verdict in it. */
   capacity?: CapacityCsv;
-  /** The threshold that stopped the run, for the report's banner. */
-  aborted?: () => ThresholdAbort | undefined;
+  /** The thresholds' verdicts on the steps so far, for the report. */
+  judge: ThresholdJudge;
 }
 
-export function resultFiles(options: ResultFileOptions = {}): Output[] {
+export function resultFiles(options: ResultWriterOptions): Output[] {
   return [
     new CsvFiles(),
     new CometCompare(),
@@ -25,6 +25,6 @@ export function resultFiles(options: ResultFileOptions = {}): Output[] {
     new HistogramFiles(),
     new IntervalLog(),
     new RunJson(),
-    new HtmlReport(options.aborted),
+    new HtmlReport(options.judge),
   ];
 }

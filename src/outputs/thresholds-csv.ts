@@ -1,7 +1,7 @@
 // thresholds.csv: one row per step and threshold, with the measured value and the verdict.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ThresholdVerdict } from '../gate/evaluate.js';
+import type { ThresholdVerdict } from '../results/threshold-verdict.js';
 import { csvText } from './csv.js';
 
 export const thresholdColumns = ['step', 'threshold', 'metric', 'operator', 'limit', 'value', 'unit', 'verdict', 'abort_on_fail', 'detail'] as const;

@@ -64,7 +64,7 @@ export interface StepResult {
 
 export type RunStatus = 'completed' | 'interrupted' | 'broken';
 
-/** The default verdict of one step (src/gate/default-verdict.ts). */
+/** The default verdict of one step (src/results/default-verdict.ts). */
 export interface StepVerdict {
   stepIndex: number;
   step: string;

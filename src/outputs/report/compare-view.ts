@@ -2,8 +2,8 @@
 // metrics), then per step every metric's distribution in the baseline and the current run
 // overlaid, and the table of changes with their allowance, the noise estimate and the verdict.
 import { writeFileSync } from 'node:fs';
-import { formatChange, formatNoise, type Comparison, type CompareRow } from '../../gate/compare.js';
-import { mergeSteps } from '../../gate/merge-steps.js';
+import { formatNoise, formatChange, type Comparison, type CompareRow } from '../../results/comparison.js';
+import { mergeSteps } from '../../results/merge-steps.js';
 import { metricNames } from '../../metrics/histogram.js';
 import type { StepResult } from '../../results/run-result.js';
 import { formatValue } from '../../scenario/metric-ref.js';

@@ -1,6 +1,6 @@
 // Thresholds: each one with the value the step measured, its limit and the verdict, failed
 // ones first, so the reason a run failed is the first row a reader sees.
-import type { ThresholdVerdict } from '../../gate/evaluate.js';
+import type { ThresholdVerdict } from '../../results/threshold-verdict.js';
 import { formatValue } from '../../scenario/metric-ref.js';
 import { table, type Section } from './html.js';
 

@@ -1,10 +1,10 @@
 // The first line of report.html: did the run pass, and why not — thresholds, steps where
 // nothing succeeded, the error rate, a saturated generator, an interruption — with the
 // warnings and the facts a reader needs to place the numbers (target, scenario, version, machine).
-import { gateOutcome, type ThresholdVerdict } from '../../gate/evaluate.js';
+import { gateOutcome, type ThresholdVerdict } from '../../results/threshold-verdict.js';
 import { version } from '../../version.js';
 import type { RunInfo, RunStatus, StepResult } from '../../results/run-result.js';
-import { stepVerdict } from '../../gate/default-verdict.js';
+import { stepVerdict } from '../../results/default-verdict.js';
 import type { Headline } from './page.js';
 
 /** A run as far as it got: finished runs have a status and an end. */

@@ -2,7 +2,7 @@
 // summed, so a baseline of three runs is one larger sample rather than three averaged
 // percentiles. CPU is weighted by measured time; peaks are the highest of any run.
 import { combineMeasurements } from '../metrics/combine.js';
-import type { StepResult } from '../results/run-result.js';
+import type { StepResult } from './run-result.js';
 
 export function mergeSteps(results: readonly StepResult[]): StepResult {
   const [first] = results;

@@ -2,10 +2,10 @@
 // everything, answered with the wrong protocol or failed most requests never passes in CI.
 // A step fails when nothing succeeded (verdict.requireSuccess) or when its error rate is above
 // verdict.maxErrorRate; the run's verdict adds failed thresholds and how the run ended.
-import type { RunStatus, RunVerdict, StepResult, StepVerdict } from '../results/run-result.js';
-import { countHttpErrors } from '../results/summary-row.js';
+import type { RunStatus, RunVerdict, StepResult, StepVerdict } from './run-result.js';
+import { countHttpErrors } from './summary-row.js';
 import { connectionWorkloads } from '../scenario/types.js';
-import { gateOutcome, type ThresholdVerdict } from './evaluate.js';
+import { gateOutcome, type ThresholdVerdict } from './threshold-verdict.js';
 import { formatValue } from '../scenario/metric-ref.js';
 
 const count = (n: number): string => n.toLocaleString('en-US');
