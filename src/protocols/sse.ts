@@ -1,40 +1,29 @@
-// protocol: sse. Each client holds one text/event-stream open over its own undici Client
-// (one socket), parses it as a browser's EventSource does (sse-parser.ts) and, when the
-// server ends the stream or it breaks, reconnects after the reconnection time (sse.retry
-// until the server sends `retry:`) with `Last-Event-ID`, so a resume shows up as lost,
-// duplicated or reordered events rather than going unseen. A response that is not an event
-// stream, an HTTP error and a stream silent past sse.readTimeout are each counted by code
-// and reconnected. Header bytes are counted as for polling, so requests and header bytes
-// per event compare across the transports.
-import { Client, type Dispatcher } from 'undici';
+// protocol: sse. Each client holds one text/event-stream open (sse-stream.ts: one socket,
+// parsed as a browser's EventSource does) and, when the server ends the stream or it breaks,
+// reconnects after the reconnection time (sse.retry until the server sends `retry:`) with
+// `Last-Event-ID`, so a resume shows up as lost, duplicated or reordered events rather than
+// going unseen. With a workload that holds connections (hold, connect, reconnect-storm) each
+// connection is one idle stream instead: it counts as open once the answer is an event
+// stream, and a stream the target ends is brought back by the workload, with its
+// `Last-Event-ID`, so what holding N event streams costs is measured like N WebSockets.
 import { now } from '../metrics/clock.js';
-import { errorCode } from './error-code.js';
+import { connectionWorkloads } from '../scenario/types.js';
+import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { eventReader, type ReadResult } from './event-json.js';
-import { responseHeadBytes } from './poll.js';
-import type { ProtocolModule, ReceivePlan } from './protocol.js';
+import type { ProtocolModule } from './protocol.js';
 import type { ReceiveTiming } from './receive-timing.js';
 import type { EventReceiver, ReceiverContext } from './receiver.js';
-import { socketOpener } from './socket-opener.js';
-import { sseParser, type ServerSentEvent } from './sse-parser.js';
-import { httpTarget } from './target-port.js';
-import { countingConnector, undiciConnector } from './undici-connector.js';
+import type { ServerSentEvent } from './sse-parser.js';
+import { sseStreams } from './sse-stream.js';
 
 export function createSseReceiver(context: ReceiverContext): EventReceiver {
-  const { scenario, recorder, tls, sink } = context;
+  const { scenario, recorder, sink } = context;
   const settings = scenario.sse;
-  const target = httpTarget(context.target);
   const reader = eventReader(scenario.events);
-  const { connect, writtenSinceLast } = countingConnector(undiciConnector(socketOpener(recorder, tls), recorder, settings.readTimeout));
-  // undici's bodyTimeout is the longest silence between two chunks: exactly a stall.
-  const client = new Client(target.origin, { connect, pipelining: 1, headersTimeout: settings.readTimeout, bodyTimeout: settings.readTimeout });
-  // A client-level error must not crash the worker; the stream that met it reports it.
-  client.on('connectionError', () => {});
-
+  const streams = sseStreams({ ...context, localAddress: undefined });
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
-  let reconnectMs = settings.retry;
-  let lastEventId = '';
-  let streams = 0;
+  let opened = 0;
 
   const readEvent = (event: ServerSentEvent): ReadResult => {
     if (settings.sequenceFrom === 'data') return reader.message(event.data);
@@ -42,20 +31,13 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
     return { events: [{ seq: Number(event.lastEventId), publishedAt: reader.timestamp(event.data) }], problem: undefined };
   };
 
-  const again = (): void => {
-    if (closed) return;
-    timer = setTimeout(open, reconnectMs);
-  };
-
   function open(): void {
     if (closed) return;
-    if (streams++ > 0) recorder.count('reconnects');
+    if (opened++ > 0) recorder.count('reconnects');
     const startedAt = now();
     let waitingForFirst = true;
-    // The response was refused (an HTTP error, not an event stream) and aborted: its end is no error of its own.
-    let refused = false;
-    let abort: ((reason?: Error) => void) | undefined;
-    const parser = sseParser(settings.maxEventSize, {
+    streams.open({
+      opened() {},
       event(event) {
         if (settings.event !== '' && event.type !== settings.event) return;
         const receivedAt = now();
@@ -67,51 +49,10 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
         if (problem) recorder.error(problem);
         if (events.length > 0) sink.received(events, receivedAt);
       },
-      retry(ms) {
-        reconnectMs = ms;
-      },
-      problem(code) {
-        recorder.error(code);
-      },
-    });
-    const ended = (): void => {
-      if (parser.lastEventId !== undefined) lastEventId = parser.lastEventId;
-      again();
-    };
-    const refuse = (code: string): void => {
-      recorder.error(code);
-      refused = true;
-      abort?.();
-    };
-    const headers: Record<string, string> = { ...scenario.http.headers, accept: 'text/event-stream', 'cache-control': 'no-cache' };
-    if (lastEventId !== '') headers['last-event-id'] = lastEventId;
-    const options: Dispatcher.DispatchOptions = { origin: target.origin, path: settings.path, method: 'GET', headers };
-    client.dispatch(options, {
-      onConnect(abortRequest) {
-        abort = abortRequest;
-      },
-      onHeaders(statusCode, rawHeaders, _resume, statusText) {
-        recorder.count('requests');
-        recorder.count('headerBytes', writtenSinceLast() + responseHeadBytes(statusCode, statusText, rawHeaders));
-        if (statusCode >= 300) refuse(`http_${statusCode}`);
-        else if (!isEventStream(rawHeaders)) refuse('sse_not_event_stream');
-        return true;
-      },
-      onData(chunk) {
-        if (!refused) parser.push(chunk);
-        return true;
-      },
-      onComplete() {
+      ended(code) {
         if (closed) return;
-        ended();
-      },
-      onError(error) {
-        if (closed) return;
-        if (!refused) {
-          const code = errorCode(error);
-          recorder.error(code === 'timeout' ? 'sse_stalled' : code);
-        }
-        ended();
+        if (code !== null) recorder.error(code);
+        timer = setTimeout(open, streams.reconnectMs);
       },
     });
   }
@@ -123,23 +64,54 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
     async close() {
       closed = true;
       clearTimeout(timer);
-      await client.destroy();
+      await streams.close();
     },
   };
 }
 
-function isEventStream(rawHeaders: readonly (Buffer | string)[]): boolean {
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if (String(rawHeaders[i]).toLowerCase() === 'content-type') {
-      return (
-        String(rawHeaders[i + 1])
-          .split(';')[0]!
-          .trim()
-          .toLowerCase() === 'text/event-stream'
-      );
-    }
-  }
-  return false;
+/** One idle event stream per connection, for the workloads that hold connections. */
+export function createSseHoldDriver({ scenario, target, recorder, tls, localAddress, onClosed }: DriverContext): ConnectionDriver {
+  const streams = sseStreams({ scenario, target, recorder, tls, localAddress });
+  let closing = false;
+
+  const establish = (done: SendDone): void => {
+    let open = false;
+    streams.open({
+      opened() {
+        open = true;
+        done(null, true);
+      },
+      // Held streams are idle by design; what arrives still moves the id a resume sends.
+      event() {},
+      ended(code, answered) {
+        if (closing) return;
+        if (!open) {
+          done(code ?? 'sse_stream_ended', answered);
+          return;
+        }
+        // A stall is a failure of the target, as a WebSocket's unanswered ping; an end is a reconnect.
+        if (code === 'sse_stalled') recorder.error(code);
+        onClosed(code ?? 'sse_stream_ended');
+      },
+    });
+  };
+
+  return {
+    open(done) {
+      establish((error) => done(error));
+    },
+    establish,
+    drop() {
+      streams.cut();
+    },
+    send(done) {
+      done('sse_has_no_requests', false);
+    },
+    async close() {
+      closing = true;
+      await streams.close();
+    },
+  };
 }
 
 export const sseProtocol: ProtocolModule = {
@@ -148,17 +120,33 @@ export const sseProtocol: ProtocolModule = {
   newcomers: false,
   urlSchemes: ['http:', 'https:'],
   rules: [],
-  plan: (): ReceivePlan => ({
-    kind: 'receive',
-    label: 'protocol: sse',
-    workloads: ['closed'],
-    workloadsWhy: 'clients hold the stream open and wait for events',
-    connectMetric: 'connect',
-    countsAs: 'requests',
-    ownMetrics: ['first_event'],
-    receiver: createSseReceiver,
-    transport: 'sse',
-    pace: undefined,
-    pathField: 'sse.path',
-  }),
+  plan: (step) =>
+    connectionWorkloads.includes(step.workload)
+      ? {
+          kind: 'send',
+          label: `protocol: sse with workload: ${step.workload}`,
+          workloads: connectionWorkloads,
+          workloadsWhy: 'each connection holds an event stream',
+          connectMetric: 'connect',
+          countsAs: 'requests',
+          ownMetrics: [],
+          driver: createSseHoldDriver,
+          metric: 'latency',
+          inFlightPerConnection: 1,
+          establishCountsRequest: false,
+          payloadBytes: 0,
+        }
+      : {
+          kind: 'receive',
+          label: 'protocol: sse',
+          workloads: ['closed', ...connectionWorkloads],
+          workloadsWhy: 'clients hold the stream open and wait for events, or hold idle streams',
+          connectMetric: 'connect',
+          countsAs: 'requests',
+          ownMetrics: ['first_event'],
+          receiver: createSseReceiver,
+          transport: 'sse',
+          pace: undefined,
+          pathField: 'sse.path',
+        },
 };

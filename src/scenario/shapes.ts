@@ -120,7 +120,7 @@ const sseShape: Shape<SseSettings> = {
     event: eventName,
     sequenceFrom: oneOf(sseSequenceSources),
     retry: duration(atLeast(0)),
-    readTimeout: duration(above(0)),
+    readTimeout: duration(atLeast(0)),
     maxEventSize: size(atLeast(1)),
   },
 };

@@ -104,7 +104,7 @@ export interface SseSettings {
   sequenceFrom: (typeof sseSequenceSources)[number];
   /** How long to wait before reconnecting until the server sends `retry:`. */
   retry: Millis;
-  /** A stream with no bytes for this long is counted stalled (`sse_stalled`) and reconnected. */
+  /** A stream with no bytes for this long is counted stalled (`sse_stalled`) and reconnected; 0: never (idle held streams). */
   readTimeout: Millis;
   /** The largest event (its data) or line accepted; a larger one is skipped as `sse_event_too_large`. */
   maxEventSize: Bytes;
