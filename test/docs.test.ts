@@ -22,6 +22,7 @@ import { sweepColumns } from '../src/sweep/sweep-csv.js';
 import { thresholdColumns } from '../src/outputs/thresholds-csv.js';
 import { compareColumns } from '../src/outputs/compare-csv.js';
 import { anchors, codeNames, relativeLinks, sectionsTitled } from './helpers/markdown.js';
+import { liveInstruments } from '../src/outputs/live/instruments.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
@@ -204,6 +205,18 @@ describe('docs/results.md documents every column of every CSV file', () => {
   for (const [heading, columns] of files) {
     it(heading, () => assertDocumented(resultsPage, heading, columns, `columns of ${heading.split(' ')[0]}`));
   }
+});
+
+// ---- live metrics: the instruments /metrics and OTLP publish ------------------------------
+
+describe('docs/live.md documents every live metric', () => {
+  it('every Prometheus name', () =>
+    assertDocumented(
+      'docs/live.md',
+      'The metrics',
+      liveInstruments.map((instrument) => instrument.promName),
+      'live metrics',
+    ));
 });
 
 // ---- the check itself, and the shape of the manual ----------------------------------------

@@ -16,8 +16,10 @@ import { CapacityCsv } from '../outputs/capacity-csv.js';
 import type { StepResult } from '../results/run-result.js';
 import { UntilSlo } from '../gate/until-slo.js';
 import { parseShard, parseStartAt } from './shard-flags.js';
+import { addLiveFlags, liveOptions, type LiveArgs } from './live-flags.js';
+import { startLiveOutputs } from '../outputs/live-outputs.js';
 
-export interface RunArgs {
+export interface RunArgs extends LiveArgs {
   scenario?: string;
   set: string[];
   target?: string;
@@ -73,7 +75,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run [scenario]',
   describe: 'Run a scenario file (no argument: the quickstart against the built-in target)',
   builder: (yargs: Argv) =>
-    yargs
+    addLiveFlags(yargs)
       .positional('scenario', { type: 'string', describe: 'a .yaml or .json scenario file' })
       .option('set', { type: 'string', array: true, default: [], describe: 'override a scenario field: --set http.keepAlive=false (repeatable)' })
       .option('target', { type: 'string', describe: 'target URL (same as --set target=URL)' })
@@ -115,6 +117,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const shard = parseShard(args.shard);
     const startAt = parseStartAt(args['start-at']);
     const untilSlo = args['until-slo'] === undefined ? undefined : new UntilSlo(args['until-slo']);
+    const live = await startLiveOutputs(liveOptions(args));
     const capacity = new CapacityCsv();
     const controller = new AbortController();
     const watch = new ThresholdWatch((reason) => controller.abort(reason));
@@ -140,7 +143,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
             }
           : {}),
         files: { capacity, aborted: () => watch.aborted },
-        outputs: [watch, new ConsoleOutput({ quiet: args.quiet, ...(args.progress === undefined ? {} : { progress: args.progress }) })],
+        outputs: [...live.outputs, watch, new ConsoleOutput({ quiet: args.quiet, ...(args.progress === undefined ? {} : { progress: args.progress }) })],
       });
       if (untilSlo) process.stderr.write(`${untilSlo.describe()}\n`);
       // Verdicts come after every other file is written; abortOnFail's stop is a failed threshold, not a broken run.
@@ -154,6 +157,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       }
     } finally {
       stopListening();
+      await live.close();
     }
   },
 };

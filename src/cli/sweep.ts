@@ -19,8 +19,10 @@ import { planSweep, type SweepPlan } from '../sweep/plan.js';
 import { readSweep, type SweepAnnotation } from '../sweep/resume.js';
 import { parseVary } from '../sweep/vary.js';
 import { probeOptions, probing } from './probe.js';
+import { addLiveFlags, liveOptions, type LiveArgs } from './live-flags.js';
+import { startLiveOutputs } from '../outputs/live-outputs.js';
 
-export interface SweepArgs {
+export interface SweepArgs extends LiveArgs {
   scenario?: string;
   vary: string[];
   set: string[];
@@ -40,7 +42,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep [scenario]',
   describe: 'Run a scenario once per combination of --vary values and write sweep.csv (keep-alive timeouts, think times, …)',
   builder: (yargs: Argv) =>
-    yargs
+    addLiveFlags(yargs)
       .positional('scenario', { type: 'string', describe: 'a .yaml or .json scenario file without steps' })
       .option('vary', {
         type: 'string',
@@ -72,6 +74,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const { plan, annotation, resume } = args.resume === undefined ? await newSweep(args) : await resumedSweep(args, args.resume);
     const sweepCsv = new SweepCsv({ dimensions: plan.dimensions, combos: plan.combos, serverTimeout: annotation.serverTimeout });
     const console = new ConsoleOutput({ quiet: args.quiet, ...(args.progress === undefined ? {} : { progress: args.progress }) });
+    const live = await startLiveOutputs(liveOptions(args));
     const controller = new AbortController();
     const stopListening = abortOnInterrupt(controller);
     try {
@@ -81,12 +84,13 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         signal: controller.signal,
         annotations: { sweep: annotation },
         ...(resume ? { resume } : {}),
-        outputs: [sweepCsv, new SweepConsole(() => sweepCsv.rows(), annotation.goal), withoutStepTable(console)],
+        outputs: [...live.outputs, sweepCsv, new SweepConsole(() => sweepCsv.rows(), annotation.goal), withoutStepTable(console)],
       });
       if (result.status === 'interrupted') process.exitCode = ExitCode.runBroken;
       else if (!result.verdict.passed) process.exitCode = ExitCode.thresholdFailed;
     } finally {
       stopListening();
+      await live.close();
     }
   },
 };

@@ -1,0 +1,39 @@
+// The flags of the live outputs, shared by `run` and `sweep`: --metrics-listen, --metrics-linger.
+import type { Argv } from 'yargs';
+import { UsageError } from '../errors.js';
+import type { LiveOptions } from '../outputs/live-outputs.js';
+import { parseListenAddress } from '../outputs/live/listen.js';
+import { parseDuration, UnitError } from '../scenario/units.js';
+
+export interface LiveArgs {
+  'metrics-listen'?: string;
+  'metrics-linger'?: string;
+}
+
+export function addLiveFlags<T>(yargs: Argv<T>): Argv<T & LiveArgs> {
+  return yargs
+    .option('metrics-listen', {
+      type: 'string',
+      describe: "serve the run's live figures on /metrics in Prometheus format at this address, e.g. 127.0.0.1:9464",
+    })
+    .option('metrics-linger', {
+      type: 'string',
+      describe: 'after the run, keep /metrics up until it is scraped once more, at most this long, e.g. 15s (default 0: close at once)',
+    });
+}
+
+export function liveOptions(args: LiveArgs): LiveOptions {
+  let lingerMs: number | undefined;
+  if (args['metrics-linger'] !== undefined) {
+    try {
+      lingerMs = parseDuration(args['metrics-linger']);
+    } catch (error) {
+      if (!(error instanceof UnitError)) throw error;
+      throw new UsageError(`--metrics-linger: ${error.expected}, got "${args['metrics-linger']}"`);
+    }
+  }
+  return {
+    metricsListen: args['metrics-listen'] === undefined ? undefined : parseListenAddress('--metrics-listen', args['metrics-listen']),
+    metricsLingerMs: lingerMs,
+  };
+}
