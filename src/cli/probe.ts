@@ -3,7 +3,8 @@
 // WebSocket. One line per finding, or --json for scripts.
 import type { Argv, CommandModule } from 'yargs';
 import { errorMessage, RunBrokenError, SockcapError, UsageError } from '../errors.js';
-import { findingLine, probe, type Finding, type ProbeOptions } from '../probe/probe.js';
+import { findingLine, probe } from '../probe/probe.js';
+import type { ProbeOptions, Finding } from '../probe/finding.js';
 import { parseDuration, UnitError } from '../scenario/units.js';
 
 export interface ProbeArgs {

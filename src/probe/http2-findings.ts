@@ -3,7 +3,7 @@
 // GOAWAY and its GOAWAY after a number of requests.
 import type { ProbeTarget } from './connection.js';
 import { findGoawayLimit, negotiate, watchIdle, type Negotiated } from './http2.js';
-import type { Finding, ProbeOptions } from './probe.js';
+import type { ProbeOptions, Finding } from './finding.js';
 
 export function protocolFinding(found: Negotiated, tookMs: number): Finding {
   const how = found.protocol === 'h2' ? 'HTTP/2 by ALPN' : found.protocol === 'h2c' ? 'HTTP/2 with prior knowledge (h2c)' : 'no HTTP/2';

@@ -38,7 +38,7 @@ import type {
   WebSocketStep,
 } from './session-types.js';
 import { TemplateError, parseTemplate } from './template.js';
-import { httpMethods } from './types.js';
+import { httpMethods } from './http-method.js';
 
 /** How long an `expect` waits when the step does not say. */
 export const defaultExpectTimeout = 10_000;

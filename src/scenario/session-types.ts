@@ -2,7 +2,7 @@
 // data, after loading. Text that may hold `{{…}}` templates stays as written; it is parsed at
 // load to be checked, and compiled once per connection by src/protocols/session/.
 import { isMapping } from './raw.js';
-import type { HttpMethod, Scenario } from './types.js';
+import type { HttpMethod } from './http-method.js';
 
 type Millis = number;
 
@@ -102,8 +102,8 @@ export function hasHttpSession(session: HttpSession): boolean {
 }
 
 /** Whether the step runs a scripted session: the section named after its protocol (`websocket`, `http`) holds one. */
-export function hasSession(step: Scenario): boolean {
-  const section: unknown = (step as unknown as Record<string, unknown>)[step.protocol];
+export function hasSession(step: { protocol: string }): boolean {
+  const section: unknown = (step as Record<string, unknown>)[step.protocol];
   if (!isMapping(section) || !isMapping(section.session)) return false;
   const { open, loop, push } = section.session;
   return (Array.isArray(open) && open.length > 0) || (Array.isArray(loop) && loop.length > 0) || push !== undefined;

@@ -35,8 +35,8 @@ import {
 } from './parsers.js';
 import { pemFile } from './pem-file.js';
 import { dataField, httpSession, subprotocols, upgradeHeaders, webSocketSession } from './session-fields.js';
+import { httpMethods } from './http-method.js';
 import {
-  httpMethods,
   httpVersions,
   protocols,
   workloads,

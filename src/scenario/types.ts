@@ -2,6 +2,7 @@
 // writes in the scenario file (so `--set http.keepAlive=false`, `steps` and sweeps address
 // the same names); values are parsed: durations are milliseconds, sizes are bytes, rates
 // are per second.
+import type { HttpMethod } from './http-method.js';
 import type { DataSettings, HttpSession, WebSocketSession } from './session-types.js';
 
 export type Millis = number;
@@ -16,9 +17,6 @@ export type WorkloadKind = (typeof workloads)[number];
 
 /** The workloads that open connections themselves, at their own pace, and hold or cycle them: what a capacity run uses. */
 export const connectionWorkloads: readonly WorkloadKind[] = ['hold', 'connect', 'reconnect-storm'];
-
-export const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-export type HttpMethod = (typeof httpMethods)[number];
 
 export interface HttpSettings {
   method: HttpMethod;
