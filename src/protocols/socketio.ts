@@ -4,55 +4,24 @@
 // is timed (`ack`); in `mode: subscribe` the client receives `event` and its payload's
 // sequence number and publish time (the `events` settings) feed delivery, lost, duplicated
 // and reordered. Every HTTP request of either transport (polls, posts, the upgrade) goes
-// through this client's own agent, which opens sockets with the SocketOpener (connect and
-// TLS timed, wire bytes counted) and counts each request and its header bytes as polling
-// does, so requests and header bytes per event compare across the transports.
-import http from 'node:http';
-import https from 'node:https';
-import type { Duplex } from 'node:stream';
+// through this client's own agent (counting-agent.ts), which opens sockets with the
+// SocketOpener (connect and TLS timed, wire bytes counted) and counts each request and its
+// header bytes as polling does, so requests and header bytes per event compare across the
+// transports.
 import { io, type Socket } from 'socket.io-client';
 import { now } from '../metrics/clock.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { StepScenario } from '../scenario/types.js';
 import { workloads } from '../scenario/types.js';
+import { countingAgent } from './counting-agent.js';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { errorCode } from './error-code.js';
 import { eventReader } from './event-json.js';
-import { responseHeadBytes } from './poll.js';
 import type { ProtocolModule } from './protocol.js';
 import type { ReceiveTiming } from './receive-timing.js';
 import type { EventReceiver, ReceiverContext } from './receiver.js';
-import { socketOpener } from './socket-opener.js';
 import { httpTarget } from './target-port.js';
 import type { ClientTls } from './tls-options.js';
-
-/** What Node's ClientRequest hands its agent: every HTTP request of both transports passes here. */
-interface AgentInternals {
-  addRequest(request: http.ClientRequest, options: object): void;
-}
-
-/** An agent of one client's own: its sockets come from the opener, its requests are counted. */
-function countingAgent(recorder: Recorder, tls: ClientTls | undefined, localAddress: string | undefined): http.Agent {
-  const opener = socketOpener(recorder, tls);
-  const createConnection = (options: { host?: string | null; port?: number | string | null }): Duplex =>
-    opener.open({ host: options.host ?? 'localhost', port: Number(options.port), localAddress }).socket;
-  const agent = tls ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
-  Object.assign(agent, { createConnection });
-  const internals = agent as unknown as AgentInternals;
-  const addRequest = internals.addRequest.bind(agent);
-  internals.addRequest = (request, options) => {
-    const counted = (response: http.IncomingMessage): void => {
-      recorder.count('requests');
-      // The head Node wrote for this request, byte for byte (the body of a POST not included).
-      const head = (request as unknown as { _header?: string })._header ?? '';
-      recorder.count('headerBytes', Buffer.byteLength(head) + responseHeadBytes(response.statusCode ?? 0, response.statusMessage ?? '', response.rawHeaders));
-    };
-    request.once('response', counted);
-    request.once('upgrade', counted);
-    addRequest(request, options);
-  };
-  return agent;
-}
 
 /** Why the namespace did not connect, as a stable code. */
 function connectErrorCode(error: Error & { type?: string; description?: unknown }): string {

@@ -1,19 +1,24 @@
 // A Socket.IO server (the socket.io package) with what the built-in target lacks: a `/chat`
 // namespace that wants the auth payload { token: "letmein" } and the query room=lobby, acks
 // `echo`, and emits `news` ({ "seq", "publishedAt" }) 20 times a second; the default
-// namespace refuses everyone, and any other namespace does not exist.
+// namespace refuses everyone, and any other namespace does not exist. It counts the requests it gets.
 import http from 'node:http';
 import { Server } from 'socket.io';
 import { closerFor, listenOnFreePort } from './listen.js';
 
 export interface SocketIoTestServer {
   url: string;
+  /** HTTP requests received so far, WebSocket upgrades included. */
+  requests(): number;
   close(): Promise<void>;
 }
 
 export async function startSocketIoServer(): Promise<SocketIoTestServer> {
   const httpServer = http.createServer();
   const server = new Server(httpServer, { serveClient: false });
+  let requests = 0;
+  httpServer.on('request', () => requests++);
+  httpServer.on('upgrade', () => requests++);
   server.of('/').use((_socket, next) => next(new Error('the default namespace is closed')));
   const chat = server.of('/chat');
   chat.use((socket, next) => {
@@ -32,6 +37,7 @@ export async function startSocketIoServer(): Promise<SocketIoTestServer> {
   const port = await listenOnFreePort(httpServer);
   return {
     url: `http://127.0.0.1:${port}`,
+    requests: () => requests,
     close: async () => {
       clearInterval(timer);
       await server.close();
