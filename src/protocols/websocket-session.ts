@@ -4,7 +4,6 @@
 // does not expect are events when they match `push`, else counted as unmatched. A connection
 // whose session failed comes back only after the `reconnect` backoff (with jitter): a
 // service that refuses its clients must not be stormed by them.
-import type { connect as netConnect, Socket, TcpNetConnectOpts } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { now } from '../metrics/clock.js';
@@ -14,26 +13,23 @@ import { errorCode } from './error-code.js';
 import { rowOf } from './session/data-rows.js';
 import { Incoming } from './session/match.js';
 import { pushEvents } from './session/push.js';
-import { compileText } from './session/template.js';
 import { SessionVars } from './session/vars.js';
 import { compileSteps, StepRunner } from './session/ws-steps.js';
-import { socketOpener } from './socket-opener.js';
 import { webSocketUrl } from './target-port.js';
+import { closeWebSocket, webSocketDialer } from './websocket-client.js';
 
 const textFrame = { binary: false };
 const binaryFrame = { binary: true };
 
-export function createWebSocketSessionDriver({ scenario, target, recorder, tls, localAddress, onClosed, connection, sink }: DriverContext): ConnectionDriver {
+export function createWebSocketSessionDriver(context: DriverContext): ConnectionDriver {
+  const { scenario, target, recorder, onClosed, connection, sink } = context;
   const settings = scenario.websocket;
   const url = webSocketUrl(target, settings.path);
   const vars = new SessionVars(connection, rowOf(scenario.data, connection));
-  const headers = Object.entries(settings.headers).map(([name, text]) => [name, compileText(text)] as const);
   const openSteps = compileSteps(settings.session.open, recorder, false);
   const loopSteps = compileSteps(settings.session.loop, recorder, true);
   const push = settings.session.push && sink ? pushEvents(settings.session.push, sink, recorder) : undefined;
-  const opener = socketOpener(recorder, tls);
-  const createConnection = (options: TcpNetConnectOpts): Socket =>
-    opener.open({ host: options.host ?? 'localhost', port: Number(options.port), localAddress: options.localAddress, timeout: options.timeout }).socket;
+  const dial = webSocketDialer(context, url, vars);
 
   let socket: WebSocket | undefined;
   let ready = false;
@@ -69,15 +65,7 @@ export function createWebSocketSessionDriver({ scenario, target, recorder, tls, 
       if (error) failures++;
       done(error);
     };
-    const upgradeHeaders = Object.fromEntries(headers.map(([name, render]) => [name, render(vars)]));
-    const ws = new WebSocket(url, settings.subprotocols, {
-      perMessageDeflate: settings.perMessageDeflate,
-      handshakeTimeout: settings.handshakeTimeout || undefined,
-      headers: upgradeHeaders,
-      ...(localAddress ? { localAddress } : {}),
-      // ws only ever calls it with an options object
-      createConnection: createConnection as unknown as typeof netConnect,
-    });
+    const ws = dial();
     socket = ws;
     let upgraded = false;
     ws.on('open', () => {
@@ -174,16 +162,7 @@ export function createWebSocketSessionDriver({ scenario, target, recorder, tls, 
       waitingSend = undefined;
       loopDone = undefined;
       waiting?.(null, false);
-      const ws = socket;
-      if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => ws.terminate(), 1000);
-        ws.once('close', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        ws.close(1000);
-      });
+      return closeWebSocket(socket);
     },
   };
 }

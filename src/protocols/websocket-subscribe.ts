@@ -6,7 +6,7 @@
 // upgrade's request and response heads are counted as header bytes: the request is every
 // byte written on the socket before the 101 came back, the response is rebuilt from ws's
 // parsed status line and raw headers.
-import type { connect as netConnect, Socket, TcpNetConnectOpts } from 'node:net';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
@@ -16,24 +16,23 @@ import { errorCode } from './error-code.js';
 import { eventReader } from './event-json.js';
 import { responseHeadBytes } from './poll.js';
 import type { EventReceiver, ReceiverContext } from './receiver.js';
-import { socketOpener } from './socket-opener.js';
 import { webSocketUrl } from './target-port.js';
 import { reconnectDelay } from '../scenario/backoff.js';
 import { rowOf } from './session/data-rows.js';
 import { Incoming } from './session/match.js';
 import { pushEvents } from './session/push.js';
-import { compileText } from './session/template.js';
 import { SessionVars } from './session/vars.js';
 import { compileSteps, StepRunner } from './session/ws-steps.js';
+import { closeWebSocket, webSocketDialer } from './websocket-client.js';
 
-export function createSubscribeReceiver({ scenario, target, recorder, tls, sink, connection }: ReceiverContext): EventReceiver {
+export function createSubscribeReceiver(context: ReceiverContext): EventReceiver {
+  const { scenario, target, recorder, sink, connection } = context;
   const settings = scenario.websocket;
   const url = webSocketUrl(new URL(target.origin), settings.subscribePath);
   const reader = eventReader(scenario.events);
-  const opener = socketOpener(recorder, tls);
   const { session } = settings;
   const vars = new SessionVars(connection, rowOf(scenario.data, connection));
-  const headers = Object.entries(settings.headers).map(([name, text]) => [name, compileText(text)] as const);
+  const dial = webSocketDialer(context, url, vars);
   const openSteps = compileSteps(session.open, recorder, false);
   const push = session.push ? pushEvents(session.push, sink, recorder) : undefined;
   const incoming = new Incoming();
@@ -80,18 +79,7 @@ export function createSubscribeReceiver({ scenario, target, recorder, tls, sink,
     let tcp: Socket | TLSSocket | undefined;
     let established = false;
     let sessionFailed = false;
-    const createConnection = (options: TcpNetConnectOpts): Socket => {
-      // `timeout` is ws's handshake timeout, which only the socket can apply.
-      tcp = opener.open({ host: options.host ?? 'localhost', port: Number(options.port), timeout: options.timeout }).socket;
-      return tcp;
-    };
-    const ws = new WebSocket(url, settings.subprotocols, {
-      headers: Object.fromEntries(headers.map(([name, render]) => [name, render(vars)])),
-      perMessageDeflate: settings.perMessageDeflate,
-      handshakeTimeout: settings.handshakeTimeout || undefined,
-      // ws only ever calls it with an options object
-      createConnection: createConnection as unknown as typeof netConnect,
-    });
+    const ws = dial((socket) => (tcp = socket));
     current = ws;
     ws.on('upgrade', (response) => {
       recorder.count('requests');
@@ -143,16 +131,7 @@ export function createSubscribeReceiver({ scenario, target, recorder, tls, sink,
       closed = true;
       clearTimeout(timer);
       runner?.stop();
-      const ws = current;
-      if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-      return new Promise((resolve) => {
-        const kill = setTimeout(() => ws.terminate(), 1000);
-        ws.once('close', () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        ws.close(1000);
-      });
+      return closeWebSocket(current);
     },
   };
 }

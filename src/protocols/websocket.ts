@@ -4,12 +4,10 @@
 // with a `websocket.session` gets the session driver instead (websocket-session.ts). Compression stays off
 // unless the scenario asks: permessage-deflate costs CPU and fragments memory, and it
 // would measure zlib rather than sockets.
-import type { connect as netConnect, Socket, TcpNetConnectOpts } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { errorCode } from './error-code.js';
-import { socketOpener } from './socket-opener.js';
 import { webSocketUrl } from './target-port.js';
 import type { ProtocolModule } from './protocol.js';
 import { webSocketSessionRules } from '../scenario/session-rules.js';
@@ -19,8 +17,8 @@ import { hasWebSocketSession } from '../scenario/session-types.js';
 import { reconnectDelay } from '../scenario/backoff.js';
 import { createWebSocketSessionDriver } from './websocket-session.js';
 import { rowOf } from './session/data-rows.js';
-import { compileText } from './session/template.js';
 import { SessionVars } from './session/vars.js';
+import { closeWebSocket, webSocketDialer } from './websocket-client.js';
 
 // A Buffer, text frames too: ws then masks it straight into the frame it writes, one
 // buffer and one write() per message, where a string costs a conversion and a writev. ws
@@ -37,7 +35,7 @@ const binaryFrame = { binary: true };
 
 export function createWebSocketDriver(context: DriverContext): ConnectionDriver {
   if (hasWebSocketSession(context.scenario.websocket.session)) return createWebSocketSessionDriver(context);
-  const { scenario, target, recorder, tls, localAddress, onClosed } = context;
+  const { scenario, target, recorder, onClosed } = context;
   const settings = scenario.websocket;
   const url = webSocketUrl(target, settings.path);
   const payload = payloadOf(settings.messageSize);
@@ -60,13 +58,7 @@ export function createWebSocketDriver(context: DriverContext): ConnectionDriver 
   };
 
   // Templates in the upgrade headers, compiled once per connection and rendered at each upgrade.
-  const vars = new SessionVars(context.connection, rowOf(scenario.data, context.connection));
-  const headers = Object.entries(settings.headers).map(([name, text]) => [name, compileText(text)] as const);
-  const opener = socketOpener(recorder, tls);
-  // ws hands over http.request's options: where to connect and its handshake timeout matter
-  // here; the TLS settings come from the scenario (a wss:// target gets the TLS socket).
-  const createConnection = (options: TcpNetConnectOpts): Socket =>
-    opener.open({ host: options.host ?? 'localhost', port: Number(options.port), localAddress: options.localAddress, timeout: options.timeout }).socket;
+  const dial = webSocketDialer(context, url, new SessionVars(context.connection, rowOf(scenario.data, context.connection)));
 
   function open(done: (error: string | null) => void): void {
     const startedAt = performance.now();
@@ -77,15 +69,7 @@ export function createWebSocketDriver(context: DriverContext): ConnectionDriver 
       if (error) recorder.count('connectionsFailed');
       done(error);
     };
-    const ws = new WebSocket(url, settings.subprotocols, {
-      // websocket.headers, with the target URL's credentials as HTTP Basic (scenario/secrets.ts).
-      headers: Object.fromEntries(headers.map(([name, render]) => [name, render(vars)])),
-      perMessageDeflate: settings.perMessageDeflate,
-      handshakeTimeout: settings.handshakeTimeout || undefined,
-      ...(localAddress ? { localAddress } : {}),
-      // ws only ever calls it with an options object
-      createConnection: createConnection as unknown as typeof netConnect,
-    });
+    const ws = dial();
     socket = ws;
     ws.on('open', () => {
       opened = true;
@@ -183,16 +167,7 @@ export function createWebSocketDriver(context: DriverContext): ConnectionDriver 
       const waiting = waitingSend;
       waitingSend = undefined;
       waiting?.(null, false);
-      const ws = socket;
-      if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => ws.terminate(), 1000);
-        ws.once('close', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        ws.close(1000);
-      });
+      return closeWebSocket(socket);
     },
   };
 }
