@@ -16,6 +16,7 @@ import type { JsonSchema } from '../src/scenario/parsers.js';
 import { protocols, thinkTimeDistributions, webSocketModes, workloads } from '../src/scenario/types.js';
 import { httpMethods } from '../src/scenario/http-method.js';
 import { summaryColumns } from '../src/metrics/summary-columns.js';
+import { sessionStepSuffixes } from '../src/results/session-step-columns.js';
 import { errorColumns, latencyColumns, timeseriesColumns } from '../src/outputs/csv-files.js';
 import { capacityCsvColumns, capacityFitColumns } from '../src/outputs/capacity-csv.js';
 import { cometCompareColumns } from '../src/outputs/comet-compare.js';
@@ -188,7 +189,8 @@ const resultsPage = 'docs/results.md';
 
 describe('docs/results.md documents every column of every CSV file', () => {
   const files: [string, readonly string[]][] = [
-    ['summary.csv', summaryColumns],
+    // Then five for each named session step, documented by their pattern.
+    ['summary.csv', [...summaryColumns, ...sessionStepSuffixes.map((suffix) => `reply:<step>_${suffix}`)]],
     ['timeseries.csv', timeseriesColumns],
     ['latency.csv', latencyColumns],
     ['errors.csv', errorColumns],

@@ -25,10 +25,12 @@ async function run(
   url: string,
   rows: string,
   extra: string,
+  /** More loop steps, after the items request. */
+  loop = '',
 ): Promise<{ code: number | null; output: string; summary: Record<string, string>; errors: Map<string, number>; metrics: Set<string> }> {
   const dir = tempDir('sockcap-http-session-');
   writeFileSync(join(dir, 'users.csv'), rows);
-  const file = writeScenario(dir, 'login.yaml', `target: ${url}\nprotocol: http\ndata: users.csv\nworkers: 1\ninterval: 500ms\n${extra}${session}`);
+  const file = writeScenario(dir, 'login.yaml', `target: ${url}\nprotocol: http\ndata: users.csv\nworkers: 1\ninterval: 500ms\n${extra}${session}${loop}`);
   const { code, stdout, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
   const runDir = onlyRunDir(join(dir, 'results'));
   return {
@@ -54,6 +56,36 @@ test('login once per connection, capture the token, use it in every loop request
     assert.ok(server.counts.items > 20, `loop requests ${server.counts.items}`);
     assert.notEqual(out.summary.reply_p50_ms, '');
     assert.ok(out.metrics.has('reply:items') && out.metrics.has('latency'), [...out.metrics].join(', '));
+  } finally {
+    await server.close();
+  }
+});
+
+test('each named loop request has its own count, failures and reply figures in summary.csv; a failing status counts against its step', async () => {
+  const server = await startLoginServer({ ann: 'a-pass' });
+  try {
+    const out = await run(
+      server.url,
+      'user,password\nann,a-pass\n',
+      'connections: 2\nduration: 1s\n',
+      `      - name: orders
+        request: { path: /orders }
+        expect: { status: 200 }
+`,
+    );
+    const { summary } = out;
+    assert.equal(summary['reply:items_failures'], '0');
+    assert.ok(cellNumber(summary, 'reply:items_count') > 10, `items ${summary['reply:items_count']}`);
+    // Every third order is a 503: a failure of the orders step, whose error code is the status.
+    const refused = out.errors.get('http_503') ?? 0;
+    assert.ok(refused > 3, [...out.errors].join(', '));
+    assert.equal(cellNumber(summary, 'reply:orders_failures'), refused);
+    // The server's own counts, less at most one request per connection cut by the end of the run.
+    assert.ok(refused <= server.counts.ordersRefused && refused >= server.counts.ordersRefused - 2, `${refused} of ${server.counts.ordersRefused}`);
+    const served = server.counts.orders - server.counts.ordersRefused;
+    const timed = cellNumber(summary, 'reply:orders_count');
+    assert.ok(timed <= served && timed >= served - 2, `${timed} of ${served}`);
+    for (const name of ['items', 'orders']) assert.ok(cellNumber(summary, `reply:${name}_p99_ms`) >= cellNumber(summary, `reply:${name}_p50_ms`));
   } finally {
     await server.close();
   }

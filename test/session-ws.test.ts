@@ -5,7 +5,7 @@
 // token closed 4401, wrong answers, no answers, closes) counted by the step that failed,
 // with reconnects held back by the backoff.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cellNumber, onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
@@ -17,6 +17,8 @@ interface Outcome {
   /** What the run printed, stdout and stderr. */
   stderr: string;
   summary: Record<string, string>;
+  /** summary.csv's header, in order. */
+  summaryColumns: string[];
   errors: Map<string, number>;
   latencyMetrics: Set<string>;
 }
@@ -51,6 +53,7 @@ async function runAgainst(server: ChatServer, rows: string, scenario: string, ar
     code,
     stderr: `${stdout}${stderr}`,
     summary: readCsv(join(runDir, 'summary.csv'))[0]!,
+    summaryColumns: readFileSync(join(runDir, 'summary.csv'), 'utf8').split('\n')[0]!.split(','),
     errors: new Map(readCsv(join(runDir, 'errors.csv')).map((row) => [row.code!, cellNumber(row, 'count')])),
     latencyMetrics: new Set(readCsv(join(runDir, 'latency.csv')).map((row) => row.metric!)),
   };
@@ -65,8 +68,10 @@ async function withChat<T>(options: ChatOptions, body: (server: ChatServer) => P
   }
 }
 
+const stepColumns = (name: string): string[] => ['count', 'failures', 'p50_ms', 'p99_ms', 'max_ms'].map((suffix) => `reply:${name}_${suffix}`);
+
 test('a chat session: per-connection tokens in the upgrade and the auth message, correlated replies among unrelated messages, pushed events', async () => {
-  await withChat({ tokens, replyDelayMs: 20, noise: 2, pushEveryMs: 100 }, async (server) => {
+  await withChat({ tokens, replyDelayMs: 20, historyDelayMs: 80, noise: 2, pushEveryMs: 100 }, async (server) => {
     const out = await runAgainst(
       server,
       'token,room\nt1,lobby\nt2,games\n',
@@ -76,7 +81,10 @@ thresholds: ["reply:add.p99 < 5s", "reply.p50 < 1ms"]
 websocket:
   headers: { authorization: "Bearer {{data.token}}" }
   subprotocols: [chat.v2]
-${session('    push: { match: { type: msg }, sequence: seq, timestamp: ts }')}`,
+${session(`      - send: { json: { id: "{{seq}}", op: history } }
+      - name: history
+        expect: { reply: id, timeout: 1s }
+    push: { match: { type: msg }, sequence: seq, timestamp: ts }`)}`,
     );
     // The second threshold cannot hold with a 20 ms reply delay: the run measures replies.
     assert.equal(out.code, 1, out.stderr);
@@ -92,6 +100,19 @@ ${session('    push: { match: { type: msg }, sequence: seq, timestamp: ts }')}`,
     assert.equal(summary.lost, '0');
     assert.notEqual(summary.delivery_p50_ms, '');
     assert.ok(out.latencyMetrics.has('reply') && out.latencyMetrics.has('reply:add'), [...out.latencyMetrics].join(', '));
+    // Each named step gets its own figures in summary.csv, after the fixed columns, in the session's order.
+    assert.deepEqual(out.summaryColumns.slice(-10), [...stepColumns('add'), ...stepColumns('history')]);
+    const add = { count: cellNumber(summary, 'reply:add_count'), p50: cellNumber(summary, 'reply:add_p50_ms') };
+    const history = { count: cellNumber(summary, 'reply:history_count'), p50: cellNumber(summary, 'reply:history_p50_ms') };
+    assert.equal(summary['reply:add_failures'], '0');
+    assert.equal(summary['reply:history_failures'], '0');
+    // Every loop done got both replies; a loop cut by the end of the run may have got its first.
+    assert.ok(history.count >= cellNumber(summary, 'messages') && add.count >= history.count, `add ${add.count}, history ${history.count}`);
+    assert.ok(add.count <= server.counts.sums && history.count <= server.counts.histories);
+    // The 20 ms sum and the 80 ms history, each timed apart (the all-steps reply column mixes them).
+    assert.ok(add.p50 >= 20 && add.p50 < 80, `add p50 ${add.p50} ms`);
+    assert.ok(history.p50 >= 80, `history p50 ${history.p50} ms`);
+    assert.ok(cellNumber(summary, 'reply:history_max_ms') >= cellNumber(summary, 'reply:history_p99_ms'));
     // Connection i got row i mod 2: t1, t2, t1, t2, each in its upgrade header and its auth message.
     assert.deepEqual([...server.tokensSeen].sort(), ['t1', 't1', 't2', 't2']);
     assert.deepEqual(server.upgrades.map((u) => u.authorization).sort(), ['Bearer t1', 'Bearer t1', 'Bearer t2', 'Bearer t2']);
@@ -120,6 +141,10 @@ test('wrong answers are session_mismatch:add and no message; silence is session_
     assert.equal(out.summary.messages, '0');
     assert.equal(out.summary.reply_p50_ms, '');
     assert.ok((out.errors.get('session_mismatch:add') ?? 0) > 0, [...out.errors].join(', '));
+    // The step's own columns: every wrong answer a failure, no reply timed, its latency empty (not 0).
+    assert.equal(cellNumber(out.summary, 'reply:add_failures'), out.errors.get('session_mismatch:add'));
+    assert.equal(out.summary['reply:add_count'], '0');
+    assert.equal(out.summary['reply:add_p99_ms'], '');
     assert.match(out.stderr, /failing steps: session_mismatch:add ×\d+/);
     assert.equal(out.summary.sessions_opened, '2');
   });
@@ -133,6 +158,7 @@ test('wrong answers are session_mismatch:add and no message; silence is session_
     const timeouts = out.errors.get('session_expect_timeout:add') ?? 0;
     // Each connection times out every 300 ms (plus the closed loop's 10 ms pause after a failure).
     assert.ok(timeouts >= 4 && timeouts <= 12, `timeouts ${timeouts}`);
+    assert.equal(cellNumber(out.summary, 'reply:add_failures'), timeouts);
   });
 });
 
@@ -142,6 +168,8 @@ test('an expect in open that gets another message or none names its step; a serv
     assert.ok((out.errors.get('ws_close_4003') ?? 0) > 0, [...out.errors].join(', '));
     assert.ok(cellNumber(out.summary, 'sessions_opened') > 2, `sessions ${out.summary.sessions_opened}: reopened after each close`);
     assert.ok(cellNumber(out.summary, 'messages') >= 6);
+    // A close while the step waits for its reply is that step's failure too, though its code is the close's.
+    assert.equal(cellNumber(out.summary, 'reply:add_failures'), out.errors.get('ws_close_4003'));
   });
   await withChat({ tokens }, async (server) => {
     const out = await runAgainst(

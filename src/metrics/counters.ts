@@ -60,6 +60,11 @@ export interface Counters {
   /** Messages a session neither expected nor took as a pushed event (unrelated to a correlated reply). */
   messagesUnmatched: number;
   errorsByCode: Record<string, number>;
+  /**
+   * Named session steps whose reply is timed (`reply:<name>`) that ended without the right
+   * reply (timeout, mismatch, an error status, the connection lost while waiting), by name.
+   */
+  stepFailures: Record<string, number>;
 }
 
 /** Counters that hold a peak: merged by the larger value, not summed. */
@@ -102,6 +107,7 @@ export function emptyCounters(): Counters {
     sessionsOpened: 0,
     messagesUnmatched: 0,
     errorsByCode: {},
+    stepFailures: {},
   };
 }
 
@@ -137,7 +143,10 @@ export function addCounters(into: Counters, from: Counters): void {
   for (const peak of peakCounters) into[peak] = Math.max(into[peak], from[peak]);
   into.sessionsOpened += from.sessionsOpened;
   into.messagesUnmatched += from.messagesUnmatched;
-  for (const [code, count] of Object.entries(from.errorsByCode)) {
-    into.errorsByCode[code] = (into.errorsByCode[code] ?? 0) + count;
-  }
+  addByName(into.errorsByCode, from.errorsByCode);
+  addByName(into.stepFailures, from.stepFailures);
+}
+
+function addByName(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [name, count] of Object.entries(from)) into[name] = (into[name] ?? 0) + count;
 }

@@ -32,7 +32,7 @@ export class Recorder {
     this.histogram(metric).record(micros);
   }
 
-  count(counter: Exclude<keyof Counters, 'errorsByCode' | PeakCounter>, by = 1): void {
+  count(counter: Exclude<keyof Counters, 'errorsByCode' | 'stepFailures' | PeakCounter>, by = 1): void {
     this.counters[counter] += by;
   }
 
@@ -44,6 +44,11 @@ export class Recorder {
   error(code: string): void {
     this.counters.errors++;
     this.counters.errorsByCode[code] = (this.counters.errorsByCode[code] ?? 0) + 1;
+  }
+
+  /** A named session step with a timed reply ended without it; the error itself goes to `error`. */
+  stepFailed(name: string): void {
+    this.counters.stepFailures[name] = (this.counters.stepFailures[name] ?? 0) + 1;
   }
 
   get connectionsOpen(): number {

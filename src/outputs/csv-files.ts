@@ -7,6 +7,7 @@ import { compareMetrics, percentileDistribution, summarize } from '../metrics/hi
 import { csvText } from './csv.js';
 import type { IntervalRow, Output, RunInfo, StepResult } from '../results/run-result.js';
 import { summaryRow } from '../results/summary-row.js';
+import { sessionStepColumns, sessionStepFields } from '../results/session-step-columns.js';
 import { primaryMetricOf } from '../protocols/index.js';
 import { summaryColumns } from '../metrics/summary-columns.js';
 import { mib, round } from '../results/number-format.js';
@@ -106,8 +107,9 @@ export class CsvFiles implements Output {
 
 /** summary.csv, latency.csv and errors.csv from step results: what `run` writes after each step and `sockcap report` rebuilds. */
 export function writeStepCsvFiles(dir: string, runId: string, scenarioName: string, steps: readonly StepResult[]): void {
-  const summaries = steps.map((step) => summaryRow(runId, scenarioName, step, primaryMetricOf(step.step)));
-  writeFileSync(join(dir, 'summary.csv'), csvText(summaries, summaryColumns));
+  // The fixed columns, then those of each named session step (results/session-step-columns.ts).
+  const summaries = steps.map((step) => ({ ...summaryRow(runId, scenarioName, step, primaryMetricOf(step.step)), ...sessionStepFields(step) }));
+  writeFileSync(join(dir, 'summary.csv'), csvText(summaries, [...summaryColumns, ...sessionStepColumns(steps)]));
 
   // Metrics in one fixed order, so a rebuilt latency.csv is identical to the one the run wrote.
   const latencyRows = steps.flatMap((step) =>

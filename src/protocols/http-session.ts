@@ -32,7 +32,8 @@ interface CompiledRequest {
   match: Match | undefined;
   captures: (readonly [string, string[] | { header: string }])[];
   mismatchCode: string;
-  named: HistogramBins | undefined;
+  /** `reply:<name>` for a named loop step, and the name its failures are counted under. */
+  named: { bins: HistogramBins; name: string } | undefined;
 }
 
 type CompiledStep = CompiledRequest | { kind: 'pause'; ms: number };
@@ -58,7 +59,7 @@ function compile(steps: readonly HttpStep[], recorder: Recorder, loop: boolean):
         ([name, source]) => [name, source.startsWith('header:') ? { header: source.slice(7).toLowerCase() } : source.split('.')] as const,
       ),
       mismatchCode: `session_mismatch:${step.name}`,
-      named: loop && step.named ? recorder.histogram(`reply:${step.name}`) : undefined,
+      named: loop && step.named ? { bins: recorder.histogram(`reply:${step.name}`), name: step.name } : undefined,
     };
   });
 }
@@ -121,7 +122,7 @@ export function createHttpSessionDriver({ scenario, target, recorder, tls, local
     if (recordReply) {
       const micros = (now() - sentAt) * 1000;
       reply.record(micros);
-      step.named?.record(micros);
+      step.named?.bins.record(micros);
     }
     return null;
   }
@@ -135,13 +136,17 @@ export function createHttpSessionDriver({ scenario, target, recorder, tls, local
         await new Promise((resolve) => setTimeout(resolve, step.ms));
         continue;
       }
+      let error: string | null;
       try {
-        const error = await request(step, loop);
+        error = await request(step, loop);
         answered++;
-        if (error) return { error, answered };
       } catch (err) {
-        return { error: errorCode(err), answered };
+        error = errorCode(err);
       }
+      if (error === null) continue;
+      // A request cut short by the end of the step is not the service's failure.
+      if (step.named && !closing) recorder.stepFailed(step.named.name);
+      return { error, answered };
     }
     return { error: null, answered };
   }

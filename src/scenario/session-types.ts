@@ -108,3 +108,18 @@ export function hasSession(step: { protocol: string }): boolean {
   const { open, loop, push } = section.session;
   return (Array.isArray(open) && open.length > 0) || (Array.isArray(loop) && loop.length > 0) || push !== undefined;
 }
+
+/**
+ * The named session steps whose reply is timed as `reply:<name>`: the loop's expects
+ * (WebSocket) and requests (HTTP), in the order the session lists them.
+ */
+export function timedStepNames(step: Scenario): string[] {
+  const section: unknown = (step as unknown as Record<string, unknown>)[step.protocol];
+  if (!isMapping(section) || !isMapping(section.session) || !Array.isArray(section.session.loop)) return [];
+  const names: string[] = [];
+  for (const entry of section.session.loop as unknown[]) {
+    if (!isMapping(entry) || !entry.named || (entry.kind !== 'expect' && entry.kind !== 'request')) continue;
+    if (typeof entry.name === 'string' && !names.includes(entry.name)) names.push(entry.name);
+  }
+  return names;
+}

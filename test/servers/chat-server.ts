@@ -1,8 +1,9 @@
 // A chat-like WebSocket service of the kind users load with sessions, to test them against:
 // a client must authenticate first (`{type: auth, token}`; a bad token gets an error and
 // close 4401), may subscribe to a room (`{type: subscribe, room}` → `subscribed`, then
-// pushed `{type: msg, seq, ts}` events), and asks sums (`{id, op: add, a, b}`) answered by
-// `{id, result}` after a delay, with unrelated notices sent in between. Behaviours to test
+// pushed `{type: msg, seq, ts}` events), asks sums (`{id, op: add, a, b}`) answered by
+// `{id, result}` after a delay, with unrelated notices sent in between, and a room's history
+// (`{id, op: history}`) answered by `{id, items}` after another delay. Behaviours to test
 // failures: wrong answers, no answers, closing after N requests, and a fixed subprotocol.
 import http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -13,6 +14,8 @@ export interface ChatOptions {
   tokens: readonly string[];
   /** How long a sum takes to answer, ms. */
   replyDelayMs?: number;
+  /** How long a history takes to answer, ms. */
+  historyDelayMs?: number;
   /** Unrelated notices sent before each answer. */
   noise?: number;
   /** 'wrong': answers a+b+1; 'silent': never answers a sum. */
@@ -29,7 +32,7 @@ export interface ChatOptions {
 
 export interface ChatServer {
   url: string;
-  counts: { upgrades: number; authOk: number; authBad: number; sums: number; pushed: number };
+  counts: { upgrades: number; authOk: number; authBad: number; sums: number; histories: number; pushed: number };
   /** Authorization header and subprotocol of each upgrade, and the tokens that authenticated, in order. */
   upgrades: { authorization: string | undefined; protocol: string }[];
   tokensSeen: string[];
@@ -37,7 +40,7 @@ export interface ChatServer {
 }
 
 export async function startChatServer(options: ChatOptions): Promise<ChatServer> {
-  const counts = { upgrades: 0, authOk: 0, authBad: 0, sums: 0, pushed: 0 };
+  const counts = { upgrades: 0, authOk: 0, authBad: 0, sums: 0, histories: 0, pushed: 0 };
   const upgrades: ChatServer['upgrades'] = [];
   const tokensSeen: string[] = [];
   const server = http.createServer((_req, res) => res.writeHead(426).end());
@@ -96,6 +99,11 @@ export async function startChatServer(options: ChatOptions): Promise<ChatServer>
         if (options.answers === 'silent') return;
         const result = Number(message.a) + Number(message.b) + (options.answers === 'wrong' ? 1 : 0);
         setTimeout(() => send(ws, { id: message.id, result }), options.replyDelayMs ?? 0);
+        return;
+      }
+      if (message.op === 'history') {
+        counts.histories++;
+        setTimeout(() => send(ws, { id: message.id, items: ['hello', 'hi'] }), options.historyDelayMs ?? 0);
         return;
       }
       send(ws, { type: 'error', reason: 'unknown message' });

@@ -1,17 +1,18 @@
 // An HTTP service that needs a login: POST /login with {user, password} answers a token
 // (and an etag header), and GET /items answers only with `authorization: Bearer <token>`,
-// else 401. For HTTP sessions: a login that captures a token, then a loop that uses it.
+// else 401; GET /orders (no login needed) fails every third time with 503. For HTTP
+// sessions: a login that captures a token, then a loop that uses it.
 import http from 'node:http';
 import { closerFor, listenOnFreePort } from './listen.js';
 
 export interface LoginServer {
   url: string;
-  counts: { logins: number; refusedLogins: number; items: number; unauthorized: number };
+  counts: { logins: number; refusedLogins: number; items: number; unauthorized: number; orders: number; ordersRefused: number };
   close(): Promise<void>;
 }
 
 export async function startLoginServer(passwords: Record<string, string>): Promise<LoginServer> {
-  const counts = { logins: 0, refusedLogins: 0, items: 0, unauthorized: 0 };
+  const counts = { logins: 0, refusedLogins: 0, items: 0, unauthorized: 0, orders: 0, ordersRefused: 0 };
   const tokens = new Map<string, string>();
   const server = http.createServer((req, res) => {
     let body = '';
@@ -46,6 +47,14 @@ export async function startLoginServer(passwords: Record<string, string>): Promi
         }
         counts.items++;
         return reply(200, { user, items: [1, 2, 3] });
+      }
+      if (req.method === 'GET' && url.pathname === '/orders') {
+        counts.orders++;
+        if (counts.orders % 3 === 0) {
+          counts.ordersRefused++;
+          return reply(503, { error: 'busy' });
+        }
+        return reply(200, { orders: [] });
       }
       reply(404, {});
     });

@@ -31,10 +31,11 @@ const measured = (summary: HistogramSummary): HistogramSummary | undefined => (s
 /** Raises every count of `into` to at least the one of `to` (a counter never goes down). */
 function raiseTo(into: Counters, to: Counters): void {
   for (const key of Object.keys(into) as (keyof Counters)[]) {
-    if (key === 'errorsByCode' || (peakCounters as readonly string[]).includes(key)) continue;
+    if (key === 'errorsByCode' || key === 'stepFailures' || (peakCounters as readonly string[]).includes(key)) continue;
     into[key] = Math.max(into[key], to[key]);
   }
   for (const [code, count] of Object.entries(to.errorsByCode)) into.errorsByCode[code] = Math.max(into.errorsByCode[code] ?? 0, count);
+  for (const [name, count] of Object.entries(to.stepFailures)) into.stepFailures[name] = Math.max(into.stepFailures[name] ?? 0, count);
 }
 
 export class LiveFigures implements Output {

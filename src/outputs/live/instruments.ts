@@ -30,7 +30,7 @@ export interface LiveInstrument {
 
 const phases: readonly Phase[] = ['warmup', 'measure'];
 
-type CountName = Exclude<keyof Counters, 'errorsByCode'>;
+type CountName = Exclude<keyof Counters, 'errorsByCode' | 'stepFailures'>;
 
 /** A counter per step and phase, read from the step's counts. */
 function count(otelName: string, promName: string, unit: string, help: string, field: CountName): LiveInstrument {

@@ -27,8 +27,8 @@ interface CompiledExpect {
   captures: [string, string[]][];
   timeoutCode: string;
   mismatchCode: string;
-  /** `reply:<name>` for a named loop step; undefined otherwise. */
-  named: HistogramBins | undefined;
+  /** `reply:<name>` for a named loop step, and the name its failures are counted under; undefined otherwise. */
+  named: { bins: HistogramBins; name: string } | undefined;
 }
 
 interface CompiledPause {
@@ -67,7 +67,7 @@ export function compileSteps(steps: readonly WebSocketStep[], recorder: Recorder
       captures: Object.entries(step.capture).map(([name, path]) => [name, path.split('.')]),
       timeoutCode: `session_expect_timeout:${step.name}`,
       mismatchCode: `session_mismatch:${step.name}`,
-      named: recordReplies && step.named ? recorder.histogram(`reply:${step.name}`) : undefined,
+      named: recordReplies && step.named ? { bins: recorder.histogram(`reply:${step.name}`), name: step.name } : undefined,
     };
   });
 }
@@ -90,7 +90,7 @@ export class StepRunner {
 
   constructor(
     private readonly vars: SessionVars,
-    recorder: Recorder,
+    private readonly recorder: Recorder,
     private readonly write: (data: string | Buffer, binary: boolean) => void,
   ) {
     this.reply = recorder.histogram('reply');
@@ -142,7 +142,7 @@ export class StepRunner {
     if (this.recordReplies) {
       const micros = (now() - this.sentAt) * 1000;
       this.reply.record(micros);
-      expect.named?.record(micros);
+      expect.named?.bins.record(micros);
     }
     if (expect.captures.length > 0) {
       const json = message.json;
@@ -204,6 +204,8 @@ export class StepRunner {
   };
 
   private finish(error: string | null): void {
+    const named = this.waiting?.named;
+    if (error !== null && named) this.recorder.stepFailed(named.name);
     this.waiting = undefined;
     clearTimeout(this.pauseTimer);
     const done = this.done;
