@@ -1,4 +1,4 @@
-// The flags of the live outputs, shared by `run` and `sweep`: --metrics-listen, --metrics-linger.
+// The flags of the live outputs, shared by `run` and `sweep`: --metrics-listen, --metrics-linger, --otlp.
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { LiveOptions } from '../outputs/live-outputs.js';
@@ -8,6 +8,7 @@ import { parseDuration, UnitError } from '../scenario/units.js';
 export interface LiveArgs {
   'metrics-listen'?: string;
   'metrics-linger'?: string;
+  otlp?: string;
 }
 
 export function addLiveFlags<T>(yargs: Argv<T>): Argv<T & LiveArgs> {
@@ -19,7 +20,26 @@ export function addLiveFlags<T>(yargs: Argv<T>): Argv<T & LiveArgs> {
     .option('metrics-linger', {
       type: 'string',
       describe: 'after the run, keep /metrics up until it is scraped once more, at most this long, e.g. 15s (default 0: close at once)',
+    })
+    .option('otlp', {
+      type: 'string',
+      describe: 'push the live figures as OpenTelemetry metrics over OTLP/HTTP to this URL, e.g. http://127.0.0.1:4318 (/v1/metrics is added to a bare host)',
     });
+}
+
+/** An OTLP/HTTP receiver's URL; a bare host gets the metrics path that OTEL_EXPORTER_OTLP_ENDPOINT would. */
+function otlpUrl(typed: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(typed.trim());
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new UsageError(`--otlp: expected the http:// or https:// URL of an OTLP/HTTP receiver, like http://127.0.0.1:4318, got "${typed}"`);
+  }
+  if (url.pathname === '/') url.pathname = '/v1/metrics';
+  return url.href;
 }
 
 export function liveOptions(args: LiveArgs): LiveOptions {
@@ -35,5 +55,6 @@ export function liveOptions(args: LiveArgs): LiveOptions {
   return {
     metricsListen: args['metrics-listen'] === undefined ? undefined : parseListenAddress('--metrics-listen', args['metrics-listen']),
     metricsLingerMs: lingerMs,
+    otlp: args.otlp === undefined ? undefined : otlpUrl(args.otlp),
   };
 }

@@ -4,6 +4,7 @@
 import type { Output } from '../results/run-result.js';
 import { LiveFigures } from './live/figures.js';
 import type { ListenAddress } from './live/listen.js';
+import { OtlpPush } from './otlp.js';
 import { PrometheusEndpoint } from './prometheus.js';
 
 export interface LiveOptions {
@@ -11,6 +12,8 @@ export interface LiveOptions {
   metricsListen?: ListenAddress | undefined;
   /** --metrics-linger: after the run, wait this long at most for a scrape of the final figures. */
   metricsLingerMs?: number | undefined;
+  /** --otlp: push OTLP/HTTP metrics to this URL (the full URL, /v1/metrics included). */
+  otlp?: string | undefined;
 }
 
 interface LiveOutput extends Output {
@@ -36,6 +39,7 @@ export async function startLiveOutputs(options: LiveOptions, say: (line: string)
       started.push(endpoint);
       say(`sockcap: live metrics at ${endpoint.url}`);
     }
+    if (options.otlp) started.push(new OtlpPush(options.otlp, figures, say));
   } catch (error) {
     await close();
     throw error;
