@@ -113,8 +113,8 @@ export function hasSession(step: { protocol: string }): boolean {
  * The named session steps whose reply is timed as `reply:<name>`: the loop's expects
  * (WebSocket) and requests (HTTP), in the order the session lists them.
  */
-export function timedStepNames(step: Scenario): string[] {
-  const section: unknown = (step as unknown as Record<string, unknown>)[step.protocol];
+export function timedStepNames(step: { protocol: string }): string[] {
+  const section: unknown = (step as Record<string, unknown>)[step.protocol];
   if (!isMapping(section) || !isMapping(section.session) || !Array.isArray(section.session.loop)) return [];
   const names: string[] = [];
   for (const entry of section.session.loop as unknown[]) {
