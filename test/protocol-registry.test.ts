@@ -10,14 +10,21 @@ import { isMetricName } from '../src/metrics/histogram.js';
 import { protocolModules, stepPlan } from '../src/protocols/index.js';
 import { defaults } from '../src/scenario/defaults.js';
 import { valueAt } from '../src/scenario/raw.js';
-import { protocols, webSocketModes, workloads, type Scenario } from '../src/scenario/types.js';
+import { protocols, socketIoModes, webSocketModes, workloads, type Scenario } from '../src/scenario/types.js';
 
-/** Every way a protocol can run: each protocol, and websocket in each of its modes. */
+/** Every way a protocol can run: each protocol with each workload, websocket and socketio in each of their modes, socketio over each transport list. */
 function sampleSteps(): Scenario[] {
-  return protocols.flatMap((protocol) => {
-    const step: Scenario = { ...structuredClone(defaults), protocol };
-    return protocol === 'websocket' ? webSocketModes.map((mode) => ({ ...step, websocket: { ...step.websocket, mode } })) : [step];
-  });
+  const socketIoTransportLists: Scenario['socketio']['transports'][] = [['polling'], ['websocket'], ['polling', 'websocket'], ['websocket', 'polling']];
+  return protocols.flatMap((protocol) =>
+    workloads.flatMap((workload) => {
+      const step: Scenario = { ...structuredClone(defaults), protocol, workload };
+      if (protocol === 'websocket') return webSocketModes.map((mode) => ({ ...step, websocket: { ...step.websocket, mode } }));
+      if (protocol === 'socketio') {
+        return socketIoModes.flatMap((mode) => socketIoTransportLists.map((transports) => ({ ...step, socketio: { ...step.socketio, mode, transports } })));
+      }
+      return [step];
+    }),
+  );
 }
 
 test('every protocol the scenario accepts is registered, and every registered one is accepted', () => {
@@ -52,7 +59,7 @@ test('every registered protocol supplies every declaration', () => {
     } else {
       assert.equal(plan.kind, 'receive');
       assert.equal(typeof plan.receiver, 'function', `${name}: receiver`);
-      assert.ok(plan.transport.length > 0, `${name}: transport`);
+      assert.ok(protocolModules[step.protocol].transports.includes(plan.transport), `${name}: transport ${plan.transport} not declared`);
       assert.equal(typeof valueAt(defaults, plan.pathField.split('.')), 'string', `${name}: pathField ${plan.pathField}`);
       assert.ok(plan.pace === undefined || plan.pace.interval > 0, `${name}: pace`);
     }

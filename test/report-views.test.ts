@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { transportNames } from '../src/protocols/index.js';
+import { transportColor } from '../src/outputs/report/transports-view.js';
 import { version } from '../src/version.js';
 import { onlyRunDir, readJson, runCli, startCli, tempDir, testDir, writeScenario } from './helpers/cli.js';
 import { checkPage, readReport } from './helpers/report-page.js';
@@ -211,6 +213,28 @@ test('transports: delivery latency distributions overlaid and the cost per event
   // WebSocket subscribe makes no request per event; polling makes at least one per response.
   const requests = page.charts.find((chart) => chart.title === 'Requests per delivered event')!;
   assert.equal(requests.cells[3], 'websocket: 0');
+
+  // Another run, other transports: SSE keeps its colour, Socket.IO has its own.
+  const other = await runScenario(
+    `name: transports-2\nconnections: 2\nduration: 1s\ninterval: 500ms\nworkers: 1\nserver:\n  eventRate: 10/s\nsteps:\n  - { name: socketio, protocol: socketio, socketio: { mode: subscribe, transports: [websocket] } }\n  - { name: sse, protocol: sse }\n`,
+  );
+  assert.equal(other.code, 0, other.stderr);
+  const second = (await readReport(join(other.dir, 'report.html'), 'transports')).data.find((chart) => chart.id === 'transports-delivery')!;
+  const colorOf = new Map(second.series.map((series) => [series.label, series.color]));
+  assert.equal(colorOf.get('sse'), colors[2], 'SSE in the same colour in both runs');
+  assert.equal(colorOf.get('socketio (socketio-websocket)'), transportColor('socketio-websocket'));
+  assert.ok(!colors.includes(colorOf.get('socketio (socketio-websocket)')), 'Socket.IO in a colour of its own');
+});
+
+test('one colour table: every transport a protocol declares has its own colour, grey left for none', () => {
+  assert.ok(transportNames.length >= 8, transportNames.join(', '));
+  const colors = transportNames.map((name) => transportColor(name));
+  assert.ok(
+    colors.every((color) => color !== undefined && color !== '#4b5563'),
+    colors.join(', '),
+  );
+  assert.equal(new Set(colors).size, transportNames.length, 'no two transports share a colour');
+  assert.equal(transportColor('sse'), transportColor('sse'));
 });
 
 test("sockcap compare writes compare.html: the regression verdict first, both runs' distributions overlaid per metric, each change with its allowance and noise", async () => {

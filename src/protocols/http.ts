@@ -132,6 +132,7 @@ export const httpProtocol: ProtocolModule = {
   section: 'http',
   servedOverHttp2: true,
   newcomers: true,
+  transports: [],
   urlSchemes: ['http:', 'https:'],
   rules: [...httpSessionRules, ...http2Rules],
   plan: (step) => ({

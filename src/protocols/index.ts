@@ -21,6 +21,9 @@ export const protocolModules: Readonly<Record<Protocol, ProtocolModule>> = {
   tcp: tcpProtocol,
 };
 
+/** Every transport name a receive-driven step can have, in registry order: what the report colours by. */
+export const transportNames: readonly string[] = Object.values(protocolModules).flatMap((module) => module.transports);
+
 /** How this step runs: its driver or receiver and what it measures. */
 export function stepPlan(step: Scenario): StepPlan {
   return protocolModules[step.protocol].plan(step);

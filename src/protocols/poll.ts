@@ -151,6 +151,7 @@ export const pollProtocol: ProtocolModule = {
   section: 'poll',
   servedOverHttp2: false,
   newcomers: false,
+  transports: ['poll'],
   urlSchemes: ['http:', 'https:'],
   rules: [],
   plan: (step): ReceivePlan => ({
@@ -167,6 +168,7 @@ export const longPollProtocol: ProtocolModule = {
   section: 'longPoll',
   servedOverHttp2: false,
   newcomers: false,
+  transports: ['long-poll'],
   urlSchemes: ['http:', 'https:'],
   rules: [
     (s) =>

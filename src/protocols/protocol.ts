@@ -41,7 +41,7 @@ export interface SendPlan extends PlanBase {
 export interface ReceivePlan extends PlanBase {
   kind: 'receive';
   receiver: ReceiverFactory;
-  /** The transport's name in transports.csv. */
+  /** The transport's name in transports.csv: one of its module's `transports`. */
   transport: string;
   /** A fixed polling schedule; undefined: ask again (or reconnect) as soon as the last answer is in. */
   pace: { interval: Millis; jitter: boolean } | undefined;
@@ -62,6 +62,11 @@ export interface ProtocolModule {
   servedOverHttp2: boolean;
   /** Rules of its own between fields, beyond the workloads it supports. */
   rules: readonly ScenarioRule[];
+  /**
+   * The names its receive-driven steps go by in transports.csv and the report's transports
+   * view, every one its plans can give as `transport` (empty when it has none).
+   */
+  transports: readonly string[];
   /** URL schemes its targets may have (`ws:`); a target URL without protocol takes the first protocol registered for its scheme. */
   urlSchemes: readonly string[];
 }

@@ -185,10 +185,15 @@ export function createSocketIoReceiver({ scenario, target, recorder, tls, sink }
   };
 }
 
+/** How transports.csv names the transport of `socketio.transports`. */
+const transportName = (transports: readonly string[]): string => `socketio-${transports.join('-')}`;
+
 export const socketIoProtocol: ProtocolModule = {
   section: 'socketio',
   servedOverHttp2: false,
   newcomers: false,
+  // In the order a scenario may list them: either alone, or both (the first tried first).
+  transports: [['polling'], ['websocket'], ['polling', 'websocket'], ['websocket', 'polling']].map((list) => transportName(list)),
   urlSchemes: ['http:', 'https:', 'ws:', 'wss:'],
   rules: [
     (s) =>
@@ -207,7 +212,7 @@ export const socketIoProtocol: ProtocolModule = {
           countsAs: 'messages',
           ownMetrics: ['upgrade'],
           receiver: createSocketIoReceiver,
-          transport: `socketio-${step.socketio.transports.join('-')}`,
+          transport: transportName(step.socketio.transports),
           pace: undefined,
           pathField: 'socketio.path',
         }

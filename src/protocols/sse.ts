@@ -118,6 +118,7 @@ export const sseProtocol: ProtocolModule = {
   section: 'sse',
   servedOverHttp2: false,
   newcomers: false,
+  transports: ['sse'],
   urlSchemes: ['http:', 'https:'],
   rules: [],
   plan: (step) =>

@@ -61,6 +61,7 @@ export const tcpProtocol: ProtocolModule = {
   section: undefined,
   servedOverHttp2: false,
   newcomers: false,
+  transports: [],
   urlSchemes: ['http:', 'https:', 'ws:', 'wss:'],
   rules: [],
   plan: () => ({

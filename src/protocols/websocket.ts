@@ -176,6 +176,7 @@ export const webSocketProtocol: ProtocolModule = {
   section: 'websocket',
   servedOverHttp2: false,
   newcomers: false,
+  transports: ['websocket'],
   urlSchemes: ['ws:', 'wss:', 'http:', 'https:'],
   rules: [...webSocketSessionRules],
   plan: (step) =>

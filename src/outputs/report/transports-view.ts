@@ -1,13 +1,23 @@
-// Transports delivering the same event stream (poll, long-poll, SSE, WebSocket subscribe): their
-// delivery latency distributions overlaid and what each delivered event cost, side by side,
-// every transport in its own colour throughout.
-import { stepPlan } from '../../protocols/index.js';
+// Transports delivering the same event stream (poll, long-poll, SSE, WebSocket subscribe,
+// Socket.IO): their delivery latency distributions overlaid and what each delivered event
+// cost, side by side, every transport in its own colour throughout. The colours come from
+// one table over every transport the protocols declare, so a transport has the same colour
+// in every chart of every run, whichever other transports the run has.
+import { stepPlan, transportNames } from '../../protocols/index.js';
 import { cometCompareRow, type CometCompareRow } from '../comet-compare.js';
 import { barChart, chartHolder, formatMs, formatNumber, palette, table, type Section } from './html.js';
 import { percentileChart } from './distribution-view.js';
 import type { ReportRun } from './verdict.js';
 
-const transportColors: Record<string, string> = { poll: palette[0]!, 'long-poll': palette[4]!, sse: palette[3]!, websocket: palette[2]! };
+/** The palette's grey reads as "other": no transport gets it. */
+const otherColor = '#4b5563';
+const transportPalette = palette.filter((color) => color !== otherColor);
+const transportColors = new Map(transportNames.map((name, i) => [name, transportPalette[i % transportPalette.length]!]));
+
+/** A transport's colour in every report; undefined for a name no protocol declares. */
+export function transportColor(name: string): string | undefined {
+  return transportColors.get(name);
+}
 
 const numeric = (value: CometCompareRow[keyof CometCompareRow]): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
@@ -19,7 +29,7 @@ export function transportsSection(run: ReportRun): Section {
   if (steps.length === 0) return { id: 'transports', title: 'Transports', html: '', charts: [] };
   const entries = steps.map(({ step, transport }) => {
     const label = step.step.stepLabel === transport ? transport : `${step.step.stepLabel} (${transport})`;
-    return { label, color: transportColors[transport] ?? palette[6]!, row: cometCompareRow(step)!, step };
+    return { label, color: transportColor(transport) ?? otherColor, row: cometCompareRow(step)!, step };
   });
   const delivery = percentileChart(
     'transports-delivery',
