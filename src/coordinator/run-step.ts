@@ -5,7 +5,7 @@
 import { RunBrokenError } from '../errors.js';
 import { cpuPercent, ProcessGroup, type ProcessSample } from '../metrics/process-sampler.js';
 import type { IntervalRow, Output, StepResult } from '../results/run-result.js';
-import type { StepScenario } from '../scenario/types.js';
+import { connectionWorkloads, type StepScenario } from '../scenario/types.js';
 import type { TargetStats } from '../results/target-stats.js';
 import { now, sleepUntil } from '../metrics/clock.js';
 import { totalStageDuration } from '../workloads/arrival-schedule.js';
@@ -241,8 +241,10 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
       fromTarget?.stats && toTarget?.stats ? { from: fromTarget.stats, to: toTarget.stats, seconds: (toTarget.at - fromTarget.at) / 1000 } : undefined,
     interrupted,
     // A broken step's memory and CPU describe a setup that fell apart: no cost is read from them.
+    // Only a workload that holds or cycles connections prices one: a closed or arrival-rate
+    // step's memory and CPU grow with its requests, and dividing them by its connections means nothing.
     costs:
-      brokenBy === undefined
+      brokenBy === undefined && connectionWorkloads.includes(step.workload)
         ? connectionCosts(baseline, held, connectionsHeld, stepCollector.totals.connectionsOpened)
         : connectionCosts(undefined, undefined, 0, 0),
     connectRatePeak,

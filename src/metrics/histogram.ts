@@ -111,19 +111,20 @@ export function percentileDistribution(histogram: Histogram): PercentileRow[] {
   return rows;
 }
 
+/** Percentiles in milliseconds; each undefined when nothing was recorded (not measured is not 0 ms). */
 export interface HistogramSummary {
   count: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-  mean: number;
+  p50: number | undefined;
+  p90: number | undefined;
+  p99: number | undefined;
+  p999: number | undefined;
+  max: number | undefined;
+  mean: number | undefined;
 }
 
-/** Percentiles in milliseconds; zeros when the histogram is empty. */
 export function summarize(histogram: Histogram | undefined): HistogramSummary {
-  if (!histogram || histogram.totalCount === 0) return { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  if (!histogram || histogram.totalCount === 0)
+    return { count: 0, p50: undefined, p90: undefined, p99: undefined, p999: undefined, max: undefined, mean: undefined };
   return {
     count: histogram.totalCount,
     p50: microsToMillis(histogram.getValueAtPercentile(50)),

@@ -5,6 +5,7 @@ import { summarize } from '../metrics/histogram.js';
 import type { StepScenario } from '../scenario/types.js';
 import type { IntervalRow, Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
 import { summaryRow } from '../results/summary-row.js';
+import { measuredCell } from '../results/number-format.js';
 import { autoFallbackNote } from '../results/http2-columns.js';
 import { deliveryClockNote } from '../scenario/delivery-clock.js';
 import { connectionWorkloads } from '../scenario/types.js';
@@ -177,12 +178,12 @@ export class ConsoleOutput implements Output {
         step.step.protocol,
         step.step.connections,
         formatCount(step.totals.requests + step.totals.messages),
-        formatCount(Number(row.throughput_per_s)),
+        formatCount(measuredCell(row.throughput_per_s)),
         formatCount(step.totals.errors),
-        formatMs(Number(row.latency_p50_ms)),
-        formatMs(Number(row.latency_p99_ms)),
-        formatMs(Number(row.latency_p999_ms)),
-        formatMs(Number(row.latency_max_ms)),
+        formatMs(measuredCell(row.latency_p50_ms)),
+        formatMs(measuredCell(row.latency_p99_ms)),
+        formatMs(measuredCell(row.latency_p999_ms)),
+        formatMs(measuredCell(row.latency_max_ms)),
         `${row.client_cpu_pct}%`,
         row.server_cpu_pct === '' ? '-' : `${row.server_cpu_pct}%`,
         row.generator_saturated ? 'YES' : 'no',

@@ -69,7 +69,7 @@ export class CsvFiles implements Output {
       connections_open: row.connectionsOpen,
       requests: row.counters.requests,
       messages: row.counters.messages,
-      throughput_per_s: row.intervalS > 0 ? round(completed / row.intervalS, 1) : 0,
+      throughput_per_s: row.intervalS > 0 ? round(completed / row.intervalS, 1) : '',
       errors: row.counters.errors,
       dropped: row.counters.dropped,
       new_connections: row.counters.connectionsOpened,

@@ -5,7 +5,7 @@ import { summarize } from '../metrics/histogram.js';
 import { meanThinkTime } from '../scenario/think-time.js';
 import type { StepScenario } from '../scenario/types.js';
 import type { StepResult } from '../results/run-result.js';
-import { round } from '../results/number-format.js';
+import { orBlank, round } from '../results/number-format.js';
 
 export const keepAliveColumns = [
   'server_keepalive_timeout_ms',
@@ -100,12 +100,12 @@ export function keepAliveRow(result: StepResult, external: ServerTimeout | undef
     reuse_pct: pct(totals.requestsOnReusedSockets, sent),
     keepalive_race_errors: totals.keepAliveRaceErrors,
     race_error_pct: pct(totals.keepAliveRaceErrors, sent),
-    race_idle_p50_ms: raceIdle.count > 0 ? raceIdle.p50 : '',
-    race_idle_max_ms: raceIdle.count > 0 ? raceIdle.max : '',
-    latency_reused_p50_ms: reused.count > 0 ? reused.p50 : '',
-    latency_reused_p99_ms: reused.count > 0 ? reused.p99 : '',
-    latency_fresh_p50_ms: fresh.count > 0 ? fresh.p50 : '',
-    latency_fresh_p99_ms: fresh.count > 0 ? fresh.p99 : '',
+    race_idle_p50_ms: orBlank(raceIdle.p50),
+    race_idle_max_ms: orBlank(raceIdle.max),
+    latency_reused_p50_ms: orBlank(reused.p50),
+    latency_reused_p99_ms: orBlank(reused.p99),
+    latency_fresh_p50_ms: orBlank(fresh.p50),
+    latency_fresh_p99_ms: orBlank(fresh.p99),
     peak_server_sockets: result.targetStats?.connectionsPeak ?? '',
     idle_server_sockets: idleMean === undefined ? '' : round(idleMean, 1),
     idle_server_sockets_peak: result.targetStats?.idleConnectionsPeak ?? '',
@@ -115,7 +115,7 @@ export function keepAliveRow(result: StepResult, external: ServerTimeout | undef
     newcomers_refused: totals.newcomersRefused,
     newcomers_timed_out: totals.newcomersTimedOut,
     newcomers_turned_away_pct: pct(totals.newcomersRefused + totals.newcomersTimedOut, totals.newcomers),
-    latency_newcomer_p50_ms: newcomer.count > 0 ? newcomer.p50 : '',
-    latency_newcomer_p99_ms: newcomer.count > 0 ? newcomer.p99 : '',
+    latency_newcomer_p50_ms: orBlank(newcomer.p50),
+    latency_newcomer_p99_ms: orBlank(newcomer.p99),
   };
 }

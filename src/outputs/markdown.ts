@@ -6,6 +6,7 @@ import { gateOutcome, type ThresholdVerdict, type Verdict } from '../results/thr
 import { formatValue } from '../scenario/metric-ref.js';
 import type { RunResult } from '../results/run-result.js';
 import { summaryRow } from '../results/summary-row.js';
+import { measuredCell } from '../results/number-format.js';
 import { primaryMetricOf } from '../protocols/index.js';
 import { formatCount, formatMs } from './table.js';
 
@@ -39,11 +40,11 @@ export function thresholdsMarkdown(run: RunResult, verdicts: readonly ThresholdV
           step.step.stepLabel,
           step.step.protocol,
           step.step.connections,
-          formatCount(Number(row.throughput_per_s)),
+          formatCount(measuredCell(row.throughput_per_s)),
           formatCount(step.totals.errors),
-          formatMs(Number(row.latency_p50_ms)),
-          formatMs(Number(row.latency_p99_ms)),
-          formatMs(Number(row.latency_p999_ms)),
+          formatMs(measuredCell(row.latency_p50_ms)),
+          formatMs(measuredCell(row.latency_p99_ms)),
+          formatMs(measuredCell(row.latency_p999_ms)),
           row.generator_saturated ? '⚠️ yes' : 'no',
         ];
       }),

@@ -8,8 +8,9 @@ import { Redactor } from '../scenario/secrets.js';
 import { skipsVerification } from '../scenario/tls.js';
 import { version } from '../version.js';
 import { deliveryClockNote } from '../scenario/delivery-clock.js';
-import { receivesEvents } from '../protocols/index.js';
-import type { Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
+import { primaryMetricOf, receivesEvents } from '../protocols/index.js';
+import type { Output, RunInfo, RunResult, RunVerdict, StepResult } from '../results/run-result.js';
+import { summaryRow } from '../results/summary-row.js';
 
 function portRange(): string | undefined {
   try {
@@ -19,7 +20,18 @@ function portRange(): string | undefined {
   }
 }
 
-function stepRecord(result: StepResult): Record<string, unknown> {
+/** JSON says `null` for a figure that was not measured (an empty CSV cell), where leaving the key out would read as "not reported". */
+function nullIfUnmeasured<T extends Record<string, unknown>>(figures: T): { [K in keyof T]: Exclude<T[K], undefined | ''> | null } {
+  return Object.fromEntries(Object.entries(figures).map(([key, value]) => [key, value === undefined || value === '' ? null : value])) as {
+    [K in keyof T]: Exclude<T[K], undefined | ''> | null;
+  };
+}
+
+function verdictRecord(verdict: RunVerdict | undefined): unknown {
+  return verdict && { ...verdict, steps: verdict.steps.map((step) => ({ ...step, errorRate: step.errorRate ?? null })) };
+}
+
+function stepRecord(runId: string, scenarioName: string, result: StepResult): Record<string, unknown> {
   return {
     index: result.step.stepIndex,
     label: result.step.stepLabel,
@@ -40,8 +52,8 @@ function stepRecord(result: StepResult): Record<string, unknown> {
     measuredMs: result.measuredMs,
     connectionsPeak: result.connectionsPeak,
     client: result.client,
-    server: result.server,
-    costs: result.costs,
+    server: result.server ?? null,
+    costs: nullIfUnmeasured({ ...result.costs }),
     connectRatePeak: result.connectRatePeak,
     generatorProcesses: result.generatorProcesses,
     targetProcesses: result.targetProcesses,
@@ -49,6 +61,8 @@ function stepRecord(result: StepResult): Record<string, unknown> {
     // Receive-driven steps only: whether delivery latency was measured, and against which clocks.
     delivery: receivesEvents(result.step) ? deliveryClockNote(result.step) : undefined,
     scenario: result.step,
+    // The step's summary.csv row, figures that were not measured as null: what a script reads without parsing CSV.
+    summary: nullIfUnmeasured(summaryRow(runId, scenarioName, result, primaryMetricOf(result.step))),
   };
 }
 
@@ -79,7 +93,7 @@ export class RunJson implements Output {
       status: finished?.status ?? 'running',
       reason: finished?.reason,
       // passed false: exit code 1 (or 3 for a broken run), with every reason; absent while running.
-      verdict: finished?.verdict,
+      verdict: verdictRecord(finished?.verdict),
       startedAt: run.startedAt.toISOString(),
       endedAt: finished?.endedAt.toISOString(),
       source: run.scenario.source,
@@ -101,7 +115,7 @@ export class RunJson implements Output {
         ephemeralPortRange: portRange(),
         argv: process.argv.slice(2),
       },
-      steps: this.steps.map(stepRecord),
+      steps: this.steps.map((step) => stepRecord(run.runId, run.scenario.base.name, step)),
       ...run.annotations,
     };
     // Header credentials and URL passwords stay in the process (scenario/secrets.ts).

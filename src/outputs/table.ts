@@ -13,11 +13,14 @@ export function formatTable(header: string[], rows: (string | number)[][]): stri
     .join('\n');
 }
 
-export function formatCount(value: number): string {
+export function formatCount(value: number | undefined): string {
+  if (value === undefined) return '-';
   return Math.round(value).toLocaleString('en-US');
 }
 
-export function formatMs(value: number): string {
+/** `-` for a figure that was not measured (an empty CSV cell), never `0.00 ms`. */
+export function formatMs(value: number | undefined): string {
+  if (value === undefined) return '-';
   if (value >= 1000) return `${(value / 1000).toFixed(2)} s`;
   if (value >= 10) return `${value.toFixed(1)} ms`;
   return `${value.toFixed(2)} ms`;

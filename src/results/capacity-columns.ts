@@ -3,12 +3,11 @@
 // dropped clients came back.
 import { summarize } from '../metrics/histogram.js';
 import type { StepResult } from './run-result.js';
-import { roundOrBlank } from './number-format.js';
+import { orBlank, roundOrBlank } from './number-format.js';
 import { capacityColumns } from '../metrics/summary-columns.js';
 
 export function capacityFields(result: StepResult): Record<(typeof capacityColumns)[number], string | number> {
   const reconnect = summarize(result.histograms.get('reconnect_time'));
-  const some = (value: number): number | string => (reconnect.count > 0 ? value : '');
   return {
     client_kib_per_conn: roundOrBlank(result.costs.clientKibPerConn),
     server_kib_per_conn: roundOrBlank(result.costs.serverKibPerConn),
@@ -16,9 +15,9 @@ export function capacityFields(result: StepResult): Record<(typeof capacityColum
     server_cpu_ms_per_conn: roundOrBlank(result.costs.serverCpuMsPerConn, 4),
     connect_rate_per_s: roundOrBlank(result.connectRatePeak, 1),
     reconnects: result.totals.reconnects,
-    reconnect_p50_ms: some(reconnect.p50),
-    reconnect_p99_ms: some(reconnect.p99),
-    reconnect_max_ms: some(reconnect.max),
+    reconnect_p50_ms: orBlank(reconnect.p50),
+    reconnect_p99_ms: orBlank(reconnect.p99),
+    reconnect_max_ms: orBlank(reconnect.max),
     generator_processes: result.generatorProcesses,
     target_processes: result.targetProcesses,
   };

@@ -13,3 +13,13 @@ export function roundOrBlank(value: number | undefined, digits = 2): number | st
 export function mib(bytes: number): number {
   return round(bytes / 1048576, 1);
 }
+
+/** A measured figure as it is, an empty cell when the step did not measure it. */
+export function orBlank(value: number | undefined): number | string {
+  return value ?? '';
+}
+
+/** A summary cell read back as a number; undefined for an empty (not measured) cell, never 0. */
+export function measuredCell(cell: string | number | boolean | undefined): number | undefined {
+  return typeof cell === 'number' && Number.isFinite(cell) ? cell : undefined;
+}

@@ -35,7 +35,8 @@ interface StepRecord {
   connectionsPeak?: number;
   client?: ProcessFigures;
   server?: ProcessFigures | null;
-  costs?: Partial<ConnectionCosts>;
+  /** null: not measured. */
+  costs?: { [K in keyof ConnectionCosts]?: number | null };
   connectRatePeak?: number;
   generatorProcesses?: number;
   targetProcesses?: number;
@@ -55,7 +56,8 @@ interface RunDocument {
   raw?: Record<string, unknown>;
   steps: StepRecord[];
   gate?: { abortedBy?: ThresholdAbort };
-  verdict?: RunVerdict;
+  /** A step's errorRate is null when nothing was attempted. */
+  verdict?: Omit<RunVerdict, 'steps'> & { steps: (Omit<RunVerdict['steps'][number], 'errorRate'> & { errorRate?: number | null })[] };
   tool?: { version?: string };
 }
 
@@ -106,7 +108,9 @@ export function readResults(dir: string): StoredRun {
     reason: document.status === 'running' ? 'the run did not finish writing its results' : document.reason,
     steps,
     // Runs written before the verdict existed: only how they ended is known (`sockcap report` judges them again).
-    verdict: document.verdict ?? { passed: status === 'completed', reasons: status === 'completed' ? [] : [`run ${status}`], steps: [] },
+    verdict: document.verdict
+      ? { ...document.verdict, steps: document.verdict.steps.map((step) => ({ ...step, errorRate: step.errorRate ?? undefined })) }
+      : { passed: status === 'completed', reasons: status === 'completed' ? [] : [`run ${status}`], steps: [] },
     abortedBy: document.gate?.abortedBy,
     writtenBy: document.tool?.version,
   };
@@ -140,10 +144,10 @@ function stepResult(record: StepRecord, base: Scenario, histograms: Map<MetricNa
     targetMeasured: record.targetMeasured,
     interrupted: record.interrupted,
     costs: {
-      clientKibPerConn: record.costs?.clientKibPerConn,
-      serverKibPerConn: record.costs?.serverKibPerConn,
-      kernelKibPerConn: record.costs?.kernelKibPerConn,
-      serverCpuMsPerConn: record.costs?.serverCpuMsPerConn,
+      clientKibPerConn: record.costs?.clientKibPerConn ?? undefined,
+      serverKibPerConn: record.costs?.serverKibPerConn ?? undefined,
+      kernelKibPerConn: record.costs?.kernelKibPerConn ?? undefined,
+      serverCpuMsPerConn: record.costs?.serverCpuMsPerConn ?? undefined,
     },
     connectRatePeak: record.connectRatePeak ?? 0,
     generatorProcesses: record.generatorProcesses ?? 1,

@@ -27,8 +27,7 @@ export function sessionStepFields(result: StepResult): Record<string, number | '
   const fields: Record<string, number | ''> = {};
   for (const name of timedStepNames(result.step)) {
     const reply = summarize(result.histograms.get(`reply:${name}`));
-    const measured = reply.count > 0;
-    const values: (number | '')[] = [reply.count, result.totals.stepFailures[name] ?? 0, measured ? reply.p50 : '', measured ? reply.p99 : '', measured ? reply.max : ''];
+    const values: (number | '')[] = [reply.count, result.totals.stepFailures[name] ?? 0, reply.p50 ?? '', reply.p99 ?? '', reply.max ?? ''];
     columnsOf(name).forEach((column, i) => (fields[column] = values[i]!));
   }
   return fields;

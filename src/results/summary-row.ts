@@ -4,9 +4,9 @@ import { summarize, type HistogramSummary, type MetricName } from '../metrics/hi
 import { capacityFields } from './capacity-columns.js';
 import { http2Fields } from './http2-columns.js';
 import type { StepResult } from './run-result.js';
-import { mib, round } from './number-format.js';
+import { mib, orBlank, round } from './number-format.js';
 import { summaryColumns } from '../metrics/summary-columns.js';
-import { hasSession } from '../scenario/session-types.js';
+import { hasSession, sessionTakesPushes } from '../scenario/session-types.js';
 
 export type SummaryRow = Record<(typeof summaryColumns)[number], string | number | boolean>;
 
@@ -35,6 +35,9 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
   const reply = metric(result, 'reply');
   const session = hasSession(step);
   const upgrade = metric(result, 'upgrade');
+  // Events, and their losses and duplicates, are counted only where clients receive the target's events.
+  const receiving = primary === 'delivery' || sessionTakesPushes(step);
+  const tracked = (count: number): number | string => (receiving ? count : '');
   return {
     run_id: runId,
     scenario: scenarioName,
@@ -47,26 +50,26 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
     connections: step.connections,
     requests: totals.requests,
     messages: totals.messages,
-    throughput_per_s: seconds > 0 ? round(completed / seconds, 1) : 0,
+    throughput_per_s: seconds > 0 ? round(completed / seconds, 1) : '',
     errors: totals.errors,
-    error_rate: attempts > 0 ? round(totals.errors / attempts, 6) : 0,
+    error_rate: attempts > 0 ? round(totals.errors / attempts, 6) : '',
     dropped: totals.dropped,
     latency_metric: primary,
-    latency_p50_ms: main.p50,
-    latency_p90_ms: main.p90,
-    latency_p99_ms: main.p99,
-    latency_p999_ms: main.p999,
-    latency_max_ms: main.max,
-    latency_mean_ms: main.mean,
-    service_time_p50_ms: serviceTime.p50,
-    service_time_p90_ms: serviceTime.p90,
-    service_time_p99_ms: serviceTime.p99,
-    connect_p50_ms: connect.p50,
-    connect_p99_ms: connect.p99,
-    handshake_p50_ms: handshake.p50,
-    handshake_p99_ms: handshake.p99,
-    tls_handshake_p50_ms: tlsHandshake.p50,
-    tls_handshake_p99_ms: tlsHandshake.p99,
+    latency_p50_ms: orBlank(main.p50),
+    latency_p90_ms: orBlank(main.p90),
+    latency_p99_ms: orBlank(main.p99),
+    latency_p999_ms: orBlank(main.p999),
+    latency_max_ms: orBlank(main.max),
+    latency_mean_ms: orBlank(main.mean),
+    service_time_p50_ms: orBlank(serviceTime.p50),
+    service_time_p90_ms: orBlank(serviceTime.p90),
+    service_time_p99_ms: orBlank(serviceTime.p99),
+    connect_p50_ms: orBlank(connect.p50),
+    connect_p99_ms: orBlank(connect.p99),
+    handshake_p50_ms: orBlank(handshake.p50),
+    handshake_p99_ms: orBlank(handshake.p99),
+    tls_handshake_p50_ms: orBlank(tlsHandshake.p50),
+    tls_handshake_p99_ms: orBlank(tlsHandshake.p99),
     new_connections: totals.connectionsOpened,
     connections_peak: result.connectionsPeak,
     connections_failed: totals.connectionsFailed,
@@ -76,26 +79,26 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
     client_rss_mib: mib(result.client.rssPeakBytes),
     server_cpu_pct: result.server ? round(result.server.cpuPct, 1) : '',
     server_rss_mib: result.server ? mib(result.server.rssPeakBytes) : '',
-    loop_delay_p99_ms: loopDelay.p99,
+    loop_delay_p99_ms: orBlank(loopDelay.p99),
     generator_saturated: result.saturationCauses.length > 0,
     saturation_cause: result.saturationCauses.join('; '),
-    events: totals.events,
-    delivery_p50_ms: delivery.count > 0 ? delivery.p50 : '',
-    delivery_p99_ms: delivery.count > 0 ? delivery.p99 : '',
-    delivery_max_ms: delivery.count > 0 ? delivery.max : '',
-    first_event_p50_ms: firstEvent.count > 0 ? firstEvent.p50 : '',
-    first_event_p99_ms: firstEvent.count > 0 ? firstEvent.p99 : '',
-    upgrade_p50_ms: upgrade.count > 0 ? upgrade.p50 : '',
-    upgrade_p99_ms: upgrade.count > 0 ? upgrade.p99 : '',
-    lost: totals.lost,
-    duplicated: totals.duplicates,
-    reordered: totals.reordered,
-    empty_responses: totals.emptyResponses,
+    events: tracked(totals.events),
+    delivery_p50_ms: orBlank(delivery.p50),
+    delivery_p99_ms: orBlank(delivery.p99),
+    delivery_max_ms: orBlank(delivery.max),
+    first_event_p50_ms: orBlank(firstEvent.p50),
+    first_event_p99_ms: orBlank(firstEvent.p99),
+    upgrade_p50_ms: orBlank(upgrade.p50),
+    upgrade_p99_ms: orBlank(upgrade.p99),
+    lost: tracked(totals.lost),
+    duplicated: tracked(totals.duplicates),
+    reordered: tracked(totals.reordered),
+    empty_responses: tracked(totals.emptyResponses),
     sessions_opened: session ? totals.sessionsOpened : '',
     messages_unmatched: session ? totals.messagesUnmatched : '',
-    reply_p50_ms: reply.count > 0 ? reply.p50 : '',
-    reply_p99_ms: reply.count > 0 ? reply.p99 : '',
-    reply_max_ms: reply.count > 0 ? reply.max : '',
+    reply_p50_ms: orBlank(reply.p50),
+    reply_p99_ms: orBlank(reply.p99),
+    reply_max_ms: orBlank(reply.max),
     ...capacityFields(result),
     ...http2Fields(result),
   };

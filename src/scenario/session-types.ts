@@ -103,9 +103,9 @@ export function hasHttpSession(session: HttpSession): boolean {
 
 /** Whether the step runs a scripted session: the section named after its protocol (`websocket`, `http`) holds one. */
 export function hasSession(step: { protocol: string }): boolean {
-  const section: unknown = (step as Record<string, unknown>)[step.protocol];
-  if (!isMapping(section) || !isMapping(section.session)) return false;
-  const { open, loop, push } = section.session;
+  const session = sessionOf(step);
+  if (!session) return false;
+  const { open, loop, push } = session;
   return (Array.isArray(open) && open.length > 0) || (Array.isArray(loop) && loop.length > 0) || push !== undefined;
 }
 
@@ -114,12 +114,22 @@ export function hasSession(step: { protocol: string }): boolean {
  * (WebSocket) and requests (HTTP), in the order the session lists them.
  */
 export function timedStepNames(step: { protocol: string }): string[] {
-  const section: unknown = (step as Record<string, unknown>)[step.protocol];
-  if (!isMapping(section) || !isMapping(section.session) || !Array.isArray(section.session.loop)) return [];
+  const loop = sessionOf(step)?.loop;
+  if (!Array.isArray(loop)) return [];
   const names: string[] = [];
-  for (const entry of section.session.loop as unknown[]) {
+  for (const entry of loop as unknown[]) {
     if (!isMapping(entry) || !entry.named || (entry.kind !== 'expect' && entry.kind !== 'request')) continue;
     if (typeof entry.name === 'string' && !names.includes(entry.name)) names.push(entry.name);
   }
   return names;
+}
+
+/** Whether the step's session takes pushed events (`session.push`): their sequence numbers are then tracked. */
+export function sessionTakesPushes(step: { protocol: string }): boolean {
+  return sessionOf(step)?.push !== undefined;
+}
+
+function sessionOf(step: { protocol: string }): Record<string, unknown> | undefined {
+  const section: unknown = (step as Record<string, unknown>)[step.protocol];
+  return isMapping(section) && isMapping(section.session) ? section.session : undefined;
 }

@@ -81,7 +81,12 @@ function latency(otelName: string, promName: string, help: string, summary: (ste
       read: (figures) =>
         figures.steps.flatMap((step) => {
           const found = summary(step);
-          return found ? quantiles.map(([quantile, key]) => ({ labels: { step: step.label, metric: step.metric, quantile }, value: found[key] / 1000 })) : [];
+          return found
+            ? quantiles.flatMap(([quantile, key]) => {
+                const ms = found[key];
+                return ms === undefined ? [] : [{ labels: { step: step.label, metric: step.metric, quantile }, value: ms / 1000 }];
+              })
+            : [];
         }),
     },
     {
@@ -94,7 +99,7 @@ function latency(otelName: string, promName: string, help: string, summary: (ste
       read: (figures) =>
         figures.steps.flatMap((step) => {
           const found = summary(step);
-          return found ? [{ labels: { step: step.label, metric: step.metric }, value: found.max / 1000 }] : [];
+          return found?.max === undefined ? [] : [{ labels: { step: step.label, metric: step.metric }, value: found.max / 1000 }];
         }),
     },
   ];

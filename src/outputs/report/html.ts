@@ -132,4 +132,5 @@ export function formatNumber(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
 
-export const formatMs = (value: number): string => `${formatNumber(value)} ms`;
+/** `-` for a figure that was not measured, never `0 ms`. */
+export const formatMs = (value: number | undefined): string => (value === undefined ? '-' : `${formatNumber(value)} ms`);

@@ -1,6 +1,6 @@
 // The summary table (one row per step, "-" where a step measured nothing) and, for runs of
 // several steps, the steps compared as bars: steps are separate things, not points on a line.
-import { summarize } from '../../metrics/histogram.js';
+import { summarize, type HistogramSummary } from '../../metrics/histogram.js';
 import type { StepResult } from '../../results/run-result.js';
 import { primaryMetricOf } from '../../protocols/index.js';
 import { barChart, formatMs, formatNumber, table, type Section } from './html.js';
@@ -12,7 +12,7 @@ const percent = (fraction: number): string => `${formatNumber(fraction * 100)}%`
 interface StepFigures {
   label: string;
   perS: number | null;
-  latency: { p50: number; p99: number; p999: number; max: number } | null;
+  latency: HistogramSummary | null;
   errorRate: number | undefined;
 }
 
@@ -31,7 +31,6 @@ function figures(result: StepResult): StepFigures {
 export function summarySection(run: ReportRun): Section {
   const rows = run.steps.map((result) => {
     const f = figures(result);
-    const ms = (value: number | undefined): string => (value === undefined ? '-' : formatMs(value));
     return [
       result.step.stepLabel,
       `${result.step.protocol} ${result.step.workload}`,
@@ -39,10 +38,10 @@ export function summarySection(run: ReportRun): Section {
       f.perS === null ? '-' : `${formatNumber(f.perS)}/s`,
       `${result.totals.errors.toLocaleString('en-US')}${f.errorRate === undefined ? '' : ` (${percent(f.errorRate)})`}`,
       primaryMetricOf(result.step),
-      ms(f.latency?.p50),
-      ms(f.latency?.p99),
-      ms(f.latency?.p999),
-      ms(f.latency?.max),
+      formatMs(f.latency?.p50),
+      formatMs(f.latency?.p99),
+      formatMs(f.latency?.p999),
+      formatMs(f.latency?.max),
       `${formatNumber(result.client.cpuPct)}%`,
       result.server ? `${formatNumber(result.server.cpuPct)}%` : '-',
       result.saturationCauses.length > 0 ? 'yes (see warnings)' : 'no',

@@ -41,7 +41,7 @@ export function sweepSection(run: ReportRun, sweep: SweepRecord | undefined): Se
   const keepAlive = (step: StepResult) => keepAliveRow(step, sweep.serverTimeout);
   const p99 = (step: StepResult): number | null => {
     const stats = summarize(step.histograms.get(primaryMetricOf(step.step)));
-    return stats.count > 0 ? stats.p99 : null;
+    return stats.p99 ?? null;
   };
   const maps = [
     {
