@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import { cellNumber, onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startLoginServer } from './servers/login-server.js';
 
-const session = `http:
-  session:
+const session = (httpFields = ''): string => `http:
+${httpFields}  session:
     open:
       - request: { method: POST, path: /login, json: { user: "{{data.user}}", password: "{{data.password}}" } }
         expect: { status: 200, match: { ok: true }, headers: { etag: "^\\"" } }
@@ -27,10 +27,15 @@ async function run(
   extra: string,
   /** More loop steps, after the items request. */
   loop = '',
+  httpFields = '',
 ): Promise<{ code: number | null; output: string; summary: Record<string, string>; errors: Map<string, number>; metrics: Set<string> }> {
   const dir = tempDir('sockcap-http-session-');
   writeFileSync(join(dir, 'users.csv'), rows);
-  const file = writeScenario(dir, 'login.yaml', `target: ${url}\nprotocol: http\ndata: users.csv\nworkers: 1\ninterval: 500ms\n${extra}${session}${loop}`);
+  const file = writeScenario(
+    dir,
+    'login.yaml',
+    `target: ${url}\nprotocol: http\ndata: users.csv\nworkers: 1\ninterval: 500ms\n${extra}${session(httpFields)}${loop}`,
+  );
   const { code, stdout, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
   const runDir = onlyRunDir(join(dir, 'results'));
   return {
@@ -101,6 +106,25 @@ test('a refused login fails the session at its step, says no session got past op
     assert.equal(server.counts.items, 0);
     // 3 clients for 1.5 s: without a backoff a closed loop logs in thousands of times.
     assert.ok(server.counts.refusedLogins <= 3 * 15, `login attempts ${server.counts.refusedLogins}`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a session over HTTP/2 (h2c): one connection per session, its requests as streams, the token captured and used', async () => {
+  const server = await startLoginServer({ ann: 'a-pass', bob: 'b-pass' }, { http2: true });
+  try {
+    const out = await run(server.url, 'user,password\nann,a-pass\nbob,b-pass\n', 'connections: 4\nduration: 1s\n', '', '  version: 2\n');
+    assert.equal(out.code, 0, out.output);
+    assert.equal(out.summary.errors, '0', [...out.errors].join(', '));
+    assert.equal(out.summary.http_version, '2');
+    assert.equal(server.counts.h2Sessions, 4, 'one HTTP/2 connection per session');
+    assert.equal(server.counts.logins, 4);
+    assert.equal(server.counts.unauthorized, 0);
+    assert.ok(server.counts.items > 20, `loop requests ${server.counts.items}`);
+    assert.equal(server.counts.h2Streams, server.counts.logins + server.counts.items);
+    assert.equal(cellNumber(out.summary, 'requests'), server.counts.logins + server.counts.items);
+    assert.ok(out.metrics.has('reply:items'), [...out.metrics].join(', '));
   } finally {
     await server.close();
   }

@@ -1,4 +1,5 @@
-// A scripted HTTP session on one connection (one undici Client, one keep-alive socket):
+// A scripted HTTP session on one connection (one undici Client, one keep-alive socket, or
+// one HTTP/2 connection whose requests go one after another as streams, by `http.version`):
 // `open` requests once (a login whose answer captures a token), then the `loop` requests at
 // each send of the workload. Method, path, headers and body come from templates compiled
 // once; each answer is checked (status, headers, JSON fields) and may capture variables for
@@ -11,15 +12,14 @@ import { reconnectDelay } from '../scenario/backoff.js';
 import type { HttpStep } from '../scenario/session-types.js';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { errorCode } from './error-code.js';
-import { countedOpener } from './counted-opener.js';
 import { fieldAt } from './event-json.js';
 import { rowOf } from './session/data-rows.js';
 import { compileJsonMatch, Incoming, type Match } from './session/match.js';
 import { compileJson, compileText, type Text } from './session/template.js';
 import { SessionVars } from './session/vars.js';
-import { socketOpener } from './socket-opener.js';
 import { httpTarget } from './target-port.js';
 import { undiciConnector } from './undici-connector.js';
+import { versionOpener } from './version-opener.js';
 
 interface CompiledRequest {
   kind: 'request';
@@ -71,7 +71,7 @@ export function createHttpSessionDriver({ scenario, target, recorder, tls, local
   const openSteps = compile(settings.session.open, recorder, false);
   const loopSteps = compile(settings.session.loop, recorder, true);
   const reply = recorder.histogram('reply');
-  const connect = undiciConnector(countedOpener(socketOpener(recorder, tls), recorder), recorder, settings.timeout || 30_000);
+  const connect = undiciConnector(versionOpener(recorder, tls, settings.version), recorder, settings.timeout || 30_000);
   const newClient = (): Client => {
     const created = new Client(origin, {
       connect,

@@ -1,7 +1,6 @@
 // How `http.version` and `http.streams` tie to the other fields: streams are HTTP/2's,
 // pipelining HTTP/1.1's, and an HTTP/2 connection is kept (there is no `Connection: close`).
 import type { ScenarioRule } from '../scenario/rules.js';
-import { hasHttpSession } from '../scenario/session-types.js';
 
 export const http2Rules: readonly ScenarioRule[] = [
   (s) =>
@@ -18,10 +17,6 @@ export const http2Rules: readonly ScenarioRule[] = [
           path: ['http', 'keepAlive'],
           expected: `expected true with http.version: ${s.http.version} (an HTTP/2 connection is kept; workload: connect cycles connections)`,
         }
-      : undefined,
-  (s) =>
-    s.http.version !== '1.1' && hasHttpSession(s.http.session)
-      ? { path: ['http', 'session'], expected: `expected no session with http.version: ${s.http.version} (scripted sessions speak HTTP/1.1)` }
       : undefined,
   (s) =>
     s.http.version === '1.1' && s.target === undefined && s.server.http2

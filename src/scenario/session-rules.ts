@@ -143,9 +143,5 @@ export const httpSessionRules: readonly SessionRule[] = [
     hasHttpSession(s.http.session) && s.http.pipelining > 1
       ? { path: ['http', 'pipelining'], expected: 'expected 1 with http.session (a session waits for each answer before its next request)' }
       : undefined,
-  (s) =>
-    hasHttpSession(s.http.session) && s.http.version !== '1.1'
-      ? { path: ['http', 'version'], expected: 'expected 1.1 with http.session (sessions speak HTTP/1.1 keep-alive)' }
-      : undefined,
   (s) => templateConflict(s, [...s.http.session.open, ...s.http.session.loop], httpTemplates(s)),
 ];

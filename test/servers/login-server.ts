@@ -2,19 +2,32 @@
 // (and an etag header), and GET /items answers only with `authorization: Bearer <token>`,
 // else 401; GET /orders (no login needed) fails every third time with 503. For HTTP
 // sessions: a login that captures a token, then a loop that uses it.
+// With `http2` it speaks h2c (prior knowledge) only, through node:http2's compatibility API,
+// and counts the HTTP/2 sessions (connections) that carried a request and their streams
+// (the CLI's reachability check connects once without one).
 import http from 'node:http';
+import http2 from 'node:http2';
 import { closerFor, listenOnFreePort } from './listen.js';
 
 export interface LoginServer {
   url: string;
-  counts: { logins: number; refusedLogins: number; items: number; unauthorized: number; orders: number; ordersRefused: number };
+  counts: {
+    logins: number;
+    refusedLogins: number;
+    items: number;
+    unauthorized: number;
+    orders: number;
+    ordersRefused: number;
+    h2Sessions: number;
+    h2Streams: number;
+  };
   close(): Promise<void>;
 }
 
-export async function startLoginServer(passwords: Record<string, string>): Promise<LoginServer> {
-  const counts = { logins: 0, refusedLogins: 0, items: 0, unauthorized: 0, orders: 0, ordersRefused: 0 };
+export async function startLoginServer(passwords: Record<string, string>, options: { http2?: boolean } = {}): Promise<LoginServer> {
+  const counts = { logins: 0, refusedLogins: 0, items: 0, unauthorized: 0, orders: 0, ordersRefused: 0, h2Sessions: 0, h2Streams: 0 };
   const tokens = new Map<string, string>();
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
@@ -58,6 +71,15 @@ export async function startLoginServer(passwords: Record<string, string>): Promi
       }
       reply(404, {});
     });
+  };
+  const server = options.http2 ? http2.createServer(handle) : http.createServer(handle);
+  const used = new WeakSet<object>();
+  server.on('stream', (stream: http2.ServerHttp2Stream) => {
+    counts.h2Streams++;
+    if (stream.session && !used.has(stream.session)) {
+      used.add(stream.session);
+      counts.h2Sessions++;
+    }
   });
   const close = closerFor(server);
   const port = await listenOnFreePort(server);

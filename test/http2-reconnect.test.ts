@@ -1,0 +1,100 @@
+// HTTP/2 connections that end and come back, and scripted sessions over HTTP/2, through the
+// CLI against the built-in target: a reconnect storm (the target drops every connection at
+// once), a target whose idle timeout sends GOAWAY again and again (the clients back off and
+// every GOAWAY and reconnect is counted), and sessions over h2 by ALPN, or falling back.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { cellNumber, onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+
+interface Finished {
+  code: number | null;
+  stderr: string;
+  row: Record<string, string>;
+  accepted: number;
+}
+
+async function run(scenario: string): Promise<Finished> {
+  const dir = tempDir('sockcap-h2-reconnect-');
+  const file = writeScenario(dir, 'h2.yaml', `name: h2\nworkers: 1\ninterval: 500ms\n${scenario}`);
+  const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+  const runDir = onlyRunDir(join(dir, 'results'));
+  const doc = readJson<{ steps: { targetCounted: { connectionsAccepted: number } }[] }>(join(runDir, 'run.json'));
+  return { code, stderr, row: readCsv(join(runDir, 'summary.csv'))[0]!, accepted: doc.steps[0]!.targetCounted.connectionsAccepted };
+}
+
+test('a reconnect storm over HTTP/2: the target drops every connection, every client comes back and is counted', async () => {
+  const { code, stderr, row } = await run(`workload: reconnect-storm
+connections: 100
+duration: 3s
+warmup: 0s
+http: { version: 2 }
+server: { http2: true }
+reconnect: { dropAt: 1s, backoff: 300ms, jitter: true }
+verdict: { maxErrorRate: off }
+`);
+  assert.equal(code, 0, stderr);
+  assert.equal(row.http_version, '2');
+  assert.equal(cellNumber(row, 'reconnects'), 100, `reconnects ${row.reconnects}`);
+  assert.equal(cellNumber(row, 'connections_peak'), 100);
+  assert.ok(cellNumber(row, 'reconnect_max_ms') < 2000, `everyone back within ${row.reconnect_max_ms} ms`);
+});
+
+test('a target that sends GOAWAY on every idle connection again and again: clients back off, GOAWAYs and reconnects counted', async (t) => {
+  const connections = 10;
+  const { code, stderr, row, accepted } = await run(`workload: hold
+connections: ${connections}
+duration: 3s
+warmup: 0s
+http: { version: 2 }
+server: { http2: true, keepAliveTimeout: 300ms }
+reconnect: { backoff: 500ms, jitter: false }
+`);
+  assert.equal(code, 0, stderr);
+  // Each connection idles 300 ms, gets a GOAWAY, waits the 500 ms backoff and comes back: about
+  // 3 s / 0.8 s cycles each. Without the backoff they would come back at once, 10 cycles each.
+  const goaways = cellNumber(row, 'goaways');
+  assert.ok(goaways >= 2 * connections, `${goaways} GOAWAYs`);
+  assert.ok(cellNumber(row, 'reconnects') >= 2 * connections, `reconnects ${row.reconnects}`);
+  t.diagnostic(`${goaways} GOAWAYs, ${row.reconnects} reconnects, ${accepted} accepted`);
+  assert.ok(accepted <= connections * 5, `${accepted} connections accepted: the clients did not wait the backoff`);
+  assert.equal(cellNumber(row, 'goaway_last_stream_id'), 1, 'each connection carried its one opening request');
+  assert.equal(cellNumber(row, 'errors'), 0, 'a GOAWAY with NO_ERROR is no error');
+});
+
+const session = `http:
+  VERSION
+  session:
+    open:
+      - request: { path: /login }
+        expect: { status: 200 }
+    loop:
+      - name: page
+        request: { path: /page }
+        expect: { status: 200 }
+`;
+
+test('a session over h2 by ALPN against the HTTP/2 TLS target: one connection per session', async () => {
+  const { code, stderr, row, accepted } = await run(`connections: 3
+duration: 1s
+server: { http2: true, tls: true }
+${session.replace('VERSION', 'version: auto')}`);
+  assert.equal(code, 0, stderr);
+  assert.equal(row.http_version, '2');
+  assert.equal(cellNumber(row, 'errors'), 0);
+  assert.equal(cellNumber(row, 'sessions_opened'), 3);
+  assert.equal(accepted, 3);
+  assert.ok(cellNumber(row, 'requests') > 3 * 5, `${row.requests} requests`);
+  assert.doesNotMatch(stderr, /fell back/);
+});
+
+test('a session with http.version auto against the HTTP/1.1-only TLS target falls back and says so', async () => {
+  const { code, stderr, row } = await run(`connections: 2
+duration: 1s
+server: { tls: true }
+${session.replace('VERSION', 'version: auto')}`);
+  assert.equal(code, 0, stderr);
+  assert.equal(row.http_version, '1.1');
+  assert.equal(cellNumber(row, 'sessions_opened'), 2);
+  assert.match(stderr, /http\.version auto in step main: 2 connections fell back to HTTP\/1\.1, 0 spoke HTTP\/2/);
+});
