@@ -18,7 +18,7 @@ export interface Network<Name extends string> {
 /** Thrown when this machine does not let us make namespaces (not root, no `ip`, a sandbox). */
 export class NetnsUnavailable extends Error {}
 
-function ip(args: string[]): string {
+export function ip(args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
 }
 
@@ -69,7 +69,7 @@ export function createNetwork<Name extends string>(prefix: string, addresses: Re
 }
 
 /** A namespace lives on while a process is inside it, so those go first (they are ours: we made it). */
-function removeNamespace(namespace: string): void {
+export function removeNamespace(namespace: string): void {
   try {
     for (const pid of ip(['netns', 'pids', namespace]).split(/\s+/).filter(Boolean)) {
       try {
