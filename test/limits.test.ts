@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { checkLimits } from '../src/coordinator/limits.js';
 import { loadScenario } from '../src/api.js';
-import { runCli, startCli, tempDir, type CliResult } from './helpers/cli.js';
+import { runCli, startCli, tempDir, writeScenario, type CliResult } from './helpers/cli.js';
 
 const dir = tempDir();
 const out = join(dir, 'results');
@@ -94,4 +94,24 @@ test('an arrival-rate step far behind its schedule stops on the first SIGTERM wi
   const took = Date.now() - signalled;
   assert.equal(code, 3, stderr);
   assert.ok(took < 2000, `exited ${took} ms after SIGTERM`);
+});
+
+test('a Socket.IO client over polling is planned as the two sockets it holds, over WebSocket as one', async () => {
+  const machine = { openFiles: 20_000, ports: 28_232, memoryBytes: 64 * 2 ** 30 };
+  const plan = async (transports: string, processes: number): Promise<string[]> => {
+    const file = writeScenario(
+      dir,
+      'socketio-hold.yaml',
+      `protocol: socketio\nworkload: hold\nconnections: 15000\nprocesses: ${processes}\nserver: { processes: ${processes} }\nsocketio: { transports: ${transports} }\n`,
+    );
+    const scenario = await loadScenario(file, {});
+    return checkLimits(scenario.steps, 1, machine);
+  };
+  assert.deepEqual(await plan('[websocket]', 1), []);
+  await assert.rejects(
+    plan('[polling]', 1),
+    /15000 connections holding 30000 sockets over processes: 1 is 30000 sockets per process, .* at most 19800 sockets each\): set processes: 2 or more \(or auto\)/,
+  );
+  await assert.rejects(plan('[polling, websocket]', 1), /set processes: 2 or more/);
+  assert.deepEqual(await plan('[polling]', 2), []);
 });

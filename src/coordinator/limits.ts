@@ -23,6 +23,11 @@ export function socketsPerProcess(limit = openFileLimit() ?? assumedLimit): numb
   return Math.max(1, limit - headroom);
 }
 
+/** The most sockets a step's connections hold at once (a Socket.IO client over polling holds two). */
+export function socketsOf(step: StepScenario, connections = step.connections): number {
+  return connections * stepPlan(step).socketsPerConnection;
+}
+
 /** How many processes `connections` sockets need: the `auto` of `processes` and `server.processes`. */
 export function processesFor(connections: number, limit?: number): number {
   return Math.max(1, Math.ceil(connections / socketsPerProcess(limit)));
@@ -90,9 +95,9 @@ function checkMachine(step: StepScenario, shardCount: number, machine: Machine):
   const where = `step ${step.stepLabel}`;
   const connections = Math.ceil(step.connections / shardCount);
   const perProcess = socketsPerProcess(machine.openFiles);
-  const generators = step.processes || processesFor(connections, machine.openFiles);
+  const generators = step.processes || processesFor(socketsOf(step, connections), machine.openFiles);
   const builtIn = step.target === undefined;
-  const targets = builtIn ? step.server.processes || targetProcessesFor(step.connections, machine.openFiles, machine.ports ?? undefined) : 0;
+  const targets = builtIn ? step.server.processes || targetProcessesFor(socketsOf(step), machine.openFiles, machine.ports ?? undefined) : 0;
   const mostConnections = maxProcesses * perProcess;
   if (generators > maxProcesses || targets > maxProcesses) {
     throw new UsageError(
@@ -144,20 +149,22 @@ export function checkLimits(steps: StepScenario[], shardCount = 1, machine: Mach
   const perProcess = socketsPerProcess(limit);
   for (const step of steps) {
     checkMachine(step, shardCount, machine);
-    const needed = processesFor(step.connections, limit);
+    const sockets = socketsOf(step);
+    const needed = processesFor(sockets, limit);
     const tooFew = (given: number, field: string): void => {
       if (given === 0 || given >= needed) return;
+      const held = sockets === step.connections ? '' : ` holding ${sockets} sockets`;
       throw new UsageError(
-        `step ${step.stepLabel}: ${step.connections} connections over ${field}: ${given} is ${Math.ceil(step.connections / given)} sockets per process, ` +
-          `but the open-file limit is ${limit} per process (ulimit -n, at most ${perProcess} connections each): set ${field}: ${needed} or more (or auto)`,
+        `step ${step.stepLabel}: ${step.connections} connections${held} over ${field}: ${given} is ${Math.ceil(sockets / given)} sockets per process, ` +
+          `but the open-file limit is ${limit} per process (ulimit -n, at most ${perProcess} ${held ? 'sockets' : 'connections'} each): set ${field}: ${needed} or more (or auto)`,
       );
     };
     tooFew(step.processes, 'processes');
     if (step.target === undefined) tooFew(step.server.processes, 'server.processes');
     if (ports === undefined) continue;
-    const destinations = step.target === undefined ? step.server.processes || targetProcessesFor(step.connections, limit, ports) : 1;
+    const destinations = step.target === undefined ? step.server.processes || targetProcessesFor(sockets, limit, ports) : 1;
     const pairs = Math.max(1, step.sources.length) * destinations;
-    const perPair = Math.ceil(step.connections / pairs);
+    const perPair = Math.ceil(sockets / pairs);
     if (perPair > ports * 0.9) {
       warnings.push(
         `step ${step.stepLabel}: about ${perPair} connections per source address and destination, close to the ${ports} ephemeral ports each pair has; ` +

@@ -3,7 +3,7 @@
 // on another machine computes the same global indices without talking to the others.
 import type { StepScenario } from '../scenario/types.js';
 import type { Slice } from '../worker/messages.js';
-import { processesFor } from './limits.js';
+import { processesFor, socketsOf } from './limits.js';
 import { splitEvenly } from './split.js';
 import type { WorkerChoice } from './workers.js';
 import type { Shard } from '../results/shard.js';
@@ -36,7 +36,7 @@ export function planStep(
 ): StepPlan {
   const shardShares = splitEvenly(step.connections, shard.count);
   const perShard = Math.max(...shardShares);
-  const processCount = step.processes || processesFor(perShard);
+  const processCount = step.processes || processesFor(socketsOf(step, perShard));
   const perProcess = Math.ceil(perShard / processCount);
   // An explicit number is per process; auto's total is shared by the processes the open-file limit asks for.
   const perProcessWorkers = workers.why === undefined ? workers.total : Math.floor(workers.total / processCount);

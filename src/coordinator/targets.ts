@@ -7,7 +7,7 @@ import { serverCertificate } from '../target/certificate.js';
 import type { TargetStats } from '../results/target-stats.js';
 import { spawnTarget, type TargetProcess } from '../target/spawn.js';
 import { sumTargetStats } from '../results/target-stats.js';
-import { targetProcessesFor } from './limits.js';
+import { socketsOf, targetProcessesFor } from './limits.js';
 
 export interface StepTargets {
   urls: string[];
@@ -38,7 +38,7 @@ export async function startTargets(step: StepScenario, externalPid: number | und
       died: new Promise<RunBrokenError>(() => {}),
     };
   }
-  const count = step.server.processes || targetProcessesFor(step.connections);
+  const count = step.server.processes || targetProcessesFor(socketsOf(step));
   const tls = step.server.tls ? await serverCertificate(step.server) : undefined;
   const started = await Promise.allSettled(Array.from({ length: count }, () => spawnTarget({ settings: step.server, tls })));
   const processes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));

@@ -141,6 +141,7 @@ export const httpProtocol: ProtocolModule = {
     workloads,
     workloadsWhy: 'every workload sends requests',
     connectMetric: 'connect',
+    socketsPerConnection: 1,
     countsAs: 'requests',
     ownMetrics: [],
     driver: hasHttpSession(step.http.session)

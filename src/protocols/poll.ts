@@ -143,6 +143,7 @@ const receiving = {
   workloads: ['closed'],
   workloadsWhy: 'clients wait for events; poll.interval sets the polling pace',
   connectMetric: 'connect',
+  socketsPerConnection: 1,
   countsAs: 'requests',
   ownMetrics: [],
 } as const;

@@ -17,6 +17,11 @@ interface PlanBase {
   workloadsWhy: string;
   /** How opening a connection is timed: `connect` (TCP, TLS) or `handshake` (an upgrade on top). */
   connectMetric: 'connect' | 'handshake';
+  /**
+   * The most TCP sockets one connection holds at once: what the open-file limit and the
+   * ports are planned for (Socket.IO over polling holds its long-poll and a POST: 2).
+   */
+  socketsPerConnection: number;
   /** What one completed exchange is counted as (requests or messages). */
   countsAs: 'requests' | 'messages';
   /** Further metrics of its own, shown on the console after the step (p50 and p99). */

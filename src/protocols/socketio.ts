@@ -185,6 +185,9 @@ export function createSocketIoReceiver({ scenario, target, recorder, tls, sink }
   };
 }
 
+/** Over polling a client holds its pending GET and, beside it, the socket of a POST (an emit, a pong). */
+const socketsPerClient = (transports: readonly string[]): number => (transports.includes('polling') ? 2 : 1);
+
 /** How transports.csv names the transport of `socketio.transports`. */
 const transportName = (transports: readonly string[]): string => `socketio-${transports.join('-')}`;
 
@@ -209,6 +212,7 @@ export const socketIoProtocol: ProtocolModule = {
           workloads: ['closed'],
           workloadsWhy: 'clients wait for events',
           connectMetric: 'handshake',
+          socketsPerConnection: socketsPerClient(step.socketio.transports),
           countsAs: 'messages',
           ownMetrics: ['upgrade'],
           receiver: createSocketIoReceiver,
@@ -222,6 +226,7 @@ export const socketIoProtocol: ProtocolModule = {
           workloads,
           workloadsWhy: 'every workload emits with an acknowledgement',
           connectMetric: 'handshake',
+          socketsPerConnection: socketsPerClient(step.socketio.transports),
           countsAs: 'messages',
           ownMetrics: ['upgrade'],
           driver: createSocketIoDriver,

@@ -70,6 +70,7 @@ export const tcpProtocol: ProtocolModule = {
     workloads: connectionWorkloads,
     workloadsWhy: 'a bare connection has no request to send',
     connectMetric: 'connect',
+    socketsPerConnection: 1,
     countsAs: 'requests',
     ownMetrics: [],
     driver: createTcpDriver,
