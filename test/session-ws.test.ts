@@ -79,7 +79,7 @@ test('a chat session: per-connection tokens in the upgrade and the auth message,
 duration: 1500ms
 thresholds: ["reply:add.p99 < 5s", "reply.p50 < 1ms"]
 websocket:
-  headers: { authorization: "Bearer {{data.token}}" }
+  headers: { authorization: "Bearer {{data.token}}", cookie: "sid={{data.token}}" }
   subprotocols: [chat.v2]
 ${session(`      - send: { json: { id: "{{seq}}", op: history } }
       - name: history
@@ -116,7 +116,67 @@ ${session(`      - send: { json: { id: "{{seq}}", op: history } }
     // Connection i got row i mod 2: t1, t2, t1, t2, each in its upgrade header and its auth message.
     assert.deepEqual([...server.tokensSeen].sort(), ['t1', 't1', 't2', 't2']);
     assert.deepEqual(server.upgrades.map((u) => u.authorization).sort(), ['Bearer t1', 'Bearer t1', 'Bearer t2', 'Bearer t2']);
+    assert.deepEqual(server.upgrades.map((u) => u.cookie).sort(), ['sid=t1', 'sid=t1', 'sid=t2', 'sid=t2']);
     assert.ok(server.upgrades.every((u) => u.protocol === 'chat.v2'));
+  });
+});
+
+test('several replies to one send, each its own step, in a closed loop paced by thinkTime', async () => {
+  await withChat({ tokens, replyDelayMs: 30 }, async (server) => {
+    const out = await runAgainst(
+      server,
+      'token,room\nt1,a\n',
+      `connections: 2
+duration: 1500ms
+thinkTime: 200ms
+websocket:
+  session:
+    open:
+      - send: { json: { type: auth, token: "{{data.token}}" } }
+      - expect: { match: { type: auth_ok } }
+    loop:
+      - send: { json: { id: "{{seq}}", op: watch } }
+      - name: first
+        expect: { reply: id, match: { part: 1 } }
+      - name: second
+        expect: { reply: id, match: { part: 2 } }
+`,
+    );
+    assert.equal(out.summary.errors, '0', [...out.errors].join(', '));
+    const loops = cellNumber(out.summary, 'messages');
+    // 2 connections, about 230 ms a loop (30 ms for the second reply, 200 ms of think time), 1.5 s.
+    assert.ok(loops >= 4 && loops <= 2 * 8, `loops ${loops}`);
+    assert.ok(cellNumber(out.summary, 'reply:second_count') >= loops);
+    assert.ok(cellNumber(out.summary, 'reply:second_p50_ms') >= 30, `second reply p50 ${out.summary['reply:second_p50_ms']} ms`);
+    assert.ok(cellNumber(out.summary, 'reply:first_p50_ms') < 30, `first reply p50 ${out.summary['reply:first_p50_ms']} ms`);
+  });
+});
+
+test('connection i gets data row i across worker threads, generator processes and shards', async () => {
+  const rows = ['token,room', ...[0, 1, 2, 3, 4, 5].map((i) => `t${i},r${i}`)].join('\n');
+  const scenario = `connections: 6
+duration: 1s
+websocket:
+  headers: { authorization: "Bearer {{data.token}} {{connection}}" }
+${session()}`;
+  const allTokens = [0, 1, 2, 3, 4, 5].map((i) => `t${i}`);
+  const rowOfEachConnection = (server: ChatServer): void => {
+    for (const { authorization } of server.upgrades) {
+      const [, token, connection] = /^Bearer t(\d) (\d)$/.exec(authorization ?? '') ?? [];
+      assert.equal(token, connection, `upgrade ${authorization}: connection ${connection} got row ${token}`);
+    }
+  };
+  await withChat({ tokens: allTokens }, async (server) => {
+    const out = await runAgainst(server, rows, scenario.replace('connections: 6', 'connections: 6\nprocesses: 2'), ['--set', 'workers=2']);
+    assert.equal(out.summary.sessions_opened, '6', out.stderr);
+    assert.equal(out.summary.generator_processes, '2');
+    assert.deepEqual([...server.tokensSeen].sort(), allTokens);
+    rowOfEachConnection(server);
+  });
+  await withChat({ tokens: allTokens }, async (server) => {
+    for (const shard of ['1/2', '2/2']) await runAgainst(server, rows, scenario, ['--shard', shard]);
+    assert.deepEqual([...server.tokensSeen].sort(), allTokens);
+    rowOfEachConnection(server);
   });
 });
 
@@ -271,7 +331,7 @@ websocket:
   });
 });
 
-test('text with a regex that captures, a pause, and a binary message in one loop, against a plain echo server', async () => {
+test('text with a regex that captures, a pause, and binary messages (base64 and a file) in one loop, against a plain echo server', async () => {
   const server = await startWsEchoServer();
   try {
     const dir = tempDir('sockcap-session-');
@@ -293,8 +353,11 @@ websocket:
       - pause: 100ms
       - send: { binary: AAEC }
       - expect: {}
+      - send: { file: blob.bin }
+      - expect: { timeout: 1s }
 `,
     );
+    writeFileSync(join(dir, 'blob.bin'), Buffer.from([0, 255, 1, 254]));
     const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
     assert.equal(code, 0, stderr);
     const runDir = onlyRunDir(join(dir, 'results'));
@@ -306,8 +369,8 @@ websocket:
     assert.ok(cellNumber(summary, 'latency_p50_ms') >= 100, `loop p50 ${summary.latency_p50_ms} ms includes the pause`);
     const replies = readCsv(join(runDir, 'latency.csv')).filter((row) => row.metric === 'reply:pong');
     assert.ok(replies.length > 0, 'the named regex expect has its own reply histogram');
-    // A text and a binary message per loop reached the server (the last loop may be cut at the end).
-    assert.ok(server.counts.messages >= 2 * loops, `server saw ${server.counts.messages} for ${loops} loops`);
+    // A text and two binary messages per loop reached the server (the last loop may be cut at the end).
+    assert.ok(server.counts.messages >= 3 * loops, `server saw ${server.counts.messages} for ${loops} loops`);
   } finally {
     await server.close();
   }

@@ -3,7 +3,8 @@
 // close 4401), may subscribe to a room (`{type: subscribe, room}` → `subscribed`, then
 // pushed `{type: msg, seq, ts}` events), asks sums (`{id, op: add, a, b}`) answered by
 // `{id, result}` after a delay, with unrelated notices sent in between, and a room's history
-// (`{id, op: history}`) answered by `{id, items}` after another delay. Behaviours to test
+// (`{id, op: history}`) answered by `{id, items}` after another delay, and a watch
+// (`{id, op: watch}`) answered twice, `{id, part: 1}` then `{id, part: 2}`. Behaviours to test
 // failures: wrong answers, no answers, closing after N requests, and a fixed subprotocol.
 import http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -33,8 +34,8 @@ export interface ChatOptions {
 export interface ChatServer {
   url: string;
   counts: { upgrades: number; authOk: number; authBad: number; sums: number; histories: number; pushed: number };
-  /** Authorization header and subprotocol of each upgrade, and the tokens that authenticated, in order. */
-  upgrades: { authorization: string | undefined; protocol: string }[];
+  /** Authorization and cookie headers and subprotocol of each upgrade, and the tokens that authenticated, in order. */
+  upgrades: { authorization: string | undefined; cookie: string | undefined; protocol: string }[];
   tokensSeen: string[];
   close(): Promise<void>;
 }
@@ -51,7 +52,7 @@ export async function startChatServer(options: ChatOptions): Promise<ChatServer>
   });
   wss.on('connection', (ws, request) => {
     counts.upgrades++;
-    upgrades.push({ authorization: request.headers.authorization, protocol: ws.protocol });
+    upgrades.push({ authorization: request.headers.authorization, cookie: request.headers.cookie, protocol: ws.protocol });
     ws.on('error', () => {});
     let authed = false;
     let sums = 0;
@@ -104,6 +105,11 @@ export async function startChatServer(options: ChatOptions): Promise<ChatServer>
       if (message.op === 'history') {
         counts.histories++;
         setTimeout(() => send(ws, { id: message.id, items: ['hello', 'hi'] }), options.historyDelayMs ?? 0);
+        return;
+      }
+      if (message.op === 'watch') {
+        send(ws, { id: message.id, part: 1 });
+        setTimeout(() => send(ws, { id: message.id, part: 2 }), options.replyDelayMs ?? 0);
         return;
       }
       send(ws, { type: 'error', reason: 'unknown message' });
