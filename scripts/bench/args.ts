@@ -1,5 +1,7 @@
 // Flags of `npm run bench`: how long each tool measures, which suites run, how many
 // interleaved rounds. Bad flags end the bench with exit 2 before anything starts.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../src/scenario/units.js';
 
@@ -10,13 +12,20 @@ export interface BenchOptions {
   warmupMs: number;
   only: 'http' | 'ws' | 'h2' | undefined;
   rounds: number;
+  /**
+   * bin.js of another built sockcap checkout (an older commit): its plain echo and plain
+   * HTTP run beside this build's in every round, for a before-and-after of the same paths.
+   */
+  baselineCli: string | undefined;
 }
 
-export const usage = `usage: npm run bench -- [--duration 10s] [--only http|ws|h2] [--rounds 2]
+export const usage = `usage: npm run bench -- [--duration 10s] [--only http|ws|h2] [--rounds 2] [--baseline DIR]
 
   --duration  measured time of each tool run (default 10s; e.g. 3s for a smoke run)
   --only      run only the HTTP, the WebSocket or the HTTP/2 (h2c, against h2load) benchmark
-  --rounds    interleaved rounds per tool and target (default 2)`;
+  --rounds    interleaved rounds per tool and target (default 2)
+  --baseline  another sockcap checkout, built (DIR/dist/src/bin.js): its --workers 1 runs in every
+              round of the HTTP and WebSocket benchmarks, beside this build's`;
 
 export class BenchUsageError extends Error {}
 
@@ -29,6 +38,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
         duration: { type: 'string', default: '10s' },
         only: { type: 'string' },
         rounds: { type: 'string', default: '2' },
+        baseline: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -57,5 +67,14 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) {
     throw new BenchUsageError(`--rounds: expected a whole number from 1 to 20, got "${values.rounds}"`);
   }
-  return { durationMs, warmupMs: 1000, only, rounds };
+  let baselineCli: string | undefined;
+  if (values.baseline !== undefined) {
+    baselineCli = path.resolve(values.baseline, 'dist', 'src', 'bin.js');
+    if (!existsSync(baselineCli)) {
+      throw new BenchUsageError(
+        `--baseline: no ${baselineCli}; give a sockcap checkout built with npm ci (git worktree add --detach DIR <commit> && npm ci --prefix DIR)`,
+      );
+    }
+  }
+  return { durationMs, warmupMs: 1000, only, rounds, baselineCli };
 }

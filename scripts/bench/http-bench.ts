@@ -1,5 +1,6 @@
 // HTTP keep-alive: 50 connections against each target (the built-in one, then nginx when
-// installed). Per round: sockcap --workers 1, autocannon, sockcap --workers 2, one after
+// installed). Per round: sockcap --workers 1, autocannon, the --baseline build when given,
+// sockcap --workers 2, one after
 // the other against the same target process (reversed every other round), so background
 // load hits them alike; wrk once at the end as the limit.
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { autocannonCpuSource, autocannonTool, runAutocannon } from './autocannon
 import { startNginx } from './nginx.js';
 import { onPath, startServer, type ServerProcess } from './processes.js';
 import { inRoundOrder } from './round-order.js';
-import { runSockcap, sockcapCpuSource, sockcapToolName, sockcapWorkerCounts } from './sockcap-tool.js';
+import { baselineTool, runSockcap, sockcapCpuSource, sockcapToolName, sockcapWorkerCounts } from './sockcap-tool.js';
 import type { ToolRun } from './tool-run.js';
 import { runWrk, wrkCpuSource, wrkTool } from './wrk-tool.js';
 
@@ -74,7 +75,7 @@ async function benchTarget(
     runs.push(run);
     log(`  round ${run.round} ${run.tool}: ${run.failure ?? `${run.count} requests, ${run.cpuS.toFixed(2)} CPU s`}`);
   };
-  const sockcap = (workers: number, round: number): Promise<ToolRun> =>
+  const sockcap = (workers: number, round: number, cli?: string): Promise<ToolRun> =>
     runSockcap({
       protocol: 'http',
       target: url,
@@ -84,16 +85,23 @@ async function benchTarget(
       workers,
       round,
       outDir,
-      runId: `http-${targetIndex + 1}-w${workers}-r${round}`,
+      runId: `http-${targetIndex + 1}-${cli ? 'baseline' : `w${workers}`}-r${round}`,
+      ...(cli ? { cli, tool: baselineTool } : {}),
     });
+  const { baselineCli } = options;
   const [firstWorkers, ...otherWorkers] = sockcapWorkerCounts;
   const autocannon = (round: number): Promise<ToolRun> =>
     runAutocannon({ url, connections: httpConnections, durationMs: options.durationMs, warmupMs: options.warmupMs }, round);
   for (let round = 1; round <= options.rounds; round++) {
-    const order = [() => sockcap(firstWorkers!, round), () => autocannon(round), ...otherWorkers.map((workers) => () => sockcap(workers, round))];
+    const order = [
+      () => sockcap(firstWorkers!, round),
+      () => autocannon(round),
+      ...(baselineCli ? [() => sockcap(1, round, baselineCli)] : []),
+      ...otherWorkers.map((workers) => () => sockcap(workers, round)),
+    ];
     for (const run of inRoundOrder(order, round)) note(await run());
   }
   if (hasWrk) note(await runWrk(url, httpConnections, options.durationMs));
-  const tools = [...sockcapWorkerCounts.map(sockcapToolName), autocannonTool, ...(hasWrk ? [wrkTool] : [])];
+  const tools = [...sockcapWorkerCounts.map(sockcapToolName), ...(baselineCli ? [baselineTool] : []), autocannonTool, ...(hasWrk ? [wrkTool] : [])];
   return { target: name, url, runs, tools };
 }

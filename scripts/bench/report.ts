@@ -7,7 +7,7 @@ import { h2Connections, h2Streams, type H2BenchResult } from './h2-bench.js';
 import { h2loadTool } from './h2load-tool.js';
 import { combineRuns, cpuMicrosPerItem, itemsPerCpuSecond, perSecond, type ToolRun } from './tool-run.js';
 import { bareTool, sessionTool, type WsBenchResult } from './ws-bench.js';
-import { sockcapToolName } from './sockcap-tool.js';
+import { baselineTool, sockcapToolName } from './sockcap-tool.js';
 
 /** Target of the issue: autocannon µs/request ÷ sockcap µs/request. */
 export const httpRatioTarget = 1.0;
@@ -66,7 +66,7 @@ function requestTable(
     if (combined && row.tool.startsWith('sockcap')) ratios.push({ tool: row.tool, ratio });
     return [row.tool, round, whole(perSecond(row)), fixed(row.cpuS, 2), fixed(cpuMicrosPerItem(row), 2), fixed(ratio, 2), whole(row.errors)];
   });
-  const lines = [title, formatTable(header, rows), ...failures(runs), ...ratios.map(verdict)];
+  const lines = [title, formatTable(header, rows), ...failures(runs), ...ratios.map(verdict), ...baselineLine(runs, 'request')];
   return { text: lines.join('\n'), ratios };
 }
 
@@ -116,6 +116,7 @@ export function wsTable(result: WsBenchResult, durationMs: number): { text: stri
         `${line.tool}: sockcap messages per CPU-second ÷ bare loop's = ${fixed(line.ratio, 2)} (target >= ${fixed(wsRatioTarget, 1)}: ${line.ratio >= wsRatioTarget ? 'met' : 'NOT met'})`,
     ),
     ...sessionCostLine(result.runs),
+    ...baselineLine(result.runs, 'message'),
   ];
   return { text: lines.join('\n'), ratios };
 }
@@ -144,4 +145,31 @@ function sessionCostLine(runs: ToolRun[]): string[] {
   return [
     `${sessionTool}: CPU µs per message ÷ sockcap --workers 1 echo's = ${fixed(cost, 2)} (limit <= ${fixed(sessionCostLimit, 1)}: ${cost <= sessionCostLimit ? 'met' : 'NOT met'})`,
   ];
+}
+
+/**
+ * This build's plain path against `--baseline`'s, both with one worker thread: CPU µs per
+ * item of sockcap --workers 1 ÷ the baseline's, per round (run side by side) and all rounds.
+ */
+function baselineLine(runs: ToolRun[], item: string): string[] {
+  const ok = runs.filter((run) => run.failure === undefined);
+  const of = (tool: string, round?: number): ToolRun | undefined =>
+    combineRuns(
+      tool,
+      ok.filter((run) => run.tool === tool && (round === undefined || run.round === round)),
+    );
+  const ratio = (round?: number): number | undefined => {
+    const now = of(sockcapToolName(1), round);
+    const before = of(baselineTool, round);
+    return now && before ? cpuMicrosPerItem(now) / cpuMicrosPerItem(before) : undefined;
+  };
+  const all = ratio();
+  if (all === undefined) return [];
+  const rounds = [...new Set(ok.map((run) => run.round))]
+    .sort((a, b) => a - b)
+    .flatMap((round) => {
+      const value = ratio(round);
+      return value === undefined ? [] : [fixed(value, 2)];
+    });
+  return [`${sockcapToolName(1)}: CPU µs per ${item} ÷ the baseline build's = ${fixed(all, 2)} (all rounds; per round ${rounds.join(', ')})`];
 }

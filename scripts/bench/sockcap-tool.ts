@@ -27,6 +27,8 @@ export interface SockcapRunOptions {
   /** The `websocket` section of the scenario (a session), and the name the run goes by then. */
   websocket?: Record<string, unknown>;
   tool?: string;
+  /** bin.js of another build to run instead of this one (`--baseline`). */
+  cli?: string;
 }
 
 /** 1 compares with single-threaded autocannon and the bare loop; 2 is the default here (one per core). */
@@ -37,6 +39,9 @@ export const sockcapCpuSource = 'sockcap summary.csv: client_cpu_pct x duration_
 export function sockcapToolName(workers: number): string {
   return `sockcap --workers ${workers}`;
 }
+
+/** The row of `--baseline`'s build: the plain path (echo, HTTP), one worker thread. */
+export const baselineTool = 'baseline build --workers 1';
 
 export async function runSockcap(options: SockcapRunOptions): Promise<ToolRun> {
   const tool = options.tool ?? sockcapToolName(options.workers);
@@ -54,7 +59,7 @@ export async function runSockcap(options: SockcapRunOptions): Promise<ToolRun> {
   };
   writeFileSync(scenarioPath, JSON.stringify(scenario, null, 2));
   const timeoutMs = options.durationMs + options.warmupMs + 30_000;
-  const args = [cliPath, 'run', scenarioPath, '--out', options.outDir, '--run-id', options.runId, '--quiet'];
+  const args = [options.cli ?? cliPath, 'run', scenarioPath, '--out', options.outDir, '--run-id', options.runId, '--quiet'];
   const result = await runChild(process.execPath, args, timeoutMs);
   if (result.code !== 0) return failedRun(tool, options.round, describeFailure(tool, result));
 

@@ -1,11 +1,12 @@
 // WebSocket echo: 100 connections, 32-byte text messages, one in flight per connection,
 // against a plain `ws` echo server in its own process. Per round: sockcap --workers 1, the
-// bare ws client loop, sockcap --workers 2 (reversed every other round).
+// bare ws client loop, the session loop, the --baseline build when given, sockcap --workers 2
+// (reversed every other round).
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './args.js';
 import { describeFailure, lastJsonLine, runChild, startServer } from './processes.js';
 import { inRoundOrder } from './round-order.js';
-import { runSockcap, sockcapCpuSource, sockcapToolName, sockcapWorkerCounts } from './sockcap-tool.js';
+import { baselineTool, runSockcap, sockcapCpuSource, sockcapToolName, sockcapWorkerCounts, type SockcapRunOptions } from './sockcap-tool.js';
 import { failedRun, type ToolRun } from './tool-run.js';
 import type { BareClientInput, BareClientOutput } from './ws-bare-client.js';
 
@@ -42,19 +43,8 @@ export async function runWsBench(options: BenchOptions, outDir: string, log: (li
       runs.push(run);
       log(`  round ${run.round} ${run.tool}: ${run.failure ?? `${run.count} messages, ${run.cpuS.toFixed(2)} CPU s`}`);
     };
-    const sockcap = (workers: number, round: number): Promise<ToolRun> =>
-      runSockcap({
-        protocol: 'websocket',
-        target: url,
-        connections: wsConnections,
-        durationMs: options.durationMs,
-        warmupMs: options.warmupMs,
-        workers,
-        round,
-        outDir,
-        runId: `ws-w${workers}-r${round}`,
-      });
-    const session = (round: number): Promise<ToolRun> =>
+    // Every sockcap row: the same echo load; the session loop and the baseline build differ in what runs it.
+    const sockcap = (round: number, runId: string, extra: Partial<SockcapRunOptions> = {}): Promise<ToolRun> =>
       runSockcap({
         protocol: 'websocket',
         target: url,
@@ -64,10 +54,10 @@ export async function runWsBench(options: BenchOptions, outDir: string, log: (li
         workers: 1,
         round,
         outDir,
-        runId: `ws-session-r${round}`,
-        websocket: sessionLoop,
-        tool: sessionTool,
+        runId: `${runId}-r${round}`,
+        ...extra,
       });
+    const { baselineCli } = options;
     const bare: BareClientInput = {
       url,
       connections: wsConnections,
@@ -78,17 +68,18 @@ export async function runWsBench(options: BenchOptions, outDir: string, log: (li
     const [firstWorkers, ...otherWorkers] = sockcapWorkerCounts;
     for (let round = 1; round <= options.rounds; round++) {
       const order = [
-        () => sockcap(firstWorkers!, round),
+        () => sockcap(round, `ws-w${firstWorkers!}`, { workers: firstWorkers! }),
         () => runBareClient(bare, round),
-        () => session(round),
-        ...otherWorkers.map((workers) => () => sockcap(workers, round)),
+        () => sockcap(round, 'ws-session', { websocket: sessionLoop, tool: sessionTool }),
+        ...(baselineCli ? [() => sockcap(round, 'ws-baseline', { cli: baselineCli, tool: baselineTool })] : []),
+        ...otherWorkers.map((workers) => () => sockcap(round, `ws-w${workers}`, { workers })),
       ];
       for (const run of inRoundOrder(order, round)) note(await run());
     }
     return {
       url,
       runs,
-      tools: [...sockcapWorkerCounts.map(sockcapToolName), sessionTool, bareTool],
+      tools: [...sockcapWorkerCounts.map(sockcapToolName), sessionTool, ...(baselineCli ? [baselineTool] : []), bareTool],
       cpuSources: [sockcapCpuSource, bareCpuSource],
     };
   } finally {
