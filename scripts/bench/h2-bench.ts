@@ -1,15 +1,22 @@
-// HTTP/2 over h2c against nginx: sockcap (node:http2, one worker thread) and h2load (one
-// thread) with the same connections and streams, one after the other in each round
-// (reversed every other round), so background load hits them alike.
+// HTTP/2 over h2c against nginx: sockcap (node:http2, one worker thread), the bare node:http2
+// client loop (what any client built on node:http2 costs at least) and h2load (one thread) with
+// the same connections and streams, one after the other in each round (reversed every other
+// round), so background load hits them alike.
+import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './args.js';
+import type { H2BareInput, H2BareOutput } from './h2-bare-client.js';
 import { h2loadCpuSource, h2loadTool, runH2load } from './h2load-tool.js';
 import { startNginx } from './nginx.js';
+import { describeFailure, lastJsonLine, runChild } from './processes.js';
 import { inRoundOrder } from './round-order.js';
 import { runSockcap, sockcapCpuSource, sockcapToolName } from './sockcap-tool.js';
-import type { ToolRun } from './tool-run.js';
+import { failedRun, type ToolRun } from './tool-run.js';
 
 export const h2Connections = 4;
 export const h2Streams = 16;
+export const h2BareTool = 'bare node:http2 loop';
+const h2BareCpuSource = 'bare node:http2 loop child: process.cpuUsage() around the measured window, after a warm-up';
+const bareClientPath = fileURLToPath(new URL('./h2-bare-client.js', import.meta.url));
 
 export interface H2BenchResult {
   url: string;
@@ -39,15 +46,32 @@ export async function runH2Bench(options: BenchOptions, outDir: string, log: (li
       });
     const h2load = (round: number): Promise<ToolRun> =>
       runH2load({ url, connections: h2Connections, streams: h2Streams, durationMs: options.durationMs, round });
+    const bare = (round: number): Promise<ToolRun> =>
+      runBareClient({ url, connections: h2Connections, streams: h2Streams, durationMs: options.durationMs, warmupMs: options.warmupMs }, round);
     for (let round = 1; round <= options.rounds; round++) {
-      for (const run of inRoundOrder([() => sockcap(round), () => h2load(round)], round)) {
+      for (const run of inRoundOrder([() => sockcap(round), () => bare(round), () => h2load(round)], round)) {
         const done = await run();
         runs.push(done);
         log(`  round ${done.round} ${done.tool}: ${done.failure ?? `${done.count} requests, ${done.cpuS.toFixed(2)} CPU s`}`);
       }
     }
-    return { url, runs, tools: [sockcapToolName(1), h2loadTool], cpuSources: [sockcapCpuSource, h2loadCpuSource()] };
+    return { url, runs, tools: [sockcapToolName(1), h2BareTool, h2loadTool], cpuSources: [sockcapCpuSource, h2BareCpuSource, h2loadCpuSource()] };
   } finally {
     await nginx.stop();
   }
+}
+
+async function runBareClient(input: H2BareInput, round: number): Promise<ToolRun> {
+  const result = await runChild(process.execPath, [bareClientPath, JSON.stringify(input)], input.durationMs + input.warmupMs + 30_000);
+  const output = result.code === 0 ? lastJsonLine<H2BareOutput>(result.stdout) : undefined;
+  if (!output) return failedRun(h2BareTool, round, describeFailure(h2BareTool, result));
+  return {
+    tool: h2BareTool,
+    round,
+    count: output.requests,
+    seconds: output.durationS,
+    cpuS: output.cpuMs / 1000,
+    lifetimeCpuS: result.lifetimeCpuMs / 1000,
+    errors: output.errors,
+  };
 }
