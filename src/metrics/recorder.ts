@@ -5,18 +5,35 @@ import { emptyCounters, type Counters, type PeakCounter } from './counters.js';
 import { createHistogram, encodeHistogram, type Histogram, type MetricName } from './histogram.js';
 import { HistogramBins } from './histogram-bins.js';
 
-interface TrackedSocket {
-  socket: Socket;
-  countedRead: number;
-  countedWritten: number;
-}
-
 export class Recorder {
   private counters: Counters = emptyCounters();
   private readonly bins = new Map<MetricName, HistogramBins>();
   /** One per metric, reused: it only carries the bins' counts into the encoder. */
   private readonly encoders = new Map<MetricName, Histogram>();
-  private readonly sockets = new Set<TrackedSocket>();
+  /**
+   * Live sockets, and the wire bytes of the sockets that closed since the last interval.
+   * Bytes only grow, so an interval's bytes are (closed + live now) − (that sum last time):
+   * a socket needs no counts of its own, only its place in the set.
+   */
+  private readonly sockets = new Set<Socket>();
+  private closedRead = 0;
+  private closedWritten = 0;
+  private lastRead = 0;
+  private lastWritten = 0;
+  /** One listener for every socket (`this` is the socket): tracking one costs no closure. */
+  private readonly socketClosed: (this: Socket) => void;
+
+  constructor() {
+    const untrack = (socket: Socket): void => {
+      if (!this.sockets.delete(socket)) return;
+      this.closedRead += socket.bytesRead;
+      this.closedWritten += socket.bytesWritten;
+      this.counters.connectionsClosed++;
+    };
+    this.socketClosed = function (this: Socket) {
+      untrack(this);
+    };
+  }
 
   /** The bins of `metric`, for a hot path to hold on to rather than look up on every value. */
   histogram(metric: MetricName): HistogramBins {
@@ -60,29 +77,24 @@ export class Recorder {
    * saw them) until it closes; live sockets are read at every snapshot.
    */
   trackSocket(socket: Socket): void {
-    const tracked: TrackedSocket = { socket, countedRead: 0, countedWritten: 0 };
-    this.sockets.add(tracked);
+    this.sockets.add(socket);
     this.counters.connectionsOpened++;
-    socket.once('close', () => {
-      this.collectBytes(tracked);
-      this.sockets.delete(tracked);
-      this.counters.connectionsClosed++;
-    });
-  }
-
-  private collectBytes(tracked: TrackedSocket): void {
-    const read = tracked.socket.bytesRead;
-    const written = tracked.socket.bytesWritten;
-    this.counters.bytesReceived += read - tracked.countedRead;
-    this.counters.bytesSent += written - tracked.countedWritten;
-    tracked.countedRead = read;
-    tracked.countedWritten = written;
+    socket.on('close', this.socketClosed);
   }
 
   /** Returns this interval's counters and encoded histograms and starts a new interval. */
   takeInterval(): { counters: Counters; histograms: Partial<Record<MetricName, string>> } {
-    for (const tracked of this.sockets) this.collectBytes(tracked);
+    let read = this.closedRead;
+    let written = this.closedWritten;
+    for (const socket of this.sockets) {
+      read += socket.bytesRead;
+      written += socket.bytesWritten;
+    }
     const counters = this.counters;
+    counters.bytesReceived += read - this.lastRead;
+    counters.bytesSent += written - this.lastWritten;
+    this.lastRead = read;
+    this.lastWritten = written;
     this.counters = emptyCounters();
     const histograms: Partial<Record<MetricName, string>> = {};
     for (const [metric, bins] of this.bins) {

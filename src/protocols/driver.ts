@@ -40,8 +40,12 @@ export interface DriverContext {
   tls: ClientTls | undefined;
   /** Local address to bind this connection to; undefined lets the system pick. */
   localAddress: string | undefined;
-  /** Called when the connection closes without the driver being asked to (target drop, ping timeout). */
-  onClosed: (code: string) => void;
+  /**
+   * Called when the connection closes without the driver being asked to (target drop, ping
+   * timeout), with `connection`: one function for every connection of a slice, so holding a
+   * connection costs no closure of its own.
+   */
+  onClosed: (connection: number, code: string) => void;
   /** The connection's index among all of the step's connections: which data row it gets. */
   connection: number;
   /** Where a session's pushed events go; undefined when the session has no `push`. */

@@ -42,7 +42,7 @@ export function createHttpDriver(context: DriverContext, opener?: SocketOpener):
     created.on('connectionError', () => {});
     // A socket the target closed while the workload holds it (a drop, an idle timeout).
     created.on('disconnect', (_origin, _targets, error) => {
-      if (created === client && !closing && settings.keepAlive) onClosed(errorCode(error));
+      if (created === client && !closing && settings.keepAlive) onClosed(context.connection, errorCode(error));
     });
     return created;
   };

@@ -154,7 +154,7 @@ export function createHttp2Driver(context: DriverContext, http1: Http1Driver): C
       if (!connection.ready) for (const request of waiting.splice(0)) request.done(code, false);
       else if (waiting.length > 0 && !closing) connect();
     }
-    if ((wasCurrent || connection.draining) && !closing) onClosed(code);
+    if ((wasCurrent || connection.draining) && !closing) onClosed(context.connection, code);
   }
 
   function pump(): void {

@@ -78,7 +78,7 @@ function connect(scenario: StepScenario, target: URL, recorder: Recorder, tls: C
   return { socket, ready };
 }
 
-export function createSocketIoDriver({ scenario, target, recorder, tls, localAddress, onClosed }: DriverContext): ConnectionDriver {
+export function createSocketIoDriver({ scenario, target, recorder, tls, localAddress, onClosed, connection: index }: DriverContext): ConnectionDriver {
   const settings = scenario.socketio;
   const payload = 'a'.repeat(settings.messageSize);
   let current: Connection | undefined;
@@ -94,7 +94,7 @@ export function createSocketIoDriver({ scenario, target, recorder, tls, localAdd
         return;
       }
       connection.socket.on('disconnect', (reason) => {
-        if (current === connection && !closing && reason !== 'io client disconnect') onClosed(`socketio_${reason.replaceAll(' ', '_')}`);
+        if (current === connection && !closing && reason !== 'io client disconnect') onClosed(index, `socketio_${reason.replaceAll(' ', '_')}`);
       });
       done(null, true);
     });

@@ -70,7 +70,7 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
 }
 
 /** One idle event stream per connection, for the workloads that hold connections. */
-export function createSseHoldDriver({ scenario, target, recorder, tls, localAddress, onClosed }: DriverContext): ConnectionDriver {
+export function createSseHoldDriver({ scenario, target, recorder, tls, localAddress, onClosed, connection }: DriverContext): ConnectionDriver {
   const streams = sseStreams({ scenario, target, recorder, tls, localAddress });
   let closing = false;
 
@@ -91,7 +91,7 @@ export function createSseHoldDriver({ scenario, target, recorder, tls, localAddr
         }
         // A stall is a failure of the target, as a WebSocket's unanswered ping; an end is a reconnect.
         if (code === 'sse_stalled') recorder.error(code);
-        onClosed(code ?? 'sse_stream_ended');
+        onClosed(connection, code ?? 'sse_stream_ended');
       },
     });
   };

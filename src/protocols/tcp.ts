@@ -9,7 +9,7 @@ import { defaultPort } from './target-port.js';
 import type { ProtocolModule } from './protocol.js';
 import { connectionWorkloads } from '../scenario/types.js';
 
-export function createTcpDriver({ target, recorder, tls, localAddress, onClosed }: DriverContext): ConnectionDriver {
+export function createTcpDriver({ target, recorder, tls, localAddress, onClosed, connection }: DriverContext): ConnectionDriver {
   const opener = socketOpener(recorder, tls);
   const host = target.hostname.replace(/^\[|\]$/g, '');
   const port = defaultPort(target);
@@ -31,7 +31,7 @@ export function createTcpDriver({ target, recorder, tls, localAddress, onClosed 
       }
     });
     opened.once('close', () => {
-      if (ready && socket === opened && !closing) onClosed('closed_by_target');
+      if (ready && socket === opened && !closing) onClosed(connection, 'closed_by_target');
     });
     // The target may send a banner or close; nothing is read, so let nothing pile up.
     opened.resume();

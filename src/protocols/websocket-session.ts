@@ -110,7 +110,7 @@ export function createWebSocketSessionDriver(context: DriverContext): Connection
         recorder.error(reason);
       }
       settle(reason);
-      if (wasReady) onClosed(reason);
+      if (wasReady) onClosed(connection, reason);
     });
   }
 

@@ -29,6 +29,8 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   const targets = slice.targets.map((url) => new URL(url));
   // One TLS setup for the whole slice: building it parses every trusted root certificate.
   const tls = targets.some((target) => isTlsUrl(target)) ? clientTls(scenario.tls, slice.trustedCa) : undefined;
+  // One function for every connection: a held connection costs no closure here.
+  const onClosed = (connection: number, code: string): void => workload.connectionLost?.(connection - slice.firstConnection, code);
   const drivers: ConnectionDriver[] = [];
   for (let i = 0; i < slice.connections; i++) {
     // Connections spread over the targets' processes and the source addresses by their
@@ -42,7 +44,7 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
         recorder,
         tls: isTlsUrl(target) ? tls : undefined,
         localAddress: slice.sources.length > 0 ? slice.sources[global % slice.sources.length] : undefined,
-        onClosed: (code) => workload.connectionLost?.(i, code),
+        onClosed,
         connection: global,
         sink: scenario.websocket.session.push ? eventSink(recorder) : undefined,
       }),
@@ -58,40 +60,39 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   // The hot path: one callback per slot made once, not a closure per request, and one clock
   // read per request in a closed loop (sent = intended there, and the answer's end time is
   // the next request's intended time). Drivers that time requests themselves are handed
-  // these times rather than reading the clock again.
+  // these times rather than reading the clock again. The per-slot state is made at the first
+  // send: workloads that only hold connections never send, and never pay for it.
   const slots = slice.connections * plan.inFlightPerConnection;
-  const intendedAt = new Float64Array(slots);
-  const sentAt = new Float64Array(slots);
-  const slotDone = new Array<SlotDone>(slots);
-  const driverDone = new Array<SendDone>(slots);
+  let loop: RequestLoop | undefined;
   const primary = recorder.histogram(plan.metric);
   const serviceTime = recorder.histogram('service_time');
   const scheduleLag = recorder.histogram('schedule_lag');
   const answered =
-    (slot: number): SendDone =>
+    (state: RequestLoop, slot: number): SendDone =>
     (error, responded, at) => {
       inFlight--;
       const endedAt = at ?? now();
       if (responded) {
         recorder.count(countAs);
-        primary.record((endedAt - intendedAt[slot]!) * 1000);
+        primary.record((endedAt - state.intendedAt[slot]!) * 1000);
         if (openModel) {
-          serviceTime.record((endedAt - sentAt[slot]!) * 1000);
-          scheduleLag.record((sentAt[slot]! - intendedAt[slot]!) * 1000);
+          serviceTime.record((endedAt - state.sentAt[slot]!) * 1000);
+          scheduleLag.record((state.sentAt[slot]! - state.intendedAt[slot]!) * 1000);
         }
       }
       if (error) recorder.error(error);
       // The workload may send again from here (an open model's queue), so check the drain after.
-      slotDone[slot]!(responded, endedAt);
+      state.slotDone[slot]!(responded, endedAt);
       if (stopping && inFlight === 0) drained?.();
     };
 
   const send = (slot: number, intended: number, done: SlotDone): void => {
-    intendedAt[slot] = intended;
-    const sendingAt = openModel ? (sentAt[slot] = now()) : intended;
-    slotDone[slot] = done;
+    const state = (loop ??= requestLoop(slots, openModel));
+    state.intendedAt[slot] = intended;
+    const sendingAt = openModel ? (state.sentAt[slot] = now()) : intended;
+    state.slotDone[slot] = done;
     inFlight++;
-    drivers[slot % drivers.length]!.send((driverDone[slot] ??= answered(slot)), sendingAt);
+    drivers[slot % drivers.length]!.send((state.driverDone[slot] ??= answered(state, slot)), sendingAt);
   };
 
   const workload = workloadFor(scenario, {
@@ -140,6 +141,24 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   const openAtEnd = recorder.connectionsOpen;
   await Promise.all(drivers.map((driver) => driver.close()));
   lifecycle.finish(openAtEnd);
+}
+
+/** What a slice that sends keeps per slot: when each request was meant to go and went, and its callbacks. */
+interface RequestLoop {
+  intendedAt: Float64Array;
+  sentAt: Float64Array;
+  slotDone: SlotDone[];
+  driverDone: SendDone[];
+}
+
+function requestLoop(slots: number, openModel: boolean): RequestLoop {
+  return {
+    intendedAt: new Float64Array(slots),
+    // Only an open model tells the send time from the intended one.
+    sentAt: new Float64Array(openModel ? slots : 0),
+    slotDone: new Array<SlotDone>(slots),
+    driverDone: new Array<SendDone>(slots),
+  };
 }
 
 function openConnection(driver: ConnectionDriver, recorder: Recorder): Promise<void> {

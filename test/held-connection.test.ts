@@ -1,0 +1,121 @@
+// What sockcap keeps per held connection, read from heap snapshots of this thread: a hold
+// slice runs here against the built-in target (its own process), and then the same number
+// of bare ws clients, so whatever ws and Node keep per socket counts on both sides and what
+// is left is sockcap's own. A capacity run holds 100,000 connections per box: a closure or a
+// timer per connection is megabytes.
+import assert from 'node:assert/strict';
+import { MessageChannel } from 'node:worker_threads';
+import { after, before, test } from 'node:test';
+import WebSocket from 'ws';
+import { loadScenario } from '../src/api.js';
+import { defaults } from '../src/scenario/defaults.js';
+import { spawnTarget, type TargetProcess } from '../src/target/spawn.js';
+import type { CoordinatorToWorker, Slice, WorkerToCoordinator } from '../src/worker/messages.js';
+import { runSlice } from '../src/worker/run-slice.js';
+import { census, objects, ofType, perConnection } from './helpers/heap-census.js';
+
+let target: TargetProcess;
+before(async () => {
+  target = await spawnTarget({ settings: { ...defaults.server } });
+});
+after(async () => {
+  await target.stop();
+});
+
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs a hold slice in this thread until every connection is open; `stop` ends it. */
+async function holdSlice(connections: number, set: string[]): Promise<{ stop: () => Promise<void> }> {
+  const { steps } = await loadScenario(undefined, {
+    commandLine: true,
+    set: [`target=${target.url}`, 'protocol=websocket', 'workload=hold', `connections=${connections}`, 'duration=60s', 'connectRate=2000/s', ...set],
+  });
+  const startAt = Date.now();
+  const slice: Slice = {
+    scenario: steps[0]!,
+    targets: [target.url],
+    sources: [],
+    trustedCa: undefined,
+    workerIndex: 0,
+    workerCount: 1,
+    connections,
+    firstConnection: 0,
+    totalConnections: connections,
+    startAt,
+    measureFrom: startAt,
+    endAt: startAt + 60_000,
+  };
+  const { port1, port2 } = new MessageChannel();
+  let open = 0;
+  port1.on('message', (message: WorkerToCoordinator) => {
+    if (message.type === 'ready') {
+      const start: CoordinatorToWorker = { type: 'start', startAt: Date.now(), measureFrom: Date.now(), endAt: Date.now() + 60_000 };
+      port1.postMessage(start);
+    } else {
+      open = message.connectionsOpen;
+    }
+  });
+  const running = runSlice(slice, port2);
+  for (let waited = 0; open < connections; waited += 100) {
+    assert.ok(waited < 30_000, `only ${open} of ${connections} connections opened`);
+    await wait(100);
+  }
+  return {
+    async stop() {
+      const stop: CoordinatorToWorker = { type: 'stop' };
+      port1.postMessage(stop);
+      await running;
+      port1.close();
+    },
+  };
+}
+
+const ignore = (): void => {};
+
+/** The least a ws client keeps: one socket, an error listener that does nothing, no closure of its own. */
+async function bareClients(connections: number): Promise<WebSocket[]> {
+  const url = `${target.url.replace('http', 'ws').replace(/\/$/, '')}/ws`;
+  let open = 0;
+  const opened = (): void => void open++;
+  const clients = Array.from({ length: connections }, () => new WebSocket(url, { perMessageDeflate: false }).on('error', ignore).once('open', opened));
+  for (let waited = 0; open < connections; waited += 50) {
+    assert.ok(waited < 30_000, `only ${open} of ${connections} bare clients opened`);
+    await wait(50);
+  }
+  return clients;
+}
+
+function closeAll(clients: WebSocket[]): Promise<unknown> {
+  return Promise.all(clients.map((ws) => new Promise((resolve) => ws.once('close', resolve).terminate())));
+}
+
+test('a held WebSocket keeps no closure, no timer and no more objects than a bare ws client does', async () => {
+  // Pings on (a period far longer than the test): pinging must not mean a timer per connection.
+  const settings = ['websocket.pingInterval=60s', 'websocket.handshakeTimeout=10s'];
+  // A first small round of each compiles and loads what they use, which is not per connection.
+  await (await holdSlice(20, settings)).stop();
+  await closeAll(await bareClients(20));
+
+  const connections = 400;
+  const empty = await census();
+  const hold = await holdSlice(connections, settings);
+  const held = perConnection(empty, await census(), connections);
+  await hold.stop();
+
+  const cleared = await census();
+  const clients = await bareClients(connections);
+  const bare = perConnection(cleared, await census(), connections);
+  await closeAll(clients);
+
+  // What sockcap keeps that a bare client does not, to say in a failure.
+  const extra = [...held]
+    .filter(([kind, n]) => n - (bare.get(kind) ?? 0) >= 0.5)
+    .map(([kind, n]) => `${kind} +${(n - (bare.get(kind) ?? 0)).toFixed(2)}`)
+    .join(', ');
+  const describe = `per held connection: sockcap ${objects(held).toFixed(2)} objects (${ofType(held, 'closure').toFixed(2)} closures), bare ws ${objects(bare).toFixed(2)} (${ofType(bare, 'closure').toFixed(2)}); more than bare: ${extra}`;
+  assert.ok((held.get('object:Timeout') ?? 0) < 0.05, `Timeout objects per held connection: ${held.get('object:Timeout')}; ${describe}`);
+  assert.ok(ofType(held, 'closure') <= ofType(bare, 'closure') + 0.5, describe);
+  // sockcap's own: its WebSocketConnection, the socket's second 'close' listener (the wire
+  // bytes' count) and the list that holds the two; a closure per connection was 30 objects more.
+  assert.ok(objects(held) <= objects(bare) + 6, describe);
+});
