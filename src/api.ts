@@ -32,6 +32,8 @@ export interface RunApiOptions {
   outputs?: Output[];
   /** Pid of a local external target, to sample its CPU and memory. */
   targetPid?: number;
+  /** Bearer token sent to targetMetrics.url, when it is a `sockcap agent` started with --token. */
+  targetMetricsToken?: string;
   /** Called after each step; a reason returned runs no further steps (a capacity ladder past its SLO). */
   stopAfter?: (step: StepResult) => string | undefined;
   /** How the result files are written (the capacity.csv writer that records an SLO, the threshold that aborted). */
@@ -70,6 +72,7 @@ export async function run(scenario?: string | ResolvedScenario, options: RunApiO
     ...(options.startAt ? { startAt: options.startAt.getTime() } : {}),
     signal: options.signal,
     targetPid: options.targetPid,
+    targetMetricsToken: options.targetMetricsToken,
     ...(options.stopAfter ? { stopAfter: options.stopAfter } : {}),
     ...(options.resume ? { resume: options.resume } : {}),
     ...(options.annotations ? { annotations: options.annotations } : {}),

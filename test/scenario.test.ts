@@ -21,7 +21,7 @@ function scenarioFile(text: string, extension = '.yaml'): string {
 }
 
 const topLevelFields =
-  'name, target, protocol, workload, connections, duration, warmup, interval, workers, thinkTime, rate, stages, maxQueue, newcomers, http, websocket, poll, longPoll, sse, socketio, events, server, tls, processes, sources, connectRate, reconnect, data, thresholds, redact, verdict, steps';
+  'name, target, protocol, workload, connections, duration, warmup, interval, workers, thinkTime, rate, stages, maxQueue, newcomers, http, websocket, poll, longPoll, sse, socketio, events, server, targetMetrics, tls, processes, sources, connectRate, reconnect, data, thresholds, redact, verdict, steps';
 const httpFields =
   'method, path, headers, body, keepAlive, keepAliveTimeout, honourServerHint, keepAliveTimeoutThreshold, pipelining, timeout, version, streams, session';
 

@@ -30,6 +30,8 @@ export interface RunArgs extends LiveArgs {
   out: string;
   'run-id'?: string;
   'target-pid'?: number;
+  'target-metrics'?: string;
+  'target-metrics-token'?: string;
   quiet: boolean;
   progress?: boolean;
   strict: boolean;
@@ -49,7 +51,7 @@ const shorthands = { target: '--target', protocol: '--protocol', connections: '-
  * that (wrk-style), its protocol from --protocol or the URL's scheme (ws://, wss:// → websocket);
  * no file and neither: the quickstart.
  */
-export function scenarioFlags(args: Pick<RunArgs, 'scenario' | 'set' | keyof typeof shorthands>): {
+export function scenarioFlags(args: Pick<RunArgs, 'scenario' | 'set' | 'target-metrics' | keyof typeof shorthands>): {
   set: string[];
   flags: Record<string, string>;
   commandLine: boolean;
@@ -61,6 +63,10 @@ export function scenarioFlags(args: Pick<RunArgs, 'scenario' | 'set' | keyof typ
     if (value === undefined) continue;
     set.push(`${name}=${value}`);
     flags[name] = flag;
+  }
+  if (args['target-metrics'] !== undefined) {
+    set.push(`targetMetrics.url=${args['target-metrics']}`);
+    flags['targetMetrics.url'] = '--target-metrics';
   }
   const commandLine = args.scenario === undefined && (args.target !== undefined || args.protocol !== undefined);
   const implied = commandLine && args.protocol === undefined && args.target !== undefined ? protocolForUrl(args.target.trim()) : undefined;
@@ -86,6 +92,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('out', { type: 'string', default: 'results', describe: 'folder that receives results/<run-id>/' })
       .option('run-id', { type: 'string', describe: 'name of the results folder (default: time and scenario name)' })
       .option('target-pid', { type: 'number', describe: 'pid of a local external target, to sample its CPU and memory' })
+      .option('target-metrics', {
+        type: 'string',
+        describe: "the target's Prometheus endpoint, or sockcap agent's, to read the server's CPU and memory from (same as --set targetMetrics.url=URL)",
+      })
+      .option('target-metrics-token', {
+        type: 'string',
+        describe: 'bearer token for --target-metrics (sockcap agent --token); default $SOCKCAP_TARGET_METRICS_TOKEN',
+      })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary table and errors' })
       .option('strict', {
         type: 'boolean',
@@ -127,6 +141,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         resultsDir: args.out,
         ...(args['run-id'] === undefined ? {} : { runId: args['run-id'] }),
         ...(args['target-pid'] === undefined ? {} : { targetPid: args['target-pid'] }),
+        ...metricsToken(args['target-metrics-token']),
         signal: controller.signal,
         shard: { index: shard.index + 1, count: shard.count },
         ...(startAt === undefined ? {} : { startAt: new Date(startAt) }),
@@ -161,3 +176,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
   },
 };
+
+/** The flag, else the environment (a Kubernetes Secret), so the token need not be on a command line. */
+function metricsToken(flag: string | undefined): { targetMetricsToken?: string } {
+  const token = flag ?? process.env.SOCKCAP_TARGET_METRICS_TOKEN;
+  return token === undefined || token === '' ? {} : { targetMetricsToken: token };
+}

@@ -49,6 +49,7 @@ export function fanOut(outputs: readonly Output[], report: (line: string) => voi
     interval: (row) => call('interval', row),
     stepFinished: (result) => call('stepFinished', result),
     runFinished: (run) => call('runFinished', run),
+    warning: (message) => call('warning', message),
     failures: () => [...failed.values()],
   };
 }

@@ -17,6 +17,7 @@ import { runGenerators } from './processes.js';
 import { saturationCauses } from './saturation.js';
 import { connectionCosts, sampleCosts, type CostSample } from './step-costs.js';
 import { startTargets, type StepTargets } from './targets.js';
+import { serverFigures, type ServerFigures } from './server-figures.js';
 
 /** Between the start request and the first connection: time for it to reach every worker. */
 const startDelayMs = 100;
@@ -29,6 +30,8 @@ export interface StepOptions {
   output: Output;
   /** pid of a local external target to sample (e.g. nginx), when the user names one. */
   targetPid: number | undefined;
+  /** Bearer token for targetMetrics.url (what `sockcap agent --token` asks for). */
+  targetMetricsToken?: string | undefined;
   signal: AbortSignal;
   shard: Shard;
   /** Epoch ms this step should start at (shards on several machines line up on it). */
@@ -46,21 +49,24 @@ export function stepDuration(step: StepScenario): number {
 export async function runStep(step: StepScenario, options: StepOptions): Promise<StepResult | undefined> {
   const targets = await startTargets(step, options.targetPid);
   let result: StepResult | undefined;
+  let figures: ServerFigures | undefined;
   try {
     if (options.signal.aborted) return undefined;
-    result = await drive(step, targets, options);
+    figures = await serverFigures(step, targets, options.targetMetricsToken, (message) => options.output.warning?.(message));
+    result = await drive(step, targets, figures, options);
     return result;
   } catch (error) {
     if (error instanceof StepBrokenError) result = error.partial;
     throw error;
   } finally {
+    figures?.sampler?.stop();
     // Stopping closes every socket first, so these are the target's complete counts.
     const stats = await targets.stop();
     if (result && stats) result.targetStats = stats;
   }
 }
 
-async function drive(step: StepScenario, targets: StepTargets, options: StepOptions): Promise<StepResult | undefined> {
+async function drive(step: StepScenario, targets: StepTargets, figures: ServerFigures, options: StepOptions): Promise<StepResult | undefined> {
   const { output } = options;
   const planned = now();
   const plan = planStep(
@@ -76,15 +82,14 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
     chooseWorkers(step, targetPlacement(step, options.targetPid, targets.urls.length)),
   );
   const sliceCount = plan.processes.reduce((sum, slices) => sum + slices.length, 0);
-  // A --target-pid is a master whose workers do the work (nginx): its children count too.
-  const serverGroup = new ProcessGroup(targets.pids, false, !targets.builtIn);
-  const serverFigures = serverGroup.empty ? undefined : serverGroup.describe();
+  const server = figures.sampler;
+  const serverSource = server?.describe();
   const planText = describePlan(step, plan, targets.urls.length, options.shard);
-  output.stepStarted?.(step, targets.builtIn || !serverFigures ? planText : `${planText}; server figures from ${serverFigures}`);
+  output.stepStarted?.(step, targets.builtIn || !serverSource ? planText : `${planText}; server figures from ${serverSource}`);
 
   const stepCauses = new Set<string>();
   let clientRssPeak = 0;
-  let serverRssPeak = 0;
+  let serverRssPeak: number | undefined;
   let connectRatePeak = 0;
   let collector: StepCollector | undefined;
   const ready = new Set<number>();
@@ -125,7 +130,7 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
     await generators.destroy();
     return undefined;
   }
-  const baseline: CostSample = sampleCosts(clientGroup, serverGroup);
+  const baseline: CostSample = await sampleCosts(clientGroup, server);
   // A --start-at time is kept when this shard is ready a little late: its arrivals keep their
   // global intended times, and the lateness shows as latency and schedule lag. Much later
   // (a pod scheduled late), catching up would be a burst of overdue arrivals: it starts now,
@@ -135,20 +140,22 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
   const measureFrom = startAt + step.warmup;
   const endAt = measureFrom + stepDuration(step);
   let lastClient = clientGroup.sample();
-  let lastServer = serverGroup.sample();
+  let lastServer = baseline.server;
 
   const emitRow = (interval: IntervalAggregate): void => {
     const client = clientGroup.sample();
-    const server = serverGroup.sample();
     const clientCpuPct = cpuPercent(lastClient, client);
-    const serverCpuPct = cpuPercent(lastServer, server);
     lastClient = client;
-    lastServer = server ?? lastServer;
+    // A reading already used (no scrape since, or the latest one failed) leaves this row's server cells empty.
+    const reading = server?.sample();
+    const fresh = reading !== undefined && (lastServer === undefined || reading.at > lastServer.at);
+    const serverRow = fresh && lastServer ? { cpuPct: cpuPercent(lastServer, reading), rssBytes: reading.rssBytes, openFds: reading.openFds } : undefined;
+    if (fresh) lastServer = reading;
     const causes = saturationCauses(interval.histograms, interval.counters, clientCpuPct);
     const intervalS = (interval.endedAt - interval.startedAt) / 1000;
     if (!interval.warmup) {
       clientRssPeak = Math.max(clientRssPeak, client?.rssBytes ?? 0);
-      serverRssPeak = Math.max(serverRssPeak, server?.rssBytes ?? 0);
+      if (serverRow) serverRssPeak = Math.max(serverRssPeak ?? 0, serverRow.rssBytes);
       for (const cause of causes) stepCauses.add(cause);
     }
     if (intervalS > 0) connectRatePeak = Math.max(connectRatePeak, interval.counters.connectionsOpened / intervalS);
@@ -161,7 +168,7 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
       counters: interval.counters,
       histograms: interval.histograms,
       client: { cpuPct: clientCpuPct, rssBytes: client?.rssBytes ?? 0 },
-      server: server ? { cpuPct: serverCpuPct, rssBytes: server.rssBytes, openFds: server.openFds } : undefined,
+      server: serverRow,
       saturationCauses: causes,
       stepDurationS: (endAt - startAt) / 1000,
     };
@@ -179,12 +186,19 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
   let measuredFrom: { client: ProcessSample | undefined; server: ProcessSample | undefined } | undefined;
   let measuredTo: typeof measuredFrom;
   const timers: NodeJS.Timeout[] = [];
-  const at = (when: number, action: () => void): void => {
-    timers.push(setTimeout(action, Math.max(0, when - now())));
+  // Readings that wait for a scrape finish before the step's result is made.
+  const readings: Promise<void>[] = [];
+  const at = (when: number, action: () => void | Promise<void>): void => {
+    timers.push(setTimeout(() => readings.push(Promise.resolve(action())), Math.max(0, when - now())));
   };
-  at(measureFrom, () => {
-    measuredFrom = { client: clientGroup.sample(), server: serverGroup.sample() };
+  const sampleBoth = async (): Promise<{ client: ProcessSample | undefined; server: ProcessSample | undefined }> => {
+    const client = clientGroup.sample();
+    await server?.refresh();
+    return { client, server: server?.sample() };
+  };
+  at(measureFrom, async () => {
     options.onPhase?.('measuring');
+    measuredFrom = await sampleBoth();
   });
   at(endAt, () => options.onPhase?.('closing its connections'));
   // The target's own counts at both ends of the measured part (idle sockets, rejections).
@@ -194,11 +208,13 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
     at(measureFrom, readTarget);
     at(endAt, readTarget);
   }
-  at(endAt - Math.min(250, step.interval / 2), () => {
-    held = sampleCosts(clientGroup, serverGroup);
+  at(endAt - Math.min(250, step.interval / 2), async () => {
     connectionsHeld = stepCollector.connectionsOpenNow;
+    held = await sampleCosts(clientGroup, server);
   });
-  at(endAt, () => (measuredTo = { client: clientGroup.sample(), server: serverGroup.sample() }));
+  at(endAt, async () => {
+    measuredTo = await sampleBoth();
+  });
   if (step.workload === 'reconnect-storm') at(measureFrom + step.reconnect.dropAt, () => targets.dropAll());
   const lateRows = setInterval(() => stepCollector.flushOlderThan(now() - 2 * step.interval), 100);
 
@@ -218,14 +234,18 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
   }
   const interrupted = options.signal.aborted || brokenBy !== undefined;
   const endedAtMs = Math.min(now(), endAt);
-  measuredTo ??= { client: clientGroup.sample(), server: serverGroup.sample() };
+  await Promise.all(readings);
+  measuredTo ??= await sampleBoth();
   const [fromTarget, toTarget] = await Promise.all(targetReadings);
   const result: StepResult = {
     step,
     target: targets.urls.join(' '),
     builtInTarget: targets.builtIn,
     targetPid: targets.pids[0],
-    serverFigures,
+    serverFigures: serverSource,
+    serverScrapes: figures.scraper
+      ? { attempts: figures.scraper.attempts, failures: figures.scraper.failures, firstFailure: figures.scraper.firstFailure }
+      : undefined,
     startedAt: new Date(startAt),
     endedAt: new Date(endedAtMs),
     measuredMs: Math.max(0, endedAtMs - measureFrom),
@@ -234,7 +254,11 @@ async function drive(step: StepScenario, targets: StepTargets, options: StepOpti
     histograms: stepCollector.histograms,
     connectionsPeak: stepCollector.connectionsPeak,
     client: { cpuPct: cpuPercent(measuredFrom?.client, measuredTo.client), rssPeakBytes: clientRssPeak },
-    server: serverGroup.empty ? undefined : { cpuPct: cpuPercent(measuredFrom?.server, measuredTo.server), rssPeakBytes: serverRssPeak },
+    // Not measured (no reading at either end, no interval with one) is empty, not 0.
+    server:
+      measuredFrom?.server && measuredTo.server && serverRssPeak !== undefined
+        ? { cpuPct: cpuPercent(measuredFrom.server, measuredTo.server), rssPeakBytes: serverRssPeak }
+        : undefined,
     saturationCauses: [...stepCauses],
     targetStats: undefined,
     targetMeasured:

@@ -1,7 +1,7 @@
 // A whole run: its steps one after another, every output fed as results arrive, and the
 // run's status decided at the end. Ctrl-C and crashed workers still end here, with every
 // file written from what was measured so far.
-import { errorMessage, InternalError, RunBrokenError, SockcapError } from '../errors.js';
+import { errorMessage, InternalError, RunBrokenError, SockcapError, UsageError } from '../errors.js';
 import { describeFailure, fanOut } from './fan-out.js';
 import type { Output, RunInfo, RunResult, RunStatus, StepResult } from '../results/run-result.js';
 import { createResultsDir, makeRunId } from '../results/results-dir.js';
@@ -23,6 +23,8 @@ export interface RunOptions {
   runId?: string;
   outputs: Output[];
   targetPid?: number;
+  /** Bearer token sent to targetMetrics.url (`sockcap agent --token`). */
+  targetMetricsToken?: string | undefined;
   /** Aborting stops the run as Ctrl-C does: measured results are kept, status `interrupted`. */
   signal?: AbortSignal;
   /** Run only this deterministic slice of the scenario (`--shard 2/8`); default 1/1. */
@@ -43,6 +45,9 @@ export interface RunOptions {
 }
 
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunResult> {
+  if (options.targetPid !== undefined && scenario.steps.some((step) => step.targetMetrics.url !== '')) {
+    throw new UsageError('--target-pid and targetMetrics.url (--target-metrics) both say where the server is measured: give one of them');
+  }
   const warnings = checkLimits(scenario.steps, options.shard?.count ?? 1);
   if (skipsVerification(scenario.steps)) warnings.push(insecureWarning);
   await checkSteps(scenario.steps);
@@ -89,6 +94,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
         onPhase: (phase) => (where = `in step ${step.stepLabel}, ${phase}`),
         output,
         targetPid: options.targetPid,
+        targetMetricsToken: options.targetMetricsToken,
         shard: options.shard ?? { index: 0, count: 1 },
         ...(step.stepIndex === 0 && options.startAt !== undefined ? { startAt: options.startAt } : {}),
         signal,
@@ -128,10 +134,29 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     failure = new RunBrokenError(reason, dir);
   }
   const verdict = runVerdict(steps, status, reason, evaluateThresholds(steps, options.thresholdAbort?.()));
-  const result: RunResult = { ...info, warnings: [...warnings, ...saturationWarnings(steps)], endedAt: new Date(), status, reason, steps, verdict };
+  const result: RunResult = {
+    ...info,
+    warnings: [...warnings, ...saturationWarnings(steps), ...scrapeWarnings(steps)],
+    endedAt: new Date(),
+    status,
+    reason,
+    steps,
+    verdict,
+  };
   output.runFinished(result);
   const lateFailures = output.failures().map(describeFailure).slice(outputFailures.length);
   if (!failure && lateFailures.length > 0) failure = new RunBrokenError(`an output failed: ${lateFailures.join('; ')}`, dir);
   if (failure) throw failure;
   return result;
+}
+
+/** A step whose metrics endpoint did not always answer: how often, and why the first time. */
+function scrapeWarnings(steps: StepResult[]): string[] {
+  return steps.flatMap((result) => {
+    const scrapes = result.serverScrapes;
+    if (!scrapes || scrapes.failures === 0) return [];
+    return [
+      `step ${result.step.stepLabel}: ${scrapes.failures} of ${scrapes.attempts} scrapes of ${result.step.targetMetrics.url} failed (first: ${scrapes.firstFailure ?? 'unknown'}); server cells are empty where they did`,
+    ];
+  });
 }

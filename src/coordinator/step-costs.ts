@@ -2,7 +2,7 @@
 // deltas between a baseline taken just before the first connection opens and a sample
 // taken while every connection is still held, divided by the connections held.
 import { sampleKernel, type KernelSample } from '../metrics/kernel-sampler.js';
-import type { ProcessGroup, ProcessSample } from '../metrics/process-sampler.js';
+import type { ProcessGroup, ProcessSample, ServerSampler } from '../metrics/process-sampler.js';
 import type { ConnectionCosts } from '../results/connection-costs.js';
 
 export interface CostSample {
@@ -11,8 +11,10 @@ export interface CostSample {
   kernel: KernelSample | undefined;
 }
 
-export function sampleCosts(client: ProcessGroup, server: ProcessGroup): CostSample {
-  return { client: client.sample(), server: server.sample(), kernel: sampleKernel() };
+/** The server's reading is taken first when it has to be fetched (a metrics endpoint): all three then describe one moment. */
+export async function sampleCosts(client: ProcessGroup, server: ServerSampler | undefined): Promise<CostSample> {
+  await server?.refresh();
+  return { client: client.sample(), server: server?.sample(), kernel: sampleKernel() };
 }
 
 export function connectionCosts(

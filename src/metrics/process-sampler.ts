@@ -65,8 +65,11 @@ export function openFileLimit(): number | undefined {
 export interface ServerSampler {
   /** The latest reading; undefined when there is none for now (a process gone, a scrape that failed). */
   sample(): ProcessSample | undefined;
-  /** Where the figures come from, for the console and run.json ("pid 812 and its 2 children"). */
+  /** Where the figures come from, for the console and run.json ("pid 812 and 2 child processes (3 summed)"). */
   describe(): string;
+  /** Takes a reading now and waits for it: the samples costs are computed from must be of their moment. */
+  refresh(): Promise<void>;
+  stop(): void;
 }
 
 /**
@@ -90,6 +93,11 @@ export class ProcessGroup implements ServerSampler {
   get empty(): boolean {
     return this.pids.length === 0 && !this.includeSelf;
   }
+
+  /** /proc is read at each sample(): nothing to wait for. */
+  async refresh(): Promise<void> {}
+
+  stop(): void {}
 
   describe(): string {
     if (!this.withChildren) return `pid ${this.pids.join(', ')}`;

@@ -205,6 +205,10 @@ export class ConsoleOutput implements Output {
     this.progressShown = false;
   }
 
+  warning(message: string): void {
+    this.line(`warning: ${message}`);
+  }
+
   private line(text: string): void {
     if (this.quiet) return;
     this.clearProgress();

@@ -39,6 +39,7 @@ function stepRecord(runId: string, scenarioName: string, result: StepResult): Re
     builtInTarget: result.builtInTarget,
     targetPid: result.targetPid,
     serverFigures: result.serverFigures,
+    serverScrapes: result.serverScrapes,
     startedAt: result.startedAt.toISOString(),
     endedAt: result.endedAt.toISOString(),
     measuredSeconds: result.measuredMs / 1000,

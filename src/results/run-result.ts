@@ -36,6 +36,8 @@ export interface StepResult {
   targetPid: number | undefined;
   /** Where the server's CPU and memory were read ("pid 812 and 2 child processes (3 summed)"); undefined when nowhere. */
   serverFigures?: string | undefined;
+  /** Scrapes of the target's metrics endpoint, when the server's figures came from one. */
+  serverScrapes?: { attempts: number; failures: number; firstFailure: string | undefined } | undefined;
   startedAt: Date;
   endedAt: Date;
   /** Measured time (after warm-up), in ms. */
@@ -114,4 +116,6 @@ export interface Output {
   interval?(row: IntervalRow): void;
   stepFinished?(result: StepResult): void;
   runFinished?(run: RunResult): void;
+  /** Something went wrong mid-step that the run survives (a metrics scrape that failed): said the moment it happens. */
+  warning?(message: string): void;
 }

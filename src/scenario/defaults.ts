@@ -123,6 +123,7 @@ export const defaults: Scenario = deepFreeze({
     // nginx's http2_max_concurrent_streams default (Node's own is 2^32 - 1: no limit).
     maxConcurrentStreams: 128,
   },
+  targetMetrics: { url: '', prefix: '' },
   tls: {
     ca: undefined,
     servername: undefined,

@@ -114,6 +114,23 @@ export const target: Parser<string | undefined> = parser(
   },
 );
 
+const metricsUrlShape = new RegExp(`^(?:${['https', 'http'].map(anyCase).join('|')}):\\/\\/[^/?#\\s]`);
+/** A Prometheus endpoint (http:// or https://), or "" for none. */
+export const metricsUrl: Parser<string> = parser(
+  { type: 'string', pattern: `^$|${metricsUrlShape.source}`, description: 'an http:// or https:// URL of a Prometheus endpoint, or "" for none' },
+  (value, path) =>
+    typeof value === 'string' && (value === '' || (metricsUrlShape.test(value) && URL.canParse(value)))
+      ? value
+      : reject(path, 'expected an http:// or https:// URL like http://10.0.0.5:9464/metrics, or "" for none', value),
+);
+
+/** A Prometheus metric name prefix (`myapp_`), or "" for none. */
+export const metricPrefix: Parser<string> = parser({ type: 'string', pattern: '^([a-zA-Z_:][a-zA-Z0-9_:]*)?$' }, (value, path) =>
+  typeof value === 'string' && /^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(value)
+    ? value
+    : reject(path, 'expected a metric name prefix like myapp_, or "" for none', value),
+);
+
 /** One of `allowed`; `anyLetterCase` takes `get` for `GET`. */
 export function oneOf<T extends string>(allowed: readonly T[], anyLetterCase = false): Parser<T> {
   const expected = `expected one of ${allowed.join(', ')}`;

@@ -16,6 +16,8 @@ import {
   jsonField,
   list,
   mappingSchema,
+  metricPrefix,
+  metricsUrl,
   nonEmptyText,
   oneOf,
   optionalJsonField,
@@ -55,6 +57,7 @@ import {
   type Scenario,
   type ServerSettings,
   type Stage,
+  type TargetMetricsSettings,
   type TlsSettings,
   type WebSocketSettings,
 } from './types.js';
@@ -192,6 +195,8 @@ const tlsShape: Shape<TlsSettings> = {
   },
 };
 
+const targetMetricsShape: Shape<TargetMetricsSettings> = { fields: { url: metricsUrl, prefix: metricPrefix } };
+
 const scenarioFields: Fields<Scenario> = {
   name: nonEmptyText,
   target,
@@ -218,6 +223,7 @@ const scenarioFields: Fields<Scenario> = {
   socketio: section(socketIoShape, defaults.socketio),
   events: section(eventsShape, defaults.events),
   server: section(serverShape, defaults.server),
+  targetMetrics: section(targetMetricsShape, defaults.targetMetrics),
   tls: section(tlsShape, defaults.tls),
   processes: processCount(maxProcesses),
   sources,
@@ -239,6 +245,7 @@ export const scenarioSections = {
   socketio: socketIoShape,
   events: eventsShape,
   server: serverShape,
+  targetMetrics: targetMetricsShape,
   tls: tlsShape,
   newcomers: newcomerShape,
   reconnect: reconnectShape,

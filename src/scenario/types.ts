@@ -144,6 +144,14 @@ export interface EventSettings {
   sinceParam: string;
 }
 
+/** Where the server's CPU, memory and descriptors are read when it is not a local process: its Prometheus endpoint. */
+export interface TargetMetricsSettings {
+  /** http(s) URL of the target's /metrics or of `sockcap agent`; "" reads none (the built-in target and --target-pid are read from /proc). */
+  url: string;
+  /** Put before the standard process metric names (`myapp_` for `myapp_process_cpu_seconds_total`). */
+  prefix: string;
+}
+
 /** Settings of the built-in target; ignored (with a warning) when `target` is set. */
 export interface ServerSettings {
   responseSize: Bytes;
@@ -249,6 +257,7 @@ export interface Scenario {
   socketio: SocketIoSettings;
   events: EventSettings;
   server: ServerSettings;
+  targetMetrics: TargetMetricsSettings;
   tls: TlsSettings;
   /** Generator processes, each with its own open-file limit; 0 = as many as the connections need. */
   processes: number;
