@@ -6,11 +6,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cellNumber, onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { startGoawayServer } from './servers/goaway-server.js';
 
 interface Finished {
   code: number | null;
   stderr: string;
   row: Record<string, string>;
+  errors: Map<string, number>;
+  /** Connections the built-in target accepted (0 against an external target). */
   accepted: number;
 }
 
@@ -20,7 +23,8 @@ async function run(scenario: string): Promise<Finished> {
   const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
   const runDir = onlyRunDir(join(dir, 'results'));
   const doc = readJson<{ steps: { targetCounted: { connectionsAccepted: number } }[] }>(join(runDir, 'run.json'));
-  return { code, stderr, row: readCsv(join(runDir, 'summary.csv'))[0]!, accepted: doc.steps[0]!.targetCounted.connectionsAccepted };
+  const errors = new Map(readCsv(join(runDir, 'errors.csv')).map((row) => [row.code!, cellNumber(row, 'count')]));
+  return { code, stderr, row: readCsv(join(runDir, 'summary.csv'))[0]!, errors, accepted: doc.steps[0]?.targetCounted?.connectionsAccepted ?? 0 };
 }
 
 test('a reconnect storm over HTTP/2: the target drops every connection, every client comes back and is counted', async () => {
@@ -60,6 +64,29 @@ reconnect: { backoff: 500ms, jitter: false }
   assert.ok(accepted <= connections * 5, `${accepted} connections accepted: the clients did not wait the backoff`);
   assert.equal(cellNumber(row, 'goaway_last_stream_id'), 1, 'each connection carried its one opening request');
   assert.equal(cellNumber(row, 'errors'), 0, 'a GOAWAY with NO_ERROR is no error');
+});
+
+test('a GOAWAY carrying an error code: counted with its code and last stream id, and the load goes on over new connections', async () => {
+  const server = await startGoawayServer(10);
+  try {
+    const { code, stderr, row, errors } = await run(`target: ${server.url}
+connections: 2
+duration: 1s
+warmup: 0s
+http: { version: 2, streams: 1 }
+verdict: { maxErrorRate: off }
+`);
+    assert.equal(code, 0, stderr);
+    const goaways = cellNumber(row, 'goaways');
+    assert.ok(goaways >= 4, `${goaways} GOAWAYs`);
+    assert.equal(errors.get('h2_goaway_enhance_your_calm'), goaways, [...errors].join(', '));
+    // One stream at a time, so the 10th stream (id 19) was the last one answered before each GOAWAY.
+    assert.equal(cellNumber(row, 'goaway_last_stream_id'), 19);
+    assert.ok(server.counts.connections >= 4, `${server.counts.connections} connections`);
+    assert.ok(cellNumber(row, 'requests') >= 30, `${row.requests} requests`);
+  } finally {
+    await server.close();
+  }
 });
 
 const session = `http:
