@@ -8,7 +8,7 @@
 // failures: wrong answers, no answers, closing after N requests, and a fixed subprotocol.
 import http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { closerFor, listenOnFreePort } from './listen.js';
+import { closerFor, listenOn } from './listen.js';
 
 export interface ChatOptions {
   /** Tokens that authenticate; any other is refused with close 4401. */
@@ -117,7 +117,7 @@ export async function startChatServer(options: ChatOptions): Promise<ChatServer>
     });
   });
   const closeServer = closerFor(server);
-  const port = options.port === undefined ? await listenOnFreePort(server) : await listenOn(server, options.port);
+  const port = await listenOn(server, options.port);
   return {
     url: `ws://127.0.0.1:${port}`,
     counts,
@@ -129,13 +129,6 @@ export async function startChatServer(options: ChatOptions): Promise<ChatServer>
       await closeServer();
     },
   };
-}
-
-function listenOn(server: http.Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(port));
-  });
 }
 
 function send(ws: WebSocket, message: unknown): void {

@@ -13,6 +13,18 @@ export function listenOnFreePort(server: net.Server): Promise<number> {
   });
 }
 
+/** Listens on 127.0.0.1:`port`, or a free port when it is undefined. */
+export function listenOn(server: net.Server, port: number | undefined): Promise<number> {
+  if (port === undefined) return listenOnFreePort(server);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(port);
+    });
+  });
+}
+
 /** Tracks `server`'s sockets from now on; the returned function closes it and destroys them. */
 export function closerFor(server: net.Server): () => Promise<void> {
   const sockets = new Set<net.Socket>();

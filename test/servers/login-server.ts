@@ -7,7 +7,7 @@
 // (the CLI's reachability check connects once without one).
 import http from 'node:http';
 import http2 from 'node:http2';
-import { closerFor, listenOnFreePort } from './listen.js';
+import { closerFor, listenOn } from './listen.js';
 
 export interface LoginServer {
   url: string;
@@ -24,7 +24,8 @@ export interface LoginServer {
   close(): Promise<void>;
 }
 
-export async function startLoginServer(passwords: Record<string, string>, options: { http2?: boolean } = {}): Promise<LoginServer> {
+/** `port`: on 127.0.0.1; undefined: a free one. */
+export async function startLoginServer(passwords: Record<string, string>, options: { http2?: boolean; port?: number } = {}): Promise<LoginServer> {
   const counts = { logins: 0, refusedLogins: 0, items: 0, unauthorized: 0, orders: 0, ordersRefused: 0, h2Sessions: 0, h2Streams: 0 };
   const tokens = new Map<string, string>();
   const handle = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
@@ -82,6 +83,6 @@ export async function startLoginServer(passwords: Record<string, string>, option
     }
   });
   const close = closerFor(server);
-  const port = await listenOnFreePort(server);
-  return { url: `http://127.0.0.1:${port}`, counts, close };
+  const listening = await listenOn(server, options.port);
+  return { url: `http://127.0.0.1:${listening}`, counts, close };
 }
