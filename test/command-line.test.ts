@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startNginx } from '../scripts/bench/nginx.js';
 import type { ServerProcess } from '../scripts/bench/processes.js';
-import { cellNumber, onlyRunDir, readCsv, readJson, runCli, tempDir } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startWsEchoServer, type WsEchoServer } from './servers/ws-echo-server.js';
 
 interface RunDocument {
@@ -124,4 +124,43 @@ test('sockcap alone names every command once; run --help names --no-progress', a
   assert.match(runHelp.stdout, /--no-progress turns it off/);
   const missing = await runCli(['merge'], dir);
   assert.equal(missing.code, 2);
+});
+
+test('every help text lists each flag once, without a yargs "[default: []]"', async () => {
+  const dir = tempDir();
+  for (const verb of ['run', 'merge', 'serve', 'compare', 'report', 'sweep', 'probe', 'schema']) {
+    const help = await runCli([verb, '--help'], dir);
+    assert.equal(help.code, 0, `${verb}: ${help.stderr}`);
+    assert.doesNotMatch(help.stdout, /\[default: \[\]\]/, `${verb} --help`);
+    const flags = [...help.stdout.matchAll(/^\s+(?:-\w, )?(--[\w-]+)/gm)].map((match) => match[1]!);
+    assert.deepEqual(flags, [...new Set(flags)], `${verb} --help lists a flag twice`);
+  }
+  assert.match((await runCli(['merge', '--help'], dir)).stdout, /dirs +the shards' results folders \(at least one\) +\[array\] \[required\]\n/);
+});
+
+test('an unknown flag, argument or command is named as typed, in one line, exit 2', async () => {
+  const dir = tempDir();
+  const sweep = writeScenario(dir, 'sweep.yaml', 'name: words\nprotocol: http\n');
+  const cases: [string[], string][] = [
+    [['sweep', '--no-such-flag', '1'], 'sockcap: sweep has no --no-such-flag (sockcap sweep --help lists what it takes)'],
+    [['run', '-x', '3'], 'sockcap: run has no -x (sockcap run --help lists what it takes)'],
+    [['merge', 'a', '--out', 'b', '--targetPid', '1'], 'sockcap: merge has no --targetPid (sockcap merge --help lists what it takes)'],
+    [['run', 'a.yaml', 'b.yaml'], 'sockcap: run takes no argument b.yaml (sockcap run --help lists what it takes)'],
+    [['frob'], 'sockcap: frob is not a command: one of run, merge, serve, compare, report, sweep, probe, schema (see sockcap --help)'],
+    [['run', '--target-pid', 'abc'], 'sockcap: --target-pid: expected the process id of the target, a whole number like 4242'],
+    [
+      ['sweep', sweep, '--vary', 'thinkTime=0s', '--target-pid', '999999999'],
+      'sockcap: --target-pid 999999999: no such process (give the pid of the running target)',
+    ],
+    // sweep takes run's shorthands, and a bad value names the one typed.
+    [['sweep', sweep, '--vary', 'thinkTime=0s', '-d', '10'], 'sockcap: -d/--duration: expected a duration like 30s or 250ms, got 10'],
+    [['sweep', sweep, '--vary', 'thinkTime=0s', '--connections', 'many'], 'sockcap: -c/--connections: expected a whole number'],
+  ];
+  for (const [args, line] of cases) {
+    const result = await runCli(args, dir);
+    assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `${args.join(' ')}: one line, got ${result.stderr}`);
+    assert.ok(lines[0]!.startsWith(line), `${args.join(' ')}: ${lines[0]}`);
+  }
 });

@@ -125,8 +125,9 @@ test('cost per connection is filled for a hold step and empty for a closed step,
 
 test('sweep.csv leaves what a combination did not measure empty', async () => {
   const dir = tempDir();
-  const file = writeScenario(dir, 'sweep.yaml', 'name: sweep-empty\nprotocol: http\nconnections: 2\nduration: 1s\nwarmup: 0s\ninterval: 500ms\nworkers: 1\n');
-  const { code, stderr } = await runCli(['sweep', file, '--vary', 'thinkTime=0s', '--out', join(dir, 'results')], dir);
+  const file = writeScenario(dir, 'sweep.yaml', 'name: sweep-empty\nprotocol: http\nwarmup: 0s\ninterval: 500ms\n');
+  // sweep takes run's shorthands: -c, -d, -w.
+  const { code, stderr } = await runCli(['sweep', file, '--vary', 'thinkTime=0s', '-c', '2', '-d', '1s', '-w', '1', '--out', join(dir, 'results')], dir);
   assert.equal(code, 0, stderr);
   const runDir = onlyRunDir(join(dir, 'results'));
   assert.ok(existsSync(join(runDir, 'sweep.csv')));

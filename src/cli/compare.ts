@@ -1,6 +1,7 @@
 // `sockcap compare <baseline-dir> <current-dir>`, or `--baseline dir1 dir2 dir3 <current-dir>`:
 // compares results folders on merged histograms and counters, prints and writes the
 // verdict per step and metric, and exits 1 on a regression beyond its allowance.
+import { emptyLists } from './repeatable.js';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, UsageError } from '../errors.js';
 import { parseAllowanceRule } from '../gate/allowance.js';
@@ -32,17 +33,20 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   describe: 'Compare a run with a baseline run (or several) on merged histograms; exit 1 on a regression',
   builder: (yargs: Argv) =>
     yargs
-      .positional('dirs', { type: 'string', array: true, default: [], describe: 'baseline-dir current-dir (with --baseline, the current folder comes last)' })
+      .positional('dirs', {
+        type: 'string',
+        array: true,
+        default: undefined,
+        describe: 'baseline-dir current-dir (with --baseline, the current folder comes last)',
+      })
       .option('baseline', {
         type: 'string',
         array: true,
-        default: [],
         describe: 'baseline results folders, then the current one last; with several baselines, run-to-run noise is measured from their spread',
       })
       .option('max-regression', {
         type: 'string',
         array: true,
-        default: [],
         describe: 'allowance per metric: latency.p99=10%, throughput_per_s=-5%, error_rate=0.5pp, latency.p50=2ms, rtt.p999=off (repeatable)',
       })
       .option('out', { type: 'string', describe: 'folder that receives compare.csv and compare.html (default: the current results folder)' })
@@ -59,12 +63,16 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       })
       .option('junit', { type: 'string', describe: 'also write the verdicts as JUnit XML to this file' })
       .option('markdown', { type: 'string', describe: 'also write a Markdown table (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
+      .middleware(emptyLists('dirs', 'baseline', 'max-regression'))
       .example('$0 compare results/main results/pr', 'one baseline run against the current one')
       .example(
         '$0 compare --baseline results/main-1 results/main-2 results/main-3 results/pr',
         'three baseline runs: changes within their spread are not flagged',
       )
-      .example('$0 compare results/main results/pr --max-regression latency.p99=5% --max-regression throughput_per_s=-3%', 'tighter allowances'),
+      .example(
+        '$0 compare results/main results/pr --max-regression latency.p99=5% --max-regression throughput_per_s=-3%',
+        'tighter allowances',
+      ) as Argv<CompareArgs>,
   handler: (args) => {
     const dirs = args.dirs.map(String);
     let baselineDirs: string[];

@@ -31,7 +31,38 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .wrap(process.stdout.isTTY ? Math.min(120, process.stdout.columns) : null)
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError(`${message} (see sockcap --help)`);
+      throw new UsageError(unknownArguments(message, argv) ?? `${message} (see sockcap --help)`);
     })
     .parseAsync();
+}
+
+/**
+ * yargs says "Unknown arguments: target-pid, targetPid" (its camelCase twin included, the dash
+ * dropped): say instead what the user typed (`--target-pid`, `-d`), once each, and where the
+ * verb's flags are listed.
+ */
+export function unknownArguments(message: string, argv: readonly string[]): string | undefined {
+  const names = /^Unknown arguments?: (.+)$/.exec(message)?.[1]?.split(', ');
+  if (!names) return undefined;
+  const verb = argv.find((arg) => !arg.startsWith('-'));
+  const known = verb !== undefined && commands.some((command) => String(command.command).split(' ')[0] === verb);
+  const flags: string[] = [];
+  const words: string[] = [];
+  for (const name of names) {
+    const typed = argv.find((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`) || arg === `--no-${name}` || arg === `-${name}`);
+    if (typed !== undefined) flags.push(typed.split('=')[0]!);
+    else if (name.length === 1 && argv.some((arg) => /^-[a-zA-Z]+$/.test(arg) && arg.includes(name))) flags.push(`-${name}`);
+    else if (argv.includes(name)) words.push(name);
+  }
+  if (!known && verb !== undefined && words.includes(verb)) return `${verb} is not a command: one of ${verbs} (see sockcap --help)`;
+  const where = known ? verb : 'sockcap';
+  const parts = [
+    flags.length > 0 && `${where} has no ${unique(flags).join(', ')}`,
+    words.length > 0 && `${where} takes no argument ${unique(words).join(', ')}`,
+  ].filter((part): part is string => typeof part === 'string');
+  return `${parts.length > 0 ? parts.join('; ') : message} (sockcap ${known ? `${verb} ` : ''}--help lists what it takes)`;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
 }

@@ -21,13 +21,13 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
   describe: 'Merge the results folders of the shards of one run into one results folder',
   builder: (yargs: Argv) =>
     yargs
-      .positional('dirs', { type: 'string', array: true, describe: "the shards' results folders (at least one)" })
+      // No default: `<dirs..>` requires one folder, and yargs would print "[default: []]" beside "[required]".
+      .positional('dirs', { type: 'string', array: true, default: undefined, describe: "the shards' results folders (at least one)" })
       .option('out', { type: 'string', demandOption: true, describe: 'folder for the merged results (must not hold a run yet)' })
       .option('allow-partial', { type: 'boolean', default: false, describe: 'merge even when shards are missing or duplicated; the result is marked partial' })
       .option('junit', { type: 'string', describe: "the merged run's threshold verdicts as JUnit XML" })
       .option('markdown', { type: 'string', describe: "the merged run's summary and verdicts as Markdown" })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary table and errors' })
-      // `<dirs..>` in the command already requires one folder; demandOption would add "[required] [default: []]" to the help.
       .example('$0 merge shard-*/results/* --out results/merged', 'merge every shard of a run') as Argv<MergeArgs>,
   handler: (args) => {
     const result = mergeShards(args.dirs, {

@@ -1,6 +1,7 @@
 // `sockcap report <results-dir>`: rebuilds every file of a results folder and the console
 // summary from what the run stored (run.json, histograms/, timeseries.csv), so an old run
 // can be re-read by a newer sockcap, or judged against new thresholds.
+import { emptyLists } from './repeatable.js';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../errors.js';
 import { ExpressionError, parseThresholdExpression } from '../scenario/threshold-expression.js';
@@ -45,14 +46,14 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option('threshold', {
         type: 'string',
         array: true,
-        default: [],
         describe: "judge every step by one more threshold: --threshold 'latency.p99 < 50ms' (repeatable)",
       })
       .option('junit', { type: 'string', describe: 'also write the threshold verdicts as JUnit XML to this file' })
       .option('markdown', { type: 'string', describe: 'also write a Markdown summary (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the tables and errors' })
+      .middleware(emptyLists('threshold'))
       .example('$0 report results/20250101-120000-quickstart', 'rewrite the files and print the summary again')
-      .example("$0 report results/nightly --threshold 'rtt.p99 < 20ms' --junit junit.xml", 'judge a stored run by a new threshold'),
+      .example("$0 report results/nightly --threshold 'rtt.p99 < 20ms' --junit junit.xml", 'judge a stored run by a new threshold') as Argv<ReportArgs>,
   handler: (args) => {
     const run = readResults(args.dir);
     for (const step of run.steps) step.step.thresholds = readableThresholds(step.step);

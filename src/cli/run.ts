@@ -1,6 +1,8 @@
 // `sockcap run [scenario]`: load and check the scenario, run it, write the results folder.
+import { emptyLists } from './repeatable.js';
 import type { Argv, CommandModule } from 'yargs';
 import { abortOnInterrupt } from './interrupts.js';
+import { targetPidFlag } from './target-pid.js';
 import { ExitCode } from '../errors.js';
 import { run } from '../api.js';
 import { ConsoleOutput } from '../outputs/console.js';
@@ -83,7 +85,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   builder: (yargs: Argv) =>
     addLiveFlags(yargs)
       .positional('scenario', { type: 'string', describe: 'a .yaml or .json scenario file' })
-      .option('set', { type: 'string', array: true, default: [], describe: 'override a scenario field: --set http.keepAlive=false (repeatable)' })
+      .option('set', { type: 'string', array: true, describe: 'override a scenario field: --set http.keepAlive=false (repeatable)' })
       .option('target', { type: 'string', describe: 'target URL (same as --set target=URL)' })
       .option('protocol', { type: 'string', describe: `${protocols.join(', ')} (same as --set protocol=…)` })
       .option('connections', { alias: 'c', type: 'string', describe: 'connections (same as --set connections=N)' })
@@ -116,16 +118,17 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('threshold', {
         type: 'string',
         array: true,
-        default: [],
         describe: "fail the run (exit 1) unless every step meets it: --threshold 'latency.p99 < 50ms' (repeatable)",
       })
       .option('junit', { type: 'string', describe: 'write the threshold verdicts as JUnit XML to this file' })
       .option('markdown', { type: 'string', describe: 'write a Markdown summary (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file' })
+      .middleware(emptyLists('set', 'threshold'))
       .example('$0 run', 'quickstart: HTTP keep-alive then WebSocket echo against the built-in target')
       .example('$0 run scenarios/http-keepalive-off.yaml --set connections=100', 'a scenario file with an override')
       .example('$0 run --target http://127.0.0.1:8080/ -c 50 -d 30s', 'wrk-style: one HTTP step against a URL, with connections and duration')
-      .example('$0 run --target ws://127.0.0.1:8080/ws -c 50', 'one WebSocket echo step (the scheme says websocket)'),
+      .example('$0 run --target ws://127.0.0.1:8080/ws -c 50', 'one WebSocket echo step (the scheme says websocket)') as Argv<RunArgs>,
   handler: async (args) => {
+    const targetPid = targetPidFlag(args['target-pid']);
     const scenario = await loadScenario(args.scenario, scenarioFlags(args));
     addThresholds([scenario.base, ...scenario.steps], thresholdsFromFlags(args.threshold));
     const shard = parseShard(args.shard);
@@ -140,7 +143,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const result = await run(scenario, {
         resultsDir: args.out,
         ...(args['run-id'] === undefined ? {} : { runId: args['run-id'] }),
-        ...(args['target-pid'] === undefined ? {} : { targetPid: args['target-pid'] }),
+        ...(targetPid === undefined ? {} : { targetPid }),
         ...metricsToken(args['target-metrics-token']),
         signal: controller.signal,
         shard: { index: shard.index + 1, count: shard.count },

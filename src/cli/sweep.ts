@@ -2,9 +2,11 @@
 // varied values (the built-in target restarted with each server setting), write sweep.csv
 // beside the usual files, and name the best combination for the user's goal.
 // `sockcap sweep --resume <results-dir>` runs the combinations an interrupted sweep left.
+import { emptyLists } from './repeatable.js';
 import type { Argv, CommandModule } from 'yargs';
 import { abortOnInterrupt } from './interrupts.js';
 import { run } from '../api.js';
+import { targetPidFlag } from './target-pid.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { ConsoleOutput } from '../outputs/console.js';
 import type { ServerTimeout } from '../outputs/keepalive-columns.js';
@@ -34,9 +36,16 @@ export interface SweepArgs extends LiveArgs {
   resume?: string;
   out: string;
   'run-id'?: string;
+  connections?: string;
+  duration?: string;
+  workers?: string;
+  'target-pid'?: number;
   quiet: boolean;
   progress?: boolean;
 }
+
+/** The shorthands `run` has, --set in disguise; a problem with one names the flag typed. */
+const shorthands = { connections: '-c/--connections', duration: '-d/--duration', workers: '-w/--workers' } as const;
 
 export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep [scenario]',
@@ -47,11 +56,14 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('vary', {
         type: 'string',
         array: true,
-        default: [],
         describe: 'a field and its values: --vary server.keepAliveTimeout=1s,5s,15s (repeatable; every combination runs)',
       })
-      .option('set', { type: 'string', array: true, default: [], describe: 'override a scenario field for every combination (repeatable)' })
+      .option('set', { type: 'string', array: true, describe: 'override a scenario field for every combination (repeatable)' })
       .option('target', { type: 'string', describe: 'an external target URL (same as --set target=URL): only client-side fields can be varied' })
+      .option('connections', { alias: 'c', type: 'string', describe: 'connections of every combination (same as --set connections=N)' })
+      .option('duration', { alias: 'd', type: 'string', describe: 'measured duration of every combination, e.g. 10s (same as --set duration=…)' })
+      .option('workers', { alias: 'w', type: 'string', describe: 'worker threads (same as --set workers=N)' })
+      .option('target-pid', { type: 'number', describe: 'pid of a local external target, to sample its CPU and memory' })
       .option('goal', { type: 'string', choices: goalNames, describe: 'what "best" means in the verdict (default lowest-p99)' })
       .option('probe', {
         type: 'boolean',
@@ -65,12 +77,14 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('run-id', { type: 'string', describe: 'name of the results folder (default: time and scenario name)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the tables and errors' })
       .option('progress', { type: 'boolean', describe: 'live progress line; --no-progress turns it off (default: on when stderr is a terminal)' })
+      .middleware(emptyLists('vary', 'set'))
       .example(
         '$0 sweep scenarios/keepalive-sweep.yaml --vary server.keepAliveTimeout=1s,5s --vary thinkTime=500ms,2s',
         'four combinations against the built-in target',
       )
-      .example('$0 sweep --resume results/20250101-120000-keepalive-sweep', 'run what an interrupted sweep left'),
+      .example('$0 sweep --resume results/20250101-120000-keepalive-sweep', 'run what an interrupted sweep left') as Argv<SweepArgs>,
   handler: async (args) => {
+    const targetPid = targetPidFlag(args['target-pid']);
     const { plan, annotation, resume } = args.resume === undefined ? await newSweep(args) : await resumedSweep(args, args.resume);
     const sweepCsv = new SweepCsv({ dimensions: plan.dimensions, combos: plan.combos, serverTimeout: annotation.serverTimeout });
     const console = new ConsoleOutput({ quiet: args.quiet, ...(args.progress === undefined ? {} : { progress: args.progress }) });
@@ -81,6 +95,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       const result = await run(plan.scenario, {
         resultsDir: args.out,
         ...(args['run-id'] === undefined ? {} : { runId: args['run-id'] }),
+        ...(targetPid === undefined ? {} : { targetPid }),
         signal: controller.signal,
         annotations: { sweep: annotation },
         ...(resume ? { resume } : {}),
@@ -97,7 +112,14 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
 
 async function newSweep(args: SweepArgs): Promise<{ plan: SweepPlan; annotation: SweepAnnotation; resume: undefined }> {
   const set = [...args.set, ...(args.target === undefined ? [] : [`target=${args.target}`])];
-  const plan = planSweep(await loadScenario(args.scenario, { set }), parseVary(args.vary));
+  const flags: Record<string, string> = args.target === undefined ? {} : { target: '--target' };
+  for (const [name, flag] of Object.entries(shorthands) as [keyof typeof shorthands, string][]) {
+    const value = args[name];
+    if (value === undefined) continue;
+    set.push(`${name}=${value}`);
+    flags[name] = flag;
+  }
+  const plan = planSweep(await loadScenario(args.scenario, { set, flags }), parseVary(args.vary));
   const target = plan.scenario.base.target;
   const serverTimeout = await externalTimeout(args, target);
   const goal = (args.goal ?? 'lowest-p99') as GoalName;
@@ -110,6 +132,9 @@ async function resumedSweep(args: SweepArgs, dir: string) {
     args.vary.length > 0 && '--vary',
     args.set.length > 0 && '--set',
     args.target && '--target',
+    args.connections && '-c/--connections',
+    args.duration && '-d/--duration',
+    args.workers && '-w/--workers',
     args.probe && '--probe',
   ]
     .filter(Boolean)
