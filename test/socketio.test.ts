@@ -43,6 +43,9 @@ const external = (url: string): string =>
   // Some steps are refused on purpose: the default verdict would fail them.
   'verdict:\n  maxErrorRate: off\n  requireSuccess: false';
 
+/** The test server's /chat namespace, with the auth and query it wants. */
+const chatSettings = 'socketio:\n  namespace: /chat\n  auth: { token: letmein }\n  query: { room: lobby }';
+
 const errorCount = (result: Run, step: string, code: string): number =>
   result.errors.filter((row) => row.step === step && row.code === code).reduce((sum, row) => sum + cellNumber(row, 'count'), 0);
 
@@ -92,10 +95,7 @@ test('a namespace with auth and query; a refused namespace and a refused auth ar
   const server = await startSocketIoServer();
   try {
     const result = await run(`${external(server.url)}
-socketio:
-  namespace: /chat
-  auth: { token: letmein }
-  query: { room: lobby }
+${chatSettings}
 steps:
   - name: ack
   - name: news
@@ -116,6 +116,31 @@ steps:
     assert.ok(errorCount(result, 'no-namespace', 'socketio_namespace_refused') >= 2, JSON.stringify(result.errors));
     assert.ok(errorCount(result, 'closed-default', 'socketio_refused') >= 1, JSON.stringify(result.errors));
     assert.match(result.stderr, /warning: no event delivered in step closed-default:/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('interop: a socket.io 3 server, over polling, the upgrade and WebSocket', async () => {
+  const server = await startSocketIoServer(3);
+  try {
+    const result = await run(`${external(server.url)}
+${chatSettings}
+steps:
+  - name: ack-upgrade
+  - name: news-websocket
+    socketio: { mode: subscribe, event: news, transports: [websocket] }
+  - name: news-polling
+    socketio: { mode: subscribe, event: news, transports: [polling] }
+`);
+    const acks = result.summary.get('ack-upgrade')!;
+    assert.ok(cellNumber(acks, 'messages') > 0 && cellNumber(acks, 'errors') === 0, JSON.stringify(acks));
+    assert.ok(cellNumber(result.summary.get('ack-upgrade'), 'upgrade_p50_ms') > 0, 'the upgrade to WebSocket timed');
+    for (const step of ['news-websocket', 'news-polling']) {
+      const row = result.summary.get(step)!;
+      assert.ok(cellNumber(row, 'events') >= 2 * 20, `${step}: ${JSON.stringify(row)}`);
+      assert.equal(cellNumber(row, 'lost'), 0);
+    }
   } finally {
     await server.close();
   }

@@ -1,10 +1,16 @@
-// A Socket.IO server (the socket.io package) with what the built-in target lacks: a `/chat`
+// A Socket.IO server (the socket.io package, version 4 or 3) with what the built-in target lacks: a `/chat`
 // namespace that wants the auth payload { token: "letmein" } and the query room=lobby, acks
 // `echo`, and emits `news` ({ "seq", "publishedAt" }) 20 times a second; the default
 // namespace refuses everyone, and any other namespace does not exist. It counts the requests it gets.
 import http from 'node:http';
 import { Server } from 'socket.io';
+import { createRequire } from 'node:module';
 import { closerFor, listenOnFreePort } from './listen.js';
+
+// socket.io 3 (installed as socket.io-v3) ships types for require only; its server API is 4's for everything used here.
+const { Server: ServerV3 } = createRequire(import.meta.url)('socket.io-v3') as {
+  Server: new (server: http.Server, options: { serveClient: boolean }) => Server;
+};
 
 export interface SocketIoTestServer {
   url: string;
@@ -13,9 +19,10 @@ export interface SocketIoTestServer {
   close(): Promise<void>;
 }
 
-export async function startSocketIoServer(): Promise<SocketIoTestServer> {
+/** `version`: the major version of the socket.io package serving (3 or 4: the two the Engine.IO 4 protocol covers). */
+export async function startSocketIoServer(version: 3 | 4 = 4): Promise<SocketIoTestServer> {
   const httpServer = http.createServer();
-  const server = new Server(httpServer, { serveClient: false });
+  const server = version === 3 ? new ServerV3(httpServer, { serveClient: false }) : new Server(httpServer, { serveClient: false });
   let requests = 0;
   httpServer.on('request', () => requests++);
   httpServer.on('upgrade', () => requests++);
