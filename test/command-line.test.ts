@@ -118,7 +118,7 @@ test('sockcap alone names every command once; run --help names --no-progress', a
   assert.equal(bare.code, 2);
   assert.equal(
     bare.stderr.trim(),
-    'sockcap: name a command: sockcap <command>, one of run, merge, serve, compare, report, sweep, probe, schema (see sockcap --help)',
+    'sockcap: name a command: sockcap <command>, one of run, merge, serve, compare, report, sweep, probe, agent, schema (see sockcap --help)',
   );
   const runHelp = await runCli(['run', '--help'], dir);
   assert.match(runHelp.stdout, /--no-progress turns it off/);

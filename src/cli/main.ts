@@ -3,6 +3,7 @@ import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../errors.js';
 import { version } from '../version.js';
+import { agentCommand } from './agent.js';
 import { compareCommand } from './compare.js';
 import { probeCommand } from './probe.js';
 import { reportCommand } from './report.js';
@@ -12,7 +13,7 @@ import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
 import { sweepCommand } from './sweep.js';
 
-const commands = [runCommand, mergeCommand, serveCommand, compareCommand, reportCommand, sweepCommand, probeCommand, schemaCommand];
+const commands = [runCommand, mergeCommand, serveCommand, compareCommand, reportCommand, sweepCommand, probeCommand, agentCommand, schemaCommand];
 
 /** `run, serve, …`: every verb, from the command modules themselves, so none is left out. */
 const verbs = commands.map((command) => String(command.command).split(' ')[0]).join(', ');

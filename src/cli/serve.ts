@@ -196,7 +196,8 @@ async function listen(host: string, port: number, settings: ServerSettings, tls:
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one then gets Node's default handling. */
-function signalled(): Promise<void> {
+/** Resolves at the first SIGINT or SIGTERM: a server command then closes and reports. */
+export function signalled(): Promise<void> {
   return new Promise((resolve) => {
     const onSignal = (): void => {
       process.off('SIGINT', onSignal);

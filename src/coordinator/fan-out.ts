@@ -45,7 +45,7 @@ export function fanOut(outputs: readonly Output[], report: (line: string) => voi
   };
   return {
     runStarted: (run) => call('runStarted', run),
-    stepStarted: (step, plan) => call('stepStarted', step, plan),
+    stepStarted: (step, plan, targetClock) => call('stepStarted', step, plan, targetClock),
     interval: (row) => call('interval', row),
     stepFinished: (result) => call('stepFinished', result),
     runFinished: (run) => call('runFinished', run),

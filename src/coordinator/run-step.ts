@@ -18,6 +18,7 @@ import { saturationCauses } from './saturation.js';
 import { connectionCosts, sampleCosts, type CostSample } from './step-costs.js';
 import { startTargets, type StepTargets } from './targets.js';
 import { serverFigures, type ServerFigures } from './server-figures.js';
+import { deliveryClockNote } from '../scenario/delivery-clock.js';
 
 /** Between the start request and the first connection: time for it to reach every worker. */
 const startDelayMs = 100;
@@ -85,7 +86,10 @@ async function drive(step: StepScenario, targets: StepTargets, figures: ServerFi
   const server = figures.sampler;
   const serverSource = server?.describe();
   const planText = describePlan(step, plan, targets.urls.length, options.shard);
-  output.stepStarted?.(step, targets.builtIn || !serverSource ? planText : `${planText}; server figures from ${serverSource}`);
+  // Publish times stamped on the target's host are moved onto this clock (not needed when both are one machine's).
+  const targetClock = deliveryClockNote(step).sharedClock ? undefined : figures.targetClock;
+  for (const slice of plan.processes.flat()) slice.targetClockOffsetMs = targetClock?.offsetMs ?? 0;
+  output.stepStarted?.(step, targets.builtIn || !serverSource ? planText : `${planText}; server figures from ${serverSource}`, targetClock);
 
   const stepCauses = new Set<string>();
   let clientRssPeak = 0;
@@ -243,6 +247,7 @@ async function drive(step: StepScenario, targets: StepTargets, figures: ServerFi
     builtInTarget: targets.builtIn,
     targetPid: targets.pids[0],
     serverFigures: serverSource,
+    targetClock: figures.targetClock,
     serverScrapes: figures.scraper
       ? { attempts: figures.scraper.attempts, failures: figures.scraper.failures, firstFailure: figures.scraper.firstFailure }
       : undefined,

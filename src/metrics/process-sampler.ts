@@ -84,14 +84,15 @@ export class ProcessGroup implements ServerSampler {
   processCount = 0;
 
   constructor(
-    private readonly pids: number[],
+    /** The processes, or how to find them again at each sample (`sockcap agent --match`). */
+    private readonly pids: number[] | (() => number[]),
     private readonly includeSelf: boolean,
     /** Also the children of `pids`, and theirs (a master and the workers it forked). */
     private readonly withChildren = false,
   ) {}
 
   get empty(): boolean {
-    return this.pids.length === 0 && !this.includeSelf;
+    return Array.isArray(this.pids) && this.pids.length === 0 && !this.includeSelf;
   }
 
   /** /proc is read at each sample(): nothing to wait for. */
@@ -100,23 +101,29 @@ export class ProcessGroup implements ServerSampler {
   stop(): void {}
 
   describe(): string {
-    if (!this.withChildren) return `pid ${this.pids.join(', ')}`;
+    const roots = this.roots();
+    if (!this.withChildren) return `pid ${roots.join(', ')}`;
     this.sample();
-    const children = this.processCount - this.pids.length;
-    return `pid ${this.pids.join(', ')} and ${children} child process${children === 1 ? '' : 'es'} (${this.processCount} summed)`;
+    const children = this.processCount - roots.length;
+    return `pid ${roots.join(', ')} and ${children} child process${children === 1 ? '' : 'es'} (${this.processCount} summed)`;
+  }
+
+  private roots(): number[] {
+    return Array.isArray(this.pids) ? this.pids : this.pids();
   }
 
   sample(): ProcessSample | undefined {
     if (this.empty) return undefined;
     const samples: ProcessSample[] = this.includeSelf ? [sampleSelf()] : [];
-    const alive = this.withChildren ? processTree(this.pids) : this.pids;
+    const roots = this.roots();
+    const alive = this.withChildren ? processTree(roots) : roots;
     const now = new Map<number, ProcessSample>();
     for (const pid of alive) {
       const sample = sampleProcess(pid);
       if (sample) now.set(pid, sample);
     }
     for (const [pid, sample] of now) this.last.set(pid, sample);
-    for (const pid of new Set([...this.pids, ...this.last.keys()])) {
+    for (const pid of new Set([...roots, ...this.last.keys()])) {
       const sample = now.get(pid);
       const known = sample ?? this.last.get(pid);
       // A process that exited still counts the CPU it used, but holds no memory now.

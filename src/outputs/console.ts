@@ -8,6 +8,7 @@ import { summaryRow } from '../results/summary-row.js';
 import { measuredCell } from '../results/number-format.js';
 import { autoFallbackNote } from '../results/http2-columns.js';
 import { deliveryClockNote } from '../scenario/delivery-clock.js';
+import type { ClockOffset } from '../metrics/clock-offset.js';
 import { connectionWorkloads } from '../scenario/types.js';
 import { hasSession } from '../scenario/session-types.js';
 import { primaryMetricOf, stepPlan } from '../protocols/index.js';
@@ -95,10 +96,10 @@ export class ConsoleOutput implements Output {
     for (const warning of run.warnings) this.line(`warning: ${warning}`);
   }
 
-  stepStarted(step: StepScenario, plan: string): void {
+  stepStarted(step: StepScenario, plan: string, targetClock?: ClockOffset): void {
     this.line(`step ${step.stepIndex + 1}/${this.stepCount} ${step.stepLabel}: ${step.protocol} ${step.workload}, ${plan}`);
     if (stepPlan(step).kind !== 'receive') return;
-    const delivery = deliveryClockNote(step);
+    const delivery = deliveryClockNote(step, targetClock);
     if (!delivery.sharedClock) this.line(`note: ${delivery.note}`);
   }
 

@@ -40,6 +40,8 @@ function stepRecord(runId: string, scenarioName: string, result: StepResult): Re
     targetPid: result.targetPid,
     serverFigures: result.serverFigures,
     serverScrapes: result.serverScrapes,
+    // The target host's clock minus this one's (ms) and the bound of its error, measured to sockcap agent.
+    targetClock: result.targetClock,
     startedAt: result.startedAt.toISOString(),
     endedAt: result.endedAt.toISOString(),
     measuredSeconds: result.measuredMs / 1000,
@@ -60,7 +62,7 @@ function stepRecord(runId: string, scenarioName: string, result: StepResult): Re
     targetProcesses: result.targetProcesses,
     shard: result.shard,
     // Receive-driven steps only: whether delivery latency was measured, and against which clocks.
-    delivery: receivesEvents(result.step) ? deliveryClockNote(result.step) : undefined,
+    delivery: receivesEvents(result.step) ? deliveryClockNote(result.step, result.targetClock) : undefined,
     scenario: result.step,
     // The step's summary.csv row, figures that were not measured as null: what a script reads without parsing CSV.
     summary: nullIfUnmeasured(summaryRow(runId, scenarioName, result, primaryMetricOf(result.step))),

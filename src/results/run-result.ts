@@ -1,5 +1,6 @@
 // What outputs consume: one stream of interval rows and step results, nothing about
 // sockets. A new output (csv, json, console, junit) is one file implementing this.
+import type { ClockOffset } from '../metrics/clock-offset.js';
 import type { Counters } from '../metrics/counters.js';
 import type { Histogram, MetricName } from '../metrics/histogram.js';
 import type { ResolvedScenario, StepScenario } from '../scenario/types.js';
@@ -36,6 +37,8 @@ export interface StepResult {
   targetPid: number | undefined;
   /** Where the server's CPU and memory were read ("pid 812 and 2 child processes (3 summed)"); undefined when nowhere. */
   serverFigures?: string | undefined;
+  /** The target host's clock minus this one's, measured to its sockcap agent; undefined when not measured. */
+  targetClock?: ClockOffset | undefined;
   /** Scrapes of the target's metrics endpoint, when the server's figures came from one. */
   serverScrapes?: { attempts: number; failures: number; firstFailure: string | undefined } | undefined;
   startedAt: Date;
@@ -112,7 +115,8 @@ export interface RunResult extends RunInfo {
 
 export interface Output {
   runStarted?(run: RunInfo): void;
-  stepStarted?(step: StepScenario, plan: string): void;
+  /** `targetClock`: the offset measured to the target's host (sockcap agent), that delivery latency is corrected by. */
+  stepStarted?(step: StepScenario, plan: string, targetClock?: ClockOffset): void;
   interval?(row: IntervalRow): void;
   stepFinished?(result: StepResult): void;
   runFinished?(run: RunResult): void;

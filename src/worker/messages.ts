@@ -25,6 +25,8 @@ export interface Slice {
   startAt: number;
   measureFrom: number;
   endAt: number;
+  /** The target host's clock minus this one's, in ms, measured to its sockcap agent; 0 when not measured. */
+  targetClockOffsetMs?: number;
 }
 
 export interface Snapshot {
@@ -60,6 +62,8 @@ export interface StartRequest {
   startAt: number;
   measureFrom: number;
   endAt: number;
+  /** The target host's clock minus this one's, in ms, measured to its sockcap agent; 0 when not measured. */
+  targetClockOffsetMs?: number;
 }
 
 export type WorkerToCoordinator = Snapshot | ReadyReport;

@@ -23,7 +23,10 @@ export async function runReceiveSlice(slice: Slice, port: MessagePort, plan: Rec
     // Clients spread over the target's processes by their global index, as in runSlice.
     const global = slice.firstConnection + i;
     const target = targets[global % targets.length]!;
-    return { global, receiver: createReceiver({ scenario, target, recorder, tls, sink: eventSink(recorder), connection: global }) };
+    return {
+      global,
+      receiver: createReceiver({ scenario, target, recorder, tls, sink: eventSink(recorder, slice.targetClockOffsetMs ?? 0), connection: global }),
+    };
   });
 
   const lifecycle = sliceLifecycle(slice, port, recorder);

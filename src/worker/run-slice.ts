@@ -46,7 +46,7 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
         localAddress: slice.sources.length > 0 ? slice.sources[global % slice.sources.length] : undefined,
         onClosed,
         connection: global,
-        sink: scenario.websocket.session.push ? eventSink(recorder) : undefined,
+        sink: scenario.websocket.session.push ? eventSink(recorder, slice.targetClockOffsetMs ?? 0) : undefined,
       }),
     );
   }
