@@ -91,11 +91,13 @@ steps:
   assert.ok(cellNumber(overPolling, 'header_bytes_per_event') > cellNumber(overWebSocket, 'header_bytes_per_event'), 'polling pays headers per event');
 });
 
-test('a namespace with auth and query; a refused namespace and a refused auth are errors by code', async () => {
+test('a namespace with auth, query and http.headers; a refused namespace and a refused auth are errors by code', async () => {
   const server = await startSocketIoServer();
   try {
     const result = await run(`${external(server.url)}
 ${chatSettings}
+http:
+  headers: { x-team: blue }
 steps:
   - name: ack
   - name: news
@@ -109,6 +111,8 @@ steps:
 `);
     assert.ok(cellNumber(result.summary.get('ack'), 'messages') > 0);
     assert.equal(cellNumber(result.summary.get('ack'), 'errors'), 0);
+    // Over polling (ack) and on the WebSocket upgrade (news) alike.
+    assert.ok(server.teams.length >= 4 && server.teams.every((team) => team === 'blue'), `http.headers on every handshake: ${server.teams.join(',')}`);
     const news = result.summary.get('news')!;
     assert.ok(cellNumber(news, 'events') >= 2 * 20, JSON.stringify(news));
     assert.equal(cellNumber(news, 'lost'), 0);

@@ -16,6 +16,8 @@ export interface SocketIoTestServer {
   url: string;
   /** HTTP requests received so far, WebSocket upgrades included. */
   requests(): number;
+  /** The `x-team` header of each connection's handshake, '' when it had none. */
+  teams: string[];
   close(): Promise<void>;
 }
 
@@ -28,7 +30,10 @@ export async function startSocketIoServer(version: 3 | 4 = 4): Promise<SocketIoT
   httpServer.on('upgrade', () => requests++);
   server.of('/').use((_socket, next) => next(new Error('the default namespace is closed')));
   const chat = server.of('/chat');
+  const teams: string[] = [];
   chat.use((socket, next) => {
+    const team = socket.handshake.headers['x-team'];
+    teams.push(typeof team === 'string' ? team : '');
     const auth = socket.handshake.auth as { token?: unknown };
     if (auth.token !== 'letmein' || socket.handshake.query.room !== 'lobby') next(new Error('not authorized'));
     else next();
@@ -45,6 +50,7 @@ export async function startSocketIoServer(version: 3 | 4 = 4): Promise<SocketIoT
   return {
     url: `http://127.0.0.1:${port}`,
     requests: () => requests,
+    teams,
     close: async () => {
       clearInterval(timer);
       await server.close();

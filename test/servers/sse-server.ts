@@ -10,7 +10,8 @@
 // - /plain: a 200 that is text/plain, /error: a 503, /stall: headers and then silence,
 //   /big: one event larger than 1 KiB between two small ones, /malformed: an unknown field
 //   and a `retry` that is not a number between good events.
-// Every Last-Event-ID it was sent is kept in order, so a test can check the resumes.
+// Every Last-Event-ID it was sent is kept in order, so a test can check the resumes, and
+// every request's x-team header, so it can check the scenario's http.headers went out.
 import http from 'node:http';
 import { closerFor, listenOnFreePort } from './listen.js';
 
@@ -18,6 +19,8 @@ export interface SseTestServer {
   url: string;
   /** Last-Event-ID headers received, in order. */
   lastEventIds: string[];
+  /** The `x-team` header of every request, '' when it had none. */
+  teams: string[];
   close(): Promise<void>;
 }
 
@@ -30,12 +33,15 @@ function heartbeat(res: http.ServerResponse): void {
 
 export async function startSseServer(): Promise<SseTestServer> {
   const lastEventIds: string[] = [];
+  const teams: string[] = [];
   const open: http.ServerResponse[] = [];
   const server = http.createServer((req, res) => {
     req.resume();
     const path = new URL(req.url ?? '/', 'http://test').pathname;
     const resumeFrom = req.headers['last-event-id'];
     if (typeof resumeFrom === 'string') lastEventIds.push(resumeFrom);
+    const team = req.headers['x-team'];
+    teams.push(typeof team === 'string' ? team : '');
     const stream = (): void => {
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
       open.push(res);
@@ -98,6 +104,7 @@ export async function startSseServer(): Promise<SseTestServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     lastEventIds,
+    teams,
     close: async () => {
       for (const res of open) res.destroy();
       await closeServer();
