@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cellNumber, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
-import { createNetwork, NetnsUnavailable, sentBytes, startOn, type HostProcess, type Network } from './helpers/netns.js';
+import { networkOrSkip, sentBytes, startOn, type HostProcess } from './helpers/netns.js';
 
 const port = 8080;
 const rate = 100;
@@ -37,16 +37,8 @@ interface ShardRun {
 }
 
 test('two generator hosts and a target host in network namespaces: merged shards match the target', { timeout: 30_000 }, async (t) => {
-  let network: Network<'target' | 'gen1' | 'gen2'>;
-  try {
-    network = createNetwork(`sockcap-${process.pid}`, { target: '10.77.0.1', gen1: '10.77.0.2', gen2: '10.77.0.3' });
-  } catch (error) {
-    if (error instanceof NetnsUnavailable) {
-      t.skip(`ip netns not permitted: ${error.message}`);
-      return;
-    }
-    throw error;
-  }
+  const network = networkOrSkip(t, `sockcap-${process.pid}`, { target: '10.77.0.1', gen1: '10.77.0.2', gen2: '10.77.0.3' });
+  if (!network) return;
   const started: HostProcess[] = [];
   try {
     const { target, gen1, gen2 } = network.hosts;

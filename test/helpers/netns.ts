@@ -68,6 +68,21 @@ export function createNetwork<Name extends string>(prefix: string, addresses: Re
   return { hosts, remove };
 }
 
+/** The network, or undefined after skipping the test where this machine makes no namespaces. */
+export function networkOrSkip<Name extends string>(
+  t: { skip(message: string): void },
+  prefix: string,
+  addresses: Record<Name, string>,
+): Network<Name> | undefined {
+  try {
+    return createNetwork(prefix, addresses);
+  } catch (error) {
+    if (!(error instanceof NetnsUnavailable)) throw error;
+    t.skip(`ip netns not permitted: ${error.message}`);
+    return undefined;
+  }
+}
+
 /** A namespace lives on while a process is inside it, so those go first (they are ours: we made it). */
 export function removeNamespace(namespace: string): void {
   try {
