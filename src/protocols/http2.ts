@@ -48,6 +48,8 @@ interface Connection {
   lost: string | undefined;
   /** A GOAWAY arrived: the open streams finish, new ones go to a new connection. */
   draining: boolean;
+  /** The first GOAWAY's last stream id: streams above it were never processed (RFC 9113 section 6.8). */
+  lastStreamId: number;
 }
 
 /** The HTTP/1.1 driver `auto` falls back on, over sockets from `opener`. */
@@ -82,7 +84,16 @@ export function createHttp2Driver(context: DriverContext, http1: Http1Driver): C
     const { socket, readyEvent } = opener.open({ host, port, localAddress });
     // Without it Nagle's algorithm holds small frames back for the peer's delayed ACK (40 ms).
     socket.setNoDelay(true);
-    const connection: Connection = { socket, session: undefined, ready: false, limit: 0, inFlight: 0, lost: undefined, draining: false };
+    const connection: Connection = {
+      socket,
+      session: undefined,
+      ready: false,
+      limit: 0,
+      inFlight: 0,
+      lost: undefined,
+      draining: false,
+      lastStreamId: Number.MAX_SAFE_INTEGER,
+    };
     current = connection;
     const timer = setTimeout(
       () => socket.destroy(Object.assign(new Error('connect timeout'), { code: 'connect_timeout' })),
@@ -134,11 +145,17 @@ export function createHttp2Driver(context: DriverContext, http1: Http1Driver): C
     session.on('goaway', (code: number, lastStreamId: number) => {
       recorder.count('goaways');
       recorder.peak('goawayLastStreamId', lastStreamId);
-      if (code !== NGHTTP2_NO_ERROR) recorder.error(`h2_goaway_${http2CodeName(code)}`);
+      // node:http2 ends the session at a GOAWAY carrying an error, taking the open streams down
+      // with it: they fail with the GOAWAY's code (the server reset none of them).
+      if (code !== NGHTTP2_NO_ERROR) {
+        connection.lost = `h2_goaway_${http2CodeName(code)}`;
+        recorder.error(connection.lost);
+      }
       // A server may send several (a notice, then the final one: RFC 9113 section 6.8); the first one moves the load on.
       if (connection.draining) return;
-      connection.lost = 'h2_goaway';
+      connection.lost ??= 'h2_goaway';
       connection.draining = true;
+      connection.lastStreamId = lastStreamId;
       if (current === connection) current = undefined;
       if (waiting.length > 0) connect();
     });
@@ -186,11 +203,16 @@ export function createHttp2Driver(context: DriverContext, http1: Http1Driver): C
     stream.once('close', () => {
       connection.inFlight--;
       if (complete && stream.rstCode === NGHTTP2_NO_ERROR) done(status >= 400 ? `http_${status}` : null, true, now());
-      else if (stream.rstCode === refusedStreamCode && !timedOut) refused(request);
+      else if ((stream.rstCode === refusedStreamCode || unprocessed(connection, stream)) && !timedOut) refused(request);
       else done(timedOut ? 'timeout' : failure(connection, stream.rstCode), false);
       pump();
     });
     if (body !== undefined) stream.end(body);
+  }
+
+  /** The stream came after the GOAWAY's last stream id (or never got an id): the server never processed it. */
+  function unprocessed(connection: Connection, stream: http2.ClientHttp2Stream): boolean {
+    return connection.draining && (stream.id === undefined || stream.id > connection.lastStreamId);
   }
 
   /** Counted, and sent again first in line (on a new connection after a GOAWAY), or failed after too many refusals. */
