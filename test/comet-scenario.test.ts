@@ -1,5 +1,5 @@
 // The scenario fields of poll, long-poll and WebSocket subscribe: defaults, and one exact
-// line for each mistake between fields.
+// line for each mistake between fields; the shipped comet scenarios cover every push transport.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -89,4 +89,40 @@ test('field shapes', async () => {
   await rejectsWith('events:\n  sinceParam: "a b"\n', 'events.sinceParam: expected a query parameter name like since, got "a b"');
   await rejectsWith('poll:\n  interval: 0\n', 'poll.interval: expected a duration above 0, got 0');
   await rejectsWith('server:\n  eventBurst: 0\n', 'server.eventBurst: expected a whole number from 1 to 100000, got 0');
+});
+
+/** The transport (as transports.csv names it) and event rate of each step of a shipped scenario. */
+async function transportsOf(name: string): Promise<{ transport: string; rate: number; clients: number }[]> {
+  const { steps } = await loadScenario(path.join(import.meta.dirname, '..', '..', 'scenarios', name));
+  return steps.map((step) => {
+    const plan = stepPlan(step);
+    assert.equal(plan.kind, 'receive', `${step.stepLabel} receives the stream`);
+    return { transport: plan.kind === 'receive' ? plan.transport : '', rate: step.server.eventRate, clients: step.connections };
+  });
+}
+
+const sixTransports = ['poll', 'long-poll', 'websocket', 'sse', 'socketio-polling', 'socketio-websocket'];
+
+test('comet-compare.yaml compares all six transports on one stream, 100 clients each', async () => {
+  const steps = await transportsOf('comet-compare.yaml');
+  assert.deepEqual(
+    steps.map((step) => step.transport),
+    sixTransports,
+  );
+  assert.ok(steps.every((step) => step.rate === 1 && step.clients === 100));
+});
+
+test('comet-sweep.yaml covers all six transports at 0.1, 1, 10 and 100 events/s', async () => {
+  const steps = await transportsOf('comet-sweep.yaml');
+  for (const transport of sixTransports) {
+    assert.deepEqual(
+      steps
+        .filter((step) => step.transport === transport)
+        .map((step) => step.rate)
+        .sort((a, b) => a - b),
+      [0.1, 1, 10, 100],
+      transport,
+    );
+  }
+  assert.equal(steps.length, 24);
 });
