@@ -10,7 +10,7 @@ export interface BenchOptions {
   durationMs: number;
   /** Load sent before measuring (sockcap, autocannon, bare ws loop), ms. */
   warmupMs: number;
-  only: 'http' | 'ws' | 'h2' | undefined;
+  only: 'http' | 'ws' | 'h2' | 'whole' | undefined;
   rounds: number;
   /**
    * bin.js of another built sockcap checkout (an older commit): its plain echo and plain
@@ -19,10 +19,11 @@ export interface BenchOptions {
   baselineCli: string | undefined;
 }
 
-export const usage = `usage: npm run bench -- [--duration 10s] [--only http|ws|h2] [--rounds 2] [--baseline DIR]
+export const usage = `usage: npm run bench -- [--duration 10s] [--only http|ws|h2|whole] [--rounds 2] [--baseline DIR]
 
   --duration  measured time of each tool run (default 10s; e.g. 3s for a smoke run)
-  --only      run only the HTTP, the WebSocket or the HTTP/2 (h2c, against h2load) benchmark
+  --only      run only the HTTP, the WebSocket, the HTTP/2 (h2c, against h2load) or the whole-process
+              (sockcap run with default settings, timed as a process) benchmark
   --rounds    interleaved rounds per tool and target (default 2)
   --baseline  another sockcap checkout, built (DIR/dist/src/bin.js): its --workers 1 runs in every
               round of the HTTP and WebSocket benchmarks, beside this build's`;
@@ -59,8 +60,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   if (durationMs < 1000) throw new BenchUsageError(`--duration: at least 1s, got "${values.duration}"`);
 
   const only = values.only;
-  if (only !== undefined && only !== 'http' && only !== 'ws' && only !== 'h2') {
-    throw new BenchUsageError(`--only: expected http, ws or h2, got "${only}"`);
+  if (only !== undefined && only !== 'http' && only !== 'ws' && only !== 'h2' && only !== 'whole') {
+    throw new BenchUsageError(`--only: expected http, ws, h2 or whole, got "${only}"`);
   }
 
   const rounds = Number(values.rounds);

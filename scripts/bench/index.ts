@@ -9,10 +9,11 @@ import path from 'node:path';
 import { BenchUsageError, parseBenchArgs, usage, type BenchOptions } from './args.js';
 import { runHttpBench, type HttpBenchResult } from './http-bench.js';
 import { stopChildrenOnSignal } from './processes.js';
-import { h2Table, httpTable, runFigures, wsTable } from './report.js';
+import { h2Table, httpTable, runFigures, wholeTable, wsTable } from './report.js';
 import { runH2Bench, type H2BenchResult } from './h2-bench.js';
 import type { ToolRun } from './tool-run.js';
 import { runWsBench, type WsBenchResult } from './ws-bench.js';
+import { runWholeBench, wholeCpuSource, type WholeBenchResult } from './whole-bench.js';
 
 function timestamp(date: Date): string {
   const pad = (n: number): string => String(n).padStart(2, '0');
@@ -57,6 +58,19 @@ function printWs(result: WsBenchResult, options: BenchOptions): unknown {
   console.log('How generator CPU is measured:');
   for (const source of result.cpuSources) console.log(`  ${source}`);
   return { url: result.url, runs: result.runs.map(runFigures), ratios: table.ratios, cpuSources: result.cpuSources };
+}
+
+function printWhole(result: WholeBenchResult): unknown {
+  const tables = result.comparisons.map(wholeTable);
+  for (const table of tables) console.log(`\n${table.text}`);
+  for (const line of result.skipped) console.log(line);
+  console.log('\nratio: this row\'s done per CPU-second ÷ the reference tool\'s (same round; "all" rows: all rounds summed)');
+  console.log(`How CPU is measured:\n  ${wholeCpuSource}`);
+  return {
+    comparisons: result.comparisons.map((comparison, index) => ({ ...comparison, runs: comparison.runs.map(runFigures), ratios: tables[index]!.ratios })),
+    skipped: result.skipped,
+    cpuSource: wholeCpuSource,
+  };
 }
 
 async function main(): Promise<number> {
@@ -107,6 +121,11 @@ async function main(): Promise<number> {
     const ws = await runWsBench(options, runsDir, log);
     failedRuns += countFailures(ws.runs);
     report['ws'] = printWs(ws, options);
+  }
+  if (options.only === undefined || options.only === 'whole') {
+    const whole = await runWholeBench(options, runsDir, log);
+    failedRuns += whole.comparisons.reduce((sum, comparison) => sum + countFailures(comparison.runs), 0);
+    report['whole'] = printWhole(whole);
   }
   report['finishedAt'] = new Date().toISOString();
   report['loadAverageAtEnd'] = os.loadavg();

@@ -8,6 +8,7 @@ import { h2loadTool } from './h2load-tool.js';
 import { combineRuns, cpuMicrosPerItem, itemsPerCpuSecond, perSecond, type ToolRun } from './tool-run.js';
 import { bareTool, sessionTool, type WsBenchResult } from './ws-bench.js';
 import { baselineTool, sockcapToolName } from './sockcap-tool.js';
+import { sockcapWholeTool, type WholeComparison } from './whole-bench.js';
 
 /** Target of the issue: autocannon µs/request ÷ sockcap µs/request. */
 export const httpRatioTarget = 1.0;
@@ -172,4 +173,35 @@ function baselineLine(runs: ToolRun[], item: string): string[] {
       return value === undefined ? [] : [fixed(value, 2)];
     });
   return [`${sockcapToolName(1)}: CPU µs per ${item} ÷ the baseline build's = ${fixed(all, 2)} (all rounds; per round ${rounds.join(', ')})`];
+}
+
+/** Whole-process rows: done per CPU-second of each process's whole life, sockcap's ÷ the reference's. */
+export function wholeTable(comparison: WholeComparison): { text: string; ratios: RatioLine[] } {
+  const header = ['tool', 'round', 'done/s', 'whole-process CPU s', 'done per CPU-second', 'ratio', 'errors'];
+  const ratios: RatioLine[] = [];
+  const tools = [sockcapWholeTool, comparison.reference];
+  const rows = orderedRows(comparison.runs, tools).map(({ row, combined }) => {
+    const base = reference(comparison.runs, comparison.reference, row, combined);
+    const ratio = base ? itemsPerCpuSecond(row) / itemsPerCpuSecond(base) : Number.NaN;
+    if (combined && row.tool === sockcapWholeTool) ratios.push({ tool: row.tool, ratio });
+    return [
+      row.tool,
+      combined ? 'all' : String(row.round),
+      whole(perSecond(row)),
+      fixed(row.cpuS, 2),
+      whole(itemsPerCpuSecond(row)),
+      fixed(ratio, 2),
+      whole(row.errors),
+    ];
+  });
+  const lines = [
+    comparison.title,
+    formatTable(header, rows),
+    ...failures(comparison.runs),
+    ...ratios.map(
+      (line) =>
+        `${line.tool}: done per whole-process CPU-second ÷ ${comparison.reference}'s = ${fixed(line.ratio, 2)} (target >= ${fixed(comparison.target, 1)}: ${line.ratio >= comparison.target ? 'met' : 'NOT met'})`,
+    ),
+  ];
+  return { text: lines.join('\n'), ratios };
 }

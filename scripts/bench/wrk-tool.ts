@@ -2,17 +2,14 @@
 // request on this machine. Its CPU comes from GNU time (wait4's rusage, exact to 10 ms)
 // when /usr/bin/time exists, else from /proc polling; either covers its whole life, which
 // for wrk is the measured run (it has no warm-up and starts in milliseconds).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describeFailure, runChild } from './processes.js';
+import { hasGnuTime, runTimed } from './timed.js';
 import { failedRun, type ToolRun } from './tool-run.js';
 
 export const wrkTool = 'wrk -t1 (limit)';
-const timePath = '/usr/bin/time';
 
 export function wrkCpuSource(): string {
-  return existsSync(timePath)
+  return hasGnuTime()
     ? 'wrk: user + system time from /usr/bin/time (whole process, no warm-up)'
     : 'wrk: utime + stime from /proc/<pid>/stat polled every 100 ms (whole process, no warm-up)';
 }
@@ -22,33 +19,21 @@ const secondsPerUnit: Record<string, number> = { us: 1e-6, ms: 1e-3, s: 1, m: 60
 export async function runWrk(url: string, connections: number, durationMs: number): Promise<ToolRun> {
   const seconds = Math.max(1, Math.round(durationMs / 1000));
   const wrkArgs = ['-t1', `-c${connections}`, `-d${seconds}s`, url];
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'sockcap-bench-wrk-'));
-  const timeFile = path.join(dir, 'time.txt');
-  const useTime = existsSync(timePath);
-  try {
-    const result = useTime
-      ? await runChild(timePath, ['-f', '%U %S', '-o', timeFile, 'wrk', ...wrkArgs], durationMs + 30_000)
-      : await runChild('wrk', wrkArgs, durationMs + 30_000);
-    const done = /(\d+) requests in ([\d.]+)(us|ms|s|m|h)/.exec(result.stdout);
-    if (result.code !== 0 || !done) return failedRun(wrkTool, 1, describeFailure('wrk', result));
-    let cpuS = result.lifetimeCpuMs / 1000;
-    if (useTime) {
-      const [user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-      cpuS = (user ?? 0) + (system ?? 0);
-    }
-    const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(result.stdout);
-    const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(result.stdout);
-    const errors = (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0) + Number(non2xx?.[1] ?? 0);
-    return {
-      tool: wrkTool,
-      round: 1,
-      count: Number(done[1]),
-      seconds: Number(done[2]) * secondsPerUnit[done[3]!]!,
-      cpuS,
-      lifetimeCpuS: cpuS,
-      errors,
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const timed = hasGnuTime() ? await runTimed('wrk', wrkArgs, durationMs + 30_000) : undefined;
+  const result = timed ? timed.result : await runChild('wrk', wrkArgs, durationMs + 30_000);
+  const done = /(\d+) requests in ([\d.]+)(us|ms|s|m|h)/.exec(result.stdout);
+  if (result.code !== 0 || !done) return failedRun(wrkTool, 1, describeFailure('wrk', result));
+  const cpuS = timed?.cpuS ?? result.lifetimeCpuMs / 1000;
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(result.stdout);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(result.stdout);
+  const errors = (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0) + Number(non2xx?.[1] ?? 0);
+  return {
+    tool: wrkTool,
+    round: 1,
+    count: Number(done[1]),
+    seconds: Number(done[2]) * secondsPerUnit[done[3]!]!,
+    cpuS,
+    lifetimeCpuS: cpuS,
+    errors,
+  };
 }
