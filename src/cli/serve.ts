@@ -8,7 +8,7 @@ import { defaults } from '../scenario/defaults.js';
 import type { ServerSettings } from '../scenario/types.js';
 import { parseDuration, parseRate, parseSize } from '../scenario/units.js';
 import type { TlsMaterial } from '../target/certificate.js';
-import { startTarget, type RunningTarget } from '../target/server.js';
+import type { RunningTarget } from '../target/server.js';
 import type { TargetStats } from '../results/target-stats.js';
 import { serveTls, type ServeTlsArgs } from './serve-tls.js';
 
@@ -178,6 +178,9 @@ function portFlag(value: number): number {
 }
 
 async function listen(host: string, port: number, settings: ServerSettings, tls: TlsMaterial | undefined): Promise<RunningTarget> {
+  // Loaded here, not at start-up: every other verb (run above all) would pay for the
+  // target's HTTP, WebSocket and Socket.IO servers it never uses.
+  const { startTarget } = await import('../target/server.js');
   try {
     return await startTarget({ host, port, settings, tls });
   } catch (err) {

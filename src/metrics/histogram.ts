@@ -94,9 +94,30 @@ interface CsvDistribution {
   outputPercentileDistribution(ticksPerHalfDistance: number, scalingRatio: number, useCsvFormat: boolean): string;
 }
 
+/**
+ * What was worked out from a histogram, kept while it holds the same values: a step's
+ * histograms are read by every output (summary.csv, run.json, the report, the console), and
+ * each reading walks tens of thousands of buckets. A histogram that gained values since
+ * (its count or its maximum moved) is worked out again.
+ */
+function remembered<T>(memo: WeakMap<Histogram, { count: number; max: number; value: T }>, histogram: Histogram, work: () => T): T {
+  const kept = memo.get(histogram);
+  if (kept && kept.count === histogram.totalCount && kept.max === histogram.maxValue) return kept.value;
+  const value = work();
+  memo.set(histogram, { count: histogram.totalCount, max: histogram.maxValue, value });
+  return value;
+}
+
+const distributions = new WeakMap<Histogram, { count: number; max: number; value: PercentileRow[] }>();
+const summaries = new WeakMap<Histogram, { count: number; max: number; value: HistogramSummary }>();
+
 /** The HDR percentile distribution (5 ticks per half distance), values in milliseconds. */
 export function percentileDistribution(histogram: Histogram): PercentileRow[] {
   if (histogram.totalCount === 0) return [];
+  return remembered(distributions, histogram, () => distributionOf(histogram));
+}
+
+function distributionOf(histogram: Histogram): PercentileRow[] {
   const csv = (histogram as unknown as CsvDistribution).outputPercentileDistribution(5, 1, true);
   const rows: PercentileRow[] = [];
   for (const line of csv.split('\n').slice(1)) {
@@ -125,6 +146,10 @@ export interface HistogramSummary {
 export function summarize(histogram: Histogram | undefined): HistogramSummary {
   if (!histogram || histogram.totalCount === 0)
     return { count: 0, p50: undefined, p90: undefined, p99: undefined, p999: undefined, max: undefined, mean: undefined };
+  return remembered(summaries, histogram, () => summaryOf(histogram));
+}
+
+function summaryOf(histogram: Histogram): HistogramSummary {
   return {
     count: histogram.totalCount,
     p50: microsToMillis(histogram.getValueAtPercentile(50)),

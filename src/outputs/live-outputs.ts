@@ -4,8 +4,8 @@
 import type { Output } from '../results/run-result.js';
 import { LiveFigures } from './live/figures.js';
 import type { ListenAddress } from './live/listen.js';
-import { OtlpPush } from './otlp.js';
-import { PrometheusEndpoint } from './prometheus.js';
+import type { OtlpPush } from './otlp.js';
+import type { PrometheusEndpoint } from './prometheus.js';
 
 export interface LiveOptions {
   /** --metrics-listen: serve /metrics here. */
@@ -34,12 +34,18 @@ export async function startLiveOutputs(options: LiveOptions, say: (line: string)
     await Promise.all(started.map((output) => output.close()));
   };
   try {
+    // prom-client and the OpenTelemetry SDK load only for a run that asks for them.
     if (options.metricsListen) {
-      const endpoint = await PrometheusEndpoint.start(options.metricsListen, figures, options.metricsLingerMs ?? 0);
+      const { PrometheusEndpoint } = await import('./prometheus.js');
+      const endpoint: PrometheusEndpoint = await PrometheusEndpoint.start(options.metricsListen, figures, options.metricsLingerMs ?? 0);
       started.push(endpoint);
       say(`sockcap: live metrics at ${endpoint.url}`);
     }
-    if (options.otlp) started.push(new OtlpPush(options.otlp, figures, say));
+    if (options.otlp) {
+      const { OtlpPush } = await import('./otlp.js');
+      const push: OtlpPush = new OtlpPush(options.otlp, figures, say);
+      started.push(push);
+    }
   } catch (error) {
     await close();
     throw error;

@@ -8,7 +8,8 @@
 // SocketOpener (connect and TLS timed, wire bytes counted) and counts each request and its
 // header bytes as polling does, so requests and header bytes per event compare across the
 // transports.
-import { io, type Socket } from 'socket.io-client';
+import { createRequire } from 'node:module';
+import type { io as ioType, Socket } from 'socket.io-client';
 import { now } from '../metrics/clock.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { StepScenario } from '../scenario/types.js';
@@ -22,6 +23,14 @@ import type { ReceiveTiming } from './receive-timing.js';
 import type { EventReceiver, ReceiverContext } from './receiver.js';
 import { httpTarget } from './target-port.js';
 import type { ClientTls } from './tls-options.js';
+
+// Loaded at the first Socket.IO connection, not with the protocol registry: every worker
+// thread of every run loads the registry, and only a socketio run needs the client.
+let loadedIo: typeof ioType | undefined;
+function io(...args: Parameters<typeof ioType>): Socket {
+  loadedIo ??= (createRequire(import.meta.url)('socket.io-client') as { io: typeof ioType }).io;
+  return loadedIo(...args);
+}
 
 /** Why the namespace did not connect, as a stable code. */
 function connectErrorCode(error: Error & { type?: string; description?: unknown }): string {
