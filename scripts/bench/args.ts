@@ -10,7 +10,9 @@ export interface BenchOptions {
   durationMs: number;
   /** Load sent before measuring (sockcap, autocannon, bare ws loop), ms. */
   warmupMs: number;
-  only: 'http' | 'ws' | 'h2' | 'whole' | undefined;
+  only: 'http' | 'ws' | 'h2' | 'whole' | 'linear' | undefined;
+  /** The linearity ladder's largest rung (1,000, 10,000, 100,000 up to this). */
+  maxConnections: number;
   rounds: number;
   /**
    * bin.js of another built sockcap checkout (an older commit): its plain echo and plain
@@ -19,11 +21,13 @@ export interface BenchOptions {
   baselineCli: string | undefined;
 }
 
-export const usage = `usage: npm run bench -- [--duration 10s] [--only http|ws|h2|whole] [--rounds 2] [--baseline DIR]
+export const usage = `usage: npm run bench -- [--duration 10s] [--only http|ws|h2|whole|linear] [--max-connections 100000] [--rounds 2] [--baseline DIR]
 
   --duration  measured time of each tool run (default 10s; e.g. 3s for a smoke run)
   --only      run only the HTTP, the WebSocket, the HTTP/2 (h2c, against h2load) or the whole-process
-              (sockcap run with default settings, timed as a process) benchmark
+              (sockcap run with default settings, timed as a process) benchmark, or the linearity
+              ladder (memory and CPU per connection and per message at 1k, 10k, 100k connections)
+  --max-connections  the linearity ladder's largest rung (default 100000)
   --rounds    interleaved rounds per tool and target (default 2)
   --baseline  another sockcap checkout, built (DIR/dist/src/bin.js): its --workers 1 runs in every
               round of the HTTP and WebSocket benchmarks, beside this build's`;
@@ -40,6 +44,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
         only: { type: 'string' },
         rounds: { type: 'string', default: '2' },
         baseline: { type: 'string' },
+        'max-connections': { type: 'string', default: '100000' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -60,8 +65,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   if (durationMs < 1000) throw new BenchUsageError(`--duration: at least 1s, got "${values.duration}"`);
 
   const only = values.only;
-  if (only !== undefined && only !== 'http' && only !== 'ws' && only !== 'h2' && only !== 'whole') {
-    throw new BenchUsageError(`--only: expected http, ws, h2 or whole, got "${only}"`);
+  if (only !== undefined && only !== 'http' && only !== 'ws' && only !== 'h2' && only !== 'whole' && only !== 'linear') {
+    throw new BenchUsageError(`--only: expected http, ws, h2, whole or linear, got "${only}"`);
   }
 
   const rounds = Number(values.rounds);
@@ -77,5 +82,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       );
     }
   }
-  return { durationMs, warmupMs: 1000, only, rounds, baselineCli };
+  const maxConnections = Number(values['max-connections']);
+  if (!Number.isInteger(maxConnections) || maxConnections < 1000) {
+    throw new BenchUsageError(`--max-connections: expected a whole number of at least 1000, got "${values['max-connections']}"`);
+  }
+  return { durationMs, warmupMs: 1000, only, rounds, baselineCli, maxConnections };
 }

@@ -14,6 +14,7 @@ import { runH2Bench, type H2BenchResult } from './h2-bench.js';
 import type { ToolRun } from './tool-run.js';
 import { runWsBench, type WsBenchResult } from './ws-bench.js';
 import { runWholeBench, wholeCpuSource, type WholeBenchResult } from './whole-bench.js';
+import { linearTable, runLinearBench } from './linear-bench.js';
 
 function timestamp(date: Date): string {
   const pad = (n: number): string => String(n).padStart(2, '0');
@@ -126,6 +127,13 @@ async function main(): Promise<number> {
     const whole = await runWholeBench(options, runsDir, log);
     failedRuns += whole.comparisons.reduce((sum, comparison) => sum + countFailures(comparison.runs), 0);
     report['whole'] = printWhole(whole);
+  }
+  // The linearity ladder opens 100,000 connections: only when asked for by name.
+  if (options.only === 'linear') {
+    const linear = await runLinearBench(options, runsDir, log);
+    failedRuns += linear.failures.length;
+    console.log(`\n${linearTable(linear, options.durationMs)}`);
+    report['linear'] = linear;
   }
   report['finishedAt'] = new Date().toISOString();
   report['loadAverageAtEnd'] = os.loadavg();
