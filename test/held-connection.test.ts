@@ -57,7 +57,7 @@ async function holdSlice(connections: number, set: string[]): Promise<{ stop: ()
   });
   const running = runSlice(slice, port2);
   for (let waited = 0; open < connections; waited += 100) {
-    assert.ok(waited < 30_000, `only ${open} of ${connections} connections opened`);
+    assert.ok(waited < 90_000, `only ${open} of ${connections} connections opened`);
     await wait(100);
   }
   return {
@@ -79,7 +79,7 @@ async function bareClients(connections: number): Promise<WebSocket[]> {
   const opened = (): void => void open++;
   const clients = Array.from({ length: connections }, () => new WebSocket(url, { perMessageDeflate: false }).on('error', ignore).once('open', opened));
   for (let waited = 0; open < connections; waited += 50) {
-    assert.ok(waited < 30_000, `only ${open} of ${connections} bare clients opened`);
+    assert.ok(waited < 90_000, `only ${open} of ${connections} bare clients opened`);
     await wait(50);
   }
   return clients;
