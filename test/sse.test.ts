@@ -74,6 +74,7 @@ test('multi-line data, comments, a BOM and every line end; a resume with Last-Ev
   assert.equal(cellNumber(row, 'duplicated'), 1, JSON.stringify(row));
   assert.equal(cellNumber(row, 'lost'), 0);
   assert.equal(cellNumber(row, 'requests'), 3, 'the first stream and two resumes');
+  assert.equal(cellNumber(row, 'reconnects'), 2);
   assert.deepEqual(server.lastEventIds.slice(0, 2), ['3', '5'], 'each resume names the last event id seen');
   assert.ok(server.teams.length >= 7 && server.teams.every((team) => team === 'blue'), `http.headers on every request: ${server.teams.join(',')}`);
   assert.ok(row.delivery_p50_ms !== '', 'delivery measured from the publishedAt in the data');
