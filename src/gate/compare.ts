@@ -14,7 +14,7 @@ import { mergeSteps } from '../results/merge-steps.js';
 import { parseMetricRef, unitLabel, type MetricRef } from '../scenario/metric-ref.js';
 import { metricValue } from '../results/metric-value.js';
 import { scenarioDifferences } from './scenario-diff.js';
-import { intervalDeviation, intervalSteps } from './interval-noise.js';
+import { intervalSpread, intervalSteps } from './interval-noise.js';
 import { readIntervalLog } from '../results/interval-log.js';
 import { UsageError } from '../errors.js';
 import { noiseDeviations, type Allowance, type Comparison, type CompareRow, type CompareVerdict } from '../results/comparison.js';
@@ -172,7 +172,9 @@ function compareStep(
       changePct: baseline !== 0 ? (change / Math.abs(baseline)) * 100 : undefined,
       allowance,
       noise,
-      verdict: allowance ? judge(baseline, now, allowance, noise, ref.kind === 'ms' ? latencyFloorMs : 0) : 'not gated',
+      verdict: allowance
+        ? judge(baseline, now, allowance, noise, ref.kind === 'ms' ? Math.max(latencyFloorMs, generatorDelay(merged, current, ref)) : 0)
+        : 'not gated',
       note,
       headline: allowance !== undefined || (ref.type === 'histogram' && ref.metric === primary),
       ref,
@@ -184,18 +186,41 @@ function compareStep(
 /**
  * `noiseDeviations` standard deviations of the interval-to-interval variation, baseline and
  * current added in quadrature; undefined unless the current run and at least one baseline run
- * had two intervals or more.
+ * had two intervals or more. Each run's variation is taken relative to its own level: a
+ * target that got 30 ms slower also varies by more milliseconds, and that variation set
+ * against the fast baseline's level would hide the very slowdown it comes from (it did, 6 times
+ * in 10 on a busy machine). Two runs of one setup have one level, so for them nothing changes.
  */
 function intervalNoise(perInterval: readonly StepResult[][], ref: MetricRef, primary: MetricName, baseline: number, relative: boolean): number | undefined {
-  const errors = perInterval.map((set) => intervalDeviation(set, ref, primary));
-  const current = errors.at(-1);
-  const baselineErrors = errors.slice(0, -1).filter((error): error is number => error !== undefined);
-  if (current === undefined || baselineErrors.length === 0) return undefined;
-  // Several baseline runs: their typical deviation (root mean square).
-  const baselineError = Math.sqrt(baselineErrors.reduce((sum, error) => sum + error ** 2, 0) / baselineErrors.length);
-  const noise = noiseDeviations * Math.sqrt(baselineError ** 2 + current ** 2);
+  const spreads = perInterval.map((set) => intervalSpread(set, ref, primary));
+  const current = spreads.at(-1);
+  const baselines = spreads.slice(0, -1).filter((spread) => spread !== undefined);
+  if (current === undefined || baselines.length === 0) return undefined;
+  // Several baseline runs: their typical variation (root mean square).
+  const rms = (values: number[]): number => Math.sqrt(values.reduce((sum, value) => sum + value ** 2, 0) / values.length);
+  if ([current, ...baselines].every((spread) => spread.mean !== 0)) {
+    const share = (spread: { mean: number; deviation: number }): number => spread.deviation / Math.abs(spread.mean);
+    const noise = noiseDeviations * Math.sqrt(rms(baselines.map(share)) ** 2 + share(current) ** 2);
+    return relative ? noise * 100 : noise * Math.abs(baseline);
+  }
+  // A level of 0 (no error in any interval) has no relative variation: the milliseconds or points themselves.
+  const noise = noiseDeviations * Math.sqrt(rms(baselines.map((spread) => spread.deviation)) ** 2 + current.deviation ** 2);
   if (!relative) return noise;
   return baseline !== 0 ? (noise / Math.abs(baseline)) * 100 : noise === 0 ? 0 : Infinity;
+}
+
+/**
+ * What the generator's own event loop added to a latency at the same percentile: the larger
+ * loop_delay of the two runs (0 when none was recorded). A client-timed latency includes it, so
+ * a change smaller than it may be the generator's stalls alone: on a machine busy enough that
+ * the loop is delayed by 15 ms at p50, two identical runs' p50 moved from 1 to 10 ms.
+ */
+function generatorDelay(baseline: StepResult, current: StepResult, ref: MetricRef): number {
+  if (ref.type !== 'histogram' || ref.metric === 'loop_delay') return 0;
+  const stat = ref.name.slice(ref.name.indexOf('.') + 1);
+  const loop = parseMetricRef(`loop_delay.${stat}`, () => undefined);
+  const delays = [baseline, current].map((result) => metricValue(result, loop, 'loop_delay') ?? 0);
+  return Math.max(...delays);
 }
 
 /** Samples beyond a percentile in the smaller of the two, or undefined when `ref` is not a percentile. */

@@ -17,10 +17,10 @@ export function intervalSteps(step: StepResult, records: readonly IntervalRecord
     .map((record) => ({ ...step, totals: record.counters, histograms: decodeIntervalHistograms(record), measuredMs: record.intervalS * 1000 }));
 }
 
-/** The standard deviation of a metric from interval to interval; undefined with fewer than two intervals measuring it. */
-export function intervalDeviation(intervals: readonly StepResult[], ref: MetricRef, primary: MetricName): number | undefined {
+/** A metric's level (mean over the intervals) and its standard deviation from interval to interval; undefined with fewer than two intervals measuring it. */
+export function intervalSpread(intervals: readonly StepResult[], ref: MetricRef, primary: MetricName): { mean: number; deviation: number } | undefined {
   const values = intervals.map((interval) => metricValue(interval, ref, primary)).filter((value): value is number => value !== undefined);
   if (values.length < 2) return undefined;
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
-  return Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1));
+  return { mean, deviation: Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1)) };
 }
