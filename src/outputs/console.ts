@@ -10,7 +10,7 @@ import { autoFallbackNote } from '../results/http2-columns.js';
 import { deliveryClockNote } from '../scenario/delivery-clock.js';
 import type { ClockOffset } from '../metrics/clock-offset.js';
 import { connectionWorkloads } from '../scenario/types.js';
-import { hasSession } from '../scenario/session-types.js';
+import { hasMessageSession, hasSession } from '../scenario/session-types.js';
 import { primaryMetricOf, stepPlan } from '../protocols/index.js';
 import { formatCount, formatMs, formatTable } from './table.js';
 
@@ -53,7 +53,8 @@ function describeSession(result: StepResult): string {
     .sort(([, a], [, b]) => b - a)
     .map(([code, n]) => `${code} ×${formatCount(n)}`);
   return (
-    `sessions: ${formatCount(totals.sessionsOpened)} got past open, ${formatCount(totals.messagesUnmatched)} unmatched messages` +
+    `sessions: ${formatCount(totals.sessionsOpened)} got past open` +
+    (hasMessageSession(result.step) ? `, ${formatCount(totals.messagesUnmatched)} unmatched messages` : '') +
     (failed.length > 0 ? `; failing steps: ${failed.join(', ')}` : '')
   );
 }

@@ -6,7 +6,7 @@ import { http2Fields } from './http2-columns.js';
 import type { StepResult } from './run-result.js';
 import { mib, orBlank, round } from './number-format.js';
 import { summaryColumns } from '../metrics/summary-columns.js';
-import { hasSession, sessionTakesPushes } from '../scenario/session-types.js';
+import { hasMessageSession, hasSession, sessionTakesPushes } from '../scenario/session-types.js';
 
 export type SummaryRow = Record<(typeof summaryColumns)[number], string | number | boolean>;
 
@@ -95,7 +95,7 @@ export function summaryRow(runId: string, scenarioName: string, result: StepResu
     reordered: tracked(totals.reordered),
     empty_responses: tracked(totals.emptyResponses),
     sessions_opened: session ? totals.sessionsOpened : '',
-    messages_unmatched: session ? totals.messagesUnmatched : '',
+    messages_unmatched: hasMessageSession(step) ? totals.messagesUnmatched : '',
     reply_p50_ms: orBlank(reply.p50),
     reply_p99_ms: orBlank(reply.p99),
     reply_max_ms: orBlank(reply.max),

@@ -133,3 +133,15 @@ function sessionOf(step: { protocol: string }): Record<string, unknown> | undefi
   const section: unknown = (step as Record<string, unknown>)[step.protocol];
   return isMapping(section) && isMapping(section.session) ? section.session : undefined;
 }
+
+/**
+ * Whether the step's session speaks in messages (WebSocket `send`/`expect` steps or `push`),
+ * so that messages nothing expected can be counted; an HTTP session has none.
+ */
+export function hasMessageSession(step: { protocol: string }): boolean {
+  const session = sessionOf(step);
+  if (!session) return false;
+  const speaks = (steps: unknown): boolean =>
+    Array.isArray(steps) && steps.some((entry) => isMapping(entry) && (entry.kind === 'send' || entry.kind === 'expect'));
+  return session.push !== undefined || speaks(session.open) || speaks(session.loop);
+}
