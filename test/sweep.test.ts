@@ -2,7 +2,7 @@
 // rest into the same folder; external targets allow only client-side dimensions and record
 // the server timeout the sweep assumed; mistakes are one line and exit 2.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cellNumber, onlyRunDir, readCsv, readJson, runCli, startCli, tempDir, testDir, writeScenario } from './helpers/cli.js';
@@ -30,6 +30,9 @@ test('an interrupted sweep keeps its finished rows, and --resume runs only the m
   const before = readCsv(join(runDir, 'sweep.csv'));
   assert.ok(before.length >= 1 && before.length < 3, `rows after the interrupt: ${before.length}`);
   assert.equal(readJson<{ status: string }>(join(runDir, 'run.json')).status, 'interrupted');
+  // As if the process had been killed while writing an interval: its last line cut short.
+  const log = join(runDir, 'intervals.jsonl');
+  writeFileSync(log, readFileSync(log, 'utf8').slice(0, -40));
 
   const resumed = await runCli(['sweep', '--resume', runDir, '--quiet'], dir);
   assert.equal(resumed.code, 0, resumed.stderr);
@@ -50,6 +53,20 @@ test('an interrupted sweep keeps its finished rows, and --resume runs only the m
   assert.equal(run.status, 'completed');
   assert.deepEqual(run.steps.map((step) => step.index).sort(), [0, 1, 2]);
   assert.match(resumed.stdout, /best for lowest p99 latency/);
+  // intervals.jsonl: the cut line dropped, not glued to the next one; a step run again replaced its interrupted lines.
+  const intervals = readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { stepIndex: number; elapsedS: number });
+  for (const index of [0, 1, 2]) {
+    const times = intervals.filter((record) => record.stepIndex === index).map((record) => record.elapsedS);
+    assert.ok(times.length > 0, `step ${index} has its intervals`);
+    assert.deepEqual(
+      times,
+      [...new Set(times)].sort((a, b) => a - b),
+      `step ${index}: each interval once, in order`,
+    );
+  }
 });
 
 test('an external target: --probe finds its idle timeout and run.json and sweep.csv record it', async () => {

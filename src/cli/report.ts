@@ -1,6 +1,8 @@
 // `sockcap report <results-dir>`: rebuilds every file of a results folder and the console
 // summary from what the run stored (run.json, histograms/, timeseries.csv), so an old run
 // can be re-read by a newer sockcap, or judged against new thresholds.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { emptyLists } from './repeatable.js';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../errors.js';
@@ -14,6 +16,8 @@ import { runVerdict } from '../results/default-verdict.js';
 import { evaluateThresholds } from '../gate/evaluate.js';
 import { writeHtmlReport } from '../outputs/html-report.js';
 import { readResults } from '../results/read-results.js';
+import { StoredFileError } from '../results/stored-value.js';
+import { readTimeseries, timeseriesFile } from '../results/stored-timeseries.js';
 
 /** A threshold another sockcap version wrote that this one cannot parse is left out, and said so. */
 function readableThresholds(step: StepScenario): Threshold[] {
@@ -56,6 +60,12 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .example("$0 report results/nightly --threshold 'rtt.p99 < 20ms' --junit junit.xml", 'judge a stored run by a new threshold') as Argv<ReportArgs>,
   handler: (args) => {
     const run = readResults(args.dir);
+    // The timeline of report.html is drawn from it; every other file is rebuilt from run.json and histograms/.
+    // Checked before any file is rewritten, so a refused folder is left as it was.
+    const timeseries = join(run.dir, timeseriesFile);
+    if (!existsSync(timeseries))
+      throw new StoredFileError(timeseries, 'is missing', 'restore it from the run, or run it again: report.html draws its timeline from it');
+    readTimeseries(run.dir);
     for (const step of run.steps) step.step.thresholds = readableThresholds(step.step);
     addThresholds(
       run.steps.map((step) => step.step),

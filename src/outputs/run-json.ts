@@ -49,6 +49,10 @@ function stepRecord(runId: string, scenarioName: string, result: StepResult): Re
     saturationCauses: result.saturationCauses,
     counters: result.totals,
     warmupCounters: result.warmupTotals,
+    // The samples of each histograms/ file: readers refuse a file that is missing or holds other counts.
+    histogramCounts: Object.fromEntries(
+      [...result.histograms].filter(([, histogram]) => histogram.totalCount > 0).map(([metric, histogram]) => [metric, histogram.totalCount]),
+    ),
     targetCounted: result.targetStats,
     targetMeasured: result.targetMeasured,
     // The rest of the step's result, so `sockcap report` rebuilds its summary row exactly.

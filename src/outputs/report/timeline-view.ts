@@ -1,21 +1,13 @@
 // "Over time": timeseries.csv drawn against seconds since the run started, every step's
 // start marked and labelled, its warm-up shaded, the gap between steps left as a gap, and an
 // interval that measured nothing (no latency sample, no target sampled) left out, not drawn as 0.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { round } from '../../results/number-format.js';
+import { readTimeseries, type TimeseriesRecord } from '../../results/stored-timeseries.js';
 import { primaryMetricOf } from '../../protocols/index.js';
 import { chartHolder, formatNumber, type ChartSpec, type Section, type Series } from './html.js';
 import type { ReportRun } from './verdict.js';
 
-type Record = { [column: string]: string };
-
-function readTimeseries(dir: string): Record[] {
-  const file = join(dir, 'timeseries.csv');
-  if (!existsSync(file)) return [];
-  return parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, relax_column_count: true }) as Record[];
-}
+type Record = TimeseriesRecord;
 
 const numberOrNull = (text: string | undefined): number | null =>
   text === undefined || text.trim() === '' || !Number.isFinite(Number(text)) ? null : Number(text);
