@@ -28,6 +28,8 @@ export interface RunApiOptions {
   startAt?: Date;
   /** Aborting stops the run as Ctrl-C does: what was measured is written, status `interrupted`. */
   signal?: AbortSignal;
+  /** Aborting it after `signal` ends the finish's waits for workers and the target at once (a second Ctrl-C); the files are still written. */
+  hurry?: AbortSignal;
   /** More consumers of the run's stream (a console, your own) beside the result files. */
   outputs?: Output[];
   /** Pid of a local external target, to sample its CPU and memory. */
@@ -71,6 +73,7 @@ export async function run(scenario?: string | ResolvedScenario, options: RunApiO
     ...(options.shard ? { shard: { index: options.shard.index - 1, count: options.shard.count } } : {}),
     ...(options.startAt ? { startAt: options.startAt.getTime() } : {}),
     signal: options.signal,
+    ...(options.hurry ? { hurry: options.hurry } : {}),
     targetPid: options.targetPid,
     targetMetricsToken: options.targetMetricsToken,
     ...(options.stopAfter ? { stopAfter: options.stopAfter } : {}),

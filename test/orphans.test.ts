@@ -4,27 +4,14 @@
 // start-up. Processes are found by a mark in their environment, which children inherit.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { binPath, tempDir } from './helpers/cli.js';
+import { marked } from './helpers/processes.js';
 
 const dir = tempDir();
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** pids of every process whose environment carries `mark`. */
-function marked(mark: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/environ`, 'latin1').includes(mark)) pids.push(Number(name));
-    } catch {
-      // Gone meanwhile, or not ours to read.
-    }
-  }
-  return pids;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,15 +1,17 @@
 // Ctrl-C and SIGTERM during a run: the first stops it the orderly way (every file written
-// with what was measured so far). A second one never skips that writing: leaving before the
-// files are finished would lose a measured step, so it only says what is still happening.
+// with what was measured so far, within 2 s). A second one hurries that finish: every wait
+// for workers and the target ends at once, but the files are still written; leaving before
+// they are would lose a measured step.
 
-/** Aborts `controller` on the first signal; returns the function that stops listening. */
-export function abortOnInterrupt(controller: AbortController): () => void {
+/** Aborts `stop` on the first signal and `hurry` on the next ones; returns the function that stops listening. */
+export function abortOnInterrupt(stop: AbortController, hurry?: AbortController): () => void {
   const onSignal = (): void => {
-    if (controller.signal.aborted) {
-      process.stderr.write('sockcap: already stopping: writing the files of what was measured\n');
+    if (!stop.signal.aborted) {
+      stop.abort();
       return;
     }
-    controller.abort();
+    hurry?.abort();
+    process.stderr.write('sockcap: stopping now: no more waiting for workers or the target, writing the files of what was measured\n');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -137,8 +137,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const live = await startLiveOutputs(liveOptions(args));
     const capacity = new CapacityCsv();
     const controller = new AbortController();
+    const hurry = new AbortController();
     const watch = new ThresholdWatch((reason) => controller.abort(reason));
-    const stopListening = abortOnInterrupt(controller);
+    const stopListening = abortOnInterrupt(controller, hurry);
     try {
       const result = await run(scenario, {
         resultsDir: args.out,
@@ -146,6 +147,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         ...(targetPid === undefined ? {} : { targetPid }),
         ...metricsToken(args['target-metrics-token']),
         signal: controller.signal,
+        hurry: hurry.signal,
         shard: { index: shard.index + 1, count: shard.count },
         ...(startAt === undefined ? {} : { startAt: new Date(startAt) }),
         // report.html draws the SLO's limit on the capacity ladder.

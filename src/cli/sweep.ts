@@ -90,13 +90,15 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const console = new ConsoleOutput({ quiet: args.quiet, ...(args.progress === undefined ? {} : { progress: args.progress }) });
     const live = await startLiveOutputs(liveOptions(args));
     const controller = new AbortController();
-    const stopListening = abortOnInterrupt(controller);
+    const hurry = new AbortController();
+    const stopListening = abortOnInterrupt(controller, hurry);
     try {
       const result = await run(plan.scenario, {
         resultsDir: args.out,
         ...(args['run-id'] === undefined ? {} : { runId: args['run-id'] }),
         ...(targetPid === undefined ? {} : { targetPid }),
         signal: controller.signal,
+        hurry: hurry.signal,
         annotations: { sweep: annotation },
         ...(resume ? { resume } : {}),
         outputs: [...live.outputs, sweepCsv, new SweepConsole(() => sweepCsv.rows(), annotation.goal), withoutStepTable(console)],

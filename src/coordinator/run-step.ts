@@ -19,11 +19,14 @@ import { connectionCosts, sampleCosts, type CostSample } from './step-costs.js';
 import { startTargets, type StepTargets } from './targets.js';
 import { serverFigures, type ServerFigures } from './server-figures.js';
 import { deliveryClockNote } from '../scenario/delivery-clock.js';
+import { StopBudget } from './stop-budget.js';
 
 /** Between the start request and the first connection: time for it to reach every worker. */
 const startDelayMs = 100;
 /** How late a shard may be for its --start-at and still keep the planned time. */
 const lateStartToleranceMs = 5000;
+/** After a signal, the built-in target is given this long at least to report its final counts before it is killed. */
+const targetStopFloorMs = 200;
 /** Workers that are not ready by then (a machine under heavy load) start late rather than never. */
 const readyTimeoutMs = 60_000;
 
@@ -34,6 +37,8 @@ export interface StepOptions {
   /** Bearer token for targetMetrics.url (what `sockcap agent --token` asks for). */
   targetMetricsToken?: string | undefined;
   signal: AbortSignal;
+  /** A second signal: every wait of the finish ends at once (the files are still written). */
+  hurry?: AbortSignal;
   shard: Shard;
   /** Epoch ms this step should start at (shards on several machines line up on it). */
   startAt?: number;
@@ -48,26 +53,44 @@ export function stepDuration(step: StepScenario): number {
 
 /** The step's result; undefined when a signal came before it began (nothing was measured). */
 export async function runStep(step: StepScenario, options: StepOptions): Promise<StepResult | undefined> {
-  const targets = await startTargets(step, options.targetPid);
+  const budget = new StopBudget(options.signal, options.hurry);
+  const starting = startTargets(step, options.targetPid);
+  if (!(await budget.wait(starting, Number.POSITIVE_INFINITY))) {
+    // A signal while the built-in target starts, and it did not come up within the budget:
+    // the step never began. Once up, the target is stopped at once.
+    void starting.then(
+      (started) => started.stop(() => Promise.resolve(false)),
+      () => undefined,
+    );
+    return undefined;
+  }
+  const targets = await starting;
   let result: StepResult | undefined;
   let figures: ServerFigures | undefined;
   try {
     if (options.signal.aborted) return undefined;
     figures = await serverFigures(step, targets, options.targetMetricsToken, (message) => options.output.warning?.(message));
-    result = await drive(step, targets, figures, options);
+    result = await drive(step, targets, figures, options, budget);
     return result;
   } catch (error) {
     if (error instanceof StepBrokenError) result = error.partial;
     throw error;
   } finally {
     figures?.sampler?.stop();
-    // Stopping closes every socket first, so these are the target's complete counts.
-    const stats = await targets.stop();
+    // Stopping closes every socket first, so these are the target's complete counts. After a
+    // signal the target gets what is left of the budget (and a moment at least) to say them.
+    const stats = await targets.stop((exit, usualMs) => budget.wait(exit, usualMs, targetStopFloorMs));
     if (result && stats) result.targetStats = stats;
   }
 }
 
-async function drive(step: StepScenario, targets: StepTargets, figures: ServerFigures, options: StepOptions): Promise<StepResult | undefined> {
+async function drive(
+  step: StepScenario,
+  targets: StepTargets,
+  figures: ServerFigures,
+  options: StepOptions,
+  budget: StopBudget,
+): Promise<StepResult | undefined> {
   const { output } = options;
   const planned = now();
   const plan = planStep(
@@ -116,7 +139,9 @@ async function drive(step: StepScenario, targets: StepTargets, figures: ServerFi
     brokenBy = reason;
     generators.stop();
   };
-  void generators.failed.then((error) => breakStep(`a generator crashed: ${error.message}`));
+  // Workers that a signal's budget ran out on are ended here: their ending is no crash.
+  let endingWorkers = false;
+  void generators.failed.then((error) => endingWorkers || breakStep(`a generator crashed: ${error.message}`));
   void targets.died.then((error) => breakStep(error.message));
 
   // Workers load, build their drivers and report ready; only then is the memory baseline
@@ -222,13 +247,14 @@ async function drive(step: StepScenario, targets: StepTargets, figures: ServerFi
   if (step.workload === 'reconnect-storm') at(measureFrom + step.reconnect.dropAt, () => targets.dropAll());
   const lateRows = setInterval(() => stepCollector.flushOlderThan(now() - 2 * step.interval), 100);
 
-  let failures: Error[];
+  let failures: Error[] = [];
   try {
-    failures = await generators.finished;
+    // Workers stopped by a signal get what is left of the budget; past it they are ended with what they sent.
+    if (await budget.wait(generators.finished, Number.POSITIVE_INFINITY)) failures = await generators.finished;
+    else endingWorkers = true;
     // Snapshots travel on their own channels: give the last ones a moment to land.
-    for (let waited = 0; stepCollector.finalsReceived < sliceCount && waited < 1000; waited += 20) {
-      await sleepUntil(now() + 20);
-    }
+    const lastSnapshots = now() + budget.remaining(1000);
+    while (stepCollector.finalsReceived < sliceCount && now() < lastSnapshots && budget.remaining(1) > 0) await sleepUntil(now() + 20);
     stepCollector.flushAll();
   } finally {
     clearInterval(lateRows);
@@ -238,9 +264,14 @@ async function drive(step: StepScenario, targets: StepTargets, figures: ServerFi
   }
   const interrupted = options.signal.aborted || brokenBy !== undefined;
   const endedAtMs = Math.min(now(), endAt);
-  await Promise.all(readings);
-  measuredTo ??= await sampleBoth();
-  const [fromTarget, toTarget] = await Promise.all(targetReadings);
+  // Scrapes and the target's counts in flight are waited for, after a signal within its budget.
+  await budget.wait(Promise.all(readings), Number.POSITIVE_INFINITY);
+  if (!measuredTo) {
+    const sampled = sampleBoth();
+    measuredTo = (await budget.wait(sampled, Number.POSITIVE_INFINITY)) ? await sampled : { client: clientGroup.sample(), server: server?.sample() };
+  }
+  const counted = Promise.all(targetReadings);
+  const [fromTarget, toTarget] = (await budget.wait(counted, Number.POSITIVE_INFINITY)) ? await counted : [];
   const result: StepResult = {
     step,
     target: targets.urls.join(' '),

@@ -27,6 +27,8 @@ export interface RunOptions {
   targetMetricsToken?: string | undefined;
   /** Aborting stops the run as Ctrl-C does: measured results are kept, status `interrupted`. */
   signal?: AbortSignal;
+  /** Aborted after `signal`: the finish waits for nothing more (the files are still written). */
+  hurry?: AbortSignal;
   /** Run only this deterministic slice of the scenario (`--shard 2/8`); default 1/1. */
   shard?: Shard;
   /** Epoch ms the first step starts at, so shards on several machines line up. */
@@ -50,7 +52,13 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   }
   const warnings = checkLimits(scenario.steps, options.shard?.count ?? 1);
   if (skipsVerification(scenario.steps)) warnings.push(insecureWarning);
-  await checkSteps(scenario.steps);
+  const signal = options.signal ?? new AbortController().signal;
+  // A signal during the check of the target stops it there: the results folder then says so.
+  const checking = checkSteps(scenario.steps).then(() => true);
+  const stopped = new Promise<boolean>((resolve) => (signal.aborted ? resolve(false) : signal.addEventListener('abort', () => resolve(false), { once: true })));
+  const checked = await Promise.race([checking, stopped]);
+  // The check's connections end on their own within seconds; what they find after the signal no longer matters.
+  if (!checked) checking.catch(() => undefined);
   const startedAt = new Date();
   const { runId, dir } = options.resume ?? createResultsDir(options.resultsDir ?? 'results', options.runId ?? makeRunId(scenario.base.name, startedAt));
   const manifest = makeManifest(scenario, options.shard ?? { index: 0, count: 1 }, options.runId, options.startAt);
@@ -64,11 +72,10 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     annotations: { ...options.annotations, manifest },
   };
   const output = fanOut(options.outputs);
-  const signal = options.signal ?? new AbortController().signal;
   output.runStarted(info);
 
   // Where the run is, so an interrupted run.json says where it stopped.
-  let where = 'before the first step';
+  let where = checked ? 'before the first step' : 'before the first step, checking the target';
   let stoppedWhere: string | undefined;
   const noteStop = (): void => {
     stoppedWhere ??= where;
@@ -98,6 +105,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
         shard: options.shard ?? { index: 0, count: 1 },
         ...(step.stepIndex === 0 && options.startAt !== undefined ? { startAt: options.startAt } : {}),
         signal,
+        ...(options.hurry ? { hurry: options.hurry } : {}),
       });
       if (result === undefined) break;
       steps.push(result);

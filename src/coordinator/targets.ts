@@ -5,7 +5,7 @@ import type { RunBrokenError } from '../errors.js';
 import type { StepScenario } from '../scenario/types.js';
 import { serverCertificate } from '../target/certificate.js';
 import type { TargetStats } from '../results/target-stats.js';
-import { spawnTarget, type TargetProcess } from '../target/spawn.js';
+import { spawnTarget, type TargetProcess, type WaitForExit } from '../target/spawn.js';
 import { sumTargetStats } from '../results/target-stats.js';
 import { socketsOf, targetProcessesFor } from './limits.js';
 
@@ -15,8 +15,8 @@ export interface StepTargets {
   /** Local processes whose CPU and memory are sampled as the server's. */
   pids: number[];
   trustedCa: string | undefined;
-  /** Stops the built-in target processes and returns their counts, added up. */
-  stop(): Promise<TargetStats | undefined>;
+  /** Stops the built-in target processes and returns their counts, added up; `waitForExit` bounds the wait for each to exit. */
+  stop(waitForExit?: WaitForExit): Promise<TargetStats | undefined>;
   /** The built-in target processes' counts so far, added up; undefined for an external target or one that died. */
   stats(): Promise<TargetStats | undefined>;
   /** Has every built-in target process drop all its connections at once. */
@@ -52,13 +52,13 @@ export async function startTargets(step: StepScenario, externalPid: number | und
     builtIn: true,
     pids: processes.map((process) => process.pid),
     trustedCa: processes[0]?.trustedCa,
-    stop: () => stopAll(processes),
+    stop: (waitForExit) => stopAll(processes, waitForExit),
     stats: async () => sumTargetStats(await Promise.all(processes.map((process) => process.stats().catch(() => undefined)))),
     dropAll: () => processes.forEach((process) => process.dropAll()),
     died: Promise.race(processes.map((process) => process.died)),
   };
 }
 
-async function stopAll(processes: TargetProcess[]): Promise<TargetStats | undefined> {
-  return sumTargetStats(await Promise.all(processes.map((process) => process.stop().catch(() => undefined))));
+async function stopAll(processes: TargetProcess[], waitForExit: WaitForExit | undefined): Promise<TargetStats | undefined> {
+  return sumTargetStats(await Promise.all(processes.map((process) => process.stop(waitForExit).catch(() => undefined))));
 }

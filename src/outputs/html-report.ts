@@ -21,6 +21,8 @@ export type { ReportRun } from './report/verdict.js';
 export class HtmlReport implements Output {
   private run: RunInfo | undefined;
   private readonly steps: StepResult[] = [];
+  private pending: NodeJS.Immediate | undefined;
+  private failure: { error: unknown } | undefined;
 
   /** `judge` gives the thresholds' verdicts on the steps so far (src/gate/ evaluates them; this only shows them). */
   constructor(private readonly judge: ThresholdJudge) {}
@@ -31,11 +33,30 @@ export class HtmlReport implements Output {
 
   stepFinished(result: StepResult): void {
     this.steps.push(result);
-    if (this.run) writeHtmlReport({ ...this.run, steps: this.steps }, this.judge(this.steps));
+    // Drawn once the step's other files are out, unless the run ends first and draws the final page:
+    // a page costs hundreds of ms on a busy machine, and an interrupted run must end within 2 s.
+    clearImmediate(this.pending);
+    this.pending = setImmediate(() => {
+      try {
+        if (this.run) writeHtmlReport({ ...this.run, steps: this.steps }, this.judge(this.steps));
+      } catch (error) {
+        this.failure ??= { error };
+      }
+    });
+    this.throwFailure();
   }
 
   runFinished(run: RunResult): void {
+    clearImmediate(this.pending);
     writeHtmlReport(run, this.judge(run.steps));
+    this.throwFailure();
+  }
+
+  /** A page that could not be written between calls is reported at the next one, as if it had failed there. */
+  private throwFailure(): void {
+    const failure = this.failure;
+    this.failure = undefined;
+    if (failure) throw failure.error;
   }
 }
 

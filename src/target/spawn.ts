@@ -16,16 +16,19 @@ export interface TargetProcess {
   stats(): Promise<TargetStats>;
   /**
    * Asks the child to stop (SIGTERM when the IPC channel is gone), waits up to 5 s for it
-   * to exit, then SIGKILLs it. Resolves with its final stats, or the last ones it reported
+   * to exit (or what `waitForExit` allows: less after a signal), then SIGKILLs it. Resolves with its final stats, or the last ones it reported
    * when it was killed; rejects with RunBrokenError when it had already died or never
    * reported any. Calling it again returns the same promise.
    */
-  stop(): Promise<TargetStats>;
+  stop(waitForExit?: WaitForExit): Promise<TargetStats>;
   /** Has the target drop every open connection at once (reconnect-storm). */
   dropAll(): void;
   /** Resolves, saying which process died and how, when it exits without being asked to; never otherwise. */
   died: Promise<RunBrokenError>;
 }
+
+/** Waits for `exit` at most `usualMs` (or less); true when it came. */
+export type WaitForExit = (exit: Promise<void>, usualMs: number) => Promise<boolean>;
 
 const childPath = new URL('./child.js', import.meta.url);
 const startupTimeoutMs = 10_000;
@@ -151,12 +154,12 @@ function track(child: ChildProcess, url: string, pid: number): Omit<TargetProces
   };
 
   let stopping: Promise<TargetStats> | undefined;
-  const stop = (): Promise<TargetStats> => {
+  const stop = (waitForExit: WaitForExit = exitsWithin): Promise<TargetStats> => {
     stopping ??= (async () => {
       if (broken) throw broken;
       stopRequested = true;
       if (!send({ type: 'stop' })) child.kill('SIGTERM');
-      if (!(await exitsWithin(exit, stopTimeoutMs))) {
+      if (!(await waitForExit(exit, stopTimeoutMs))) {
         child.kill('SIGKILL');
         await exit;
       }

@@ -19,6 +19,8 @@ import { eventSink } from './event-sink.js';
 
 /** How long in-flight requests may take to finish after the step ends. */
 const drainTimeoutMs = 2000;
+/** The same when stopped early by a signal (the waits of the whole finish then have 600 ms). */
+const earlyDrainTimeoutMs = 250;
 
 export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   const { scenario } = slice;
@@ -132,7 +134,7 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   if (inFlight > 0) {
     await new Promise<void>((resolve) => {
       drained = resolve;
-      setTimeout(resolve, drainTimeoutMs).unref();
+      setTimeout(resolve, reachedEnd ? drainTimeoutMs : earlyDrainTimeoutMs).unref();
     });
   }
   workload.finish?.();
