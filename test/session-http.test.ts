@@ -56,6 +56,9 @@ test('login once per connection, capture the token, use it in every loop request
     assert.equal(server.counts.logins, 4, 'one login per connection');
     assert.equal(server.counts.unauthorized, 0);
     assert.equal(out.summary.sessions_opened, '4');
+    // An HTTP session has no messages: none can be unmatched, so the column is empty, not 0.
+    assert.equal(out.summary.messages_unmatched, '');
+    assert.doesNotMatch(out.output, /unmatched/);
     // Every request counts: the 4 logins and every loop request.
     assert.equal(cellNumber(out.summary, 'requests'), server.counts.logins + server.counts.items);
     assert.ok(server.counts.items > 20, `loop requests ${server.counts.items}`);
