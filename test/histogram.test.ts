@@ -7,6 +7,8 @@ import {
   encodeHistogram,
   percentileDistribution,
   clampMicros,
+  highestMicros,
+  microsToMillis,
   type Histogram,
   summarize,
 } from '../src/metrics/histogram.js';
@@ -118,4 +120,25 @@ test('worker bins moved into a histogram encode exactly as recording every value
   bins.moveInto(next);
   assert.equal(next.totalCount, 1);
   assert.equal(next.getValueAtPercentile(100), 700);
+});
+
+test("summarize's one walk over the buckets gives what hdr-histogram-js's percentiles and mean give", () => {
+  for (let spread = 1; spread <= 20; spread++) {
+    const histogram = createHistogram();
+    // A deterministic spread from 1 µs to minutes, different for each round.
+    for (let i = 1; i <= 3000; i++)
+      histogram.recordValue(Math.min(highestMicros, Math.floor(Math.exp(((i * 7919) % 1000) / (1000 / spread)) * (1 + (i % 97)))));
+    const summary = summarize(histogram);
+    assert.deepEqual(
+      [summary.p50, summary.p90, summary.p99, summary.p999, summary.mean],
+      [
+        microsToMillis(histogram.getValueAtPercentile(50)),
+        microsToMillis(histogram.getValueAtPercentile(90)),
+        microsToMillis(histogram.getValueAtPercentile(99)),
+        microsToMillis(histogram.getValueAtPercentile(99.9)),
+        Math.round(histogram.mean) / 1000,
+      ],
+      `spread ${spread}`,
+    );
+  }
 });

@@ -149,14 +149,49 @@ export function summarize(histogram: Histogram | undefined): HistogramSummary {
   return remembered(summaries, histogram, () => summaryOf(histogram));
 }
 
+/** The parts of hdr-histogram-js's JsHistogram a one-pass summary reads (public methods its own getters use). */
+interface Buckets {
+  countsArrayLength: number;
+  getCountAtIndex(index: number): number;
+  valueFromIndex(index: number): number;
+  highestEquivalentValue(value: number): number;
+  medianEquivalentValue(value: number): number;
+}
+
+const summaryPercentiles = [50, 90, 99, 99.9] as const;
+
+/**
+ * The percentiles and the mean in one walk over the buckets, stopping at the last recorded
+ * value: hdr-histogram-js walks them once per percentile and again for the mean, and a
+ * timeseries row summarizes every metric of every interval. Same rounding as its
+ * getValueAtPercentile (the count at a percentile rounded up, less one ulp) and its mean.
+ */
 function summaryOf(histogram: Histogram): HistogramSummary {
+  const buckets = histogram as unknown as Buckets;
+  const total = histogram.totalCount;
+  const wanted = summaryPercentiles.map((percentile) => {
+    const fp = (percentile / 100) * total;
+    return Math.max(Math.ceil(fp - 2 ** (Math.floor(Math.log2(fp)) - 52)), 1);
+  });
+  const values: number[] = [];
+  let seen = 0;
+  let sum = 0;
+  for (let index = 0; index < buckets.countsArrayLength && seen < total; index++) {
+    const count = buckets.getCountAtIndex(index);
+    if (count === 0) continue;
+    seen += count;
+    const value = buckets.valueFromIndex(index);
+    sum += buckets.medianEquivalentValue(value) * count;
+    while (values.length < wanted.length && seen >= wanted[values.length]!) values.push(buckets.highestEquivalentValue(value));
+  }
+  const [p50, p90, p99, p999] = values;
   return {
-    count: histogram.totalCount,
-    p50: microsToMillis(histogram.getValueAtPercentile(50)),
-    p90: microsToMillis(histogram.getValueAtPercentile(90)),
-    p99: microsToMillis(histogram.getValueAtPercentile(99)),
-    p999: microsToMillis(histogram.getValueAtPercentile(99.9)),
+    count: total,
+    p50: microsToMillis(p50 ?? 0),
+    p90: microsToMillis(p90 ?? 0),
+    p99: microsToMillis(p99 ?? 0),
+    p999: microsToMillis(p999 ?? 0),
     max: microsToMillis(histogram.maxValue),
-    mean: Math.round(histogram.mean) / 1000,
+    mean: Math.round(sum / total) / 1000,
   };
 }
