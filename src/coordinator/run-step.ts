@@ -151,7 +151,11 @@ async function drive(
     if (options.signal.aborted) resolve();
     else options.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  await Promise.race([everyoneReady, generators.finished, generators.failed, targets.died, aborted, sleepUntil(now() + readyTimeoutMs)]);
+  // The give-up timer is cleared once the race is decided: a pending one kept an API user's process alive for a minute after the run.
+  let readyTimer: NodeJS.Timeout | undefined;
+  const readyTimeout = new Promise<void>((resolve) => (readyTimer = setTimeout(resolve, readyTimeoutMs)));
+  await Promise.race([everyoneReady, generators.finished, generators.failed, targets.died, aborted, readyTimeout]);
+  clearTimeout(readyTimer);
   if (options.signal.aborted && brokenBy === undefined) {
     // Stopped before the step began: nothing was measured, and waiting for the workers to
     // finish starting would only delay the files. The threads and processes are ended.
