@@ -1,4 +1,4 @@
-// The flags of the live outputs, shared by `run` and `sweep`: --metrics-listen, --metrics-linger, --otlp.
+// The flags of the live outputs, shared by `run` and `sweep`: --metrics-listen, --metrics-linger, --otlp, --dashboard.
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { LiveOptions } from '../outputs/live-outputs.js';
@@ -9,6 +9,7 @@ export interface LiveArgs {
   'metrics-listen'?: string;
   'metrics-linger'?: string;
   otlp?: string;
+  dashboard?: string;
 }
 
 export function addLiveFlags<T>(yargs: Argv<T>): Argv<T & LiveArgs> {
@@ -24,6 +25,11 @@ export function addLiveFlags<T>(yargs: Argv<T>): Argv<T & LiveArgs> {
     .option('otlp', {
       type: 'string',
       describe: 'push the live figures as OpenTelemetry metrics over OTLP/HTTP to this URL, e.g. http://127.0.0.1:4318 (/v1/metrics is added to a bare host)',
+    })
+    .option('dashboard', {
+      type: 'string',
+      describe:
+        'serve a live web page of the run (charts updating every interval) at 127.0.0.1 on a free port, or at the address given, e.g. --dashboard=127.0.0.1:8090',
     });
 }
 
@@ -56,5 +62,7 @@ export function liveOptions(args: LiveArgs): LiveOptions {
     metricsListen: args['metrics-listen'] === undefined ? undefined : parseListenAddress('--metrics-listen', args['metrics-listen']),
     metricsLingerMs: lingerMs,
     otlp: args.otlp === undefined ? undefined : otlpUrl(args.otlp),
+    // --dashboard alone: loopback, a port the system chooses.
+    dashboard: args.dashboard === undefined ? undefined : parseListenAddress('--dashboard', args.dashboard === '' ? '127.0.0.1' : args.dashboard, true),
   };
 }

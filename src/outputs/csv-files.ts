@@ -57,36 +57,7 @@ export class CsvFiles implements Output {
 
   interval(row: IntervalRow): void {
     if (!this.run) return;
-    const primary = primaryMetricOf(row.step);
-    const latency = summarize(row.histograms.get(primary));
-    const completed = row.counters.requests + row.counters.messages;
-    const record = {
-      run_id: this.run.runId,
-      step: row.step.stepLabel,
-      phase: row.phase,
-      elapsed_s: round(row.elapsedS, 3),
-      interval_s: round(row.intervalS, 3),
-      connections_open: row.connectionsOpen,
-      requests: row.counters.requests,
-      messages: row.counters.messages,
-      throughput_per_s: row.intervalS > 0 ? round(completed / row.intervalS, 1) : '',
-      errors: row.counters.errors,
-      dropped: row.counters.dropped,
-      new_connections: row.counters.connectionsOpened,
-      latency_p50_ms: latency.p50,
-      latency_p99_ms: latency.p99,
-      latency_max_ms: latency.max,
-      schedule_lag_p99_ms: summarize(row.histograms.get('schedule_lag')).p99,
-      bytes_sent: row.counters.bytesSent,
-      bytes_received: row.counters.bytesReceived,
-      client_cpu_pct: round(row.client.cpuPct, 1),
-      client_rss_mib: mib(row.client.rssBytes),
-      server_cpu_pct: row.server ? round(row.server.cpuPct, 1) : '',
-      server_rss_mib: row.server ? mib(row.server.rssBytes) : '',
-      loop_delay_p99_ms: summarize(row.histograms.get('loop_delay')).p99,
-      generator_saturated: row.saturationCauses.length > 0,
-      server_open_fds: row.server?.openFds ?? '',
-    };
+    const record = timeseriesRecord(this.run.runId, row);
     appendFileSync(this.path('timeseries.csv'), csvText([record], timeseriesColumns, false));
   }
 
@@ -133,4 +104,38 @@ export function writeStepCsvFiles(dir: string, runId: string, scenarioName: stri
       .map(([code, count]) => ({ step: step.step.stepLabel, code, count })),
   );
   writeFileSync(join(dir, 'errors.csv'), csvText(errorRows, errorColumns));
+}
+
+/** One row of timeseries.csv: what is appended as each interval closes, and what the live dashboard draws. */
+export function timeseriesRecord(runId: string, row: IntervalRow) {
+  const primary = primaryMetricOf(row.step);
+  const latency = summarize(row.histograms.get(primary));
+  const completed = row.counters.requests + row.counters.messages;
+  return {
+    run_id: runId,
+    step: row.step.stepLabel,
+    phase: row.phase,
+    elapsed_s: round(row.elapsedS, 3),
+    interval_s: round(row.intervalS, 3),
+    connections_open: row.connectionsOpen,
+    requests: row.counters.requests,
+    messages: row.counters.messages,
+    throughput_per_s: row.intervalS > 0 ? round(completed / row.intervalS, 1) : '',
+    errors: row.counters.errors,
+    dropped: row.counters.dropped,
+    new_connections: row.counters.connectionsOpened,
+    latency_p50_ms: latency.p50,
+    latency_p99_ms: latency.p99,
+    latency_max_ms: latency.max,
+    schedule_lag_p99_ms: summarize(row.histograms.get('schedule_lag')).p99,
+    bytes_sent: row.counters.bytesSent,
+    bytes_received: row.counters.bytesReceived,
+    client_cpu_pct: round(row.client.cpuPct, 1),
+    client_rss_mib: mib(row.client.rssBytes),
+    server_cpu_pct: row.server ? round(row.server.cpuPct, 1) : '',
+    server_rss_mib: row.server ? mib(row.server.rssBytes) : '',
+    loop_delay_p99_ms: summarize(row.histograms.get('loop_delay')).p99,
+    generator_saturated: row.saturationCauses.length > 0,
+    server_open_fds: row.server?.openFds ?? '',
+  };
 }

@@ -4,6 +4,7 @@
 import type { Output } from '../results/run-result.js';
 import { LiveFigures } from './live/figures.js';
 import type { ListenAddress } from './live/listen.js';
+import type { Dashboard } from './dashboard.js';
 import type { OtlpPush } from './otlp.js';
 import type { PrometheusEndpoint } from './prometheus.js';
 
@@ -14,6 +15,8 @@ export interface LiveOptions {
   metricsLingerMs?: number | undefined;
   /** --otlp: push OTLP/HTTP metrics to this URL (the full URL, /v1/metrics included). */
   otlp?: string | undefined;
+  /** --dashboard: serve the live page here. */
+  dashboard?: ListenAddress | undefined;
 }
 
 interface LiveOutput extends Output {
@@ -34,7 +37,7 @@ export async function startLiveOutputs(options: LiveOptions, say: (line: string)
     await Promise.all(started.map((output) => output.close()));
   };
   try {
-    // prom-client and the OpenTelemetry SDK load only for a run that asks for them.
+    // prom-client, the OpenTelemetry SDK and the dashboard load only for a run that asks for them.
     if (options.metricsListen) {
       const { PrometheusEndpoint } = await import('./prometheus.js');
       const endpoint: PrometheusEndpoint = await PrometheusEndpoint.start(options.metricsListen, figures, options.metricsLingerMs ?? 0);
@@ -45,6 +48,12 @@ export async function startLiveOutputs(options: LiveOptions, say: (line: string)
       const { OtlpPush } = await import('./otlp.js');
       const push: OtlpPush = new OtlpPush(options.otlp, figures, say);
       started.push(push);
+    }
+    if (options.dashboard) {
+      const { Dashboard } = await import('./dashboard.js');
+      const dashboard: Dashboard = await Dashboard.start(options.dashboard);
+      started.push(dashboard);
+      say(`sockcap: dashboard at ${dashboard.url}`);
     }
   } catch (error) {
     await close();

@@ -98,7 +98,8 @@ export async function openPage(file: string): Promise<OpenedPage> {
 
   const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
   sessionId = (await send('Target.attachToTarget', { targetId, flatten: true })).sessionId as string;
-  const url = pathToFileURL(file).href;
+  // A file (a report), or a page sockcap serves (the live dashboard).
+  const url = /^https?:\/\//.test(file) ? file : pathToFileURL(file).href;
   const problems: string[] = [];
   const requests: string[] = [];
   let loaded: () => void = () => undefined;

@@ -1,5 +1,6 @@
 // Runs in the browser: draws every line chart of the page with uPlot, then writes
-// "ok: N charts" (or the first error) into #render-status, which the tests read. Legends are
+// "ok: N charts" (or the first error) into #render-status, which the tests read; the live
+// dashboard calls the same drawing (window.sockcapDrawCharts) with each interval's charts. Legends are
 // not live: each series carries its summary value, so nothing needs a hover to be read.
 import { palette } from './html.js';
 
@@ -9,7 +10,6 @@ export const chartScript = `
   var failed = false;
   function report(text) { status.textContent = text; status.setAttribute('data-state', text.split(':')[0]); }
   window.addEventListener('error', function (event) { failed = true; report('error: ' + (event.message || String(event))); });
-  var charts = JSON.parse(document.getElementById('report-data').textContent).charts;
   var palette = ${JSON.stringify(palette)};
   var dpr = window.devicePixelRatio || 1;
 
@@ -113,8 +113,13 @@ export const chartScript = `
     return box.querySelector('canvas') ? 1 : 0;
   }
 
-  var drawn = 0;
-  charts.forEach(function (spec) { drawn += draw(spec); });
-  if (!failed) report(drawn === charts.length ? 'ok: ' + drawn + ' charts' : 'error: drew ' + drawn + ' of ' + charts.length + ' charts');
+  // The live dashboard draws again, into fresh holders, every time an interval closes.
+  function drawAll(charts) {
+    var drawn = 0;
+    charts.forEach(function (spec) { drawn += draw(spec); });
+    if (!failed) report(drawn === charts.length ? 'ok: ' + drawn + ' charts' : 'error: drew ' + drawn + ' of ' + charts.length + ' charts');
+  }
+  window.sockcapDrawCharts = drawAll;
+  drawAll(JSON.parse(document.getElementById('report-data').textContent).charts);
 })();
 `;

@@ -71,7 +71,8 @@ ${
 <dl class="facts">${head.facts.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>`;
 }
 
-export function renderPage(head: Headline, sections: readonly Section[]): string {
+/** `liveScript` runs after the charts are drawn (the live dashboard's updates). */
+export function renderPage(head: Headline, sections: readonly Section[], liveScript = ''): string {
   const { script, css } = uplotFiles();
   const shown = sections.filter((section) => section.html !== '');
   const json = JSON.stringify({ charts: shown.flatMap((section) => section.charts) }).replace(/</g, '\\u003c');
@@ -92,7 +93,7 @@ ${body}
 <script type="application/json" id="report-data">${json}</script>
 <script>${inlineScript(script)}</script>
 <script>${inlineScript(chartScript)}</script>
-</body>
+${liveScript === '' ? '' : `<script>${inlineScript(liveScript)}</script>\n`}</body>
 </html>
 `;
 }

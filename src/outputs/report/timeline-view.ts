@@ -4,10 +4,21 @@
 import { round } from '../../results/number-format.js';
 import { readTimeseries, type TimeseriesRecord } from '../../results/stored-timeseries.js';
 import { primaryMetricOf } from '../../protocols/index.js';
+import type { StepScenario } from '../../scenario/types.js';
 import { chartHolder, formatNumber, type ChartSpec, type Section, type Series } from './html.js';
 import type { ReportRun } from './verdict.js';
 
 type Record = TimeseriesRecord;
+
+/** A step's rows and where it starts on the run's time axis. */
+export interface TimelineStep {
+  step: StepScenario;
+  /** Seconds from the run's start to the step's. */
+  offsetS: number;
+  records: Record[];
+  /** Its errors, for the errors chart's legend. */
+  errors: number;
+}
 
 const numberOrNull = (text: string | undefined): number | null =>
   text === undefined || text.trim() === '' || !Number.isFinite(Number(text)) ? null : Number(text);
@@ -34,14 +45,26 @@ const columns = {
 
 export function timelineSection(run: ReportRun): Section {
   const records = readTimeseries(run.dir);
+  return timelineOf(
+    run.steps.map((step) => ({
+      step: step.step,
+      offsetS: (step.startedAt.getTime() - run.startedAt.getTime()) / 1000,
+      records: records.filter((record) => record.step === step.step.stepLabel),
+      errors: step.totals.errors,
+    })),
+  );
+}
+
+/** The charts of "Over time" from each step's rows: report.html's, and the live dashboard's as intervals close. */
+export function timelineOf(steps: readonly TimelineStep[]): Section {
   const x: number[] = [];
   const values = Object.fromEntries(Object.keys(columns).map((name) => [name, [] as (number | null)[]])) as { [K in keyof typeof columns]: (number | null)[] };
   const measured: boolean[] = [];
   const markers: ChartSpec['markers'] = [];
   const bands: ChartSpec['bands'] = [];
-  for (const step of run.steps) {
-    const offset = (step.startedAt.getTime() - run.startedAt.getTime()) / 1000;
-    const own = records.filter((record) => record.step === step.step.stepLabel);
+  for (const step of steps) {
+    const offset = step.offsetS;
+    const own = step.records;
     if (own.length === 0) continue;
     markers.push({ x: round(offset, 3), label: step.step.stepLabel });
     const warmup = own.filter((record) => record.phase === 'warmup');
@@ -77,9 +100,10 @@ export function timelineSection(run: ReportRun): Section {
     list.length === 0
       ? []
       : [{ id: `time-${index++}`, title, unit, xKind: 'time', xLabel: 'seconds since the run started', x, series: list, markers, bands, levels: [] }];
-  const intervals = records[0]?.interval_s ? Number(records[0].interval_s) : undefined;
-  const totalErrors = run.steps.reduce((sum, step) => sum + step.totals.errors, 0);
-  const latencyName = [...new Set(run.steps.map((step) => primaryMetricOf(step.step)))].join(' / ');
+  const first = steps.find((step) => step.records.length > 0)?.records[0];
+  const intervals = first?.interval_s ? Number(first.interval_s) : undefined;
+  const totalErrors = steps.reduce((sum, step) => sum + step.errors, 0);
+  const latencyName = [...new Set(steps.map((step) => primaryMetricOf(step.step)))].join(' / ');
   const charts = [
     ...chart('Throughput', 'completed per s', series('completed per s', values.throughput, 'mean', '/s')),
     ...chart(`${latencyName} per interval`, 'ms', [
