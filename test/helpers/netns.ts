@@ -95,9 +95,9 @@ export interface HostProcess {
   result: Promise<CliResult>;
 }
 
-/** The compiled CLI run inside `host`'s namespace (`ip netns exec` execs, so the pid is node's). */
-export function startOn(host: Host, args: string[], cwd: string, limitMs: number): HostProcess {
-  const child = spawn('ip', ['netns', 'exec', host.namespace, process.execPath, binPath, ...args], {
+/** The compiled CLI run inside `host`'s namespace (`ip netns exec` execs, so the pid is node's), under `wrapper` if given (`faketime` execs too). */
+export function startOn(host: Host, args: string[], cwd: string, limitMs: number, wrapper: string[] = []): HostProcess {
+  const child = spawn('ip', ['netns', 'exec', host.namespace, ...wrapper, process.execPath, binPath, ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
