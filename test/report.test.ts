@@ -76,7 +76,7 @@ test('sockcap report refuses a folder that is not a results folder, with exit 2'
   mkdirSync(empty);
   const { code, stderr } = await runCli(['report', empty], dir);
   assert.equal(code, 2);
-  assert.match(stderr, /empty: not a sockcap results folder \(it has no run\.json/);
+  assert.match(stderr, /empty\/run\.json: is missing, so this is not a results folder a run wrote/);
   writeFileSync(join(empty, 'run.json'), '{ not json');
   const broken = await runCli(['report', empty], dir);
   assert.equal(broken.code, 2);
