@@ -112,7 +112,7 @@ test('response head bytes: the status line, each header line and the blank line'
 
 describe('receive timing', () => {
   test('polls keep their schedule and skip ticks a slow answer missed', () => {
-    const timing = pollTiming(1000, false, 0, 4, 10_000);
+    const timing = pollTiming(1000, false, 0, 4, 10_000, defaults.reconnect);
     assert.equal(timing.firstAt, 10_000);
     assert.equal(timing.nextAt(10_002, true), 11_000);
     assert.equal(timing.nextAt(12_500, false), 13_000, 'answered after two ticks: the next tick, not a burst');
@@ -120,20 +120,31 @@ describe('receive timing', () => {
   });
 
   test('a timer that fires early does not poll twice for one tick', () => {
-    const timing = pollTiming(1000, false, 0, 1, 0);
+    const timing = pollTiming(1000, false, 0, 1, 0, defaults.reconnect);
     assert.equal(timing.nextAt(0.5, true), 1000);
     // The poll for tick 1 went out at 999.2 (the timer ran early) and was answered at 999.6.
     assert.equal(timing.nextAt(999.6, true), 2000);
   });
 
   test('jitter spreads first polls evenly over one interval by global client index', () => {
-    const firsts = [0, 1, 2, 3].map((client) => pollTiming(1000, true, client, 4, 0).firstAt);
+    const firsts = [0, 1, 2, 3].map((client) => pollTiming(1000, true, client, 4, 0, defaults.reconnect).firstAt);
     assert.deepEqual(firsts, [0, 250, 500, 750]);
   });
 
-  test('long-poll asks again at once, and backs off after a failure', () => {
-    const timing = immediateTiming(0);
+  test('long-poll asks again at once, and after failures in a row waits the reconnect backoff, growing, from the start again after an answer', () => {
+    const timing = immediateTiming(0, { ...defaults.reconnect, backoff: 100, maxBackoff: 1000, jitter: false });
     assert.equal(timing.nextAt(500, true), 500);
-    assert.ok(timing.nextAt(500, false) > 500);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map(() => timing.nextAt(500, false) - 500),
+      [100, 200, 400, 800, 1000],
+    );
+    assert.equal(timing.nextAt(500, true), 500);
+    assert.equal(timing.nextAt(500, false), 600);
+  });
+
+  test('a failed poll waits its backoff and then the next tick', () => {
+    const timing = pollTiming(100, false, 0, 1, 0, { ...defaults.reconnect, backoff: 150, maxBackoff: 10_000, jitter: false });
+    assert.equal(timing.nextAt(10, false), 200, '150 ms backoff, then the tick at 200');
+    assert.equal(timing.nextAt(200, false), 600, '300 ms backoff: the tick after 500, not the one at 300');
   });
 });

@@ -24,6 +24,7 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
   let opened = 0;
+  let timing: ReceiveTiming | undefined;
 
   const readEvent = (event: ServerSentEvent): ReadResult => {
     if (settings.sequenceFrom === 'data') return reader.message(event.data);
@@ -44,6 +45,8 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
         if (waitingForFirst) {
           waitingForFirst = false;
           recorder.record('first_event', (receivedAt - startedAt) * 1000);
+          // A stream that delivers is an answer: the next failure backs off from the first wait again.
+          timing?.nextAt(receivedAt, true);
         }
         const { events, problem } = readEvent(event);
         if (problem) recorder.error(problem);
@@ -52,14 +55,17 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
       ended(code) {
         if (closed) return;
         if (code !== null) recorder.error(code);
-        timer = setTimeout(open, streams.reconnectMs);
+        // A stream that broke waits the reconnection time and the `reconnect` backoff, growing with each failure in a row.
+        const backoff = code === null || !timing ? 0 : timing.nextAt(now(), false) - now();
+        timer = setTimeout(open, Math.max(streams.reconnectMs, backoff));
       },
     });
   }
 
   return {
-    start(timing: ReceiveTiming) {
-      timer = setTimeout(open, Math.max(0, timing.firstAt - now()));
+    start(given: ReceiveTiming) {
+      timing = given;
+      timer = setTimeout(open, Math.max(0, given.firstAt - now()));
     },
     async close() {
       closed = true;

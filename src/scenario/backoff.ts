@@ -1,5 +1,7 @@
-// The reconnect backoff of `reconnect:`, shared by the workloads that hold connections and the
-// drivers that reopen one the target closed.
+// The reconnect backoff of `reconnect:`, the one rule every retry of a refused or failed
+// connection follows: the workloads (closed, connect, hold) and the receive timings (poll,
+// long-poll, SSE, Socket.IO, WebSocket subscribe) through `Backoff`, the drivers that reopen a
+// connection the target closed (WebSocket, sessions) through `reconnectDelay`.
 import type { ReconnectSettings } from './types.js';
 
 /**
@@ -10,4 +12,23 @@ import type { ReconnectSettings } from './types.js';
 export function reconnectDelay(settings: ReconnectSettings, attempt: number, random: () => number = Math.random): number {
   const wait = Math.min(settings.maxBackoff, settings.backoff * 2 ** Math.min(attempt, 30));
   return settings.jitter ? random() * wait : wait;
+}
+
+/** Consecutive failures of one client, and the wait each calls for: longer after every failure in a row, from the first wait again after a success. */
+export class Backoff {
+  private failures = 0;
+
+  constructor(
+    private readonly settings: ReconnectSettings,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** The wait before retrying after one more failure. */
+  next(): number {
+    return reconnectDelay(this.settings, this.failures++, this.random);
+  }
+
+  reset(): void {
+    this.failures = 0;
+  }
 }

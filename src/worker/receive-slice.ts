@@ -34,7 +34,11 @@ export async function runReceiveSlice(slice: Slice, port: MessagePort, plan: Rec
   await lifecycle.waitForStart();
   for (const { global, receiver } of clients) {
     const { pace } = plan;
-    receiver.start(pace ? pollTiming(pace.interval, pace.jitter, global, slice.totalConnections, slice.startAt) : immediateTiming(slice.startAt));
+    receiver.start(
+      pace
+        ? pollTiming(pace.interval, pace.jitter, global, slice.totalConnections, slice.startAt, scenario.reconnect)
+        : immediateTiming(slice.startAt, scenario.reconnect),
+    );
   }
   await lifecycle.runIntervals();
   const openAtEnd = recorder.connectionsOpen;

@@ -3,19 +3,20 @@
 // by construction (a closed loop cannot see a stall it waits behind: use arrival-rate for
 // that). With stages, the number of active connections follows the stage profile, like
 // k6's ramping VUs; a slot above the current count parks after its request completes.
-import type { Stage, ThinkTime } from '../scenario/types.js';
+import { Backoff } from '../scenario/backoff.js';
+import type { ReconnectSettings, Stage, ThinkTime } from '../scenario/types.js';
 import { ArrivalSchedule } from './arrival-schedule.js';
 import { thinkTimeSampler, type ThinkTimeSampler } from './think-time.js';
 import type { SlotDone, Workload, WorkloadContext } from './workload.js';
 
-/** After a failure the target never answered, wait a little so a refusing target is not hammered in a hot loop. */
-const failureBackoffMs = 10;
 /** How often a staged profile re-reads its connection count. */
 const stageCheckMs = 100;
 
 export interface ClosedOptions {
   thinkTime: ThinkTime;
   stages: Stage[];
+  /** After a failure the target never answered, a slot waits this backoff (growing, jittered) so a refusing target is not stormed. */
+  reconnect: ReconnectSettings;
   /** Connections per slot (HTTP pipelining): slot s belongs to connection s mod connections. */
   connections: number;
   /** This worker's position among all the step's workers, to take its exact share of a staged count. */
@@ -56,13 +57,16 @@ export function closedWorkload(options: ClosedOptions): Workload {
 
   // One callback per slot, made once: a request's answer is the slot's cue to send again.
   const answered: SlotDone[] = [];
+  const backoffs: Backoff[] = [];
   const neverPauses = options.thinkTime.distribution === 'fixed' && options.thinkTime.value === 0;
   const answeredFor =
     (slot: number): SlotDone =>
     (responded, endedAt) => {
       const pause = neverPauses ? 0 : pauseFor(slot);
-      if (!responded) later(Math.max(pause, failureBackoffMs), slot);
-      else if (pause > 0) later(pause, slot);
+      const backoff = (backoffs[slot] ??= new Backoff(options.reconnect));
+      if (!responded) return later(Math.max(pause, backoff.next()), slot);
+      backoff.reset();
+      if (pause > 0) later(pause, slot);
       else loop(slot, endedAt);
     };
 

@@ -22,6 +22,7 @@ const workloads: Record<WorkloadKind, (scenario: StepScenario, plan: WorkloadPla
     closedWorkload({
       thinkTime: scenario.thinkTime,
       stages: scenario.stages,
+      reconnect: scenario.reconnect,
       connections: plan.connections,
       sliceIndex: plan.sliceIndex,
       sliceCount: plan.sliceCount,
@@ -39,7 +40,7 @@ const workloads: Record<WorkloadKind, (scenario: StepScenario, plan: WorkloadPla
     }),
   hold: (scenario, plan) => holdWorkload({ connectRate: connectRateShare(scenario, plan), reconnect: scenario.reconnect }),
   'reconnect-storm': (scenario, plan) => holdWorkload({ connectRate: connectRateShare(scenario, plan), reconnect: scenario.reconnect }),
-  connect: (scenario, plan) => connectWorkload(connectRateShare(scenario, plan)),
+  connect: (scenario, plan) => connectWorkload(connectRateShare(scenario, plan), scenario.reconnect),
 };
 
 /** Workloads that open their connections themselves, at their own pace. */

@@ -1,5 +1,8 @@
-// When a receive-driven client (poll, long-poll, WebSocket subscribe) asks the target again.
-// Like every workload it says *when*, never *how*: the drivers in src/protocols/ follow it.
+// When a receive-driven client (poll, long-poll, SSE, Socket.IO, WebSocket subscribe) asks the
+// target again. Like every workload it says *when*, never *how*: the drivers in
+// src/protocols/ follow it.
+import { Backoff } from '../scenario/backoff.js';
+import type { ReconnectSettings } from '../scenario/types.js';
 
 /** The shape of `ReceiveTiming` in src/protocols/receive-timing.ts, which the drivers follow; workloads sit beside protocols and do not import them. */
 interface ReceiveSchedule {
@@ -7,8 +10,15 @@ interface ReceiveSchedule {
   nextAt(now: number, answered: boolean): number;
 }
 
-/** After a request the target never answered (refused, reset, timed out), wait this long. */
-export const failureBackoffMs = 100;
+/** After a request the target never answered (refused, reset, timed out), the client waits the `reconnect` backoff, growing with each failure in a row. */
+function failureWait(reconnect: ReconnectSettings): (now: number, answered: boolean) => number {
+  const backoff = new Backoff(reconnect);
+  return (now, answered) => {
+    if (!answered) return now + backoff.next();
+    backoff.reset();
+    return now;
+  };
+}
 
 /**
  * Polling on a fixed schedule: first at `startAt` plus the client's offset, then every
@@ -20,24 +30,22 @@ export const failureBackoffMs = 100;
  * among all the step's clients, so workers and shards agree); without it every client polls
  * at the same moments.
  */
-export function pollTiming(interval: number, jitter: boolean, client: number, clients: number, startAt: number): ReceiveSchedule {
+export function pollTiming(interval: number, jitter: boolean, client: number, clients: number, startAt: number, reconnect: ReconnectSettings): ReceiveSchedule {
   const firstAt = startAt + (jitter ? (client / clients) * interval : 0);
+  const wait = failureWait(reconnect);
   let tick = 0;
   return {
     firstAt,
-    nextAt(now) {
-      tick = Math.max(tick + 1, Math.floor((now - firstAt) / interval) + 1);
+    nextAt(now, answered) {
+      // A failed poll waits its backoff too: the next tick after it, not the next tick alone.
+      const earliest = wait(now, answered);
+      tick = Math.max(tick + 1, Math.floor((earliest - firstAt) / interval) + 1);
       return firstAt + tick * interval;
     },
   };
 }
 
-/** Long-polling and WebSocket reconnects: again at once, after a short back-off on failure. */
-export function immediateTiming(startAt: number): ReceiveSchedule {
-  return {
-    firstAt: startAt,
-    nextAt(now, answered) {
-      return answered ? now : now + failureBackoffMs;
-    },
-  };
+/** Long-polling and reconnects of streams and WebSockets: again at once, after the backoff on failure. */
+export function immediateTiming(startAt: number, reconnect: ReconnectSettings): ReceiveSchedule {
+  return { firstAt: startAt, nextAt: failureWait(reconnect) };
 }

@@ -1,0 +1,61 @@
+// Every retry of a refused or failed connection follows the `reconnect` backoff with jitter,
+// in every protocol: against a service that resets every connection, one client's attempts
+// come at growing, jittered gaps, never in a hot loop (the closed workload used to retry
+// every 10 ms, long-poll every 100 ms, SSE at its fixed reconnection time).
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { startRefusingServer, type RefusingServer } from './servers/refusing-server.js';
+
+let server: RefusingServer;
+before(async () => (server = await startRefusingServer()));
+after(() => server.close());
+
+const backoffMs = 50;
+const maxBackoffMs = 1000;
+
+for (const protocol of ['http', 'websocket', 'poll', 'long-poll', 'sse']) {
+  test(`${protocol}: a client's retries against a refusing service wait a growing, jittered backoff`, async () => {
+    const dir = tempDir();
+    const target = protocol === 'websocket' ? server.url.replace(/^http/, 'ws') : server.url;
+    const file = writeScenario(
+      dir,
+      'refused.yaml',
+      [
+        'name: refused',
+        `target: ${target}`,
+        `protocol: ${protocol}`,
+        'connections: 1',
+        'workers: 1',
+        'duration: 2s',
+        'warmup: 0s',
+        'interval: 500ms',
+        // Polls are due every 50 ms: only the backoff can space them further.
+        'poll: { interval: 50ms, jitter: false }',
+        // The SSE reconnection time alone would be a fixed gap.
+        'sse: { retry: 10ms }',
+        `reconnect: { backoff: ${backoffMs}ms, maxBackoff: ${maxBackoffMs}ms, jitter: true }`,
+        'verdict: { requireSuccess: false, maxErrorRate: off }',
+        '',
+      ].join('\n'),
+    );
+    const from = server.attempts.length;
+    server.passNext = 1;
+    const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+    assert.equal(code, 0, stderr);
+    const attempts = server.attempts.slice(from);
+    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
+    // Without a backoff: 200 attempts at 10 ms, 40 at 50 ms, 20 at 100 ms. With it, about 8.
+    assert.ok(attempts.length >= 3 && attempts.length <= 14, `${attempts.length} attempts, gaps ${gaps.map(Math.round).join(', ')} ms`);
+    const third = Math.max(1, Math.floor(gaps.length / 3));
+    const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+    assert.ok(mean(gaps.slice(-third)) > 2 * mean(gaps.slice(0, third)), `gaps grow: ${gaps.map(Math.round).join(', ')} ms`);
+    // Jittered: not the bare doubling (50, 100, 200, … ms) a crowd of clients would share.
+    const bare = gaps.map((_, i) => Math.min(maxBackoffMs, backoffMs * 2 ** i));
+    assert.ok(
+      gaps.some((gap, i) => Math.abs(gap - bare[i]!) > 0.1 * bare[i]!),
+      `jittered: ${gaps.map(Math.round).join(', ')} ms`,
+    );
+  });
+}
