@@ -15,13 +15,15 @@ test('an interrupted sweep keeps its finished rows, and --resume runs only the m
   const file = writeScenario(dir, 'sweep.yaml', small);
   const results = join(dir, 'results');
   const { child, result } = startCli(['sweep', file, '--vary', 'thinkTime=0ms,20ms,40ms', '--out', results, '--quiet'], dir);
-  // Stop as soon as the first combination has its row.
+  // Stop as soon as the first combination has its row and the next one has written an interval row.
   let runDir: string | undefined;
   for (let waited = 0; waited < 60_000; waited += 100) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     if (!existsSync(results)) continue;
     runDir = onlyRunDir(results);
-    if (existsSync(join(runDir, 'sweep.csv')) && readCsv(join(runDir, 'sweep.csv')).length >= 1) break;
+    const finished = existsSync(join(runDir, 'sweep.csv')) ? readCsv(join(runDir, 'sweep.csv')).length : 0;
+    const started = existsSync(join(runDir, 'timeseries.csv')) ? new Set(readCsv(join(runDir, 'timeseries.csv')).map((row) => row.step)).size : 0;
+    if (finished >= 1 && started > finished) break;
   }
   child.kill('SIGINT');
   const interrupted = await result;
@@ -33,6 +35,10 @@ test('an interrupted sweep keeps its finished rows, and --resume runs only the m
   // As if the process had been killed while writing an interval: its last line cut short.
   const log = join(runDir, 'intervals.jsonl');
   writeFileSync(log, readFileSync(log, 'utf8').slice(0, -40));
+  // And timeseries.csv killed a few characters into a row.
+  const series = join(runDir, 'timeseries.csv');
+  const seriesText = readFileSync(series, 'utf8');
+  writeFileSync(series, seriesText.slice(0, seriesText.lastIndexOf('\n', seriesText.length - 2) + 6));
 
   const resumed = await runCli(['sweep', '--resume', runDir, '--quiet'], dir);
   assert.equal(resumed.code, 0, resumed.stderr);
@@ -49,7 +55,7 @@ test('an interrupted sweep keeps its finished rows, and --resume runs only the m
   // The finished row is the one measured before the interrupt, not a re-run.
   assert.deepEqual(after[0], before[0]);
   assert.equal(readCsv(join(runDir, 'summary.csv')).length, 3);
-  const run = readJson<{ status: string; steps: { index: number }[] }>(join(runDir, 'run.json'));
+  const run = readJson<{ runId: string; status: string; steps: { index: number }[] }>(join(runDir, 'run.json'));
   assert.equal(run.status, 'completed');
   assert.deepEqual(run.steps.map((step) => step.index).sort(), [0, 1, 2]);
   assert.match(resumed.stdout, /best for lowest p99 latency/);
@@ -67,6 +73,27 @@ test('an interrupted sweep keeps its finished rows, and --resume runs only the m
       `step ${index}: each interval once, in order`,
     );
   }
+  // timeseries.csv likewise: the interrupted step's rows gave way to its re-run's, so each step's rows appear once.
+  const timeseries = readCsv(series);
+  assert.deepEqual([...new Set(timeseries.map((row) => row.run_id))], [run.runId], 'no row glued onto the cut one');
+  const labels = [...new Set(timeseries.map((row) => row.step))];
+  assert.equal(labels.length, 3, `steps in timeseries.csv: ${labels.join(', ')}`);
+  for (const label of labels) {
+    const rows = timeseries.filter((row) => row.step === label).map((row) => `${row.phase} ${row.elapsed_s}`);
+    assert.ok(rows.length > 0, `step ${label} has its rows`);
+    assert.deepEqual(rows, [...new Set(rows)], `step ${label}: each interval's row once`);
+    const times = timeseries.filter((row) => row.step === label).map((row) => Number(row.elapsed_s));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      `step ${label}: rows in order`,
+    );
+  }
+  // The steps follow one another as they ran: no step's rows come back after another step's.
+  assert.deepEqual(
+    timeseries.map((row) => row.step).filter((label, i, all) => label !== all[i - 1]),
+    labels,
+  );
 });
 
 test('an external target: --probe finds its idle timeout and run.json and sweep.csv record it', async () => {

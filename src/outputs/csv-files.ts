@@ -1,8 +1,10 @@
 // The CSV files of a results folder. timeseries.csv is appended row by row as intervals
 // close, so a crash or Ctrl-C loses nothing already measured; the others are rewritten
 // whole after every step, so they too are complete up to the last finished step.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { errorMessage } from '../errors.js';
 import { compareMetrics, percentileDistribution, summarize } from '../metrics/histogram.js';
 import { csvText } from './csv.js';
 import type { IntervalRow, Output, RunInfo, StepResult } from '../results/run-result.js';
@@ -11,6 +13,8 @@ import { sessionStepColumns, sessionStepFields } from '../results/session-step-c
 import { primaryMetricOf } from '../protocols/index.js';
 import { summaryColumns } from '../metrics/summary-columns.js';
 import { mib, round } from '../results/number-format.js';
+import { timeseriesFile } from '../results/stored-timeseries.js';
+import { StoredFileError } from '../results/stored-value.js';
 
 export const timeseriesColumns = [
   'run_id',
@@ -47,18 +51,48 @@ export const errorColumns = ['step', 'code', 'count'] as const;
 export class CsvFiles implements Output {
   private run: RunInfo | undefined;
   private readonly steps: StepResult[] = [];
+  /** A resumed run's steps (by label, unique in a sweep) that have rows from before: a step run again replaces its interrupted rows. */
+  private earlier = new Set<string>();
 
   runStarted(run: RunInfo): void {
     this.run = run;
-    // A resumed run appends to the interval rows already written.
-    if (!run.resumed) writeFileSync(this.path('timeseries.csv'), csvText([], timeseriesColumns));
+    const file = this.path(timeseriesFile);
+    if (!run.resumed || !existsSync(file)) {
+      writeFileSync(file, csvText([], timeseriesColumns));
+    } else {
+      // The interrupted run may have been killed mid-row: that unfinished row goes, or the next one would be glued to it.
+      const text = readFileSync(file, 'utf8');
+      writeFileSync(file, text.slice(0, text.lastIndexOf('\n') + 1) || csvText([], timeseriesColumns));
+      this.earlier = new Set(this.timeseriesRows().rows.map((row) => row.record.step ?? ''));
+    }
     this.writeStepFiles();
   }
 
   interval(row: IntervalRow): void {
     if (!this.run) return;
+    const label = row.step.stepLabel;
+    if (this.earlier.delete(label)) {
+      const { header, rows } = this.timeseriesRows();
+      const kept = rows.filter((earlier) => earlier.record.step !== label).map((earlier) => earlier.raw);
+      writeFileSync(this.path(timeseriesFile), header + kept.join(''));
+    }
     const record = timeseriesRecord(this.run.runId, row);
-    appendFileSync(this.path('timeseries.csv'), csvText([record], timeseriesColumns, false));
+    appendFileSync(this.path(timeseriesFile), csvText([record], timeseriesColumns, false));
+  }
+
+  /** timeseries.csv's header line and each row as written (a cell may hold a quoted line break), with its cells by column. */
+  private timeseriesRows(): { header: string; rows: { record: Record<string, string>; raw: string }[] } {
+    const file = this.path(timeseriesFile);
+    const text = readFileSync(file, 'utf8');
+    try {
+      const rows = parse(text, { columns: true, raw: true, skip_empty_lines: true, relax_column_count: true }) as {
+        record: Record<string, string>;
+        raw: string;
+      }[];
+      return { header: text.slice(0, text.indexOf('\n') + 1), rows };
+    } catch (error) {
+      throw new StoredFileError(file, `cannot be read as CSV (${errorMessage(error)})`);
+    }
   }
 
   stepFinished(result: StepResult): void {
