@@ -128,7 +128,7 @@ test('sockcap alone names every command once; run --help names --no-progress', a
 
 test('every help text lists each flag once, without a yargs "[default: []]"', async () => {
   const dir = tempDir();
-  for (const verb of ['run', 'merge', 'serve', 'compare', 'report', 'sweep', 'probe', 'schema']) {
+  for (const verb of ['run', 'merge', 'serve', 'compare', 'report', 'sweep', 'probe', 'agent', 'schema']) {
     const help = await runCli([verb, '--help'], dir);
     assert.equal(help.code, 0, `${verb}: ${help.stderr}`);
     assert.doesNotMatch(help.stdout, /\[default: \[\]\]/, `${verb} --help`);
@@ -146,7 +146,7 @@ test('an unknown flag, argument or command is named as typed, in one line, exit 
     [['run', '-x', '3'], 'sockcap: run has no -x (sockcap run --help lists what it takes)'],
     [['merge', 'a', '--out', 'b', '--targetPid', '1'], 'sockcap: merge has no --targetPid (sockcap merge --help lists what it takes)'],
     [['run', 'a.yaml', 'b.yaml'], 'sockcap: run takes no argument b.yaml (sockcap run --help lists what it takes)'],
-    [['frob'], 'sockcap: frob is not a command: one of run, merge, serve, compare, report, sweep, probe, schema (see sockcap --help)'],
+    [['frob'], 'sockcap: frob is not a command: one of run, merge, serve, compare, report, sweep, probe, agent, schema (see sockcap --help)'],
     [['run', '--target-pid', 'abc'], 'sockcap: --target-pid: expected the process id of the target, a whole number like 4242'],
     [
       ['sweep', sweep, '--vary', 'thinkTime=0s', '--target-pid', '999999999'],

@@ -82,7 +82,7 @@ test('an interrupted sweep keeps its finished rows, and --resume runs only the m
     const rows = timeseries.filter((row) => row.step === label).map((row) => `${row.phase} ${row.elapsed_s}`);
     assert.ok(rows.length > 0, `step ${label} has its rows`);
     assert.deepEqual(rows, [...new Set(rows)], `step ${label}: each interval's row once`);
-    const times = timeseries.filter((row) => row.step === label).map((row) => Number(row.elapsed_s));
+    const times = timeseries.filter((row) => row.step === label).map((row) => cellNumber(row, 'elapsed_s'));
     assert.deepEqual(
       times,
       [...times].sort((a, b) => a - b),
