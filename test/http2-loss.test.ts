@@ -105,14 +105,13 @@ test('packet loss at 0, 1 and 5 %: HTTP/2 on one connection falls behind HTTP/1.
       for (const step of ['h1-20-connections', 'h2-1-connection']) assert.equal(figure(loss, step, 'errors'), 0, `${step} at ${loss} %`);
     }
     // Without loss the two carry the load about alike; with loss HTTP/2 on one socket falls
-    // behind. Four runs gave HTTP/2 ÷ HTTP/1.1 throughput 0.98–1.00 → 0.54–0.73 (0 → 5 %), p99
-    // 0.74–1.02 at 0 %, 1.11–1.86 at 5 % (both sides' tails are long there), p50 1.7–2.9 at 5 %.
-    // At 1 % the p99 went either way (0.74 on an idle machine, 2.02–2.36 on a loaded one): which
-    // requests a few drops land on decides it, so 1 % is shown, not asserted.
+    // behind. Six runs gave HTTP/2 ÷ HTTP/1.1 throughput 0.98–1.00 → 0.54–0.73 (0 → 5 %) and p50
+    // 1.7–2.9 at 5 %: those are asserted. The p99 went either way (0.74–2.36 at 1 %, 0.97–2.82
+    // at 5 %): which requests a few drops land on decides a tail of 200 requests a second, so
+    // it is shown, not asserted.
     assert.ok(ratio(0, 'throughput_per_s') > 0.7, `throughput ratio at 0 %: ${ratio(0, 'throughput_per_s')}`);
     assert.ok(ratio(5, 'throughput_per_s') < 0.85, `throughput ratio at 5 %: ${ratio(5, 'throughput_per_s')}`);
     assert.ok(ratio(5, 'throughput_per_s') < ratio(0, 'throughput_per_s'));
-    assert.ok(ratio(5, 'latency_p99_ms') > ratio(0, 'latency_p99_ms'), `p99 ratio at 0 and 5 %: ${ratio(0, 'latency_p99_ms')}, ${ratio(5, 'latency_p99_ms')}`);
     assert.ok(ratio(5, 'latency_p50_ms') > 1.2, `p50 ratio at 5 %: ${ratio(5, 'latency_p50_ms')}`);
     // The HTTP/2 step really rode on one socket with many streams, the HTTP/1.1 one on 20.
     assert.equal(figure(0, 'h2-1-connection', 'connections_peak'), 1);
