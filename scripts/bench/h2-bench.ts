@@ -7,10 +7,10 @@ import type { BenchOptions } from './args.js';
 import type { H2BareInput, H2BareOutput } from './h2-bare-client.js';
 import { h2loadCpuSource, h2loadTool, runH2load } from './h2load-tool.js';
 import { startNginx } from './nginx.js';
-import { describeFailure, lastJsonLine, runChild } from './processes.js';
 import { inRoundOrder } from './round-order.js';
 import { runSockcap, sockcapCpuSource, sockcapToolName } from './sockcap-tool.js';
-import { failedRun, type ToolRun } from './tool-run.js';
+import type { ToolRun } from './tool-run.js';
+import { runNodeChildTool } from './node-child-tool.js';
 
 export const h2Connections = 4;
 export const h2Streams = 16;
@@ -61,17 +61,6 @@ export async function runH2Bench(options: BenchOptions, outDir: string, log: (li
   }
 }
 
-async function runBareClient(input: H2BareInput, round: number): Promise<ToolRun> {
-  const result = await runChild(process.execPath, [bareClientPath, JSON.stringify(input)], input.durationMs + input.warmupMs + 30_000);
-  const output = result.code === 0 ? lastJsonLine<H2BareOutput>(result.stdout) : undefined;
-  if (!output) return failedRun(h2BareTool, round, describeFailure(h2BareTool, result));
-  return {
-    tool: h2BareTool,
-    round,
-    count: output.requests,
-    seconds: output.durationS,
-    cpuS: output.cpuMs / 1000,
-    lifetimeCpuS: result.lifetimeCpuMs / 1000,
-    errors: output.errors,
-  };
+function runBareClient(input: H2BareInput, round: number): Promise<ToolRun> {
+  return runNodeChildTool<H2BareOutput>(h2BareTool, bareClientPath, input, round, (output) => output.requests);
 }

@@ -4,10 +4,11 @@
 // (reversed every other round).
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './args.js';
-import { describeFailure, lastJsonLine, runChild, startServer } from './processes.js';
+import { startServer } from './processes.js';
 import { inRoundOrder } from './round-order.js';
 import { baselineTool, runSockcap, sockcapCpuSource, sockcapToolName, sockcapWorkerCounts, type SockcapRunOptions } from './sockcap-tool.js';
-import { failedRun, type ToolRun } from './tool-run.js';
+import type { ToolRun } from './tool-run.js';
+import { runNodeChildTool } from './node-child-tool.js';
 import type { BareClientInput, BareClientOutput } from './ws-bare-client.js';
 
 export const wsConnections = 100;
@@ -87,18 +88,6 @@ export async function runWsBench(options: BenchOptions, outDir: string, log: (li
   }
 }
 
-async function runBareClient(input: BareClientInput, round: number): Promise<ToolRun> {
-  const timeoutMs = input.durationMs + input.warmupMs + 30_000;
-  const result = await runChild(process.execPath, [bareClientPath, JSON.stringify(input)], timeoutMs);
-  const output = result.code === 0 ? lastJsonLine<BareClientOutput>(result.stdout) : undefined;
-  if (!output) return failedRun(bareTool, round, describeFailure(bareTool, result));
-  return {
-    tool: bareTool,
-    round,
-    count: output.messages,
-    seconds: output.durationS,
-    cpuS: output.cpuMs / 1000,
-    lifetimeCpuS: result.lifetimeCpuMs / 1000,
-    errors: output.errors,
-  };
+function runBareClient(input: BareClientInput, round: number): Promise<ToolRun> {
+  return runNodeChildTool<BareClientOutput>(bareTool, bareClientPath, input, round, (output) => output.messages);
 }
