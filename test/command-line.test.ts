@@ -37,6 +37,19 @@ async function run(args: string[]) {
   return { ...result, out };
 }
 
+/** Runs `args`, which must pass with one WebSocket step that echoed messages: its summary row. */
+async function oneWebSocketStep(args: string[]): Promise<Record<string, string>> {
+  const { code, stderr, out } = await run(args);
+  assert.equal(code, 0, stderr);
+  const rows = readCsv(join(onlyRunDir(out), 'summary.csv'));
+  assert.deepEqual(
+    rows.map((row) => row.protocol),
+    ['websocket'],
+  );
+  assert.ok(cellNumber(rows[0], 'messages') > 0);
+  return rows[0]!;
+}
+
 test('--target http://… runs one HTTP step against that URL, not the quickstart', async () => {
   const { code, stderr, out } = await run(['--target', nginx.url, ...short]);
   assert.equal(code, 0, stderr);
@@ -56,15 +69,8 @@ test('--target http://… runs one HTTP step against that URL, not the quickstar
 
 test('--target ws://… runs one WebSocket step: the scheme says the protocol', async () => {
   const target = echo.url.replace(/^http/, 'ws');
-  const { code, stderr, out } = await run(['--target', target, ...short]);
-  assert.equal(code, 0, stderr);
-  const rows = readCsv(join(onlyRunDir(out), 'summary.csv'));
-  assert.deepEqual(
-    rows.map((row) => row.protocol),
-    ['websocket'],
-  );
-  assert.ok(cellNumber(rows[0], 'messages') > 0);
-  assert.equal(rows[0]!.errors, '0');
+  const row = await oneWebSocketStep(['--target', target, ...short]);
+  assert.equal(row.errors, '0');
 });
 
 test('--protocol websocket with --target ws://… runs the WebSocket step alone', async () => {
@@ -87,6 +93,24 @@ test('a ws:// target with --protocol http is refused before any load, naming the
   );
   assert.equal(echo.counts.connections, connectionsBefore, 'no load');
   assert.equal(existsSync(out), false, 'no results folder');
+});
+
+test('--set protocol= is the protocol as --protocol is: the scheme never replaces it, and a contradicting one is refused before any load', async () => {
+  const ws = echo.url.replace(/^http/, 'ws');
+  const connectionsBefore = echo.counts.connections;
+  for (const args of [
+    ['--target', ws, '--set', 'protocol=http'],
+    ['--set', `target=${ws}`, '--set', 'protocol=sse'],
+  ]) {
+    const { code, stderr, out } = await run([...args, ...short]);
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.match(stderr, /^sockcap: --set: protocol: expected websocket, socketio or tcp for the ws:\/\/ target ws:\/\/127\.0\.0\.1:\d+/);
+    assert.equal(existsSync(out), false, 'no results folder');
+  }
+  assert.equal(echo.counts.connections, connectionsBefore, 'no load');
+  // An http:// URL is a WebSocket's too (the upgrade is an HTTP request): --set protocol=websocket runs WebSocket, not the scheme's HTTP.
+  await oneWebSocketStep(['--target', echo.url, '--set', 'protocol=websocket', ...short]);
 });
 
 test('a ws:// target with protocol: http in a scenario file is refused, naming the field', async () => {

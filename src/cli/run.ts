@@ -49,9 +49,9 @@ export interface RunArgs extends LiveArgs {
 const shorthands = { target: '--target', protocol: '--protocol', connections: '-c/--connections', duration: '-d/--duration', workers: '-w/--workers' } as const;
 
 /**
- * The scenario the flags ask for. No file and a --target or --protocol: one step of exactly
- * that (wrk-style), its protocol from --protocol or the URL's scheme (ws://, wss:// → websocket);
- * no file and neither: the quickstart.
+ * The scenario the flags ask for. No file and a target or protocol (--target, --protocol, or
+ * the same with --set): one step of exactly that (wrk-style), its protocol the one given, or
+ * else the URL's scheme's (ws://, wss:// → websocket); no file and neither: the quickstart.
  */
 export function scenarioFlags(args: Pick<RunArgs, 'scenario' | 'set' | 'target-metrics' | keyof typeof shorthands>): {
   set: string[];
@@ -70,11 +70,19 @@ export function scenarioFlags(args: Pick<RunArgs, 'scenario' | 'set' | 'target-m
     set.push(`targetMetrics.url=${args['target-metrics']}`);
     flags['targetMetrics.url'] = '--target-metrics';
   }
-  const commandLine = args.scenario === undefined && (args.target !== undefined || args.protocol !== undefined);
-  const implied = commandLine && args.protocol === undefined && args.target !== undefined ? protocolForUrl(args.target.trim()) : undefined;
+  // The last assignment wins, as applying them in order does; a shorthand comes after every --set.
+  const assigned = (field: string): string | undefined =>
+    set
+      .findLast((assignment) => assignment.startsWith(`${field}=`))
+      ?.slice(field.length + 1)
+      .trim();
+  const target = assigned('target');
+  const commandLine = args.scenario === undefined && (target !== undefined || assigned('protocol') !== undefined);
+  // A protocol the user gave is never replaced by the scheme's: a scheme that contradicts it is refused by validation.
+  const implied = commandLine && assigned('protocol') === undefined && target !== undefined ? protocolForUrl(target) : undefined;
   if (implied !== undefined) {
     set.push(`protocol=${implied}`);
-    flags.protocol = `--target ${args.target!.trim()}`;
+    flags.protocol = flags.target ? `--target ${target}` : `--set target=${target}`;
   }
   return { set, flags, commandLine };
 }
