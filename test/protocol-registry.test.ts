@@ -10,7 +10,8 @@ import { isMetricName } from '../src/metrics/histogram.js';
 import { protocolModules, stepPlan } from '../src/protocols/index.js';
 import { defaults } from '../src/scenario/defaults.js';
 import { valueAt } from '../src/scenario/raw.js';
-import { protocols, socketIoModes, webSocketModes, workloads, type Scenario } from '../src/scenario/types.js';
+import { protocols, workloads, type Scenario } from '../src/scenario/types.js';
+import { socketIoModes, webSocketModes } from '../src/scenario/protocol-settings.js';
 
 /** Every way a protocol can run: each protocol with each workload, websocket and socketio in each of their modes, socketio over each transport list. */
 function sampleSteps(): Scenario[] {

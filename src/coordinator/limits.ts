@@ -8,7 +8,7 @@ import { availableParallelism, freemem } from 'node:os';
 import { UsageError } from '../errors.js';
 import { openFileLimit } from '../metrics/process-sampler.js';
 import { maxProcesses } from '../scenario/defaults.js';
-import { longestTimer } from '../scenario/parsers.js';
+import { longestTimer } from '../scenario/quantity-parsers.js';
 import { formatDuration } from '../scenario/units.js';
 import type { StepScenario } from '../scenario/types.js';
 import { totalStageDuration } from '../workloads/arrival-schedule.js';

@@ -1,7 +1,7 @@
 // Reads events out of a target's JSON, wherever the scenario's `events` section says they
 // are, so the same drivers work against the built-in target and someone else's server.
 // A malformed body is a counted problem (a stable code), never an exception.
-import type { EventSettings } from '../scenario/types.js';
+import type { EventSettings } from '../scenario/protocol-settings.js';
 
 export interface ReceivedEvent {
   seq: number;

@@ -3,7 +3,7 @@
 // connection-specific ones HTTP/2 forbids (RFC 9113 section 8.2.2), which a scenario written
 // for HTTP/1.1 may carry (node:http2 would throw on them).
 import type { OutgoingHttpHeaders } from 'node:http2';
-import type { HttpSettings } from '../scenario/types.js';
+import type { HttpSettings } from '../scenario/protocol-settings.js';
 
 const connectionSpecific: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
 

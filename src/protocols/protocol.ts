@@ -4,7 +4,8 @@
 // supports, and the scenario rules of its own. The registry (index.ts) maps names to these.
 import type { MetricName } from '../metrics/histogram.js';
 import type { ScenarioRule } from '../scenario/rules.js';
-import type { Millis, Scenario, WorkloadKind } from '../scenario/types.js';
+import type { Scenario, WorkloadKind } from '../scenario/types.js';
+import type { Millis } from '../scenario/units.js';
 import type { DriverFactory } from './driver.js';
 import type { ReceiverFactory } from './receiver.js';
 

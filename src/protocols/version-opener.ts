@@ -5,7 +5,7 @@
 // Each connection is counted by the version it got, which `http_version` is made of.
 import type { TLSSocket } from 'node:tls';
 import type { Recorder } from '../metrics/recorder.js';
-import type { HttpVersion } from '../scenario/types.js';
+import type { HttpVersion } from '../scenario/protocol-settings.js';
 import { socketOpener, type SocketOpener } from './socket-opener.js';
 import type { ClientTls } from './tls-options.js';
 

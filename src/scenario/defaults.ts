@@ -1,7 +1,9 @@
 // Every value a scenario file may leave out, in one place, so the README, `sockcap run` with
 // no argument and validation agree. Values are already parsed (ms, bytes, per second).
 
-import { emptyHttpSession, emptyWebSocketSession, noData } from './session-fields.js';
+import { emptyWebSocketSession } from './session-fields.js';
+import { emptyHttpSession } from './http-session-fields.js';
+import { noData } from './data-field.js';
 import type { Scenario } from './types.js';
 
 /** The most worker threads validation accepts; more threads only add contention on one box. */

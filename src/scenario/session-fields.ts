@@ -1,19 +1,13 @@
-// Parsers of the session fields (`websocket.session`, `http.session`, `websocket.headers`,
-// `websocket.subprotocols`, `data`): each step is one mapping with one action, and every
-// string that may hold a `{{…}}` template is parsed here so a malformed one is refused at load.
+// Parsers of the WebSocket session fields (`websocket.session`, `websocket.headers`,
+// `websocket.subprotocols`) and the step parts `http.session` shares: each step is one mapping
+// with one action, and every string that may hold a `{{…}}` template is parsed here so a
+// malformed one is refused at load.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DataFileError, readDataFile } from './data-file.js';
 import {
   Invalid,
-  above,
-  atLeast,
-  boolean,
-  duration,
-  headers,
   jsonField,
   mappingSchema,
-  oneOf,
   optionalJsonField,
   parseMapping,
   parser,
@@ -23,22 +17,11 @@ import {
   type Parser,
   type Shape,
 } from './parsers.js';
+import { headers } from './header-parsers.js';
+import { duration, above, atLeast } from './quantity-parsers.js';
 import { isMapping, own, type PathSegment, type RawMapping } from './raw.js';
-import type {
-  DataSettings,
-  ExpectStep,
-  HttpExpect,
-  HttpRequestStep,
-  HttpSession,
-  HttpStep,
-  PauseStep,
-  PushSettings,
-  SendStep,
-  WebSocketSession,
-  WebSocketStep,
-} from './session-types.js';
+import type { ExpectStep, PauseStep, PushSettings, SendStep, WebSocketSession, WebSocketStep } from './session-types.js';
 import { TemplateError, parseTemplate } from './template.js';
-import { httpMethods } from './http-method.js';
 
 /** How long an `expect` waits when the step does not say. */
 export const defaultExpectTimeout = 10_000;
@@ -73,15 +56,15 @@ function checkJsonTemplate(value: unknown, path: PathSegment[]): unknown {
   else if (value !== null && typeof value !== 'number' && typeof value !== 'boolean') reject(path, 'expected a JSON value', value);
   return value;
 }
-const jsonTemplate: Parser<unknown> = parser({ description: 'any JSON value; its strings may hold templates like {{data.token}}' }, checkJsonTemplate);
+export const jsonTemplate: Parser<unknown> = parser({ description: 'any JSON value; its strings may hold templates like {{data.token}}' }, checkJsonTemplate);
 
-const matchMapping: Parser<unknown> = parser(
+export const matchMapping: Parser<unknown> = parser(
   { type: 'object', description: 'a mapping of JSON fields the message must have, like { type: auth_ok }' },
   (value, path) =>
     isMapping(value) ? checkJsonTemplate(value, path) : reject(path, 'expected a mapping of JSON fields the message must have, like { type: auth_ok }', value),
 );
 
-const regexText: Parser<string | undefined> = parser({ type: 'string', description: 'a regular expression like ^pong' }, (value, path) => {
+export const regexText: Parser<string | undefined> = parser({ type: 'string', description: 'a regular expression like ^pong' }, (value, path) => {
   if (typeof value !== 'string') reject(path, 'expected a regular expression like ^pong', value);
   try {
     new RegExp(value);
@@ -92,7 +75,7 @@ const regexText: Parser<string | undefined> = parser({ type: 'string', descripti
 });
 
 const captureNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const captures = (what: string, valid: (source: string) => boolean): Parser<Record<string, string>> =>
+export const captures = (what: string, valid: (source: string) => boolean): Parser<Record<string, string>> =>
   parser(
     {
       type: 'object',
@@ -119,7 +102,7 @@ const captures = (what: string, valid: (source: string) => boolean): Parser<Reco
       return value as Record<string, string>;
     },
   );
-const jsonPath = (source: string): boolean => /^[^.\s]+(?:\.[^.\s]+)*$/.test(source);
+export const jsonPath = (source: string): boolean => /^[^.\s]+(?:\.[^.\s]+)*$/.test(source);
 
 const expectShape: Shape<Omit<ExpectStep, 'kind' | 'name' | 'named'>> = {
   fields: {
@@ -176,7 +159,7 @@ function readBinary(given: unknown, at: PathSegment[]): Buffer {
 }
 
 /** The step's name: given, or the first text value the expect matches (`auth_ok`), or its place (`loop[2]`). */
-function nameOf(raw: RawMapping, path: PathSegment[], derived: string | undefined): { name: string; named: boolean } {
+export function nameOf(raw: RawMapping, path: PathSegment[], derived: string | undefined): { name: string; named: boolean } {
   const given = own(raw, 'name');
   if (given === undefined) return { name: derived ?? `${String(path[path.length - 2])}[${String(path[path.length - 1])}]`, named: false };
   if (typeof given !== 'string' || !stepNamePattern.test(given)) reject([...path, 'name'], 'expected a name of letters, digits, _ and -, like add', given);
@@ -193,7 +176,7 @@ function firstText(value: unknown): string | undefined {
   return undefined;
 }
 
-function oneAction(value: unknown, path: PathSegment[], actions: readonly string[], extra: readonly string[], example: string): [string, RawMapping] {
+export function oneAction(value: unknown, path: PathSegment[], actions: readonly string[], extra: readonly string[], example: string): [string, RawMapping] {
   if (!isMapping(value)) reject(path, `expected a step like ${example}`, value);
   const present = actions.filter((action) => Object.hasOwn(value, action));
   if (present.length !== 1) reject(path, `expected exactly one of ${actions.join(', ')} in a step, like ${example}`, value);
@@ -205,11 +188,11 @@ function oneAction(value: unknown, path: PathSegment[], actions: readonly string
   return [present[0]!, value];
 }
 
-const pauseDuration = duration(atLeast(0));
+export const pauseDuration = duration(atLeast(0));
 const stepNameSchema = { type: 'string', pattern: stepNamePattern.source };
 
 /** A session step: exactly one action key, with its name and the keys that go with that action. */
-function stepSchema(actions: Record<string, JsonSchema>, extra: Record<string, Record<string, JsonSchema>> = {}): JsonSchema {
+export function stepSchema(actions: Record<string, JsonSchema>, extra: Record<string, Record<string, JsonSchema>> = {}): JsonSchema {
   return {
     oneOf: Object.entries(actions).map(([action, schema]) => ({
       type: 'object',
@@ -238,7 +221,7 @@ const webSocketStep: Parser<WebSocketStep> = parser(webSocketStepSchema, (value,
   return { kind: 'expect', ...expect, ...nameOf(raw, path, firstText(expect.match)) };
 });
 
-const stepList = <T>(item: Parser<T>): Parser<T[]> =>
+export const stepList = <T>(item: Parser<T>): Parser<T[]> =>
   parser({ type: 'array', items: item.schema }, (value, path) =>
     Array.isArray(value) ? value.map((entry, i) => item(entry, [...path, i])) : reject(path, 'expected a list of steps', value),
   );
@@ -259,97 +242,13 @@ const webSocketSessionShape: Shape<WebSocketSession> = {
 export const emptyWebSocketSession: WebSocketSession = { open: [], loop: [], push: undefined };
 export const webSocketSession: Parser<WebSocketSession> = section(webSocketSessionShape, emptyWebSocketSession);
 
-// ---- HTTP ----
+// ---- WebSocket upgrade ----
 
-const statusSchema = { type: 'integer', minimum: 100, maximum: 599 };
-const statusList: Parser<number[]> = parser({ anyOf: [statusSchema, { type: 'array', items: statusSchema }] }, (value, path) => {
-  const list = Array.isArray(value) ? value : [value];
-  for (const [i, status] of list.entries()) {
-    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
-      reject(Array.isArray(value) ? [...path, i] : path, 'expected an HTTP status like 200, or a list like [200, 201]', status);
-    }
-  }
-  return list as number[];
-});
-
-const headerPatterns: Parser<Record<string, string>> = parser({ type: 'object', additionalProperties: regexText.schema }, (value, path) => {
-  if (!isMapping(value)) reject(path, 'expected a mapping of header names to regular expressions, like { content-type: json }', value);
-  for (const [name, pattern] of Object.entries(value)) regexText(pattern, [...path, name]);
-  return Object.fromEntries(Object.entries(value).map(([name, pattern]) => [name.toLowerCase(), pattern as string]));
-});
-
-const httpExpectShape: Shape<HttpExpect> = { fields: { status: statusList, match: matchMapping, headers: headerPatterns } };
-const httpExpectFallback: HttpExpect = { status: [], match: undefined, headers: {} };
-
-const requestPathTemplate: Parser<string> = parser(
-  { type: 'string', pattern: '^/\\S*$', description: 'a path starting with / and without spaces, like /items?user={{data.user}}' },
-  (value, path) => {
-    const text = templateText(value, path);
-    return text.startsWith('/') && !/\s/.test(text)
-      ? text
-      : reject(path, 'expected a path starting with / and without spaces, like /items?user={{data.user}}', value);
-  },
-);
-
-const templateHeaders: Parser<Record<string, string>> = parser(headers.schema, (value, path) => {
+export const templateHeaders: Parser<Record<string, string>> = parser(headers.schema, (value, path) => {
   const parsed = headers(value, path);
   for (const [name, text] of Object.entries(parsed)) checkTemplate(text, [...path, name]);
   return parsed;
 });
-
-interface RequestFields {
-  method: HttpRequestStep['method'];
-  path: string;
-  headers: Record<string, string>;
-  body: string | undefined;
-  json: unknown;
-}
-const requestShape: Shape<RequestFields> = {
-  fields: {
-    method: oneOf(httpMethods, true),
-    path: requestPathTemplate,
-    headers: templateHeaders,
-    body: templateText,
-    json: jsonTemplate,
-  },
-};
-const requestFallback: RequestFields = { method: 'GET', path: '/', headers: {}, body: undefined, json: undefined };
-
-const httpCaptures = captures('a JSON field of the body like token, or header:<name>', (s) => jsonPath(s) || /^header:[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s));
-const httpStepSchema = stepSchema(
-  { request: mappingSchema(requestShape, false), pause: pauseDuration.schema },
-  { request: { expect: mappingSchema(httpExpectShape, false), capture: httpCaptures.schema } },
-);
-const httpStep: Parser<HttpStep> = parser(httpStepSchema, (value, path) => {
-  const [action, raw] = oneAction(
-    value,
-    path,
-    ['request', 'pause'],
-    ['expect', 'capture'],
-    '{ request: { method: POST, path: /login }, expect: { status: 200 } } or { pause: 1s }',
-  );
-  if (action === 'pause') {
-    if (raw.expect !== undefined || raw.capture !== undefined)
-      reject([...path, 'pause'], 'expected a pause alone (expect and capture go with a request)', raw.pause);
-    return { kind: 'pause', duration: pauseDuration(raw.pause, [...path, 'pause']), ...nameOf(raw, path, undefined) };
-  }
-  const request = parseMapping(raw.request, [...path, 'request'], requestShape, requestFallback);
-  if (request.body !== undefined && request.json !== undefined) reject([...path, 'request', 'json'], 'expected either body or json, not both', request.json);
-  const expect = raw.expect === undefined ? httpExpectFallback : parseMapping(raw.expect, [...path, 'expect'], httpExpectShape, httpExpectFallback);
-  const capture = raw.capture === undefined ? {} : httpCaptures(raw.capture, [...path, 'capture']);
-  const derived = request.path
-    .split('?')[0]!
-    .split('/')
-    .filter((part) => /^[A-Za-z0-9_-]+$/.test(part))
-    .pop();
-  return { kind: 'request', ...request, expect, capture, ...nameOf(raw, path, derived) };
-});
-
-const httpSessionShape: Shape<HttpSession> = { fields: { open: stepList(httpStep), loop: stepList(httpStep) } };
-export const emptyHttpSession: HttpSession = { open: [], loop: [] };
-export const httpSession: Parser<HttpSession> = section(httpSessionShape, emptyHttpSession);
-
-// ---- WebSocket upgrade ----
 
 export const upgradeHeaders: Parser<Record<string, string>> = templateHeaders;
 
@@ -362,39 +261,4 @@ export const subprotocols: Parser<string[]> = parser({ anyOf: [subprotocolSchema
     if (typeof name !== 'string' || !subprotocolPattern.test(name)) reject([...path, i], 'expected a subprotocol name like chat.v2', name);
   }
   return list as string[];
-});
-
-// ---- data ----
-
-export const noData: DataSettings = { file: undefined, unique: false, columns: [], rows: 0 };
-
-const dataFileSchema = { type: 'string', pattern: '\\S', description: 'the path of a .csv or .jsonl file' };
-const dataSchema = {
-  anyOf: [
-    { type: 'null' },
-    dataFileSchema,
-    { type: 'object', properties: { file: dataFileSchema, unique: boolean.schema }, required: ['file'], additionalProperties: false },
-  ],
-};
-export const dataField: Parser<DataSettings> = parser(dataSchema, (value, at) => {
-  if (value === null) return noData;
-  const given: RawMapping =
-    typeof value === 'string'
-      ? { file: value }
-      : isMapping(value)
-        ? value
-        : reject(at, 'expected a .csv or .jsonl file, or { file: users.csv, unique: true }', value);
-  for (const key of Object.keys(given)) if (key !== 'file' && key !== 'unique') throw new Invalid([...at, key], 'unknown field (allowed: file, unique)');
-  const fileAt = typeof value === 'string' ? at : [...at, 'file'];
-  const file = own(given, 'file');
-  if (typeof file !== 'string' || file.trim() === '') reject(fileAt, 'expected the path of a .csv or .jsonl file', file);
-  const unique = given.unique === undefined ? false : boolean(given.unique, [...at, 'unique']);
-  const absolute = path.resolve(file);
-  try {
-    const { columns, rows } = readDataFile(absolute);
-    return { file: absolute, unique, columns, rows: rows.length };
-  } catch (err) {
-    if (err instanceof DataFileError) throw new Invalid(fileAt, `cannot use "${file}": ${err.message}`);
-    throw err;
-  }
 });

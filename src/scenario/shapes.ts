@@ -4,15 +4,10 @@ import { thresholdList } from './threshold-field.js';
 import { processCount, sources, workerCount } from './capacity-fields.js';
 import { defaults, maxProcesses, maxWorkers } from './defaults.js';
 import {
-  above,
-  atLeast,
   boolean,
-  duration,
   eventName,
   jsonObject,
   textMap,
-  headerName,
-  headers,
   jsonField,
   list,
   mappingSchema,
@@ -24,43 +19,46 @@ import {
   parseMapping,
   parser,
   queryParameter,
-  rate,
   requestPath,
   section,
-  size,
-  stageTarget,
   target,
   text,
   whole,
   type Fields,
   type Shape,
 } from './parsers.js';
+import { headers, headerName } from './header-parsers.js';
+import { stageTarget, rate, size, duration, above, atLeast } from './quantity-parsers.js';
 import { pemFile } from './pem-file.js';
-import { dataField, httpSession, subprotocols, upgradeHeaders, webSocketSession } from './session-fields.js';
+import { subprotocols, upgradeHeaders, webSocketSession } from './session-fields.js';
+import { httpSession } from './http-session-fields.js';
+import { dataField } from './data-field.js';
 import { httpMethods } from './http-method.js';
 import {
-  httpVersions,
   protocols,
   workloads,
-  webSocketModes,
-  type EventSettings,
-  type HttpSettings,
   type ReconnectSettings,
-  type LongPollSettings,
-  type SseSettings,
-  type SocketIoSettings,
-  socketIoModes,
-  socketIoTransports,
-  sseSequenceSources,
   type NewcomerSettings,
-  type PollSettings,
   type Scenario,
   type ServerSettings,
   type Stage,
   type TargetMetricsSettings,
   type TlsSettings,
-  type WebSocketSettings,
 } from './types.js';
+import {
+  type EventSettings,
+  type SocketIoSettings,
+  socketIoModes,
+  socketIoTransports,
+  type SseSettings,
+  sseSequenceSources,
+  type LongPollSettings,
+  type PollSettings,
+  type WebSocketSettings,
+  webSocketModes,
+  httpVersions,
+  type HttpSettings,
+} from './protocol-settings.js';
 import { thinkTime } from './think-time.js';
 import { verdictShape } from './verdict-settings.js';
 

@@ -3,7 +3,8 @@
 // the way real users' do: `{ distribution: uniform, min: 100ms, max: 2s }` or
 // `{ distribution: exponential, mean: 1s }`.
 
-import { Invalid, atLeast, duration, oneOf, parser, reject, type Parser } from './parsers.js';
+import { Invalid, oneOf, parser, reject, type Parser } from './parsers.js';
+import { duration, atLeast } from './quantity-parsers.js';
 import { isMapping, own, type PathSegment, type RawMapping } from './raw.js';
 import { thinkTimeDistributions, type ThinkTime } from './types.js';
 

@@ -1,7 +1,8 @@
 // The scenario field `thresholds`: a list of expressions, or of mappings that add
 // `abortOnFail` and `gracePeriod`. Every expression is parsed at load, so an unknown metric
 // or a limit in the wrong unit is refused before any load is sent.
-import { Invalid, atLeast, boolean, duration, list, mappingSchema, parseMapping, parser, reject, type Parser, type Shape } from './parsers.js';
+import { Invalid, boolean, list, mappingSchema, parseMapping, parser, reject, type Parser, type Shape } from './parsers.js';
+import { duration, atLeast } from './quantity-parsers.js';
 import { isMapping, own } from './raw.js';
 import type { Threshold } from './types.js';
 import { ExpressionError, expressionExample, parseThresholdExpression } from './threshold-expression.js';

@@ -2,7 +2,10 @@
 // units; ranges and field names are validate.ts's business, so a failure throws a UnitError
 // that carries the "expected …" text and lets the caller add the file, the field and the value.
 
-import type { Bytes, Millis, PerSecond } from './types.js';
+/** What a parsed duration, size and rate are in the scenario sockcap uses. */
+export type Millis = number;
+export type Bytes = number;
+export type PerSecond = number;
 
 export class UnitError extends Error {
   readonly expected: string;
