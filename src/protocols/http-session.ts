@@ -4,7 +4,7 @@
 // each send of the workload. Method, path, headers and body come from templates compiled
 // once; each answer is checked (status, headers, JSON fields) and may capture variables for
 // later templates. A loop request's time is `reply` (and `reply:<name>` when named).
-import { Client } from 'undici';
+import { Client } from './undici-client.js';
 import type { HistogramBins } from '../metrics/histogram-bins.js';
 import { now } from '../metrics/clock.js';
 import type { Recorder } from '../metrics/recorder.js';

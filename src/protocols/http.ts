@@ -2,7 +2,8 @@
 // one socket (keep-alive) or opens one per request (keepAlive: false sends
 // `Connection: close`). The legacy dispatch handler is used because undici 7's core speaks
 // it natively; the newer handler API is wrapped on every request, which costs CPU here.
-import { Client, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Client } from './undici-client.js';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { now } from '../metrics/clock.js';
 import { errorCode } from './error-code.js';

@@ -6,7 +6,8 @@
 // written since the previous request (a GET carries no body), and the status line and
 // headers received are rebuilt from what undici parsed, byte for byte as `Name: value\r\n`.
 import { httpTarget } from './target-port.js';
-import { Client, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Client } from './undici-client.js';
 import { now } from '../metrics/clock.js';
 import type { ReceiveTiming } from './receive-timing.js';
 import { errorCode } from './error-code.js';

@@ -5,7 +5,8 @@
 // is not an event stream, an HTTP error and a stream silent past sse.readTimeout are each
 // ended with a stable code. Header bytes are counted as for polling, so requests and header
 // bytes per event compare across the transports.
-import { Client, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Client } from './undici-client.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { StepScenario } from '../scenario/types.js';
 import { errorCode } from './error-code.js';

@@ -4,7 +4,8 @@
 // buildConnector does to a socket (no Nagle, TCP keep-alive probes, a connect timeout).
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { errors, type buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
+import { errors } from './undici-client.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { SocketOpener } from './socket-opener.js';
 
