@@ -42,7 +42,7 @@ export function createWebSocketSessionDriver(context: DriverContext): Connection
   let waitingSend: SendDone | undefined;
   let loopDone: SendDone | undefined;
 
-  const write = (data: string | Buffer, binary: boolean): void => {
+  const write = (data: Buffer, binary: boolean): void => {
     socket?.send(data, binary ? binaryFrame : textFrame);
   };
   const runner = new StepRunner(vars, recorder, write);
@@ -114,11 +114,11 @@ export function createWebSocketSessionDriver(context: DriverContext): Connection
     });
   }
 
-  const finishLoop = (error: string | null): void => {
+  const finishLoop = (error: string | null, at?: number): void => {
     if (error === null) failures = 0;
     const done = loopDone;
     loopDone = undefined;
-    done?.(error, error === null);
+    done?.(error, error === null, at);
   };
 
   function runLoop(done: SendDone): void {

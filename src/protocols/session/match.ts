@@ -1,13 +1,25 @@
 // What an `expect` or a `push` recognises in a message: JSON fields compared for equality
 // (nested mappings are walked; a number and its text are equal, since data files hold text),
 // or a regular expression on the text. Compiled once; a message is parsed at most once
-// however many checks read it.
+// however many checks read it, and not at all when only one field of it is read (a reply's id).
 import { isMapping } from '../../scenario/raw.js';
 import { fieldAt } from '../event-json.js';
+import { FieldScanner, unsure } from './json-field.js';
 import { compileValue, type Value } from './template.js';
 import type { SessionVars } from './vars.js';
 
 const invalid = Symbol('invalid JSON');
+
+/** A dotted field path, compiled once: its keys, and their UTF-8 bytes for reading a message unparsed. */
+export interface FieldPath {
+  keys: string[];
+  bytes: Buffer[];
+}
+
+export function fieldPath(dotted: string): FieldPath {
+  const keys = dotted.split('.');
+  return { keys, bytes: keys.map((key) => Buffer.from(key)) };
+}
 
 /** One received message, read lazily: its text and its JSON are computed once, when first asked. */
 export class Incoming {
@@ -15,6 +27,7 @@ export class Incoming {
   private textCache: string | undefined;
   private jsonCache: unknown = invalid;
   private parsed = false;
+  private readonly scanner = new FieldScanner();
 
   reset(data: Buffer): this {
     this.data = data;
@@ -38,6 +51,16 @@ export class Incoming {
       }
     }
     return this.jsonCache === invalid ? undefined : this.jsonCache;
+  }
+
+  /** fieldAt(json, path), undefined when the message is not JSON: read from the bytes while it is not parsed. */
+  field(path: FieldPath): unknown {
+    if (!this.parsed) {
+      const field = this.scanner.read(this.data, path.bytes);
+      if (field !== unsure) return field;
+    }
+    const json = this.json;
+    return json === undefined ? undefined : fieldAt(json, path.keys);
   }
 }
 
