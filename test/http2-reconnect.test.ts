@@ -1,12 +1,14 @@
 // HTTP/2 connections that end and come back, and scripted sessions over HTTP/2, through the
 // CLI against the built-in target: a reconnect storm (the target drops every connection at
 // once), a target whose idle timeout sends GOAWAY again and again (the clients back off and
-// every GOAWAY and reconnect is counted), and sessions over h2 by ALPN, or falling back.
+// every GOAWAY and reconnect is counted), and sessions over h2 by ALPN, or falling back, which
+// count GOAWAYs, refused streams and RST_STREAM codes as every other workload does.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cellNumber, onlyRunDir, readCsv, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startGoawayServer } from './servers/goaway-server.js';
+import { startRefusingH2Server } from './servers/h2-refusing-server.js';
 
 interface Finished {
   code: number | null;
@@ -130,4 +132,54 @@ ${session.replace('VERSION', 'version: auto')}`);
   assert.equal(row.http_version, '1.1');
   assert.equal(cellNumber(row, 'sessions_opened'), 2);
   assert.match(stderr, /http\.version auto in step main: 2 connections fell back to HTTP\/1\.1, 0 spoke HTTP\/2/);
+});
+
+const h2Session = (loop: string): string => `http:
+  version: 2
+  session:
+    open:
+      - request: { path: /login }
+    loop:
+${loop}`;
+
+test('a session over HTTP/2 whose target sends GOAWAY after 5 requests: every GOAWAY counted with its last stream id, the session goes on over new connections', async () => {
+  const { code, stderr, row, accepted } = await run(`connections: 2
+duration: 1s
+warmup: 0s
+server: { http2: true, maxRequestsPerSocket: 5 }
+${h2Session('      - request: { path: /page }\n')}`);
+  assert.equal(code, 0, stderr);
+  assert.equal(row.http_version, '2');
+  const requests = cellNumber(row, 'requests');
+  assert.ok(requests > 4 * 5, `${requests} requests`);
+  // One GOAWAY per 5 requests of a connection; the last connection of each session may end before its 5th.
+  assert.ok(cellNumber(row, 'goaways') >= Math.floor(requests / 5) - 2, `${row.goaways} GOAWAYs for ${requests} requests`);
+  // The 5th client stream has id 9.
+  assert.equal(cellNumber(row, 'goaway_last_stream_id'), 9);
+  assert.equal(cellNumber(row, 'new_connections'), accepted);
+  assert.ok(accepted > 2, `${accepted} connections accepted`);
+  assert.equal(cellNumber(row, 'errors'), 0, 'a GOAWAY with NO_ERROR is no error; a stream sent past it is sent again');
+});
+
+test('a session over HTTP/2: refused streams are counted and sent again, a reset stream fails its step with its RST_STREAM code', async () => {
+  const server = await startRefusingH2Server(4);
+  try {
+    const { code, stderr, row, errors } = await run(`target: ${server.url}
+connections: 2
+duration: 1s
+warmup: 0s
+verdict: { maxErrorRate: off }
+reconnect: { backoff: 10ms, jitter: false }
+${h2Session(`${'      - request: { path: /page }\n'.repeat(3)}      - name: broken\n        request: { path: /reset }\n`)}`);
+    assert.equal(code, 0, stderr);
+    assert.ok(server.counts.refused > 0 && server.counts.reset > 0, JSON.stringify(server.counts));
+    assert.equal(cellNumber(row, 'streams_refused'), server.counts.refused);
+    assert.equal(cellNumber(row, 'stream_resets'), server.counts.reset);
+    // Every refused stream was sent again and answered; the resets are the only errors.
+    assert.deepEqual([...errors.keys()], ['h2_rst_internal_error']);
+    assert.equal(errors.get('h2_rst_internal_error'), server.counts.reset);
+    assert.equal(cellNumber(row, 'reply:broken_failures'), server.counts.reset);
+  } finally {
+    await server.close();
+  }
 });

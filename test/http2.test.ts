@@ -107,6 +107,25 @@ server: { http2: true, maxRequestsPerSocket: 20, responseDelay: 2ms }
     assert.equal(cellNumber(row, 'errors'), 0);
   });
 
+  test('a request slower than http.timeout fails as timeout, its stream cancelled, its connection kept', async () => {
+    const {
+      code,
+      stderr,
+      row,
+      errors,
+      run: doc,
+    } = await run(`connections: 2
+http: { version: 2, streams: 4, timeout: 150ms }
+server: { http2: true, responseDelay: 400ms }
+verdict: { maxErrorRate: off, requireSuccess: false }
+`);
+    assert.equal(code, 0, stderr);
+    assert.equal(cellNumber(row, 'requests'), 0);
+    assert.ok((errors.timeout ?? 0) >= 2 * 4, `${errors.timeout} timeouts: every stream in flight timed out`);
+    assert.deepEqual(Object.keys(errors), ['timeout']);
+    assert.equal(doc.steps[0]!.targetCounted.connectionsAccepted, 2, 'a cancelled stream leaves its connection open');
+  });
+
   test('arrival-rate, hold and connect workloads run over HTTP/2', async () => {
     const rate = await run(`workload: arrival-rate
 rate: 200/s

@@ -1,25 +1,21 @@
-// A scripted HTTP session on one connection (one undici Client, one keep-alive socket, or
-// one HTTP/2 connection whose requests go one after another as streams, by `http.version`):
+// A scripted HTTP session on one connection (one keep-alive socket, or one HTTP/2 connection
+// whose requests go one after another as streams, by `http.version`: session-transport.ts):
 // `open` requests once (a login whose answer captures a token), then the `loop` requests at
 // each send of the workload. Method, path, headers and body come from templates compiled
 // once; each answer is checked (status, headers, JSON fields) and may capture variables for
 // later templates. A loop request's time is `reply` (and `reply:<name>` when named).
-import { Client } from './undici-client.js';
 import type { HistogramBins } from '../metrics/histogram-bins.js';
 import { now } from '../metrics/clock.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { reconnectDelay } from '../scenario/backoff.js';
 import type { HttpStep } from '../scenario/session-types.js';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
-import { errorCode } from './error-code.js';
 import { fieldAt } from './event-json.js';
 import { rowOf } from './session/data-rows.js';
 import { compileJsonMatch, Incoming, type Match } from './session/match.js';
 import { compileJson, compileText, type Text } from './session/template.js';
 import { SessionVars } from './session/vars.js';
-import { httpTarget } from './target-port.js';
-import { undiciConnector } from './undici-connector.js';
-import { versionOpener } from './version-opener.js';
+import { sessionTransport, type SessionAnswer } from './session-transport.js';
 
 interface CompiledRequest {
   kind: 'request';
@@ -64,26 +60,13 @@ function compile(steps: readonly HttpStep[], recorder: Recorder, loop: boolean):
   });
 }
 
-export function createHttpSessionDriver({ scenario, target, recorder, tls, localAddress, connection }: DriverContext): ConnectionDriver {
-  const origin = httpTarget(target).origin;
-  const settings = scenario.http;
+export function createHttpSessionDriver(context: DriverContext): ConnectionDriver {
+  const { scenario, recorder, connection } = context;
   const vars = new SessionVars(connection, rowOf(scenario.data, connection));
-  const openSteps = compile(settings.session.open, recorder, false);
-  const loopSteps = compile(settings.session.loop, recorder, true);
+  const openSteps = compile(scenario.http.session.open, recorder, false);
+  const loopSteps = compile(scenario.http.session.loop, recorder, true);
   const reply = recorder.histogram('reply');
-  const connect = undiciConnector(versionOpener(recorder, tls, settings.version), recorder, settings.timeout || 30_000);
-  const newClient = (): Client => {
-    const created = new Client(origin, {
-      connect,
-      keepAliveTimeout: settings.keepAliveTimeout,
-      headersTimeout: settings.timeout,
-      bodyTimeout: settings.timeout,
-      ...(localAddress ? { localAddress } : {}),
-    });
-    created.on('connectionError', () => {});
-    return created;
-  };
-  let client = newClient();
+  const transport = sessionTransport(context);
   let ready = false;
   let closing = false;
   let failures = 0;
@@ -91,29 +74,15 @@ export function createHttpSessionDriver({ scenario, target, recorder, tls, local
   let waiting: SendDone | undefined;
   const incoming = new Incoming();
 
-  /** One request: null when its answer passed every check, else the error code. */
-  async function request(step: CompiledRequest, recordReply: boolean): Promise<string | null> {
-    const headers: Record<string, string> = {};
-    for (const [name, render] of step.headers) headers[name] = render(vars);
-    vars.seq++;
-    const sentAt = now();
-    const response = await client.request({
-      method: step.method,
-      path: step.path(vars),
-      headers,
-      body: step.body ? step.body(vars) : null,
-      reset: !settings.keepAlive,
-    });
-    const text = await response.body.text();
-    const { statusCode } = response;
-    if (step.status.length > 0 ? !step.status.includes(statusCode) : statusCode >= 400) {
-      return statusCode >= 400 ? `http_${statusCode}` : step.mismatchCode;
-    }
+  /** Whether an answer passes every check of `step`: null when it does, else the error code; captures what it says to. */
+  function check(step: CompiledRequest, response: SessionAnswer, sentAt: number, recordReply: boolean): string | null {
+    const { status } = response;
+    if (step.status.length > 0 ? !step.status.includes(status) : status >= 400) return status >= 400 ? `http_${status}` : step.mismatchCode;
     for (const [name, pattern] of step.headerChecks) {
       const value = response.headers[name];
       if (!pattern.test(Array.isArray(value) ? value.join(', ') : (value ?? ''))) return step.mismatchCode;
     }
-    const message = incoming.reset(Buffer.from(text));
+    const message = incoming.reset(response.body);
     if (step.match && !step.match(message, vars)) return step.mismatchCode;
     for (const [name, source] of step.captures) {
       if (Array.isArray(source)) vars.captures.set(name, fieldAt(message.json, source));
@@ -136,13 +105,14 @@ export function createHttpSessionDriver({ scenario, target, recorder, tls, local
         await new Promise((resolve) => setTimeout(resolve, step.ms));
         continue;
       }
-      let error: string | null;
-      try {
-        error = await request(step, loop);
-        answered++;
-      } catch (err) {
-        error = errorCode(err);
-      }
+      const headers: Record<string, string> = {};
+      for (const [name, render] of step.headers) headers[name] = render(vars);
+      vars.seq++;
+      const sentAt = now();
+      const response = await transport.request({ method: step.method, path: step.path(vars), headers, body: step.body?.(vars) });
+      // A wrong answer is still an answer (a request the server served); no answer is not.
+      if (typeof response !== 'string') answered++;
+      const error = typeof response === 'string' ? response : check(step, response, sentAt, loop);
       if (error === null) continue;
       // A request cut short by the end of the step is not the service's failure.
       if (step.named && !closing) recorder.stepFailed(step.named.name);
@@ -157,9 +127,7 @@ export function createHttpSessionDriver({ scenario, target, recorder, tls, local
       if (error) {
         failures++;
         // A failed login leaves nothing to use: the next send starts over on a new socket.
-        const dropped = client;
-        client = newClient();
-        void dropped.destroy();
+        transport.drop();
         return done(error);
       }
       ready = true;
@@ -182,10 +150,8 @@ export function createHttpSessionDriver({ scenario, target, recorder, tls, local
     open,
     establish: (done) => open((error) => done(error, error === null)),
     drop() {
-      const dropped = client;
-      client = newClient();
+      transport.drop();
       ready = false;
-      void dropped.destroy();
     },
     send(done) {
       if (ready) return loop(done);
@@ -207,7 +173,7 @@ export function createHttpSessionDriver({ scenario, target, recorder, tls, local
       const next = waiting;
       waiting = undefined;
       next?.(null, false);
-      await client.destroy();
+      await transport.close();
     },
   };
 }
