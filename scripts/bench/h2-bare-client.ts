@@ -5,6 +5,7 @@
 // around the measured window. Prints one JSON line: { requests, durationS, cpuMs, errors }.
 // Usage: node h2-bare-client.js '{"url":"http://127.0.0.1:8080/","connections":4,"streams":16,"durationMs":4000,"warmupMs":1000}'
 import http2 from 'node:http2';
+import { measureWindow } from './measured-window.js';
 
 export interface H2BareInput {
   url: string;
@@ -51,19 +52,10 @@ function openSession(): Promise<http2.ClientHttp2Session> {
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 const sessions = await Promise.all(Array.from({ length: input.connections }, openSession));
 for (const session of sessions) for (let i = 0; i < input.streams; i++) next(session);
-await sleep(input.warmupMs);
-
-requests = 0;
-const before = process.cpuUsage();
-const startedAt = performance.now();
-await sleep(input.durationMs);
-const used = process.cpuUsage(before);
-const durationS = (performance.now() - startedAt) / 1000;
-const output: H2BareOutput = { requests, durationS, cpuMs: (used.user + used.system) / 1000, errors };
+const measured = await measureWindow(input, () => (requests = 0));
+const output: H2BareOutput = { requests, ...measured, errors };
 
 sending = false;
 for (const session of sessions) session.destroy();
