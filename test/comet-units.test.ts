@@ -6,7 +6,7 @@ import { SequenceTracker, type Arrival } from '../src/metrics/sequence.js';
 import { eventReader } from '../src/protocols/event-json.js';
 import { pollPath, responseHeadBytes } from '../src/protocols/poll.js';
 import { defaults } from '../src/scenario/defaults.js';
-import { immediateTiming, pollTiming } from '../src/workloads/receive-timing.js';
+import { immediateTiming, openingTime, pollTiming } from '../src/workloads/receive-timing.js';
 
 function feed(tracker: SequenceTracker, seqs: number[]): { arrivals: Arrival[]; lost: number } {
   let lost = 0;
@@ -129,6 +129,14 @@ describe('receive timing', () => {
   test('jitter spreads first polls evenly over one interval by global client index', () => {
     const firsts = [0, 1, 2, 3].map((client) => pollTiming(1000, true, client, 4, 0, defaults.reconnect).firstAt);
     assert.deepEqual(firsts, [0, 250, 500, 750]);
+  });
+
+  test('a poller opened later at connectRate starts at its first tick from then, in its own phase', () => {
+    const timing = pollTiming(1000, true, 1, 4, 0, defaults.reconnect, openingTime(0, 10, 4));
+    assert.equal(openingTime(0, 10, 4), 2500, 'the eleventh client at 4/s');
+    assert.equal(timing.firstAt, 3250, 'its phase is 250 ms: the tick at 3250, not 2500');
+    assert.equal(timing.nextAt(3260, true), 4250);
+    assert.equal(openingTime(500, 9, 0), 500, 'connectRate 0: every client at the start');
   });
 
   test('long-poll asks again at once, and after failures in a row waits the reconnect backoff, growing, from the start again after an answer', () => {

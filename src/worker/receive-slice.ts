@@ -5,7 +5,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ReceivePlan } from '../protocols/protocol.js';
 import { clientTls, isTlsUrl } from '../protocols/tls-options.js';
-import { immediateTiming, pollTiming } from '../workloads/receive-timing.js';
+import { connectRateShare } from '../workloads/index.js';
+import { immediateTiming, openingTime, pollTiming } from '../workloads/receive-timing.js';
 import { eventSink } from './event-sink.js';
 import { watchLoopDelay } from './loop-delay.js';
 import type { Slice } from './messages.js';
@@ -32,14 +33,17 @@ export async function runReceiveSlice(slice: Slice, port: MessagePort, plan: Rec
   const lifecycle = sliceLifecycle(slice, port, recorder);
   const stopWatchingLoop = watchLoopDelay(recorder);
   await lifecycle.waitForStart();
-  for (const { global, receiver } of clients) {
-    const { pace } = plan;
+  // Clients first connect at this worker's share of connectRate, as a send loop's connections do.
+  const rate = connectRateShare(scenario, slice);
+  const { pace } = plan;
+  clients.forEach(({ global, receiver }, index) => {
+    const openAt = openingTime(slice.startAt, index, rate);
     receiver.start(
       pace
-        ? pollTiming(pace.interval, pace.jitter, global, slice.totalConnections, slice.startAt, scenario.reconnect)
-        : immediateTiming(slice.startAt, scenario.reconnect),
+        ? pollTiming(pace.interval, pace.jitter, global, slice.totalConnections, slice.startAt, scenario.reconnect, openAt)
+        : immediateTiming(openAt, scenario.reconnect),
     );
-  }
+  });
   await lifecycle.runIntervals();
   const openAtEnd = recorder.connectionsOpen;
   // A held long-poll would otherwise keep the step open for up to its whole timeout.

@@ -5,9 +5,10 @@ import type { MessagePort } from 'node:worker_threads';
 import { stepPlan } from '../protocols/index.js';
 import type { ConnectionDriver, SendDone } from '../protocols/driver.js';
 import { clientTls, isTlsUrl } from '../protocols/tls-options.js';
-import { opensOwnConnections, workloadFor } from '../workloads/index.js';
+import { connectRateShare, opensOwnConnections, workloadFor } from '../workloads/index.js';
 import type { SlotDone } from '../workloads/workload.js';
 import { connectionControl } from './connection-control.js';
+import { openConnections } from './open-connections.js';
 import { now } from '../metrics/clock.js';
 import { watchLoopDelay } from './loop-delay.js';
 import type { Slice } from './messages.js';
@@ -97,22 +98,18 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
     drivers[slot % drivers.length]!.send((state.driverDone[slot] ??= answered(state, slot)), sendingAt);
   };
 
-  const workload = workloadFor(scenario, {
+  const workloadPlan = {
     connections: slice.connections,
     firstConnection: slice.firstConnection,
     totalConnections: slice.totalConnections,
     sliceIndex: slice.workerIndex,
     sliceCount: slice.workerCount,
-  });
+  };
+  const workload = workloadFor(scenario, workloadPlan);
 
   const lifecycle = sliceLifecycle(slice, port, recorder);
   const stopWatchingLoop = watchLoopDelay(recorder);
   await lifecycle.waitForStart();
-  // A staged closed workload opens connections as its profile reaches them, and hold and
-  // connect workloads at their connect rate: not all at once here.
-  const openUpFront = !(scenario.workload === 'closed' && scenario.stages.length > 0) && !opensOwnConnections(scenario);
-  if (openUpFront) await Promise.all(drivers.map((driver) => openConnection(driver, recorder)));
-
   workload.start({
     slots,
     now,
@@ -124,11 +121,21 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
     ...connectionControl(drivers, recorder, plan.establishCountsRequest),
     stopping: () => stopping,
   });
+  // A staged closed workload opens connections as its profile reaches them, and hold and
+  // connect workloads at their connect rate themselves; the others get each slot here once
+  // its connection is open (every slot of a pipelined connection at once).
+  const openHere = !(scenario.workload === 'closed' && scenario.stages.length > 0) && !opensOwnConnections(scenario);
+  const stopOpening = openHere
+    ? openConnections(drivers, connectRateShare(scenario, workloadPlan), slice.startAt, recorder, (connection) => {
+        for (let slot = connection; slot < slots; slot += drivers.length) workload.slotOpen?.(slot);
+      })
+    : undefined;
   const stopNewcomers = startNewcomers(slice, recorder);
 
   const reachedEnd = await lifecycle.runIntervals();
 
   stopping = true;
+  stopOpening?.();
   workload.stop(!reachedEnd);
   stopNewcomers();
   if (inFlight > 0) {
@@ -161,13 +168,4 @@ function requestLoop(slots: number, openModel: boolean): RequestLoop {
     slotDone: new Array<SlotDone>(slots),
     driverDone: new Array<SendDone>(slots),
   };
-}
-
-function openConnection(driver: ConnectionDriver, recorder: Recorder): Promise<void> {
-  return new Promise((resolve) =>
-    driver.open((error) => {
-      if (error) recorder.error(error);
-      resolve();
-    }),
-  );
 }

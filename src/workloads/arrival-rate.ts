@@ -45,13 +45,19 @@ export function arrivalRateWorkload(options: ArrivalRateOptions): Workload {
   const answered: SlotDone[] = [];
   const answeredFor =
     (slot: number): SlotDone =>
-    () => {
-      // Queued arrivals are still sent after the step's end, during the drain: they were
-      // due inside the step, and their latency counts from when they were due.
-      const waiting = queue.shift();
-      if (waiting !== undefined) dispatch(slot, waiting);
-      else freeSlots.push(slot);
-    };
+    () =>
+      free(slot);
+
+  /**
+   * A slot whose connection just opened or answered takes the oldest queued arrival, or waits
+   * for the next. Queued arrivals are still sent after the step's end, during the drain: they
+   * were due inside the step, and their latency counts from when they were due.
+   */
+  function free(slot: number): void {
+    const waiting = queue.shift();
+    if (waiting !== undefined) dispatch(slot, waiting);
+    else freeSlots.push(slot);
+  }
 
   function dispatch(slot: number, intendedAt: number): void {
     context?.send(slot, intendedAt, (answered[slot] ??= answeredFor(slot)));
@@ -86,8 +92,12 @@ export function arrivalRateWorkload(options: ArrivalRateOptions): Workload {
   return {
     start(ctx) {
       context = ctx;
-      for (let slot = ctx.slots - 1; slot >= 0; slot--) freeSlots.push(slot);
+      // Arrivals due before any connection is open wait in the queue (or are dropped past it).
       tick();
+    },
+    slotOpen(slot) {
+      if (context?.stopping()) return;
+      free(slot);
     },
     stop(early) {
       if (timer) clearTimeout(timer);

@@ -100,11 +100,12 @@ export function closedWorkload(options: ClosedOptions): Workload {
   return {
     start(ctx) {
       context = ctx;
-      if (profile) {
-        followProfile();
-        return;
-      }
-      for (let slot = 0; slot < ctx.slots; slot++) loop(slot);
+      // A staged profile opens each connection with its first request, as the profile reaches
+      // it; without one, every slot starts when its connection is open (slotOpen).
+      if (profile) followProfile();
+    },
+    slotOpen(slot) {
+      if (!profile) loop(slot);
     },
     stop() {
       if (stageTimer) clearTimeout(stageTimer);

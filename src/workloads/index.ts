@@ -49,7 +49,8 @@ export function opensOwnConnections(scenario: StepScenario): boolean {
 }
 
 /** A worker opens its share of the step's connect rate. */
-const connectRateShare = (scenario: StepScenario, plan: WorkloadPlan): number => (scenario.connectRate * plan.connections) / plan.totalConnections;
+export const connectRateShare = (scenario: StepScenario, plan: Pick<WorkloadPlan, 'connections' | 'totalConnections'>): number =>
+  (scenario.connectRate * plan.connections) / plan.totalConnections;
 
 export function workloadFor(scenario: StepScenario, plan: WorkloadPlan): Workload {
   return workloads[scenario.workload](scenario, plan);

@@ -30,8 +30,18 @@ function failureWait(reconnect: ReconnectSettings): (now: number, answered: bool
  * among all the step's clients, so workers and shards agree); without it every client polls
  * at the same moments.
  */
-export function pollTiming(interval: number, jitter: boolean, client: number, clients: number, startAt: number, reconnect: ReconnectSettings): ReceiveSchedule {
-  const firstAt = startAt + (jitter ? (client / clients) * interval : 0);
+export function pollTiming(
+  interval: number,
+  jitter: boolean,
+  client: number,
+  clients: number,
+  startAt: number,
+  reconnect: ReconnectSettings,
+  /** When `connectRate` lets this client open: it starts at its first tick from then, keeping its phase. */
+  openAt = startAt,
+): ReceiveSchedule {
+  let firstAt = startAt + (jitter ? (client / clients) * interval : 0);
+  if (openAt > firstAt) firstAt += Math.ceil((openAt - firstAt) / interval) * interval;
   const wait = failureWait(reconnect);
   let tick = 0;
   return {
@@ -45,7 +55,15 @@ export function pollTiming(interval: number, jitter: boolean, client: number, cl
   };
 }
 
-/** Long-polling and reconnects of streams and WebSockets: again at once, after the backoff on failure. */
-export function immediateTiming(startAt: number, reconnect: ReconnectSettings): ReceiveSchedule {
-  return { firstAt: startAt, nextAt: failureWait(reconnect) };
+/** Long-polling and reconnects of streams and WebSockets: first at `openAt`, then again at once, after the backoff on failure. */
+export function immediateTiming(openAt: number, reconnect: ReconnectSettings): ReceiveSchedule {
+  return { firstAt: openAt, nextAt: failureWait(reconnect) };
+}
+
+/**
+ * When the `index`-th of a worker's clients first connects: `ratePerSecond` is the worker's
+ * share of `connectRate` (0: every client at `startAt`).
+ */
+export function openingTime(startAt: number, index: number, ratePerSecond: number): number {
+  return ratePerSecond > 0 ? startAt + (index / ratePerSecond) * 1000 : startAt;
 }

@@ -30,7 +30,14 @@ export interface WorkloadContext {
 }
 
 export interface Workload {
+  /**
+   * Starts the plan. Workloads that send on connections the worker opens for them (closed
+   * without stages, arrival-rate) get no slot here: each comes through `slotOpen` once its
+   * connection is open, at the step's `connectRate`.
+   */
   start(context: WorkloadContext): void;
+  /** The connection of `slot` is open (or failed to open, and its first send will say so): the slot may send. */
+  slotOpen?(slot: number): void;
   /** The target closed the connection of `slot` (or it died): workloads that hold connections bring it back. */
   connectionLost?(slot: number, code: string): void;
   /**
