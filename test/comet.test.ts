@@ -1,5 +1,6 @@
-// Polling, long-polling and WebSocket push of one event stream, end to end through the CLI
-// against the built-in target and a flaky purpose-made server.
+// Polling, long-polling, WebSocket push, Server-Sent Events and Socket.IO (over WebSocket and
+// over polling) of one event stream, end to end through the CLI against the built-in target,
+// and a flaky purpose-made server.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ let compare: Map<string, Record<string, string>>;
 let summary: Map<string, Record<string, string>>;
 let run: RunJsonDocument;
 
-// One run of the three transports serves the tests below; each step is short.
+// One run of the six transports serves the tests below; each step is short.
 before(async () => {
   const dir = tempDir();
   const file = writeScenario(
@@ -46,6 +47,18 @@ steps:
     protocol: websocket
     websocket:
       mode: subscribe
+  - name: sse
+    protocol: sse
+  # A Socket.IO client takes a few round trips to join (three requests over polling): a
+  # longer warm-up, so that every client counts from the start of the measured part.
+  - name: socketio-websocket
+    protocol: socketio
+    warmup: 1500ms
+    socketio: { mode: subscribe, transports: [websocket] }
+  - name: socketio-polling
+    protocol: socketio
+    warmup: 1500ms
+    socketio: { mode: subscribe, transports: [polling] }
 `,
   );
   const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
@@ -57,8 +70,10 @@ steps:
   run = readJson<RunJsonDocument>(join(runDir, 'run.json'));
 });
 
+const transports = ['poll', 'long-poll', 'websocket', 'sse', 'socketio-websocket', 'socketio-polling'];
+
 test('each transport delivers every event exactly once at a low rate', () => {
-  assert.deepEqual([...compare.keys()], ['poll', 'long-poll', 'websocket']);
+  assert.deepEqual([...compare.keys()], transports);
   const expected = clients * eventRate * measuredS;
   for (const [transport, row] of compare) {
     const delivered = cellNumber(row, 'events_delivered');
@@ -71,7 +86,7 @@ test('each transport delivers every event exactly once at a low rate', () => {
     assert.equal(cellNumber(row, 'event_rate_per_s'), eventRate);
     assert.ok(cellNumber(row, 'server_cpu_ms_per_1k_events') > 0, `${transport}: server CPU per event measured`);
   }
-  for (const step of ['poll', 'long-poll', 'websocket']) {
+  for (const step of transports) {
     const row = summary.get(step)!;
     assert.equal(row.latency_metric, 'delivery');
     assert.equal(cellNumber(row, 'events'), cellNumber(compare.get(step), 'events_delivered'));
@@ -95,8 +110,8 @@ test('polling at interval I delivers with a median near I/2', () => {
   assert.ok(cellNumber(compare.get('poll'), 'empty_response_pct') < 20);
 });
 
-test('long-poll and WebSocket delivery is well under the poll interval', () => {
-  for (const transport of ['long-poll', 'websocket']) {
+test('long-poll, WebSocket, SSE and Socket.IO over WebSocket deliver well under the poll interval', () => {
+  for (const transport of ['long-poll', 'websocket', 'sse', 'socketio-websocket']) {
     const p50 = cellNumber(compare.get(transport), 'delivery_p50_ms');
     assert.ok(p50 < pollIntervalMs / 10, `${transport} delivery p50 ${p50} ms`);
   }
@@ -112,6 +127,16 @@ test('wire bytes per event over HTTP exceed WebSocket by the header bytes', () =
   assert.ok(cellNumber(ws, 'header_bytes_per_event') < 5, 'the WebSocket upgrade happened in the warm-up');
   assert.ok(cellNumber(longPoll, 'requests_per_event') >= 0.9 && cellNumber(longPoll, 'requests_per_event') <= 1.1);
   assert.equal(cellNumber(ws, 'requests_per_event'), 0);
+  // A held event stream and Socket.IO over WebSocket pay no request per event either; Socket.IO over polling does.
+  for (const transport of ['sse', 'socketio-websocket']) {
+    const row = compare.get(transport)!;
+    assert.equal(cellNumber(row, 'requests_per_event'), 0, transport);
+    assert.ok(cellNumber(row, 'header_bytes_per_event') < 5, `${transport}: opened in the warm-up`);
+    assert.ok(cellNumber(row, 'wire_bytes_per_event') < cellNumber(longPoll, 'wire_bytes_per_event') - headers / 2, transport);
+  }
+  const overPolling = compare.get('socketio-polling')!;
+  assert.ok(cellNumber(overPolling, 'requests_per_event') > 0.5, JSON.stringify(overPolling));
+  assert.ok(cellNumber(overPolling, 'header_bytes_per_event') > 100, JSON.stringify(overPolling));
 });
 
 test('a long-poll dropped mid-hold is counted and the client carries on; without a timestamp field delivery is left out, and said so', async () => {

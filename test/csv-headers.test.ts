@@ -152,6 +152,7 @@ const released: Record<string, readonly string[]> = {
     'protocol',
     'connections',
     'connections_held',
+    'clients_held',
     'connections_failed',
     'client_kib_per_conn',
     'server_kib_per_conn',

@@ -13,6 +13,8 @@ export interface IntervalAggregate {
   final: boolean;
   workersReported: number;
   connectionsOpen: number;
+  /** Clients connected at the protocol level, summed over the workers that report them; undefined when none does. */
+  clientsHeld: number | undefined;
   counters: Counters;
   histograms: Map<MetricName, Histogram>;
 }
@@ -36,9 +38,12 @@ export class StepCollector {
   readonly warmupTotals: Counters = emptyCounters();
   readonly histograms = new Map<MetricName, Histogram>();
   connectionsPeak = 0;
+  /** The most clients held in a measured interval; undefined when no worker reports clients. */
+  clientsPeak: number | undefined;
   private readonly pending = new Map<string, IntervalAggregate>();
   private readonly finals = new Set<number>();
   private readonly openByWorker = new Map<number, number>();
+  private readonly clientsByWorker = new Map<number, number>();
   private lastEndedAt: number;
   private emittedAny = false;
   private carry = { counters: emptyCounters(), histograms: new Map<MetricName, Histogram>() };
@@ -58,18 +63,30 @@ export class StepCollector {
     return open;
   }
 
+  /** Clients held as the latest snapshot of each worker reported them; undefined when no worker reports clients. */
+  get clientsHeldNow(): number | undefined {
+    if (this.clientsByWorker.size === 0) return undefined;
+    let held = 0;
+    for (const count of this.clientsByWorker.values()) held += count;
+    return held;
+  }
+
   get finalsReceived(): number {
     return this.finals.size;
   }
 
   add(snapshot: Snapshot): void {
     if (snapshot.final) this.finals.add(snapshot.workerIndex);
-    else this.openByWorker.set(snapshot.workerIndex, snapshot.connectionsOpen);
+    else {
+      this.openByWorker.set(snapshot.workerIndex, snapshot.connectionsOpen);
+      if (snapshot.clientsHeld !== undefined) this.clientsByWorker.set(snapshot.workerIndex, snapshot.clientsHeld);
+    }
     if (snapshot.warmup) {
       addCounters(this.warmupTotals, snapshot.counters);
       // Most connections open during the warm-up: what opening them cost belongs to the step.
       this.totals.connectionsOpened += snapshot.counters.connectionsOpened;
       this.totals.connectionsFailed += snapshot.counters.connectionsFailed;
+      this.totals.clientsOpened += snapshot.counters.clientsOpened;
       this.totals.sessionsOpened += snapshot.counters.sessionsOpened;
       addSnapshotHistograms(this.histograms, snapshot, connectionMetrics);
     } else {
@@ -93,6 +110,7 @@ export class StepCollector {
         final: snapshot.final,
         workersReported: 0,
         connectionsOpen: 0,
+        clientsHeld: undefined,
         counters: emptyCounters(),
         histograms: new Map(),
       };
@@ -101,6 +119,7 @@ export class StepCollector {
     interval.endedAt = Math.max(interval.endedAt, snapshot.endedAt);
     interval.workersReported++;
     interval.connectionsOpen += snapshot.connectionsOpen;
+    if (snapshot.clientsHeld !== undefined) interval.clientsHeld = (interval.clientsHeld ?? 0) + snapshot.clientsHeld;
     addCounters(interval.counters, snapshot.counters);
     addSnapshotHistograms(interval.histograms, snapshot);
     if (interval.workersReported === this.workers) this.flush((candidate) => candidate === interval);
@@ -129,7 +148,10 @@ export class StepCollector {
       this.emittedAny = true;
       interval.startedAt = Math.min(this.lastEndedAt, interval.endedAt);
       this.lastEndedAt = Math.max(this.lastEndedAt, interval.endedAt);
-      if (!interval.warmup) this.connectionsPeak = Math.max(this.connectionsPeak, interval.connectionsOpen);
+      if (!interval.warmup) {
+        this.connectionsPeak = Math.max(this.connectionsPeak, interval.connectionsOpen);
+        if (interval.clientsHeld !== undefined) this.clientsPeak = Math.max(this.clientsPeak ?? 0, interval.clientsHeld);
+      }
       this.emit(interval);
     }
   }

@@ -20,6 +20,7 @@ import { startTargets, type StepTargets } from './targets.js';
 import { serverFigures, type ServerFigures } from './server-figures.js';
 import { deliveryClockNote } from '../scenario/delivery-clock.js';
 import { StopBudget } from './stop-budget.js';
+import { stepPlan } from '../protocols/index.js';
 
 /** Between the start request and the first connection: time for it to reach every worker. */
 const startDelayMs = 100;
@@ -216,6 +217,7 @@ async function drive(
   // ends, while every connection is still held.
   let held: CostSample | undefined;
   let connectionsHeld = 0;
+  let clientsHeld: number | undefined;
   let measuredFrom: { client: ProcessSample | undefined; server: ProcessSample | undefined } | undefined;
   let measuredTo: typeof measuredFrom;
   const timers: NodeJS.Timeout[] = [];
@@ -243,6 +245,7 @@ async function drive(
   }
   at(endAt - Math.min(250, step.interval / 2), async () => {
     connectionsHeld = stepCollector.connectionsOpenNow;
+    clientsHeld = stepCollector.clientsHeldNow;
     held = await sampleCosts(clientGroup, server);
   });
   at(endAt, async () => {
@@ -276,6 +279,9 @@ async function drive(
   }
   const counted = Promise.all(targetReadings);
   const [fromTarget, toTarget] = (await budget.wait(counted, Number.POSITIVE_INFINITY)) ? await counted : [];
+  // A client that holds a varying number of sockets (Socket.IO over polling: its pending GET,
+  // sometimes a POST beside it) is priced per client held, not per socket.
+  const costsPerClient = stepPlan(step).socketsPerConnection > 1 && stepCollector.clientsPeak !== undefined;
   const result: StepResult = {
     step,
     target: targets.urls.join(' '),
@@ -293,6 +299,8 @@ async function drive(
     warmupTotals: stepCollector.warmupTotals,
     histograms: stepCollector.histograms,
     connectionsPeak: stepCollector.connectionsPeak,
+    clientsPeak: stepCollector.clientsPeak,
+    costsPerClient,
     client: { cpuPct: cpuPercent(measuredFrom?.client, measuredTo.client), rssPeakBytes: clientRssPeak },
     // Not measured (no reading at either end, no interval with one) is empty, not 0.
     server:
@@ -309,7 +317,9 @@ async function drive(
     // step's memory and CPU grow with its requests, and dividing them by its connections means nothing.
     costs:
       brokenBy === undefined && connectionWorkloads.includes(step.workload)
-        ? connectionCosts(baseline, held, connectionsHeld, stepCollector.totals.connectionsOpened)
+        ? costsPerClient
+          ? connectionCosts(baseline, held, clientsHeld ?? 0, stepCollector.totals.clientsOpened)
+          : connectionCosts(baseline, held, connectionsHeld, stepCollector.totals.connectionsOpened)
         : connectionCosts(undefined, undefined, 0, 0),
     connectRatePeak,
     generatorProcesses: plan.processes.length,

@@ -6,6 +6,7 @@ import type { IntervalRecord } from '../results/interval-log.js';
 import { decodeIntervalHistograms } from '../results/interval-log.js';
 import type { IntervalRow, ProcessFigures, StepResult } from '../results/run-result.js';
 import { sumTargetStats } from '../results/target-stats.js';
+import { pricedHeld, pricedOpened } from '../results/connection-costs.js';
 
 const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
 
@@ -39,6 +40,7 @@ export function combineStep(results: readonly StepResult[], shardCount: number):
     warmupTotals,
     histograms,
     connectionsPeak: sum(results.map((r) => r.connectionsPeak)),
+    clientsPeak: results.some((r) => r.clientsPeak !== undefined) ? sum(results.map((r) => r.clientsPeak ?? 0)) : undefined,
     client: sumFigures(results.map((r) => r.client))!,
     server: sumFigures(results.map((r) => r.server)),
     saturationCauses: results.flatMap((r) => r.saturationCauses.map((cause) => `shard ${r.shard.index + 1}/${shardCount}: ${cause}`)),
@@ -48,22 +50,22 @@ export function combineStep(results: readonly StepResult[], shardCount: number):
       clientKibPerConn: weighted(
         results,
         (r) => r.costs.clientKibPerConn,
-        (r) => r.connectionsPeak,
+        (r) => pricedHeld(r),
       ),
       serverKibPerConn: weighted(
         results,
         (r) => r.costs.serverKibPerConn,
-        (r) => r.connectionsPeak,
+        (r) => pricedHeld(r),
       ),
       kernelKibPerConn: weighted(
         results,
         (r) => r.costs.kernelKibPerConn,
-        (r) => r.connectionsPeak,
+        (r) => pricedHeld(r),
       ),
       serverCpuMsPerConn: weighted(
         results,
         (r) => r.costs.serverCpuMsPerConn,
-        (r) => r.totals.connectionsOpened,
+        (r) => pricedOpened(r),
       ),
     },
     connectRatePeak: sum(results.map((r) => r.connectRatePeak)),

@@ -17,6 +17,12 @@ export interface Counters {
   connectionsClosed: number;
   /** Connection attempts that never opened (refused, timed out, handshake rejected). */
   connectionsFailed: number;
+  /**
+   * Clients a hold, connect or reconnect-storm workload got connected at the protocol level
+   * (a WebSocket's upgrade, an event stream's answer, a Socket.IO namespace's CONNECT),
+   * however many sockets each took.
+   */
+  clientsOpened: number;
   /** Connections opened again after the previous one on the same slot closed unexpectedly. */
   reconnects: number;
   /** Events received for the first time (poll, long-poll, WebSocket subscribe), each client counted apart. */
@@ -82,6 +88,7 @@ export function emptyCounters(): Counters {
     connectionsOpened: 0,
     connectionsClosed: 0,
     connectionsFailed: 0,
+    clientsOpened: 0,
     reconnects: 0,
     events: 0,
     duplicates: 0,
@@ -121,6 +128,7 @@ export function addCounters(into: Counters, from: Counters): void {
   into.connectionsOpened += from.connectionsOpened;
   into.connectionsClosed += from.connectionsClosed;
   into.connectionsFailed += from.connectionsFailed;
+  into.clientsOpened += from.clientsOpened;
   into.reconnects += from.reconnects;
   into.events += from.events;
   into.duplicates += from.duplicates;

@@ -10,6 +10,7 @@ import type { Output, RunInfo, RunResult, StepResult } from '../results/run-resu
 import { roundOrBlank } from '../results/number-format.js';
 import { connectionWorkloads } from '../scenario/types.js';
 import type { SloResult } from '../results/comparison.js';
+import { pricedHeld, pricedOpened } from '../results/connection-costs.js';
 
 export const capacityCsvColumns = [
   'step',
@@ -17,6 +18,7 @@ export const capacityCsvColumns = [
   'protocol',
   'connections',
   'connections_held',
+  'clients_held',
   'connections_failed',
   'client_kib_per_conn',
   'server_kib_per_conn',
@@ -59,6 +61,7 @@ export class CapacityCsv implements Output {
         protocol: result.step.protocol,
         connections: result.step.connections,
         connections_held: held,
+        clients_held: result.clientsPeak ?? '',
         connections_failed: result.totals.connectionsFailed,
         client_kib_per_conn: roundOrBlank(result.costs.clientKibPerConn, 2),
         server_kib_per_conn: roundOrBlank(result.costs.serverKibPerConn, 2),
@@ -95,14 +98,14 @@ export function capacityFits(steps: readonly StepResult[]): CapacityFit[] {
     perConnection: (r: StepResult) => number | undefined;
     count: (r: StepResult) => number;
   }[] = [
-    { quantity: 'client_memory', unit: 'KiB per connection', perConnection: (r) => r.costs.clientKibPerConn, count: (r) => r.connectionsPeak },
-    { quantity: 'server_memory', unit: 'KiB per connection', perConnection: (r) => r.costs.serverKibPerConn, count: (r) => r.connectionsPeak },
-    { quantity: 'kernel_memory', unit: 'KiB per connection', perConnection: (r) => r.costs.kernelKibPerConn, count: (r) => r.connectionsPeak },
+    { quantity: 'client_memory', unit: 'KiB per connection', perConnection: (r) => r.costs.clientKibPerConn, count: pricedHeld },
+    { quantity: 'server_memory', unit: 'KiB per connection', perConnection: (r) => r.costs.serverKibPerConn, count: pricedHeld },
+    { quantity: 'kernel_memory', unit: 'KiB per connection', perConnection: (r) => r.costs.kernelKibPerConn, count: pricedHeld },
     {
       quantity: 'server_cpu',
       unit: 'ms per new connection',
       perConnection: (r) => r.costs.serverCpuMsPerConn,
-      count: (r) => r.totals.connectionsOpened,
+      count: pricedOpened,
     },
   ];
   return quantities.flatMap(({ quantity, unit, perConnection, count }) => {

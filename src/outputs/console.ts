@@ -29,8 +29,12 @@ function describeCosts(result: StepResult): string {
       `${opening} p50 ${formatMs(handshake.p50)}, p99 ${formatMs(handshake.p99)}`
     );
   }
+  // A client holding a varying number of sockets is priced per client: say both counts.
+  const held = result.costsPerClient
+    ? `${formatCount(result.clientsPeak ?? 0)} clients held (${formatCount(result.connectionsPeak)} sockets), ${formatCount(result.totals.connectionsFailed)} failed; per client: `
+    : `${formatCount(result.connectionsPeak)} connections held, ${formatCount(result.totals.connectionsFailed)} failed; per connection: `;
   return (
-    `${formatCount(result.connectionsPeak)} connections held, ${formatCount(result.totals.connectionsFailed)} failed; per connection: ` +
+    held +
     `client ${kib(costs.clientKibPerConn)}, server ${kib(costs.serverKibPerConn)}, kernel ${kib(costs.kernelKibPerConn)}, server CPU ${cpu}; ` +
     `peak connect rate ${formatCount(result.connectRatePeak)}/s, ${opening} p99 ${formatMs(handshake.p99)}`
   );

@@ -58,6 +58,8 @@ function stepRecord(runId: string, scenarioName: string, result: StepResult): Re
     // The rest of the step's result, so `sockcap report` rebuilds its summary row exactly.
     measuredMs: result.measuredMs,
     connectionsPeak: result.connectionsPeak,
+    clientsPeak: result.clientsPeak,
+    costsPerClient: result.costsPerClient,
     client: result.client,
     server: result.server ?? null,
     costs: nullIfUnmeasured({ ...result.costs }),

@@ -103,7 +103,12 @@ export function createSocketIoDriver({ scenario, target, recorder, tls, localAdd
         return;
       }
       connection.socket.on('disconnect', (reason) => {
-        if (current === connection && !closing && reason !== 'io client disconnect') onClosed(index, `socketio_${reason.replaceAll(' ', '_')}`);
+        if (current !== connection || closing || reason === 'io client disconnect') return;
+        const code = `socketio_${reason.replaceAll(' ', '_')}`;
+        // A heartbeat missed or a request that failed is a failure, as a WebSocket's unanswered
+        // ping; the server closing the connection ('transport close') is a reconnect only.
+        if (reason === 'ping timeout' || reason === 'transport error') recorder.error(code);
+        onClosed(index, code);
       });
       done(null, true);
     });

@@ -27,6 +27,7 @@ export function mergeSteps(results: readonly StepResult[]): StepResult {
     warmupTotals,
     histograms,
     connectionsPeak: Math.max(...results.map((result) => result.connectionsPeak)),
+    clientsPeak: results.some((result) => result.clientsPeak !== undefined) ? Math.max(...results.map((result) => result.clientsPeak ?? 0)) : undefined,
     client: {
       cpuPct: measuredMs > 0 ? clientCpuMs / measuredMs : 0,
       rssPeakBytes: Math.max(...results.map((result) => result.client.rssPeakBytes)),

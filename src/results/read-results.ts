@@ -89,6 +89,8 @@ function stepResult(record: StepRecord, base: Scenario, histograms: Map<MetricNa
     warmupTotals: { ...emptyCounters(), ...record.warmupCounters },
     histograms,
     connectionsPeak: record.connectionsPeak ?? 0,
+    clientsPeak: record.clientsPeak,
+    costsPerClient: record.costsPerClient === true,
     client: record.client ?? { cpuPct: 0, rssPeakBytes: 0 },
     server: record.server ?? undefined,
     saturationCauses: record.saturationCauses ?? [],

@@ -27,6 +27,8 @@ export interface StepRecord {
   targetCounted?: TargetStats;
   targetMeasured?: { from: TargetStats; to: TargetStats; seconds: number };
   connectionsPeak?: number;
+  clientsPeak?: number;
+  costsPerClient?: boolean;
   client?: ProcessFigures;
   server?: ProcessFigures | null;
   /** null: not measured. */
@@ -97,12 +99,13 @@ function checkStep(read: FieldReader, value: unknown, at: string): void {
   read.number(step.measuredSeconds, `${at}.measuredSeconds`);
   read.optionalNumber(step.measuredMs, `${at}.measuredMs`);
   read.boolean(step.interrupted, `${at}.interrupted`);
+  if (step.costsPerClient !== undefined) read.boolean(step.costsPerClient, `${at}.costsPerClient`);
   if (step.saturationCauses !== undefined) read.strings(step.saturationCauses, `${at}.saturationCauses`);
   read.counters(step.counters, `${at}.counters`);
   if (step.warmupCounters !== undefined) read.counters(step.warmupCounters, `${at}.warmupCounters`);
   if (step.targetCounted !== undefined) checkNumbers(read, step.targetCounted, `${at}.targetCounted`);
   if (step.targetMeasured !== undefined) checkNumbers(read, step.targetMeasured, `${at}.targetMeasured`);
-  for (const field of ['connectionsPeak', 'connectRatePeak', 'generatorProcesses', 'targetProcesses'] as const) {
+  for (const field of ['connectionsPeak', 'clientsPeak', 'connectRatePeak', 'generatorProcesses', 'targetProcesses'] as const) {
     read.optionalNumber(step[field], `${at}.${field}`);
   }
   const client = read.optionalObject(step.client, `${at}.client`);

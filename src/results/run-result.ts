@@ -48,7 +48,12 @@ export interface StepResult {
   totals: Counters;
   warmupTotals: Counters;
   histograms: Map<MetricName, Histogram>;
+  /** The most sockets open in a measured interval. */
   connectionsPeak: number;
+  /** The most clients connected at the protocol level in a measured interval (hold, connect, reconnect-storm); undefined: not reported. */
+  clientsPeak?: number | undefined;
+  /** The per-connection costs are per client held and opened, not per socket (a client holds a varying number of sockets). */
+  costsPerClient?: boolean;
   client: ProcessFigures;
   server: ProcessFigures | undefined;
   saturationCauses: string[];

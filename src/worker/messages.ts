@@ -36,8 +36,10 @@ export interface Snapshot {
   endedAt: number;
   warmup: boolean;
   final: boolean;
-  /** Connections open at the moment of the snapshot. */
+  /** Connections (sockets) open at the moment of the snapshot. */
   connectionsOpen: number;
+  /** Clients connected at the protocol level then; only from workloads that establish them (hold, connect, reconnect-storm). */
+  clientsHeld?: number;
   counters: Counters;
   /** Encoded HDR histograms of this interval only, per metric that has values. */
   histograms: Partial<Record<MetricName, string>>;

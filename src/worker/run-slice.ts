@@ -9,6 +9,7 @@ import { connectRateShare, opensOwnConnections, workloadFor } from '../workloads
 import type { SlotDone } from '../workloads/workload.js';
 import { connectionControl } from './connection-control.js';
 import { openConnections } from './open-connections.js';
+import { ClientsHeld } from './clients-held.js';
 import { now } from '../metrics/clock.js';
 import { watchLoopDelay } from './loop-delay.js';
 import type { Slice } from './messages.js';
@@ -32,8 +33,12 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   const targets = slice.targets.map((url) => new URL(url));
   // One TLS setup for the whole slice: building it parses every trusted root certificate.
   const tls = targets.some((target) => isTlsUrl(target)) ? clientTls(scenario.tls, slice.trustedCa) : undefined;
+  const clients = new ClientsHeld(slice.connections);
   // One function for every connection: a held connection costs no closure here.
-  const onClosed = (connection: number, code: string): void => workload.connectionLost?.(connection - slice.firstConnection, code);
+  const onClosed = (connection: number, code: string): void => {
+    clients.lost(connection - slice.firstConnection);
+    workload.connectionLost?.(connection - slice.firstConnection, code);
+  };
   const drivers: ConnectionDriver[] = [];
   for (let i = 0; i < slice.connections; i++) {
     // Connections spread over the targets' processes and the source addresses by their
@@ -107,7 +112,9 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   };
   const workload = workloadFor(scenario, workloadPlan);
 
-  const lifecycle = sliceLifecycle(slice, port, recorder);
+  // Only workloads that establish connections themselves know which clients are connected.
+  const ownConnections = opensOwnConnections(scenario);
+  const lifecycle = sliceLifecycle(slice, port, recorder, ownConnections ? () => clients.now : undefined);
   const stopWatchingLoop = watchLoopDelay(recorder);
   await lifecycle.waitForStart();
   workload.start({
@@ -118,13 +125,13 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
     send,
     dropArrival: () => recorder.count('dropped'),
     abandonArrival: () => recorder.error('unsent'),
-    ...connectionControl(drivers, recorder, plan.establishCountsRequest),
+    ...connectionControl(drivers, recorder, plan.establishCountsRequest, clients),
     stopping: () => stopping,
   });
   // A staged closed workload opens connections as its profile reaches them, and hold and
   // connect workloads at their connect rate themselves; the others get each slot here once
   // its connection is open (every slot of a pipelined connection at once).
-  const openHere = !(scenario.workload === 'closed' && scenario.stages.length > 0) && !opensOwnConnections(scenario);
+  const openHere = !(scenario.workload === 'closed' && scenario.stages.length > 0) && !ownConnections;
   const stopOpening = openHere
     ? openConnections(drivers, connectRateShare(scenario, workloadPlan), slice.startAt, recorder, (connection) => {
         for (let slot = connection; slot < slots; slot += drivers.length) workload.slotOpen?.(slot);
@@ -148,8 +155,9 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   stopWatchingLoop();
   // The last interval ends at the step's end: what was open then, not after closing.
   const openAtEnd = recorder.connectionsOpen;
+  const clientsAtEnd = clients.now;
   await Promise.all(drivers.map((driver) => driver.close()));
-  lifecycle.finish(openAtEnd);
+  lifecycle.finish(openAtEnd, ownConnections ? clientsAtEnd : undefined);
 }
 
 /** What a slice that sends keeps per slot: when each request was meant to go and went, and its callbacks. */

@@ -16,12 +16,14 @@ export interface SliceLifecycle {
   runIntervals(): Promise<boolean>;
   /**
    * Posts the final snapshot and closes the port. `connectionsOpen` is what was open when
-   * the step ended, taken before the connections were closed.
+   * the step ended, taken before the connections were closed, and `clientsHeld` the clients
+   * connected then.
    */
-  finish(connectionsOpen?: number): void;
+  finish(connectionsOpen?: number, clientsHeld?: number): void;
 }
 
-export function sliceLifecycle(slice: Slice, port: MessagePort, recorder: Recorder): SliceLifecycle {
+/** `clientsHeld`: how many clients are connected now, for slices whose workload establishes them (hold, connect, reconnect-storm). */
+export function sliceLifecycle(slice: Slice, port: MessagePort, recorder: Recorder, clientsHeld?: () => number): SliceLifecycle {
   let stoppedEarly = false;
   let stopEarly: (() => void) | undefined;
   const stopped = new Promise<void>((resolve) => (stopEarly = resolve));
@@ -33,7 +35,7 @@ export function sliceLifecycle(slice: Slice, port: MessagePort, recorder: Record
     else startNow?.(message);
   });
 
-  const post = (endedAt: number, final: boolean, connectionsOpen = recorder.connectionsOpen): void => {
+  const post = (endedAt: number, final: boolean, connectionsOpen = recorder.connectionsOpen, clients = clientsHeld?.()): void => {
     const { counters, histograms } = recorder.takeInterval();
     const snapshot: Snapshot = {
       type: 'snapshot',
@@ -42,6 +44,7 @@ export function sliceLifecycle(slice: Slice, port: MessagePort, recorder: Record
       warmup: endedAt <= slice.measureFrom && slice.measureFrom > slice.startAt && !final,
       final,
       connectionsOpen,
+      ...(clients === undefined ? {} : { clientsHeld: clients }),
       counters,
       histograms,
     };
@@ -72,8 +75,8 @@ export function sliceLifecycle(slice: Slice, port: MessagePort, recorder: Record
       await Promise.race([sleepUntil(slice.endAt), stopped]);
       return !stoppedEarly;
     },
-    finish(connectionsOpen) {
-      post(Math.min(now(), slice.endAt), true, connectionsOpen);
+    finish(connectionsOpen, clients) {
+      post(Math.min(now(), slice.endAt), true, connectionsOpen, clients);
       port.close();
     },
   };

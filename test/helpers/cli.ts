@@ -64,6 +64,15 @@ export function onlyRunDir(parent: string): string {
   return join(parent, entries[0]!);
 }
 
+/** Runs `sockcap run` on a scenario in a fresh folder, asserts exit 0, and returns its results folder and its console (stderr). */
+export async function runScenario(text: string): Promise<{ runDir: string; stderr: string }> {
+  const dir = tempDir();
+  const file = writeScenario(dir, 'scenario.yaml', text);
+  const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+  assert.equal(code, 0, stderr);
+  return { runDir: onlyRunDir(join(dir, 'results')), stderr };
+}
+
 export function readCsv(file: string): Record<string, string>[] {
   return parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
 }
