@@ -4,7 +4,7 @@
 // and a WebSocket echo at one fixed total message rate spread over all the connections
 // (CPU per message). A per-interval scan of every connection or a timer per connection
 // shows as a per-unit cost that grows with the count.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -32,12 +32,46 @@ export interface LinearRow {
 
 export interface LinearBenchResult {
   rows: LinearRow[];
+  /** Runs that broke (a crash, a signal, a timeout): the bench failed. */
   failures: string[];
+  /** Runs whose verdict failed (exit 1): a result, said under the table beside the rows they measured. */
+  verdicts: string[];
 }
 
-/** Rungs: the counts up to `maxConnections`; each opens at `connectRate` during a warm-up long enough for it. */
-function ladder(counts: number[], extra: (count: number) => Record<string, unknown>): Record<string, unknown>[] {
-  return counts.map((count) => ({ name: `${count / 1000}k`, connections: count, warmup: `${Math.ceil(count / 1000) + 4}s`, ...extra(count) }));
+/** New connections per second while a rung opens; its warm-up gives them time to all be open. */
+const connectRate = 2500;
+
+/** Rungs: each opens at `connectRate` during a warm-up a quarter longer than opening needs, plus 3 s. */
+function ladder(counts: number[]): Record<string, unknown>[] {
+  return counts.map((count) => ({ name: `${count / 1000}k`, connections: count, warmup: `${Math.ceil((count / connectRate) * 1.25) + 3}s` }));
+}
+
+export interface LadderRun {
+  /** The results folder, when the run wrote one (whatever its exit). */
+  dir: string | undefined;
+  /** Why the run broke, when it did. */
+  failure: string | undefined;
+  /** The verdict that failed, when the run exited 1. */
+  verdict: string | undefined;
+}
+
+/**
+ * Runs one ladder with sockcap. Exit 1 is a verdict (a threshold or the default verdict
+ * failed), not a crash: its rungs were measured, and their rows are kept. Any run that wrote
+ * a summary keeps the rows it wrote (a run that broke keeps those measured before it did).
+ */
+export async function runLadder(name: string, scenario: Record<string, unknown>, outDir: string): Promise<LadderRun> {
+  const scenarioPath = path.join(outDir, `${name}.json`);
+  writeFileSync(scenarioPath, JSON.stringify(scenario, null, 2));
+  const result = await runChild(process.execPath, [cliPath, 'run', scenarioPath, '--out', outDir, '--run-id', name, '--quiet'], 30 * 60_000);
+  const dir = path.join(outDir, name);
+  const said = result.stderr.trim().split('\n').at(-1);
+  const verdict = result.code === 1 ? `sockcap ${name} exited 1, its verdict failed (rows kept)${said ? `: ${said}` : ''}` : undefined;
+  return {
+    dir: existsSync(path.join(dir, 'summary.csv')) ? dir : undefined,
+    failure: result.code === 0 || verdict ? undefined : describeFailure(`sockcap ${name}`, result),
+    verdict,
+  };
 }
 
 export async function runLinearBench(options: BenchOptions, outDir: string, log: (line: string) => void): Promise<LinearBenchResult> {
@@ -45,7 +79,7 @@ export async function runLinearBench(options: BenchOptions, outDir: string, log:
   const seconds = Math.max(2, Math.round(options.durationMs / 1000));
   const common = {
     protocol: 'websocket',
-    connectRate: '2500/s',
+    connectRate: `${connectRate}/s`,
     duration: `${seconds}s`,
     interval: '1s',
     workers: 1,
@@ -54,16 +88,13 @@ export async function runLinearBench(options: BenchOptions, outDir: string, log:
     verdict: { maxErrorRate: 'off' },
   };
   const failures: string[] = [];
+  const verdicts: string[] = [];
   const run = async (name: string, scenario: Record<string, unknown>): Promise<string | undefined> => {
-    const scenarioPath = path.join(outDir, `${name}.json`);
-    writeFileSync(scenarioPath, JSON.stringify(scenario, null, 2));
     log(`linearity: ${name}, ${counts.map((count) => count.toLocaleString('en-US')).join(' / ')} connections`);
-    const result = await runChild(process.execPath, [cliPath, 'run', scenarioPath, '--out', outDir, '--run-id', name, '--quiet'], 30 * 60_000);
-    if (result.code !== 0) {
-      failures.push(describeFailure(`sockcap ${name}`, result));
-      return undefined;
-    }
-    return path.join(outDir, name);
+    const ran = await runLadder(name, scenario, outDir);
+    if (ran.failure) failures.push(ran.failure);
+    if (ran.verdict) verdicts.push(ran.verdict);
+    return ran.dir;
   };
 
   const holdDir = await run('linear-hold', {
@@ -71,14 +102,14 @@ export async function runLinearBench(options: BenchOptions, outDir: string, log:
     ...common,
     workload: 'hold',
     websocket: { pingInterval: '0s' },
-    steps: ladder(counts, () => ({})),
+    steps: ladder(counts),
   });
   const echoDir = await run('linear-echo', {
     name: 'linear-echo',
     ...common,
     workload: 'arrival-rate',
     rate: `${linearMessageRate}/s`,
-    steps: ladder(counts, () => ({})),
+    steps: ladder(counts),
   });
   const holdCapacity = holdDir ? csvRows(holdDir, 'capacity.csv') : [];
   const holdSummary = holdDir ? csvRows(holdDir, 'summary.csv') : [];
@@ -101,10 +132,12 @@ export async function runLinearBench(options: BenchOptions, outDir: string, log:
       errors: Number(hold?.['errors'] ?? 0) + Number(echo?.['errors'] ?? 0),
     };
   });
-  return { rows, failures };
+  return { rows, failures, verdicts };
 }
 
+/** The rows of a results folder's `file`; none when the run ended before writing it. */
 function csvRows(dir: string, file: string): Record<string, string>[] {
+  if (!existsSync(path.join(dir, file))) return [];
   return parse(readFileSync(path.join(dir, file), 'utf8'), { columns: true }) as Record<string, string>[];
 }
 
@@ -129,6 +162,7 @@ export function linearTable(result: LinearBenchResult, durationMs: number): stri
   return [
     `Linearity: the built-in target, WebSocket, ${Math.max(2, Math.round(durationMs / 1000))} s measured per rung (memory: capacity.csv of a hold; CPU: the generator processes over the measured part)`,
     formatTable(header, rows),
+    ...result.verdicts,
     ...result.failures,
   ].join('\n');
 }
