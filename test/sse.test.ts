@@ -159,3 +159,16 @@ test('interop: an aiohttp server (Python) that splits its JSON over two data lin
     await python.close();
   }
 });
+
+test('a long-poll step pointed at an event stream fails and says no event came, where it reported zeros and exit 0', async () => {
+  const dir = tempDir();
+  const file = writeScenario(
+    dir,
+    'long-poll-at-sse.yaml',
+    `name: long-poll-at-sse\nprotocol: long-poll\nconnections: 2\nworkers: 1\nduration: 1500ms\ninterval: 500ms\nserver:\n  eventRate: 5/s\nlongPoll:\n  path: /sse\n`,
+  );
+  const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'results')], dir);
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /warning: no event delivered in step main:/);
+  assert.match(stderr, /FAILED step main: nothing succeeded:/);
+});
