@@ -1,13 +1,15 @@
 // A correlated reply's id is read from the message's bytes without JSON.parse: the scanner
 // must give exactly what JSON.parse and fieldAt give, for every message (repeated keys,
-// escapes, nesting, arrays, invalid JSON, odd numbers and bytes), and answer by itself for
-// the plain replies a session loop gets, so they are never parsed.
+// escapes, nesting, arrays, invalid JSON, odd numbers and bytes), and so must a match that
+// reads its fields that way; and it answers by itself for the plain replies a session loop
+// gets, so they are never parsed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { fieldAt } from '../src/protocols/event-json.js';
 import { FieldScanner, unsure } from '../src/protocols/session/json-field.js';
-import { Incoming, fieldPath } from '../src/protocols/session/match.js';
+import { Incoming, compileJsonMatch, fieldPath, same } from '../src/protocols/session/match.js';
+import { SessionVars } from '../src/protocols/session/vars.js';
 
 function parsed(bytes: Buffer, dotted: string): unknown {
   try {
@@ -84,6 +86,33 @@ test('a field read from the bytes is what JSON.parse and fieldAt give', () => {
   for (const [message, dotted] of cases) {
     const bytes = Buffer.isBuffer(message) ? message : Buffer.from(message);
     assert.deepEqual(read(bytes, dotted), parsed(bytes, dotted), `${bytes.toString()} at ${dotted}`);
+  }
+});
+
+/** A match as it was before fields were read unparsed: parse, then compare every listed leaf. */
+function parsedMatch(match: unknown, bytes: Buffer): boolean {
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString()) as unknown;
+  } catch {
+    return false;
+  }
+  const leaves = (value: unknown, path: string[]): [string[], unknown][] =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) && (path.length === 0 || Object.keys(value).length > 0)
+      ? Object.entries(value).flatMap(([key, item]) => leaves(item, [...path, key]))
+      : [[path, value]];
+  return leaves(match, []).every(([path, value]) => same(fieldAt(json, path), value));
+}
+
+test('a JSON match read from the bytes matches what it matched when it parsed every message', () => {
+  const matches: unknown[] = [{}, { id: 5 }, { id: '5' }, { id: null }, { id: false }, { id: [1, 2] }, { id: {} }, { a: { id: 1 } }, { id: 'café', x: 1 }, 5];
+  const vars = new SessionVars(0, {});
+  for (const match of matches) {
+    const compiled = compileJsonMatch(match);
+    for (const [message] of cases) {
+      const bytes = Buffer.isBuffer(message) ? message : Buffer.from(message);
+      assert.equal(compiled(new Incoming().reset(bytes), vars), parsedMatch(match, bytes), `${JSON.stringify(match)} on ${bytes.toString()}`);
+    }
   }
 });
 

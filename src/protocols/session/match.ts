@@ -17,7 +17,10 @@ export interface FieldPath {
 }
 
 export function fieldPath(dotted: string): FieldPath {
-  const keys = dotted.split('.');
+  return fieldPathOf(dotted.split('.'));
+}
+
+function fieldPathOf(keys: string[]): FieldPath {
   return { keys, bytes: keys.map((key) => Buffer.from(key)) };
 }
 
@@ -67,7 +70,7 @@ export class Incoming {
 export type Match = (message: Incoming, vars: SessionVars) => boolean;
 
 interface FieldCheck {
-  path: string[];
+  path: FieldPath;
   expected: Value;
 }
 
@@ -82,20 +85,23 @@ function checksOf(match: unknown, path: string[], into: FieldCheck[]): FieldChec
   if (isMapping(match) && (path.length === 0 || Object.keys(match).length > 0)) {
     for (const [key, value] of Object.entries(match)) checksOf(value, [...path, key], into);
   } else if (typeof match === 'string') {
-    into.push({ path, expected: compileValue(match) });
+    into.push({ path: fieldPathOf(path), expected: compileValue(match) });
   } else {
-    into.push({ path, expected: () => match });
+    into.push({ path: fieldPathOf(path), expected: () => match });
   }
   return into;
 }
 
-/** A JSON match: every listed field has the listed value. */
+/**
+ * A JSON match: every listed field has the listed value. A message that is not JSON matches
+ * nothing: each of its fields reads as undefined, which no listed value (a template's text,
+ * a number, null, a list) is; with no field listed (`match: {}`) it must still be JSON.
+ */
 export function compileJsonMatch(match: unknown): Match {
   const checks = checksOf(match, [], []);
+  if (checks.length === 0) return (message) => message.json !== undefined;
   return (message, vars) => {
-    const json = message.json;
-    if (json === undefined) return false;
-    for (const check of checks) if (!same(fieldAt(json, check.path), check.expected(vars))) return false;
+    for (const check of checks) if (!same(message.field(check.path), check.expected(vars))) return false;
     return true;
   };
 }
