@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { cellNumber, onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
 import { startPythonPushServer } from './servers/python-push-server.js';
 import { startSocketIoServer } from './servers/socketio-server.js';
+import { startSilentSocketIoServer } from './servers/silent-socketio-server.js';
 
 interface Run {
   code: number | null;
@@ -172,5 +173,24 @@ steps:
     assert.ok(errorCount(result, 'refused', 'socketio_refused') >= 1, JSON.stringify(result.errors));
   } finally {
     await python.close();
+  }
+});
+
+test('a held client whose server stops its heartbeat counts socketio_ping_timeout and is brought back', async () => {
+  const server = await startSilentSocketIoServer();
+  try {
+    const result = await run(`${external(server.url)}
+workload: hold
+reconnect: { backoff: 100ms, jitter: false }
+socketio: { transports: [websocket] }
+`);
+    // The server promises a ping every 300 ms and a 200 ms grace: each client gives up after about 500 ms, in 1.5 s at least twice.
+    const timeouts = errorCount(result, 'main', 'socketio_ping_timeout');
+    assert.ok(timeouts >= 2, JSON.stringify(result.errors));
+    const row = result.summary.get('main')!;
+    assert.ok(cellNumber(row, 'reconnects') >= 2, JSON.stringify(row));
+    assert.ok(server.counts.connected >= 4, `${server.counts.connected} namespace connections`);
+  } finally {
+    await server.close();
   }
 });
