@@ -76,6 +76,7 @@ const released: Record<string, readonly string[]> = {
     'server_cpu_ms_per_conn',
     'connect_rate_per_s',
     'reconnects',
+    'reconnect_attempts',
     'reconnect_p50_ms',
     'reconnect_p99_ms',
     'reconnect_max_ms',

@@ -23,8 +23,10 @@ export interface Counters {
    * however many sockets each took.
    */
   clientsOpened: number;
-  /** Connections opened again after the previous one on the same slot closed unexpectedly. */
+  /** Connections brought back: lost (closed by the target, broken) and opened again. */
   reconnects: number;
+  /** Tries to open a lost connection again, those that failed included. */
+  reconnectAttempts: number;
   /** Events received for the first time (poll, long-poll, WebSocket subscribe), each client counted apart. */
   events: number;
   /** Events received again by a client that already had them. */
@@ -90,6 +92,7 @@ export function emptyCounters(): Counters {
     connectionsFailed: 0,
     clientsOpened: 0,
     reconnects: 0,
+    reconnectAttempts: 0,
     events: 0,
     duplicates: 0,
     lost: 0,
@@ -130,6 +133,7 @@ export function addCounters(into: Counters, from: Counters): void {
   into.connectionsFailed += from.connectionsFailed;
   into.clientsOpened += from.clientsOpened;
   into.reconnects += from.reconnects;
+  into.reconnectAttempts += from.reconnectAttempts;
   into.events += from.events;
   into.duplicates += from.duplicates;
   into.lost += from.lost;

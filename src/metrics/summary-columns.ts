@@ -9,6 +9,7 @@ export const capacityColumns = [
   'server_cpu_ms_per_conn',
   'connect_rate_per_s',
   'reconnects',
+  'reconnect_attempts',
   'reconnect_p50_ms',
   'reconnect_p99_ms',
   'reconnect_max_ms',

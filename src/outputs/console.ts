@@ -149,6 +149,8 @@ export class ConsoleOutput implements Output {
       this.line(`warning: no event delivered in step ${result.step.stepLabel}: its delivery figures are empty (see errors.csv for why)`);
     }
     if (connectionWorkloads.includes(result.step.workload)) this.line(`  ${describeCosts(result)}`);
+    const { reconnects, reconnectAttempts } = result.totals;
+    if (reconnectAttempts > 0) this.line(`  ${formatCount(reconnects)} lost connections brought back in ${formatCount(reconnectAttempts)} reconnect attempts`);
     const fallback = autoFallbackNote(result);
     if (fallback) this.line(fallback);
     if (hasSession(result.step)) this.line(`  ${describeSession(result)}`);

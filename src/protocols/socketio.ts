@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import type { io as ioType, Socket } from 'socket.io-client';
 import { now } from '../metrics/clock.js';
+import { Reconnection } from '../metrics/reconnection.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { StepScenario } from '../scenario/types.js';
 import { workloads } from '../scenario/types.js';
@@ -150,7 +151,7 @@ export function createSocketIoReceiver({ scenario, target, recorder, tls, sink }
   let timer: NodeJS.Timeout | undefined;
   let timing: ReceiveTiming | undefined;
   let current: Connection | undefined;
-  let connections = 0;
+  const reconnection = new Reconnection(recorder);
 
   const again = (): void => {
     if (closed || !timing) return;
@@ -159,7 +160,7 @@ export function createSocketIoReceiver({ scenario, target, recorder, tls, sink }
 
   function open(): void {
     if (closed) return;
-    if (connections++ > 0) recorder.count('reconnects');
+    reconnection.attempt();
     const connection = connect(scenario, target, recorder, tls, undefined);
     current = connection;
     connection.socket.on(settings.event, (data: unknown) => {
@@ -177,8 +178,10 @@ export function createSocketIoReceiver({ scenario, target, recorder, tls, sink }
         again();
         return;
       }
+      reconnection.opened();
       connection.socket.once('disconnect', (reason) => {
         if (closed) return;
+        reconnection.lost();
         recorder.error(`socketio_${reason.replaceAll(' ', '_')}`);
         again();
       });

@@ -7,6 +7,7 @@
 // stream, and a stream the target ends is brought back by the workload, with its
 // `Last-Event-ID`, so what holding N event streams costs is measured like N WebSockets.
 import { now } from '../metrics/clock.js';
+import { Reconnection } from '../metrics/reconnection.js';
 import { connectionWorkloads } from '../scenario/types.js';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { eventReader, type ReadResult } from './event-json.js';
@@ -23,7 +24,7 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
   const streams = sseStreams({ ...context, localAddress: undefined });
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
-  let opened = 0;
+  const reconnection = new Reconnection(recorder);
   let timing: ReceiveTiming | undefined;
 
   const readEvent = (event: ServerSentEvent): ReadResult => {
@@ -34,11 +35,15 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
 
   function open(): void {
     if (closed) return;
-    if (opened++ > 0) recorder.count('reconnects');
+    reconnection.attempt();
     const startedAt = now();
     let waitingForFirst = true;
+    let streaming = false;
     streams.open({
-      opened() {},
+      opened() {
+        streaming = true;
+        reconnection.opened();
+      },
       event(event) {
         if (settings.event !== '' && event.type !== settings.event) return;
         const receivedAt = now();
@@ -55,6 +60,7 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
       ended(code) {
         if (closed) return;
         if (code !== null) recorder.error(code);
+        if (streaming) reconnection.lost();
         // A stream that broke waits the reconnection time and the `reconnect` backoff, growing with each failure in a row.
         const backoff = code === null || !timing ? 0 : timing.nextAt(now(), false) - now();
         timer = setTimeout(open, Math.max(streams.reconnectMs, backoff));

@@ -11,6 +11,7 @@ import { DeadlineQueue } from './deadlines.js';
 import { PingWheel } from './ping-wheel.js';
 import { socketOpener, type SocketOpener } from './socket-opener.js';
 import { webSocketUrl } from './target-port.js';
+import { Reconnection } from '../metrics/reconnection.js';
 import { reconnectDelay } from '../scenario/backoff.js';
 import { parseTemplate } from '../scenario/template.js';
 import type { StepScenario } from '../scenario/types.js';
@@ -128,7 +129,8 @@ export class WebSocketConnection implements ConnectionDriver {
   private socket: WebSocket | undefined;
   private pending: SendDone | undefined;
   /** Ever opened: a later close is the target dropping a held connection. */
-  private everOpened = false;
+  /** The socket whose handshake completed, until it closes: only its close is a lost connection. */
+  private live: WebSocket | undefined;
   private closing = false;
   private dropping: WebSocket | undefined;
   /** The socket whose handshake is under way, when it started, and who waits for it. */
@@ -146,6 +148,8 @@ export class WebSocketConnection implements ConnectionDriver {
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private waitingSend: SendDone | undefined;
+  /** A lost connection that a send brings back (under a holding workload, connection-control.ts counts it). */
+  private readonly reconnection: Reconnection;
   private readonly url: string;
   private readonly localAddress: string | undefined;
   private readonly connection: number;
@@ -158,6 +162,7 @@ export class WebSocketConnection implements ConnectionDriver {
     this.url = shared.urlOf(context.target);
     this.localAddress = context.localAddress;
     this.connection = context.connection;
+    this.reconnection = new Reconnection(context.recorder);
     this.createConnection = shared.plainConnection ?? createConnectionOver(socketOpener(context.recorder, context.tls));
   }
 
@@ -194,7 +199,7 @@ export class WebSocketConnection implements ConnectionDriver {
   }
 
   opened(ws: WebSocket): void {
-    this.everOpened = true;
+    this.live = ws;
     this.shared.context.recorder.record('handshake', (performance.now() - this.openStartedAt) * 1000);
     if (this.shared.pings) {
       this.awaitingPong = 0;
@@ -235,7 +240,13 @@ export class WebSocketConnection implements ConnectionDriver {
     const reason = this.dead === ws ? 'ping_timeout' : `ws_close_${code}`;
     this.settleOpen(ws, reason);
     this.finishPending(reason, false);
-    if (this.everOpened) this.shared.context.onClosed(this.connection, reason);
+    // A handshake that failed is a failed attempt, not a loss: reporting it as one started a
+    // second retry beside the workload's own, and each of those a third (a storm).
+    if (this.live === ws) {
+      this.live = undefined;
+      this.reconnection.lost();
+      this.shared.context.onClosed(this.connection, reason);
+    }
   }
 
   // A peer that vanished without a FIN (a dead host, a silent proxy) never closes the
@@ -267,8 +278,12 @@ export class WebSocketConnection implements ConnectionDriver {
     const done = this.waitingSend;
     this.waitingSend = undefined;
     if (!done || this.closing) return;
-    if (this.everOpened) this.shared.context.recorder.count('reconnects');
-    this.open((error) => (error ? done(error, false) : this.sendNow(done)));
+    this.reconnection.attempt();
+    this.open((error) => {
+      if (error) return done(error, false);
+      this.reconnection.opened();
+      this.sendNow(done);
+    });
   }
 
   private sendNow(done: SendDone): void {

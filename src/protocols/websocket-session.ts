@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { now } from '../metrics/clock.js';
+import { Reconnection } from '../metrics/reconnection.js';
 import { reconnectDelay } from '../scenario/backoff.js';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { errorCode } from './error-code.js';
@@ -33,7 +34,8 @@ export function createWebSocketSessionDriver(context: DriverContext): Connection
 
   let socket: WebSocket | undefined;
   let ready = false;
-  let opened = false;
+  /** A ready session that closed is brought back when another gets through its open steps (under a holding workload, connection-control.ts counts it). */
+  const reconnection = new Reconnection(recorder);
   let closing = false;
   let dropping: WebSocket | undefined;
   /** Sessions that failed since the last good loop: the reconnect backoff's attempt. */
@@ -69,7 +71,6 @@ export function createWebSocketSessionDriver(context: DriverContext): Connection
     socket = ws;
     let upgraded = false;
     ws.on('open', () => {
-      opened = true;
       upgraded = true;
       recorder.record('handshake', (performance.now() - startedAt) * 1000);
       runner.run(openSteps, false, (error) => {
@@ -102,6 +103,7 @@ export function createWebSocketSessionDriver(context: DriverContext): Connection
       const wasReady = ready;
       ready = false;
       if (closing || dropping === ws) return;
+      if (wasReady) reconnection.lost();
       const reason = `ws_close_${code}`;
       if (runner.running) runner.abort(reason);
       else if (wasReady) {
@@ -149,8 +151,12 @@ export function createWebSocketSessionDriver(context: DriverContext): Connection
         const waiting = waitingSend;
         waitingSend = undefined;
         if (!waiting || closing) return;
-        if (opened) recorder.count('reconnects');
-        open((error) => (error ? waiting(error, false) : runLoop(waiting)));
+        reconnection.attempt();
+        open((error) => {
+          if (error) return waiting(error, false);
+          reconnection.opened();
+          runLoop(waiting);
+        });
       }, delay);
     },
     close() {

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import { now } from '../metrics/clock.js';
+import { Reconnection } from '../metrics/reconnection.js';
 import type { ReceiveTiming } from './receive-timing.js';
 import { errorCode } from './error-code.js';
 import { eventReader } from './event-json.js';
@@ -38,7 +39,7 @@ export function createSubscribeReceiver(context: ReceiverContext): EventReceiver
   const incoming = new Incoming();
   let runner: StepRunner | undefined;
   let closed = false;
-  let opened = false;
+  const reconnection = new Reconnection(recorder);
   let current: WebSocket | undefined;
   let timer: NodeJS.Timeout | undefined;
   let timing: ReceiveTiming | undefined;
@@ -74,7 +75,7 @@ export function createSubscribeReceiver(context: ReceiverContext): EventReceiver
 
   function connect(): void {
     if (closed) return;
-    if (opened) recorder.count('reconnects');
+    reconnection.attempt();
     const startedAt = performance.now();
     let tcp: Socket | TLSSocket | undefined;
     let established = false;
@@ -86,8 +87,8 @@ export function createSubscribeReceiver(context: ReceiverContext): EventReceiver
       recorder.count('headerBytes', (tcp?.bytesWritten ?? 0) + responseHeadBytes(101, response.statusMessage ?? '', response.rawHeaders));
     });
     ws.on('open', () => {
-      opened = true;
       established = true;
+      reconnection.opened();
       recorder.record('handshake', (performance.now() - startedAt) * 1000);
       if (openSteps.length === 0) return;
       const steps = new StepRunner(vars, recorder, (data, binary) => ws.send(data, { binary }));
@@ -115,6 +116,7 @@ export function createSubscribeReceiver(context: ReceiverContext): EventReceiver
     ws.on('close', (code) => {
       if (current === ws) current = undefined;
       if (closed) return;
+      if (established) reconnection.lost();
       if (runner) {
         runner.abort(`ws_close_${code}`);
       } else if (established && !sessionFailed) recorder.error(`ws_close_${code}`);

@@ -15,6 +15,7 @@ export function capacityFields(result: StepResult): Record<(typeof capacityColum
     server_cpu_ms_per_conn: roundOrBlank(result.costs.serverCpuMsPerConn, 4),
     connect_rate_per_s: roundOrBlank(result.connectRatePeak, 1),
     reconnects: result.totals.reconnects,
+    reconnect_attempts: result.totals.reconnectAttempts,
     reconnect_p50_ms: orBlank(reconnect.p50),
     reconnect_p99_ms: orBlank(reconnect.p99),
     reconnect_max_ms: orBlank(reconnect.max),

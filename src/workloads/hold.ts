@@ -18,24 +18,20 @@ export function holdWorkload(options: HoldOptions): Workload {
   let pacer: Pacer | undefined;
   let context: WorkloadContext | undefined;
 
-  function open(slot: number, attempt: number, lostAt: number | undefined): void {
+  function open(slot: number, attempt: number): void {
     const ctx = context;
     if (!ctx || ctx.stopping()) return;
     ctx.establish(slot, (ok) => {
-      if (ctx.stopping()) return;
-      if (ok) {
-        if (lostAt !== undefined) ctx.reconnected(lostAt);
-        return;
-      }
-      retry(slot, attempt + 1, lostAt);
+      if (ok || ctx.stopping()) return;
+      retry(slot, attempt + 1);
     });
   }
 
-  function retry(slot: number, attempt: number, lostAt: number | undefined): void {
+  function retry(slot: number, attempt: number): void {
     const timer = setTimeout(
       () => {
         timers.delete(timer);
-        open(slot, attempt, lostAt);
+        open(slot, attempt);
       },
       reconnectDelay(options.reconnect, attempt),
     );
@@ -46,12 +42,13 @@ export function holdWorkload(options: HoldOptions): Workload {
     start(ctx) {
       context = ctx;
       pacer = createPacer(options.connectRate, ctx.startAt, () => ctx.now());
-      for (let slot = 0; slot < ctx.slots; slot++) pacer.schedule(() => open(slot, 0, undefined));
+      for (let slot = 0; slot < ctx.slots; slot++) pacer.schedule(() => open(slot, 0));
     },
     connectionLost(slot) {
       const ctx = context;
       if (!ctx || ctx.stopping()) return;
-      retry(slot, 0, ctx.now());
+      ctx.lost(slot, ctx.now());
+      retry(slot, 0);
     },
     stop() {
       pacer?.stop();

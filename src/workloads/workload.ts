@@ -24,8 +24,8 @@ export interface WorkloadContext {
   establish(slot: number, done: (ok: boolean) => void): void;
   /** Closes the connection of `slot`; a later establish opens a new one. */
   drop(slot: number): void;
-  /** A connection lost at `lostAt` (epoch ms) is back. */
-  reconnected(lostAt: number): void;
+  /** The connection of `slot` was lost at `at` (epoch ms): each establish of `slot` from now on is a reconnect attempt, and the first that succeeds brings it back. */
+  lost(slot: number, at: number): void;
   stopping(): boolean;
 }
 

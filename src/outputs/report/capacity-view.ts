@@ -117,6 +117,8 @@ export function capacitySection(run: ReportRun, untilSlo: string | undefined): S
     kib(step.costs.kernelKibPerConn),
     kib(step.costs.serverCpuMsPerConn),
     step.connectRatePeak > 0 ? formatNumber(step.connectRatePeak) : '-',
+    step.totals.reconnects.toLocaleString('en-US'),
+    step.totals.reconnectAttempts.toLocaleString('en-US'),
     ...(slo ? [`${formatValue(slo.ref.kind, metricValue(step, slo.ref, primaryMetricOf(step.step)))} (${sloVerdict(step)})`] : []),
   ]);
   const header = [
@@ -128,6 +130,8 @@ export function capacitySection(run: ReportRun, untilSlo: string | undefined): S
     'kernel KiB/conn',
     'server cpu ms/conn',
     'connects/s',
+    'reconnects',
+    'reconnect attempts',
     ...(slo ? [slo.text] : []),
   ];
   const fitRows = fits.map((fit) => [fit.quantity, fitText(fit), fit.fit.r2 === undefined ? '-' : fit.fit.r2.toFixed(4)]);
