@@ -95,6 +95,29 @@ test('percentile distribution is cumulative and ends at 100% with every value co
   assert.equal(rows.at(-1)!.count, 1000);
 });
 
+test("percentile distribution has exactly the rows of hdr-histogram-js's own CSV distribution", () => {
+  const edges = [0, 1, 999, 1000, 1001, 2047, 2048, 65_535, 1_000_000, 3_600_000_000];
+  for (const values of [sample(1, 21), sample(7, 22), sample(1000, 23), sample(100_000, 24), [...edges, ...sample(20_000, 25)]]) {
+    const histogram = createHistogram();
+    for (const value of values) recordMicros(histogram, value);
+    // What latency.csv had when it was read from hdr-histogram-js's text (Intl.NumberFormat, parsed back).
+    const text = (histogram as unknown as { outputPercentileDistribution(ticks: number, scale: number, csv: boolean): string }).outputPercentileDistribution(
+      5,
+      1,
+      true,
+    );
+    const fromText = text
+      .split('\n')
+      .slice(1)
+      .filter((line) => line !== '')
+      .map((line) => {
+        const [value, percentile, count] = line.split(',');
+        return { percentile: Number(percentile) * 100, valueMs: microsToMillis(Number(value)), count: Number(count) };
+      });
+    assert.deepEqual(percentileDistribution(histogram), fromText);
+  }
+});
+
 test('worker bins moved into a histogram encode exactly as recording every value there', () => {
   const edges = [-5, 0, 0.4, 1, 2.5, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 4097, 65_535, 1_000_000, 2 ** 31, 3_599_999_999, 3_600_000_000, 1e12];
   const values = [...edges, ...sample(50_000, 11), ...sample(3, 12)];
