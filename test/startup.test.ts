@@ -1,6 +1,6 @@
 // What a process loads before it does anything: every module costs CPU at start-up, in the
 // coordinator and again in every worker thread, and `time sockcap run` counts it. These
-// read the modules a fresh Node process holds after importing sockcap's entry points.
+// read the modules a fresh Node process holds after running a few lines of sockcap.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';
@@ -9,25 +9,31 @@ import { promisify } from 'node:util';
 
 const dist = fileURLToPath(new URL('../src/', import.meta.url));
 
-/** The CommonJS files a new process has loaded after importing `entry` (a file under dist/src/). */
-async function commonJsLoadedBy(entry: string): Promise<string[]> {
-  const script = `await import(${JSON.stringify(dist + entry)});
+/** The CommonJS files a new process has loaded after running `script` (an ES module; `dist` is dist/src/). */
+async function commonJsLoadedAfter(script: string): Promise<string[]> {
+  const whole = `const dist = ${JSON.stringify(dist)};
+${script}
 const { createRequire } = await import('node:module');
-console.log(JSON.stringify(Object.keys(createRequire(${JSON.stringify(dist)}).cache)));`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+console.log(JSON.stringify(Object.keys(createRequire(dist).cache)));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', whole]);
   return JSON.parse(stdout) as string[];
 }
 
-for (const entry of ['worker/entry.js', 'cli/run.js']) {
-  test(`${entry} loads undici's Client, not undici's index (fetch, caches, mocks, its WebSocket)`, async () => {
-    const loaded = await commonJsLoadedBy(entry);
-    assert.ok(
-      loaded.some((file) => file.endsWith('/undici/lib/dispatcher/client.js')),
-      'the Client itself is loaded',
-    );
-    assert.deepEqual(
-      loaded.filter((file) => file.endsWith('/undici/index.js') || file.includes('/undici/lib/web/')),
-      [],
-    );
-  });
-}
+const inPackage = (files: string[], name: string): string[] => files.filter((file) => file.includes(`/node_modules/${name}/`));
+
+test('the coordinator of sockcap run loads neither undici nor ws: only worker threads open connections', async () => {
+  const loaded = await commonJsLoadedAfter(`await import(dist + 'cli/run.js');`);
+  assert.deepEqual(inPackage(loaded, 'undici'), []);
+  assert.deepEqual(inPackage(loaded, 'ws'), []);
+});
+
+test("an HTTP connection loads undici's Client, not undici's index (fetch, caches, mocks, its WebSocket)", async () => {
+  const loaded = await commonJsLoadedAfter(`const { undiciParts } = await import(dist + 'protocols/undici-client.js');
+const client = new (undiciParts().Client)('http://127.0.0.1:9');
+await client.close();`);
+  assert.ok(loaded.some((file) => file.endsWith('/undici/lib/dispatcher/client.js')));
+  assert.deepEqual(
+    inPackage(loaded, 'undici').filter((file) => file.endsWith('/undici/index.js') || file.includes('/undici/lib/web/')),
+    [],
+  );
+});

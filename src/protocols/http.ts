@@ -3,7 +3,7 @@
 // `Connection: close`). The legacy dispatch handler is used because undici 7's core speaks
 // it natively; the newer handler API is wrapped on every request, which costs CPU here.
 import type { Dispatcher } from 'undici';
-import { Client } from './undici-client.js';
+import { undiciParts, type Client } from './undici-client.js';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { now } from '../metrics/clock.js';
 import { errorCode } from './error-code.js';
@@ -28,7 +28,7 @@ export function createHttpDriver(context: DriverContext, opener?: SocketOpener):
   const reuse = new SocketReuse(recorder);
   const connect = reuse.watch(undiciConnector(opener ?? countedOpener(socketOpener(recorder, tls), recorder), recorder, settings.timeout || 30_000));
   const newClient = (): Client => {
-    const created = new Client(target.origin, {
+    const created = new (undiciParts().Client)(target.origin, {
       connect,
       pipelining: settings.pipelining,
       keepAliveTimeout: settings.keepAliveTimeout,

@@ -7,7 +7,7 @@
 // headers received are rebuilt from what undici parsed, byte for byte as `Name: value\r\n`.
 import { httpTarget } from './target-port.js';
 import type { Dispatcher } from 'undici';
-import { Client } from './undici-client.js';
+import { undiciParts } from './undici-client.js';
 import { now } from '../metrics/clock.js';
 import type { ReceiveTiming } from './receive-timing.js';
 import { errorCode } from './error-code.js';
@@ -50,7 +50,7 @@ function httpEventReceiver(context: ReceiverContext, pathTemplate: string, timeo
   const settings = scenario.http;
   const reader = eventReader(scenario.events);
   const { connect, writtenSinceLast } = countingConnector(undiciConnector(socketOpener(recorder, tls), recorder, settings.timeout || 30_000));
-  const client = new Client(target.origin, {
+  const client = new (undiciParts().Client)(target.origin, {
     connect,
     pipelining: 1,
     keepAliveTimeout: settings.keepAliveTimeout,

@@ -4,7 +4,7 @@
 // as every other workload's. With `auto` over TLS, ALPN decides per connection, and a
 // connection that got HTTP/1.1 carries on over undici on the socket it opened.
 import type { Socket } from 'node:net';
-import { Client } from './undici-client.js';
+import { undiciParts, type Client } from './undici-client.js';
 import type { DriverContext } from './driver.js';
 import { errorCode } from './error-code.js';
 import { countedOpener } from './counted-opener.js';
@@ -50,7 +50,7 @@ function undiciTransport(context: DriverContext, opener: SocketOpener): SessionT
   const origin = httpTarget(context.target).origin;
   const connect = undiciConnector(opener, recorder, settings.timeout || 30_000);
   const newClient = (): Client => {
-    const created = new Client(origin, {
+    const created = new (undiciParts().Client)(origin, {
       connect,
       keepAliveTimeout: settings.keepAliveTimeout,
       headersTimeout: settings.timeout,

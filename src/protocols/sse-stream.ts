@@ -6,7 +6,7 @@
 // ended with a stable code. Header bytes are counted as for polling, so requests and header
 // bytes per event compare across the transports.
 import type { Dispatcher } from 'undici';
-import { Client } from './undici-client.js';
+import { undiciParts } from './undici-client.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { StepScenario } from '../scenario/types.js';
 import { errorCode } from './error-code.js';
@@ -55,7 +55,7 @@ export function sseStreams({ scenario, target, recorder, tls, localAddress }: Ss
   const connectTimeout = settings.readTimeout > 0 ? settings.readTimeout : connectTimeoutWhenNoReadTimeout;
   const { connect, writtenSinceLast } = countingConnector(undiciConnector(socketOpener(recorder, tls), recorder, connectTimeout));
   // undici's bodyTimeout is the longest silence between two chunks: exactly a stall (0: never).
-  const client = new Client(origin, {
+  const client = new (undiciParts().Client)(origin, {
     connect,
     pipelining: 1,
     headersTimeout: settings.readTimeout,

@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { buildConnector } from 'undici';
-import { errors } from './undici-client.js';
+import { undiciParts } from './undici-client.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { SocketOpener } from './socket-opener.js';
 
@@ -27,7 +27,7 @@ export function undiciConnector(opener: SocketOpener, recorder: Recorder, timeou
     }
     let settled = false;
     const timer = setTimeout(() => {
-      socket.destroy(new errors.ConnectTimeoutError(`connect timeout after ${timeoutMs} ms`));
+      socket.destroy(new (undiciParts().errors.ConnectTimeoutError)(`connect timeout after ${timeoutMs} ms`));
     }, timeoutMs);
     socket.once(readyEvent, () => {
       clearTimeout(timer);

@@ -2,15 +2,27 @@
 // the upgrade carries `websocket.headers` (templates rendered from the connection's
 // variables at each upgrade) and offers `websocket.subprotocols`; the socket under it comes
 // from the connection's own opener (plain or TLS, timed as `connect` and `tls_handshake`).
+import { createRequire } from 'node:module';
 import type { connect as netConnect, Socket, TcpNetConnectOpts } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { Recorder } from '../metrics/recorder.js';
 import type { StepScenario } from '../scenario/types.js';
 import { compileText } from './session/template.js';
 import type { SessionVars } from './session/vars.js';
 import { socketOpener } from './socket-opener.js';
 import type { ClientTls } from './tls-options.js';
+
+const require = createRequire(import.meta.url);
+let webSocketClass: typeof WebSocket | undefined;
+
+/**
+ * ws's WebSocket, loaded when the first connection is made: the coordinator, which opens no
+ * connection of a step, then does not load it at start-up (about 45 ms of CPU).
+ */
+export function webSocketLibrary(): typeof WebSocket {
+  return (webSocketClass ??= require('ws') as typeof WebSocket);
+}
 
 export interface WebSocketDialContext {
   scenario: StepScenario;
@@ -41,7 +53,7 @@ export function webSocketDialer({ scenario, recorder, tls, localAddress }: WebSo
       onSocket?.(socket);
       return socket;
     };
-    return new WebSocket(url, settings.subprotocols, {
+    return new (webSocketLibrary())(url, settings.subprotocols, {
       // websocket.headers, with the target URL's credentials as HTTP Basic (scenario/secrets.ts).
       headers: Object.fromEntries(headers.map(([name, render]) => [name, render(vars)])),
       perMessageDeflate: settings.perMessageDeflate,
@@ -55,7 +67,7 @@ export function webSocketDialer({ scenario, recorder, tls, localAddress }: WebSo
 
 /** A clean close (1000), or a terminate when the peer has not answered it within a second. */
 export function closeWebSocket(ws: WebSocket | undefined): Promise<void> {
-  if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+  if (!ws || ws.readyState === ws.CLOSED) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => ws.terminate(), 1000);
     ws.once('close', () => {

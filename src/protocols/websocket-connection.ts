@@ -4,7 +4,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { connect as netConnect, Socket, TcpNetConnectOpts } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { errorCode } from './error-code.js';
 import { DeadlineQueue } from './deadlines.js';
@@ -19,7 +19,7 @@ import type { WebSocketSettings } from '../scenario/protocol-settings.js';
 import { rowOf } from './session/data-rows.js';
 import { compileText, type Text } from './session/template.js';
 import { SessionVars } from './session/vars.js';
-import { closeWebSocket } from './websocket-client.js';
+import { closeWebSocket, webSocketLibrary } from './websocket-client.js';
 
 // A Buffer, text frames too: ws then masks it straight into the frame it writes, one
 // buffer and one write() per message, where a string costs a conversion and a writev. ws
@@ -168,7 +168,7 @@ export class WebSocketConnection implements ConnectionDriver {
 
   open(done: (error: string | null) => void): void {
     const { settings } = this.shared;
-    const ws = new WebSocket(this.url, settings.subprotocols, {
+    const ws = new (webSocketLibrary())(this.url, settings.subprotocols, {
       headers: this.shared.renderHeaders(this.connection),
       perMessageDeflate: settings.perMessageDeflate,
       ...(this.localAddress ? { localAddress: this.localAddress } : {}),
@@ -253,7 +253,7 @@ export class WebSocketConnection implements ConnectionDriver {
   // socket: only a ping that goes unanswered for pingTimeout reveals it.
   ping(): void {
     const ws = this.socket;
-    if (this.awaitingPong !== 0 || !ws || ws.readyState !== WebSocket.OPEN) return;
+    if (this.awaitingPong !== 0 || !ws || ws.readyState !== ws.OPEN) return;
     ws.ping();
     this.awaitingPong = ++this.tokens;
     this.shared.pongs?.add(this, this.awaitingPong);
@@ -311,7 +311,7 @@ export class WebSocketConnection implements ConnectionDriver {
   }
 
   send(done: SendDone): void {
-    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+    if (this.socket && this.socket.readyState === this.socket.OPEN) {
       this.sendNow(done);
       return;
     }

@@ -5,7 +5,7 @@
 // whose session failed comes back only after the `reconnect` backoff (with jitter): a
 // service that refuses its clients must not be stormed by them.
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { now } from '../metrics/clock.js';
 import { Reconnection } from '../metrics/reconnection.js';
 import { reconnectDelay } from '../scenario/backoff.js';
@@ -141,7 +141,7 @@ export function createWebSocketSessionDriver(context: DriverContext): Connection
       ws.terminate();
     },
     send(done) {
-      if (ready && socket?.readyState === WebSocket.OPEN) return runLoop(done);
+      if (ready && socket !== undefined && socket.readyState === socket.OPEN) return runLoop(done);
       // The session is gone (never opened, failed, or closed by the target): open a new one
       // after the backoff its failures call for.
       waitingSend = done;

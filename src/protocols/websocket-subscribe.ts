@@ -9,7 +9,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { now } from '../metrics/clock.js';
 import { Reconnection } from '../metrics/reconnection.js';
 import type { ReceiveTiming } from './receive-timing.js';
