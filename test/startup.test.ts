@@ -37,3 +37,22 @@ await client.close();`);
     [],
   );
 });
+
+test('sockcap run loads only its own command: not the prober, which loads ws', async () => {
+  const loaded = await commonJsLoadedAfter(`const { commandsFor } = await import(dist + 'cli/main.js');
+await commandsFor(['run', 'scenario.yaml']);`);
+  assert.deepEqual(inPackage(loaded, 'ws'), []);
+});
+
+test('every verb loads the command of its name, and no verb or a typo loads them all (for --help)', async () => {
+  const { commandsFor } = await import('../src/cli/main.js');
+  const all = await commandsFor(['--help']);
+  const names = all.map((command) => String(command.command).split(' ')[0]);
+  assert.deepEqual(names, ['run', 'merge', 'serve', 'compare', 'report', 'sweep', 'probe', 'agent', 'schema']);
+  for (const name of names)
+    assert.deepEqual(
+      (await commandsFor([name!, '--help'])).map((command) => String(command.command).split(' ')[0]),
+      [name],
+    );
+  assert.equal((await commandsFor(['rnu'])).length, names.length);
+});

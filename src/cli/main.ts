@@ -3,24 +3,38 @@ import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../errors.js';
 import { version } from '../version.js';
-import { agentCommand } from './agent.js';
-import { compareCommand } from './compare.js';
-import { probeCommand } from './probe.js';
-import { reportCommand } from './report.js';
-import { mergeCommand } from './merge.js';
-import { runCommand } from './run.js';
-import { schemaCommand } from './schema.js';
-import { serveCommand } from './serve.js';
-import { sweepCommand } from './sweep.js';
+/**
+ * Every verb and how to load its module, in the order --help lists them. Only the verb asked
+ * for is loaded: each module imports everything its command runs, and `sockcap run` has no
+ * use for the prober, the sweep or the agent (their modules cost it CPU at every start).
+ */
+const commandLoaders: Readonly<Record<string, () => Promise<CommandModule>>> = {
+  run: async () => (await import('./run.js')).runCommand as CommandModule,
+  merge: async () => (await import('./merge.js')).mergeCommand as CommandModule,
+  serve: async () => (await import('./serve.js')).serveCommand as CommandModule,
+  compare: async () => (await import('./compare.js')).compareCommand as CommandModule,
+  report: async () => (await import('./report.js')).reportCommand as CommandModule,
+  sweep: async () => (await import('./sweep.js')).sweepCommand as CommandModule,
+  probe: async () => (await import('./probe.js')).probeCommand as CommandModule,
+  agent: async () => (await import('./agent.js')).agentCommand as CommandModule,
+  schema: async () => (await import('./schema.js')).schemaCommand,
+};
 
-const commands = [runCommand, mergeCommand, serveCommand, compareCommand, reportCommand, sweepCommand, probeCommand, agentCommand, schemaCommand];
+const verbNames = Object.keys(commandLoaders);
 
-/** `run, serve, …`: every verb, from the command modules themselves, so none is left out. */
-const verbs = commands.map((command) => String(command.command).split(' ')[0]).join(', ');
+/** `run, serve, …`: every verb. */
+const verbs = verbNames.join(', ');
+
+/** The modules of the verb argv names, or of every verb when it names none (help, a typo). */
+export async function commandsFor(argv: readonly string[]): Promise<CommandModule[]> {
+  const verb = argv.find((arg) => !arg.startsWith('-'));
+  const loaders = verb !== undefined && Object.hasOwn(commandLoaders, verb) ? [commandLoaders[verb]!] : Object.values(commandLoaders);
+  return Promise.all(loaders.map((load) => load()));
+}
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
   let parser = yargs(argv).scriptName('sockcap');
-  for (const command of commands) parser = parser.command(command as CommandModule);
+  for (const command of await commandsFor(argv)) parser = parser.command(command);
   await parser
     // .fail adds "(see sockcap --help)".
     .demandCommand(1, `name a command: sockcap <command>, one of ${verbs}`)
@@ -46,7 +60,7 @@ export function unknownArguments(message: string, argv: readonly string[]): stri
   const names = /^Unknown arguments?: (.+)$/.exec(message)?.[1]?.split(', ');
   if (!names) return undefined;
   const verb = argv.find((arg) => !arg.startsWith('-'));
-  const known = verb !== undefined && commands.some((command) => String(command.command).split(' ')[0] === verb);
+  const known = verb !== undefined && verbNames.includes(verb);
   const flags: string[] = [];
   const words: string[] = [];
   for (const name of names) {
