@@ -3,7 +3,7 @@
 // Histograms are added, never averaged; counters are summed. A snapshot that arrives
 // after its interval was emitted still counts in the step's totals.
 import { addCounters, emptyCounters, type Counters } from '../metrics/counters.js';
-import { addEncoded, createHistogram, type Histogram, type MetricName } from '../metrics/histogram.js';
+import { createHistogram, decodeHistogram, type Histogram, type MetricName } from '../metrics/histogram.js';
 import type { Snapshot } from '../worker/messages.js';
 
 export interface IntervalAggregate {
@@ -21,15 +21,22 @@ export interface IntervalAggregate {
 
 const connectionMetrics: ReadonlySet<MetricName> = new Set(['connect', 'handshake', 'tls_handshake']);
 
-export function addSnapshotHistograms(into: Map<MetricName, Histogram>, snapshot: Snapshot, only?: ReadonlySet<MetricName>): void {
-  for (const [metric, encoded] of Object.entries(snapshot.histograms) as [MetricName, string][]) {
+/** A snapshot's histograms, decoded once: each is added to the step's totals and to its interval (or the carry). */
+function decodeSnapshotHistograms(snapshot: Snapshot): Map<MetricName, Histogram> {
+  const decoded = new Map<MetricName, Histogram>();
+  for (const [metric, encoded] of Object.entries(snapshot.histograms) as [MetricName, string][]) decoded.set(metric, decodeHistogram(encoded));
+  return decoded;
+}
+
+function addHistograms(into: Map<MetricName, Histogram>, from: ReadonlyMap<MetricName, Histogram>, only?: ReadonlySet<MetricName>): void {
+  for (const [metric, added] of from) {
     if (only && !only.has(metric)) continue;
     let histogram = into.get(metric);
     if (!histogram) {
       histogram = createHistogram();
       into.set(metric, histogram);
     }
-    addEncoded(histogram, encoded);
+    histogram.add(added);
   }
 }
 
@@ -76,6 +83,7 @@ export class StepCollector {
   }
 
   add(snapshot: Snapshot): void {
+    const histograms = decodeSnapshotHistograms(snapshot);
     if (snapshot.final) this.finals.add(snapshot.workerIndex);
     else {
       this.openByWorker.set(snapshot.workerIndex, snapshot.connectionsOpen);
@@ -88,15 +96,15 @@ export class StepCollector {
       this.totals.connectionsFailed += snapshot.counters.connectionsFailed;
       this.totals.clientsOpened += snapshot.counters.clientsOpened;
       this.totals.sessionsOpened += snapshot.counters.sessionsOpened;
-      addSnapshotHistograms(this.histograms, snapshot, connectionMetrics);
+      addHistograms(this.histograms, histograms, connectionMetrics);
     } else {
       addCounters(this.totals, snapshot.counters);
-      addSnapshotHistograms(this.histograms, snapshot);
+      addHistograms(this.histograms, histograms);
     }
     // A worker that ran late reports an interval already written: its counts join the next row.
     if (!snapshot.final && snapshot.endedAt <= this.lastEndedAt && this.emittedAny) {
       addCounters(this.carry.counters, snapshot.counters);
-      addSnapshotHistograms(this.carry.histograms, snapshot);
+      addHistograms(this.carry.histograms, histograms);
       return;
     }
     // Final snapshots of an interrupted step close at slightly different moments: one row.
@@ -121,7 +129,7 @@ export class StepCollector {
     interval.connectionsOpen += snapshot.connectionsOpen;
     if (snapshot.clientsHeld !== undefined) interval.clientsHeld = (interval.clientsHeld ?? 0) + snapshot.clientsHeld;
     addCounters(interval.counters, snapshot.counters);
-    addSnapshotHistograms(interval.histograms, snapshot);
+    addHistograms(interval.histograms, histograms);
     if (interval.workersReported === this.workers) this.flush((candidate) => candidate === interval);
   }
 

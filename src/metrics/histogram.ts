@@ -72,13 +72,6 @@ export function decodeHistogram(encoded: string): Histogram {
   return hdr.decodeFromCompressedBase64(encoded, 64, false);
 }
 
-/** Adds `encoded` into `into`: the only way sockcap combines latency figures. */
-export function addEncoded(into: Histogram, encoded: string): void {
-  const other = decodeHistogram(encoded);
-  into.add(other);
-  other.destroy();
-}
-
 export function microsToMillis(micros: number): number {
   return Math.round(micros) / 1000;
 }
