@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { defaults } from '../src/scenario/defaults.js';
 import { startTarget, type RunningTarget } from '../src/target/server.js';
 import { cellNumber, onlyRunDir, readCsv, readJson, startCli, tempDir, writeScenario } from './helpers/cli.js';
+import { echoSessionLines } from './helpers/echo-session.js';
 import { startFlappingProxy } from './servers/flapping-proxy.js';
 
 let target: RunningTarget;
@@ -18,19 +19,10 @@ after(() => target.close());
 const clients = 2;
 const refuseMs = 1500;
 
-const echoSession = `websocket:
-  session:
-    open:
-      - send: { json: { type: hello } }
-      - expect: { match: { type: hello }, timeout: 1s }
-    loop:
-      - send: { json: { id: "{{seq}}" } }
-      - expect: { reply: id, timeout: 1s }`;
-
 const cases: { name: string; scheme: 'ws' | 'http'; scenario: string }[] = [
   { name: 'websocket echo', scheme: 'ws', scenario: 'protocol: websocket' },
   { name: 'websocket subscribe', scheme: 'ws', scenario: 'protocol: websocket\nwebsocket: { mode: subscribe }' },
-  { name: 'websocket session', scheme: 'ws', scenario: `protocol: websocket\n${echoSession}` },
+  { name: 'websocket session', scheme: 'ws', scenario: `protocol: websocket\n${echoSessionLines}` },
   { name: 'sse', scheme: 'http', scenario: 'protocol: sse' },
   { name: 'socketio subscribe', scheme: 'http', scenario: 'protocol: socketio\nsocketio: { mode: subscribe, transports: [websocket] }' },
   { name: 'websocket hold', scheme: 'ws', scenario: 'protocol: websocket\nworkload: hold' },

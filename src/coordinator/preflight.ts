@@ -16,10 +16,11 @@ const timeoutMs = 3000;
 export async function checkSteps(steps: readonly StepScenario[]): Promise<void> {
   const checked = new Set<string>();
   for (const step of steps) {
-    const key = JSON.stringify([step.target, usesTls(step) ? [step.server.cert, step.tls] : null]);
+    const key = JSON.stringify([step.target, usesTls(step) ? [step.server.cert, step.tls] : null, step.sources[0]]);
     if (checked.has(key)) continue;
     checked.add(key);
-    if (step.target !== undefined) await checkReachable(step.target, usesTls(step) ? clientTls(step.tls) : undefined);
+    // From the first source address, as the clients will connect: a target that only lets those through is reachable.
+    if (step.target !== undefined) await checkReachable(step.target, usesTls(step) ? clientTls(step.tls) : undefined, step.sources[0]);
     else if (step.server.tls) await checkBuiltInTls(step);
   }
 }
@@ -28,10 +29,10 @@ export async function checkSteps(steps: readonly StepScenario[]): Promise<void> 
  * Connects once; over that connection, an https:// or wss:// target gets one TLS handshake
  * with `tls` (the scenario's settings), a plain target a check that it does not speak TLS.
  */
-export async function checkReachable(target: string, tls?: ClientTls): Promise<void> {
+export async function checkReachable(target: string, tls?: ClientTls, localAddress?: string): Promise<void> {
   const url = new URL(target);
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const socket = await connectTo(target, host, defaultPort(url));
+  const socket = await connectTo(target, host, defaultPort(url), localAddress);
   if (isTlsUrl(url)) await checkTlsHandshake(socket, target, host, tls ?? clientTls(defaults.tls));
   else await checkNotTls(socket, target, host, secureTwin(url));
 }
@@ -43,9 +44,9 @@ function secureTwin(url: URL): string {
   return twin.href;
 }
 
-function connectTo(target: string, host: string, port: number): Promise<Socket> {
+function connectTo(target: string, host: string, port: number, localAddress: string | undefined): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
+    const socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) });
     const fail = (cause: string): void => {
       socket.destroy();
       reject(new TargetUnreachableError(target, cause, `check that a server listens on ${host}:${port}, or omit \`target\` to use the built-in one`));

@@ -10,6 +10,8 @@ export interface NewcomerRequest {
   path: string;
   method: string;
   timeoutMs: number;
+  /** The local address to send from (`sources`); undefined: the system picks. */
+  localAddress: string | undefined;
 }
 
 /** The outcome counters a newcomer can end in, besides being served. */
@@ -36,6 +38,7 @@ export function sendNewcomer(request: NewcomerRequest, intendedAt: number, clock
     path: request.path,
     method: request.method,
     agent: false,
+    ...(request.localAddress ? { localAddress: request.localAddress } : {}),
     headers: { connection: 'close' },
     timeout: request.timeoutMs,
   });

@@ -45,7 +45,7 @@ export function responseHeadBytes(statusCode: number, statusText: string, rawHea
 }
 
 function httpEventReceiver(context: ReceiverContext, pathTemplate: string, timeoutMs: number): EventReceiver {
-  const { scenario, recorder, tls, sink } = context;
+  const { scenario, recorder, tls, localAddress, sink } = context;
   const target = httpTarget(context.target);
   const settings = scenario.http;
   const reader = eventReader(scenario.events);
@@ -57,6 +57,7 @@ function httpEventReceiver(context: ReceiverContext, pathTemplate: string, timeo
     keepAliveMaxTimeout: Math.max(settings.keepAliveTimeout, 1),
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
+    ...(localAddress ? { localAddress } : {}),
   });
   // A client-level error must not crash the worker; the request that met it reports it.
   client.on('connectionError', () => {});

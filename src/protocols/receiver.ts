@@ -32,6 +32,8 @@ export interface ReceiverContext {
   recorder: Recorder;
   /** How to speak TLS to an https:// or wss:// target; undefined for a plain one. */
   tls: ClientTls | undefined;
+  /** The local address this client's connections bind to (`sources`); undefined: the system picks. */
+  localAddress: string | undefined;
   sink: EventSink;
   /** The client's index among all of the step's clients: which data row it gets. */
   connection: number;

@@ -144,7 +144,7 @@ export function createSocketIoDriver({ scenario, target, recorder, tls, localAdd
   };
 }
 
-export function createSocketIoReceiver({ scenario, target, recorder, tls, sink }: ReceiverContext): EventReceiver {
+export function createSocketIoReceiver({ scenario, target, recorder, tls, localAddress, sink }: ReceiverContext): EventReceiver {
   const settings = scenario.socketio;
   const reader = eventReader(scenario.events);
   let closed = false;
@@ -161,7 +161,7 @@ export function createSocketIoReceiver({ scenario, target, recorder, tls, sink }
   function open(): void {
     if (closed) return;
     reconnection.attempt();
-    const connection = connect(scenario, target, recorder, tls, undefined);
+    const connection = connect(scenario, target, recorder, tls, localAddress);
     current = connection;
     connection.socket.on(settings.event, (data: unknown) => {
       const receivedAt = now();

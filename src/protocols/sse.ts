@@ -21,7 +21,7 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
   const { scenario, recorder, sink } = context;
   const settings = scenario.sse;
   const reader = eventReader(scenario.events);
-  const streams = sseStreams({ ...context, localAddress: undefined });
+  const streams = sseStreams(context);
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
   const reconnection = new Reconnection(recorder);

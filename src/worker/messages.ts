@@ -75,3 +75,8 @@ export interface SliceTask {
   slice: Slice;
   port: MessagePort;
 }
+
+/** The local address client `global` binds to (`sources`), the same whichever kind of client it is; undefined: the system picks. */
+export function sourceOf(slice: Pick<Slice, 'sources'>, global: number): string | undefined {
+  return slice.sources.length > 0 ? slice.sources[global % slice.sources.length] : undefined;
+}

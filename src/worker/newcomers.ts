@@ -3,7 +3,7 @@
 import { sendNewcomer } from '../protocols/newcomer.js';
 import { newcomerSchedule } from '../workloads/newcomers.js';
 import { now } from '../metrics/clock.js';
-import type { Slice } from './messages.js';
+import { sourceOf, type Slice } from './messages.js';
 import type { Recorder } from '../metrics/recorder.js';
 
 /** Starts this worker's newcomers; the returned function stops them. */
@@ -18,6 +18,7 @@ export function startNewcomers(slice: Slice, recorder: Recorder): () => void {
       path: target.pathname === '/' && scenario.http.path ? scenario.http.path : target.pathname + target.search,
       method: scenario.http.method,
       timeoutMs: scenario.newcomers.timeout,
+      localAddress: undefined as string | undefined,
     };
   });
   let arrivals = 0;
@@ -32,7 +33,9 @@ export function startNewcomers(slice: Slice, recorder: Recorder): () => void {
       now,
     },
     (intendedAt) => {
-      const request = requests[arrivals++ % requests.length]!;
+      const request = requests[arrivals % requests.length]!;
+      // Newcomers take the source addresses in turn too, numbered across the workers.
+      request.localAddress = sourceOf(slice, arrivals++ * slice.workerCount + slice.workerIndex);
       const abandon = sendNewcomer(request, intendedAt, now, recorder, () => waiting.delete(abandon));
       waiting.add(abandon);
     },

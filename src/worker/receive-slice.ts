@@ -9,7 +9,7 @@ import { connectRateShare } from '../workloads/index.js';
 import { immediateTiming, openingTime, pollTiming } from '../workloads/receive-timing.js';
 import { eventSink } from './event-sink.js';
 import { watchLoopDelay } from './loop-delay.js';
-import type { Slice } from './messages.js';
+import { sourceOf, type Slice } from './messages.js';
 import { Recorder } from '../metrics/recorder.js';
 import { sliceLifecycle } from './slice-lifecycle.js';
 
@@ -26,7 +26,15 @@ export async function runReceiveSlice(slice: Slice, port: MessagePort, plan: Rec
     const target = targets[global % targets.length]!;
     return {
       global,
-      receiver: createReceiver({ scenario, target, recorder, tls, sink: eventSink(recorder, slice.targetClockOffsetMs ?? 0), connection: global }),
+      receiver: createReceiver({
+        scenario,
+        target,
+        recorder,
+        tls,
+        localAddress: sourceOf(slice, global),
+        sink: eventSink(recorder, slice.targetClockOffsetMs ?? 0),
+        connection: global,
+      }),
     };
   });
 

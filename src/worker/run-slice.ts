@@ -12,7 +12,7 @@ import { openConnections } from './open-connections.js';
 import { ClientsHeld } from './clients-held.js';
 import { now } from '../metrics/clock.js';
 import { watchLoopDelay } from './loop-delay.js';
-import type { Slice } from './messages.js';
+import { sourceOf, type Slice } from './messages.js';
 import { startNewcomers } from './newcomers.js';
 import { Recorder } from '../metrics/recorder.js';
 import { sliceLifecycle } from './slice-lifecycle.js';
@@ -51,7 +51,7 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
         target,
         recorder,
         tls: isTlsUrl(target) ? tls : undefined,
-        localAddress: slice.sources.length > 0 ? slice.sources[global % slice.sources.length] : undefined,
+        localAddress: sourceOf(slice, global),
         onClosed,
         connection: global,
         sink: scenario.websocket.session.push ? eventSink(recorder, slice.targetClockOffsetMs ?? 0) : undefined,
