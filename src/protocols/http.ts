@@ -115,8 +115,12 @@ export function createHttpDriver(context: DriverContext, opener?: SocketOpener):
       done(null);
     },
     send,
-    // undici connects on the first request: that request is what opens the socket.
-    establish: send,
+    // undici connects on the first request: that request is what opens the socket. One still
+    // opening when the step ends is cut by sockcap closing its connections, not by the target:
+    // neither answered nor an error.
+    establish(done) {
+      send((error, responded, endedAt) => done(closing && !responded ? null : error, responded, endedAt));
+    },
     drop() {
       const dropped = client;
       client = newClient();
