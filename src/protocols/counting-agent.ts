@@ -45,18 +45,37 @@ subscribe('http.client.request.start', (message) => {
   else request.once('socket', (socket: Duplex) => count(request, socket));
 });
 
+type Open = (options: { host?: string | null; port?: number | string | null }) => Duplex;
+
+// One class for every client, defined once: a class made per client gave each agent a shape
+// of its own, and node:http's Agent code, called with thousands of shapes, ran megamorphic
+// (Agent.addRequest was the costliest frame opening Socket.IO clients over polling).
+class CountingHttpAgent extends http.Agent {
+  constructor(private readonly open: Open) {
+    super({ keepAlive: true });
+  }
+
+  override createConnection(options: { host?: string | null; port?: number | string | null }): Duplex {
+    return this.open(options);
+  }
+}
+
+class CountingHttpsAgent extends https.Agent {
+  constructor(private readonly open: Open) {
+    super({ keepAlive: true });
+  }
+
+  override createConnection(options: { host?: string | null; port?: number | string | null }): Duplex {
+    return this.open(options);
+  }
+}
+
 export function countingAgent(recorder: Recorder, tls: ClientTls | undefined, localAddress: string | undefined): http.Agent {
   const opener = socketOpener(recorder, tls);
-  const open = (options: { host?: string | null; port?: number | string | null }): Duplex => {
+  const open: Open = (options) => {
     const { socket } = opener.open({ host: options.host ?? 'localhost', port: Number(options.port), localAddress });
     owners.set(socket, recorder);
     return socket;
   };
-  return tls
-    ? new (class extends https.Agent {
-        override createConnection = open;
-      })({ keepAlive: true })
-    : new (class extends http.Agent {
-        override createConnection = open;
-      })({ keepAlive: true });
+  return tls ? new CountingHttpsAgent(open) : new CountingHttpAgent(open);
 }
