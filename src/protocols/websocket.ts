@@ -1,7 +1,8 @@
 // WebSocket echo over ws: one socket per connection, one message in flight at a time, so
 // each echo that comes back answers the message sent before it, and is checked to be that
 // message: anything else is `ws_unexpected_reply`, neither a message nor an RTT. A scenario
-// with a `websocket.session` gets the session driver instead (websocket-session.ts). Compression stays off
+// with a `websocket.session` gets the session driver instead (websocket-session.ts), and
+// workloads that only hold connections a WebSocket without ws (websocket-hold.ts). Compression stays off
 // unless the scenario asks: permessage-deflate costs CPU and fragments memory, and it
 // would measure zlib rather than sockets.
 import type { ConnectionDriver, DriverContext } from './driver.js';
@@ -12,9 +13,11 @@ import { createSubscribeReceiver } from './websocket-subscribe.js';
 import { hasWebSocketSession } from '../scenario/session-types.js';
 import { createWebSocketSessionDriver } from './websocket-session.js';
 import { sharedFor, WebSocketConnection } from './websocket-connection.js';
+import { createHeldWebSocket, holdsOnly } from './websocket-hold.js';
 
 export function createWebSocketDriver(context: DriverContext): ConnectionDriver {
   if (hasWebSocketSession(context.scenario.websocket.session)) return createWebSocketSessionDriver(context);
+  if (holdsOnly(context.scenario)) return createHeldWebSocket(context);
   return new WebSocketConnection(sharedFor(context), context);
 }
 

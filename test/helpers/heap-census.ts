@@ -3,7 +3,7 @@
 // holding connections, to see what each connection keeps.
 import { getHeapSnapshot } from 'node:v8';
 
-/** Objects by kind, e.g. "closure:settle" → 400. */
+/** Objects by kind, e.g. "closure:settle" → 400, and under `bytes` their self sizes summed (every kind). */
 export type Census = Map<string, number>;
 
 interface Snapshot {
@@ -21,14 +21,18 @@ export async function census(): Promise<Census> {
   const width = fields.length;
   const typeAt = fields.indexOf('type');
   const nameAt = fields.indexOf('name');
+  const sizeAt = fields.indexOf('self_size');
   const count: Census = new Map();
+  let bytes = 0;
   for (let i = 0; i < nodes.length; i += width) {
+    bytes += nodes[i + sizeAt]!;
     const type = typeNames[nodes[i + typeAt]!]!;
     // Strings and code are named by their contents: one kind each.
     const name = type.includes('string') || type === 'code' || type === 'number' ? '' : strings[nodes[i + nameAt]!]!;
     const kind = `${type}:${name}`;
     count.set(kind, (count.get(kind) ?? 0) + 1);
   }
+  count.set('bytes', bytes);
   return count;
 }
 
