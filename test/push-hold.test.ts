@@ -3,6 +3,7 @@
 // held SSE streams resumed with Last-Event-ID when a server ends them, and a third-party
 // server (Python aiohttp) holding streams too.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cellNumber, readCsv, readJson, runScenario } from './helpers/cli.js';
@@ -76,6 +77,8 @@ steps:
     const counted = runJson.steps.find((entry) => entry.label === step)!.targetCounted;
     assert.ok(counted.connectionsPeak >= sockets[0]!, `${step}: the target saw ${counted.connectionsPeak}`);
   }
+  // The report's capacity table counts the same: the clients, where the costs are per client.
+  assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /<tr[^>]*><td>socketio-polling<\/td><td>100<\/td>/);
   assert.match(progress, /100 clients held \([\d,]+ sockets\), 0 failed; per client:/);
   // One request per held stream (in the warm-up or the measured second), none afterwards: idle means idle.
   const sse = summary.get('sse')!;

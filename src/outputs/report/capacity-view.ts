@@ -2,6 +2,7 @@
 // (client, server, kernel) and the connect rate against connections held, the slope fitted
 // across the steps with its standard error, and with --until-slo the SLO's metric per step
 // against its limit.
+import { pricedHeld } from '../../results/connection-costs.js';
 import { metricValue } from '../../results/metric-value.js';
 import type { StepResult } from '../../results/run-result.js';
 import { formatValue } from '../../scenario/metric-ref.js';
@@ -38,9 +39,9 @@ function sloOf(text: string | undefined): ThresholdExpression | undefined {
 export function capacitySection(run: ReportRun, untilSlo: string | undefined): Section {
   const steps = run.steps.filter((step) => connectionWorkloads.includes(step.step.workload));
   if (steps.length === 0) return { id: 'capacity', title: 'Capacity', html: '', charts: [] };
-  // One point per step at the connections it held, in the order of that count.
-  const ladder = [...steps].sort((a, b) => a.connectionsPeak - b.connectionsPeak);
-  const x = ladder.map((step) => step.connectionsPeak);
+  // One point per step at the connections it held (the clients, where its costs are per client), in the order of that count.
+  const ladder = [...steps].sort((a, b) => pricedHeld(a) - pricedHeld(b));
+  const x = ladder.map((step) => pricedHeld(step));
   const fits = capacityFits(steps);
   const chart = (id: string, title: string, unit: string, series: Series[], levels: ChartSpec['levels'] = []): ChartSpec => ({
     id,
@@ -110,7 +111,7 @@ export function capacitySection(run: ReportRun, untilSlo: string | undefined): S
   const kib = (value: number | undefined): string => (value === undefined ? '-' : formatNumber(value));
   const rows = ladder.map((step) => [
     step.step.stepLabel,
-    step.connectionsPeak.toLocaleString('en-US'),
+    pricedHeld(step).toLocaleString('en-US'),
     step.totals.connectionsFailed.toLocaleString('en-US'),
     kib(step.costs.clientKibPerConn),
     kib(step.costs.serverKibPerConn),
