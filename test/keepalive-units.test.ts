@@ -129,4 +129,49 @@ describe('--vary', () => {
     assert.ok(typeof racy !== 'string' && /every combination had races/.test(racy.text));
     assert.match(bestFor('fewest-idle-sockets', rows) as string, /no combination has idle_server_sockets/);
   });
+
+  test('the best combination comes with its sample size, and is not named when the runner-up is within noise', () => {
+    const rows = [
+      { step_index: 0, step: 'a', latency_p99_ms: 9, keepalive_race_errors: 0, reuse_pct: 80, errors: 0, requests: 40, messages: 0 },
+      { step_index: 1, step: 'b', latency_p99_ms: 7, keepalive_race_errors: 0, reuse_pct: 70, errors: 0, requests: 1200, messages: 0 },
+    ];
+    // Intervals that varied by 2 ms around 7 and 9 ms: 2 ms apart is well within the noise.
+    const noisy = bestFor(
+      'lowest-p99',
+      rows,
+      new Map([
+        [0, { mean: 9, deviation: 2 }],
+        [1, { mean: 7, deviation: 2 }],
+      ]),
+    );
+    assert.equal(typeof noisy, 'string');
+    assert.match(
+      noisy as string,
+      /^no best for lowest p99 latency at zero keep-alive races: b \(latency_p99_ms 7 ms, on 1,200 requests\) and a \(latency_p99_ms 9 ms, on 40 requests\) are 2 ms apart, noise ±5\.07 ms/,
+    );
+    // Steady intervals: the same 2 ms is beyond the noise, and the best is named with what it was measured on.
+    const steady = bestFor(
+      'lowest-p99',
+      rows,
+      new Map([
+        [0, { mean: 9, deviation: 0.1 }],
+        [1, { mean: 7, deviation: 0.1 }],
+      ]),
+    );
+    assert.ok(typeof steady !== 'string', typeof steady === 'string' ? steady : '');
+    assert.equal(steady.record.step, 'b');
+    assert.match(steady.text, /: b \(latency_p99_ms 7 ms, on 1,200 requests, reuse 70 %, 0 errors\); runner-up a 2 ms apart, noise ±0\.253 ms/);
+    // Steady but only 0.5 ms apart: under compare's 1 ms latency floor, jitter.
+    const close = bestFor(
+      'lowest-p99',
+      [rows[0]!, { ...rows[1]!, latency_p99_ms: 8.5 }],
+      new Map([
+        [0, { mean: 9, deviation: 0.01 }],
+        [1, { mean: 8.5, deviation: 0.01 }],
+      ]),
+    );
+    assert.match(close as string, /^no best .* are 0\.5 ms apart, noise ±0\.0\d+ ms, within the 1 ms floor/);
+    // Unknown noise (one interval each) is said, not hidden.
+    assert.match((bestFor('lowest-p99', rows) as { text: string }).text, /on 1,200 requests.*; noise not estimated/);
+  });
 });

@@ -49,7 +49,8 @@ test('built-in target, keepAliveTimeout 1s: think time 1.5s opens a connection p
     );
   }
   assert.ok(cellNumber(fast, 'latency_reused_p50_ms') > 0 && cellNumber(slow, 'latency_fresh_p50_ms') > 0);
-  assert.match(stdout, /best for lowest p99 latency at zero keep-alive races/);
+  // Think time does not move latency much: named or within noise, the verdict says what it stands on.
+  assert.match(stdout, /(?:no )?best for lowest p99 latency at zero keep-alive races: thinkTime=\S+ \(latency_p99_ms [\d.]+ ms, on [\d,]+ requests/);
 });
 
 test('a server that closes idle sockets at 300 ms: races when the client keeps sockets longer, none when it lets go first', async () => {

@@ -58,7 +58,7 @@ test('an interrupted sweep keeps its finished rows, and --resume runs only the m
   const run = readJson<{ runId: string; status: string; steps: { index: number }[] }>(join(runDir, 'run.json'));
   assert.equal(run.status, 'completed');
   assert.deepEqual(run.steps.map((step) => step.index).sort(), [0, 1, 2]);
-  assert.match(resumed.stdout, /best for lowest p99 latency/);
+  assert.match(resumed.stdout, /(?:no )?best for lowest p99 latency at zero keep-alive races: thinkTime=\S+ \(latency_p99_ms [\d.]+ ms, on [\d,]+ requests/);
   // intervals.jsonl: the cut line dropped, not glued to the next one; a step run again replaced its interrupted lines.
   const intervals = readFileSync(log, 'utf8')
     .trim()
@@ -93,6 +93,22 @@ test('an interrupted sweep keeps its finished rows, and --resume runs only the m
   assert.deepEqual(
     timeseries.map((row) => row.step).filter((label, i, all) => label !== all[i - 1]),
     labels,
+  );
+});
+
+test('the best combination is named with what it was measured on, beyond the runner-up by more than the noise', async (t) => {
+  const dir = testDir(t);
+  const file = writeScenario(dir, 'sweep.yaml', small);
+  // 30 ms more at the target is far beyond any interval-to-interval variation of this machine.
+  const { code, stdout, stderr } = await runCli(['sweep', file, '--vary', 'server.responseDelay=30ms,0ms', '--out', join(dir, 'results'), '--quiet'], dir);
+  assert.equal(code, 0, stderr);
+  const rows = readCsv(join(onlyRunDir(join(dir, 'results')), 'sweep.csv'));
+  const fast = rows.find((row) => row['server.responseDelay'] === '0ms')!;
+  assert.match(
+    stdout,
+    new RegExp(
+      `best for lowest p99 latency at zero keep-alive races: server\\.responseDelay=0ms \\(latency_p99_ms [\\d.]+ ms, on ${cellNumber(fast, 'requests').toLocaleString('en-US')} requests, .*\\); runner-up server\\.responseDelay=30ms [\\d.]+ ms apart, noise ±[\\d.]+ ms`,
+    ),
   );
 });
 

@@ -101,7 +101,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         hurry: hurry.signal,
         annotations: { sweep: annotation },
         ...(resume ? { resume } : {}),
-        outputs: [...live.outputs, sweepCsv, new SweepConsole(() => sweepCsv.rows(), annotation.goal), withoutStepTable(console)],
+        outputs: [...live.outputs, sweepCsv, new SweepConsole(() => sweepCsv.rows(), sweepCsv.layout, annotation.goal), withoutStepTable(console)],
       });
       if (result.status === 'interrupted') process.exitCode = ExitCode.runBroken;
       else if (!result.verdict.passed) process.exitCode = ExitCode.thresholdFailed;

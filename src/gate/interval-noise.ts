@@ -9,6 +9,7 @@ import { decodeIntervalHistograms, type IntervalRecord } from '../results/interv
 import { metricValue } from '../results/metric-value.js';
 import type { StepResult } from '../results/run-result.js';
 import type { MetricRef } from '../scenario/metric-ref.js';
+import { noiseDeviations } from '../results/comparison.js';
 
 /** A step's measured intervals, each as a step result of its own (counters, histograms, seconds). */
 export function intervalSteps(step: StepResult, records: readonly IntervalRecord[]): StepResult[] {
@@ -18,9 +19,29 @@ export function intervalSteps(step: StepResult, records: readonly IntervalRecord
 }
 
 /** A metric's level (mean over the intervals) and its standard deviation from interval to interval; undefined with fewer than two intervals measuring it. */
-export function intervalSpread(intervals: readonly StepResult[], ref: MetricRef, primary: MetricName): { mean: number; deviation: number } | undefined {
-  const values = intervals.map((interval) => metricValue(interval, ref, primary)).filter((value): value is number => value !== undefined);
+export function intervalSpread(intervals: readonly StepResult[], ref: MetricRef, primary: MetricName): Spread | undefined {
+  return spreadOf(intervals.map((interval) => metricValue(interval, ref, primary)).filter((value): value is number => value !== undefined));
+}
+
+export interface Spread {
+  mean: number;
+  deviation: number;
+}
+
+/** The mean of `values` and their sample standard deviation; undefined for fewer than two. */
+export function spreadOf(values: readonly number[]): Spread | undefined {
   if (values.length < 2) return undefined;
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
   return { mean, deviation: Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1)) };
+}
+
+/**
+ * How far two steps' levels may lie apart by noise alone, in the unit of `level`: as
+ * `sockcap compare` judges a change, `noiseDeviations` standard deviations of their
+ * interval-to-interval variation added in quadrature, each relative to its own level (and
+ * in the metric's own unit when a level is 0).
+ */
+export function noiseBetween(a: Spread, b: Spread, level: number): number {
+  if (a.mean !== 0 && b.mean !== 0) return noiseDeviations * Math.hypot(a.deviation / Math.abs(a.mean), b.deviation / Math.abs(b.mean)) * Math.abs(level);
+  return noiseDeviations * Math.hypot(a.deviation, b.deviation);
 }

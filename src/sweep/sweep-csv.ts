@@ -42,7 +42,7 @@ export class SweepCsv implements Output {
   private run: RunInfo | undefined;
   private readonly records = new Map<number, SweepRecord>();
 
-  constructor(private readonly layout: SweepLayout) {}
+  constructor(readonly layout: SweepLayout) {}
 
   runStarted(run: RunInfo): void {
     this.run = run;
