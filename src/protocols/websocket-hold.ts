@@ -223,9 +223,10 @@ export class HeldWebSocket implements ConnectionDriver, FrameEvents {
     done(error);
   }
 
-  /** The upgrade failed: its socket goes, and its own later error or close says nothing more. */
+  /** The upgrade failed (or the socket is dropped): it goes, and its own later error or close says nothing more. */
   private giveUp(error: string): void {
     const socket = this.socket;
+    if (this.state === State.Open) this.shared.pings?.remove(this);
     this.socket = undefined;
     this.state = State.Idle;
     this.head = undefined;
