@@ -109,6 +109,7 @@ const released: Record<string, readonly string[]> = {
     'loop_delay_p99_ms',
     'generator_saturated',
     'server_open_fds',
+    'clients_held',
   ],
   'latency.csv': ['step', 'metric', 'percentile', 'value_ms', 'count'],
   'errors.csv': ['step', 'code', 'count'],

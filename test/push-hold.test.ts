@@ -77,6 +77,9 @@ steps:
     const counted = runJson.steps.find((entry) => entry.label === step)!.targetCounted;
     assert.ok(counted.connectionsPeak >= sockets[0]!, `${step}: the target saw ${counted.connectionsPeak}`);
   }
+  // timeseries.csv follows the clients interval by interval: all of them by the step's end.
+  const polling = readCsv(join(dir, 'timeseries.csv')).filter((row) => row.step === 'socketio-polling');
+  assert.equal(cellNumber(polling.at(-1), 'clients_held'), 100, JSON.stringify(polling.at(-1)));
   // The report's capacity table counts the same: the clients, where the costs are per client.
   assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /<tr[^>]*><td>socketio-polling<\/td><td>100<\/td>/);
   assert.match(progress, /100 clients held \([\d,]+ sockets\), 0 failed; per client:/);

@@ -199,6 +199,7 @@ async function drive(
       elapsedS: (interval.endedAt - startAt) / 1000,
       intervalS,
       connectionsOpen: interval.connectionsOpen,
+      clientsHeld: interval.clientsHeld,
       counters: interval.counters,
       histograms: interval.histograms,
       client: { cpuPct: clientCpuPct, rssBytes: client?.rssBytes ?? 0 },

@@ -104,6 +104,7 @@ export function combineIntervals(records: readonly IntervalRecord[][], steps: Re
       intervalS: Math.max(...group.map((r) => r.intervalS)),
       stepDurationS: first.stepDurationS,
       connectionsOpen: sum(group.map((r) => r.connectionsOpen)),
+      clientsHeld: group.some((r) => r.clientsHeld !== undefined) ? sum(group.map((r) => r.clientsHeld ?? 0)) : undefined,
       counters: totals,
       histograms,
       client: { cpuPct: sum(group.map((r) => r.client.cpuPct)), rssBytes: sum(group.map((r) => r.client.rssBytes)) },

@@ -42,6 +42,7 @@ export const timeseriesColumns = [
   'loop_delay_p99_ms',
   'generator_saturated',
   'server_open_fds',
+  'clients_held',
 ] as const;
 
 export const latencyColumns = ['step', 'metric', 'percentile', 'value_ms', 'count'] as const;
@@ -171,5 +172,6 @@ export function timeseriesRecord(runId: string, row: IntervalRow) {
     loop_delay_p99_ms: summarize(row.histograms.get('loop_delay')).p99,
     generator_saturated: row.saturationCauses.length > 0,
     server_open_fds: row.server?.openFds ?? '',
+    clients_held: row.clientsHeld ?? '',
   };
 }

@@ -58,6 +58,7 @@ export class IntervalLog implements Output {
       intervalS: row.intervalS,
       stepDurationS: row.stepDurationS,
       connectionsOpen: row.connectionsOpen,
+      ...(row.clientsHeld === undefined ? {} : { clientsHeld: row.clientsHeld }),
       counters: row.counters,
       histograms,
       client: row.client,

@@ -17,6 +17,8 @@ export interface IntervalRecord {
   intervalS: number;
   stepDurationS: number;
   connectionsOpen: number;
+  /** Absent where the workers did not count clients (and in runs before it was recorded). */
+  clientsHeld?: number;
   counters: Counters;
   histograms: Partial<Record<MetricName, string>>;
   client: { cpuPct: number; rssBytes: number };
@@ -60,6 +62,7 @@ function parseRecord(file: string, line: string, number: number): IntervalRecord
   read.oneOf(record.phase, 'phase', ['warmup', 'measure']);
   for (const field of ['elapsedS', 'intervalS', 'stepDurationS']) read.number(record[field], field);
   read.count(record.connectionsOpen, 'connectionsOpen');
+  if (record.clientsHeld !== undefined) read.count(record.clientsHeld, 'clientsHeld');
   read.counters(record.counters, 'counters');
   for (const [metric, encoded] of Object.entries(read.object(record.histograms, 'histograms'))) {
     read.string(encoded, `histograms.${metric}`);

@@ -20,6 +20,8 @@ export interface IntervalRow {
   elapsedS: number;
   intervalS: number;
   connectionsOpen: number;
+  /** Clients connected at the protocol level at the interval's end (hold, connect, reconnect-storm); undefined: not counted. */
+  clientsHeld?: number | undefined;
   counters: Counters;
   histograms: Map<MetricName, Histogram>;
   client: { cpuPct: number; rssBytes: number };
