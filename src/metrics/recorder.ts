@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { emptyCounters, type Counters, type PeakCounter } from './counters.js';
 import { createHistogram, encodeHistogram, type Histogram, type MetricName } from './histogram.js';
 import { HistogramBins } from './histogram-bins.js';
+import { MeteredSocket, type SocketMeter } from './metered-socket.js';
 
 export class Recorder {
   private counters: Counters = emptyCounters();
@@ -11,28 +12,61 @@ export class Recorder {
   /** One per metric, reused: it only carries the bins' counts into the encoder. */
   private readonly encoders = new Map<MetricName, Histogram>();
   /**
-   * Live sockets, and the wire bytes of the sockets that closed since the last interval.
-   * Bytes only grow, so an interval's bytes are (closed + live now) − (that sum last time):
-   * a socket needs no counts of its own, only its place in the set.
+   * Sockets whose bytes native code moves (the TCP socket under TLS, or under an HTTP/2
+   * session), and the wire bytes of those that closed since the last interval. Bytes only
+   * grow, so an interval's bytes are (closed + live now) − (that sum last time): these are
+   * read at every snapshot.
    */
-  private readonly sockets = new Set<Socket>();
+  private readonly scanned = new Set<Socket>();
   private closedRead = 0;
   private closedWritten = 0;
   private lastRead = 0;
   private lastWritten = 0;
+  /**
+   * Metered sockets (metered-socket.ts) that moved bytes since the last snapshot: only these
+   * are read then, so an interval costs what moved in it, not a read of every open socket.
+   */
+  private moved: MeteredSocket[] = [];
+  private open = 0;
   /** One listener for every socket (`this` is the socket): tracking one costs no closure. */
   private readonly socketClosed: (this: Socket) => void;
+  readonly meter: SocketMeter;
 
   constructor() {
     const untrack = (socket: Socket): void => {
-      if (!this.sockets.delete(socket)) return;
-      this.closedRead += socket.bytesRead;
-      this.closedWritten += socket.bytesWritten;
+      if (socket instanceof MeteredSocket) {
+        if (!socket.tracked) return;
+        socket.tracked = false;
+        this.settle(socket);
+      } else {
+        if (!this.scanned.delete(socket)) return;
+        this.closedRead += socket.bytesRead;
+        this.closedWritten += socket.bytesWritten;
+      }
+      this.open--;
       this.counters.connectionsClosed++;
     };
     this.socketClosed = function (this: Socket) {
       untrack(this);
     };
+    this.meter = {
+      touched: (socket) => {
+        socket.moved = true;
+        this.moved.push(socket);
+      },
+    };
+  }
+
+  /** Counts what a metered socket moved since it was last counted. */
+  private settle(socket: MeteredSocket): void {
+    socket.moved = false;
+    const read = socket.bytesRead;
+    // undefined once destroyed with nothing buffered: it wrote no more than was counted.
+    const written = socket.bytesWritten ?? socket.countedWritten;
+    this.counters.bytesReceived += read - socket.countedRead;
+    this.counters.bytesSent += written - socket.countedWritten;
+    socket.countedRead = read;
+    socket.countedWritten = written;
   }
 
   /** The bins of `metric`, for a hot path to hold on to rather than look up on every value. */
@@ -69,24 +103,35 @@ export class Recorder {
   }
 
   get connectionsOpen(): number {
-    return this.sockets.size;
+    return this.open;
   }
 
   /**
    * Counts a socket's wire bytes (headers, frames and TLS records included, as the kernel
-   * saw them) until it closes; live sockets are read at every snapshot.
+   * saw them) from its connect until it closes: a metered socket's when it moves them, any
+   * other's at every snapshot.
    */
   trackSocket(socket: Socket): void {
-    this.sockets.add(socket);
+    if (socket instanceof MeteredSocket) {
+      socket.tracked = true;
+      // What it wrote while connecting is counted at the next snapshot.
+      if (!socket.moved) this.meter.touched(socket);
+    } else {
+      this.scanned.add(socket);
+    }
+    this.open++;
     this.counters.connectionsOpened++;
     socket.on('close', this.socketClosed);
   }
 
   /** Returns this interval's counters and encoded histograms and starts a new interval. */
   takeInterval(): { counters: Counters; histograms: Partial<Record<MetricName, string>> } {
+    const moved = this.moved;
+    this.moved = [];
+    for (const socket of moved) if (socket.tracked) this.settle(socket);
     let read = this.closedRead;
     let written = this.closedWritten;
-    for (const socket of this.sockets) {
+    for (const socket of this.scanned) {
       read += socket.bytesRead;
       written += socket.bytesWritten;
     }

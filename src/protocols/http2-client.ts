@@ -118,7 +118,8 @@ export class Http2Client {
     this.streamClosed = function (this: TaggedStream) {
       closed(this);
     };
-    this.opener = socketOpener(recorder, tls && { ...tls, options: { ...tls.options, ALPNProtocols: auto ? ['h2', 'http/1.1'] : ['h2'] } });
+    // node:http2 reads and writes the socket in native code.
+    this.opener = socketOpener(recorder, tls && { ...tls, options: { ...tls.options, ALPNProtocols: auto ? ['h2', 'http/1.1'] : ['h2'] } }, true);
   }
 
   request(exchange: Http2Exchange): void {

@@ -6,6 +6,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { MeteredSocket } from '../metrics/metered-socket.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { connectionOptions, type ClientTls } from './tls-options.js';
 
@@ -35,13 +36,19 @@ export interface SocketOpener {
   open(request: SocketRequest): OpenedSocket;
 }
 
-/** `tls` undefined: plain TCP. */
-export function socketOpener(recorder: Recorder, tls: ClientTls | undefined): SocketOpener {
+/**
+ * `tls` undefined: plain TCP. `nativeReader`: what is spoken over the socket reads and writes
+ * it in native code (an HTTP/2 session), out of sight of a metered socket's counting.
+ */
+export function socketOpener(recorder: Recorder, tls: ClientTls | undefined, nativeReader = false): SocketOpener {
   let session: Buffer | undefined;
   return {
     open({ host, port, localAddress, timeout }) {
       const startedAt = performance.now();
-      const tcp = netConnect({ host, port, ...(localAddress ? { localAddress } : {}) });
+      const options = { host, port, ...(localAddress ? { localAddress } : {}) };
+      // A socket whose bytes JavaScript moves is counted as it moves them; under TLS or an
+      // HTTP/2 session native code moves them, and the recorder reads it at every interval.
+      const tcp = tls || nativeReader ? netConnect(options) : new MeteredSocket(recorder.meter).connect(options);
       let connectedAt = 0;
       tcp.once('connect', () => {
         connectedAt = performance.now();
