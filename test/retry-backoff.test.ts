@@ -1,22 +1,37 @@
 // Every retry of a refused or failed connection follows the `reconnect` backoff with jitter,
-// in every protocol: against a service that resets every connection, one client's attempts
-// come at growing, jittered gaps, never in a hot loop (the closed workload used to retry
-// every 10 ms, long-poll every 100 ms, SSE at its fixed reconnection time).
+// in every protocol and workload: against a service that resets every connection, one
+// client's attempts come at growing, jittered gaps, never in a hot loop (the closed workload
+// used to retry every 10 ms, long-poll every 100 ms, SSE at its fixed reconnection time, and
+// Socket.IO's ack mode not at all).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { echoSessionLines } from './helpers/echo-session.js';
 import { startRefusingServer, type RefusingServer } from './servers/refusing-server.js';
 
 let server: RefusingServer;
 before(async () => (server = await startRefusingServer()));
 after(() => server.close());
 
-const backoffMs = 50;
+// A small first wait leaves room for several doublings before the cap within the run, so the
+// growth shows whatever full jitter draws: at 50 ms about 1 run in 50 drew later gaps too
+// short to tell (simulated), at 10 ms about 1 in 1,000.
+const backoffMs = 10;
 const maxBackoffMs = 1000;
 
-for (const protocol of ['http', 'websocket', 'poll', 'long-poll', 'sse']) {
-  test(`${protocol}: a client's retries against a refusing service wait a growing, jittered backoff`, async () => {
+const cases: { name: string; protocol: string; lines: string[] }[] = [
+  ...['http', 'websocket', 'poll', 'long-poll', 'sse'].map((protocol) => ({ name: protocol, protocol, lines: [] })),
+  // Socket.IO's ack mode used not to connect again at all once its connection failed.
+  { name: 'socketio ack', protocol: 'socketio', lines: [] },
+  { name: 'socketio subscribe', protocol: 'socketio', lines: ['socketio: { mode: subscribe }'] },
+  // A held HTTP connection is opened by the hold workload, which retries it.
+  { name: 'http hold', protocol: 'http', lines: ['workload: hold'] },
+  { name: 'websocket session', protocol: 'websocket', lines: [echoSessionLines] },
+];
+
+for (const { name, protocol, lines } of cases) {
+  test(`${name}: a client's retries against a refusing service wait a growing, jittered backoff`, async () => {
     const dir = tempDir();
     const target = protocol === 'websocket' ? server.url.replace(/^http/, 'ws') : server.url;
     const file = writeScenario(
@@ -26,6 +41,7 @@ for (const protocol of ['http', 'websocket', 'poll', 'long-poll', 'sse']) {
         'name: refused',
         `target: ${target}`,
         `protocol: ${protocol}`,
+        ...lines,
         'connections: 1',
         'workers: 1',
         'duration: 2s',
@@ -46,8 +62,8 @@ for (const protocol of ['http', 'websocket', 'poll', 'long-poll', 'sse']) {
     assert.equal(code, 0, stderr);
     const attempts = server.attempts.slice(from);
     const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
-    // Without a backoff: 200 attempts at 10 ms, 40 at 50 ms, 20 at 100 ms. With it, about 8.
-    assert.ok(attempts.length >= 3 && attempts.length <= 14, `${attempts.length} attempts, gaps ${gaps.map(Math.round).join(', ')} ms`);
+    // Without a backoff: 200 attempts at 10 ms, 40 at 50 ms, 20 at 100 ms. With it, about 10.
+    assert.ok(attempts.length >= 3 && attempts.length <= 18, `${attempts.length} attempts, gaps ${gaps.map(Math.round).join(', ')} ms`);
     const third = Math.max(1, Math.floor(gaps.length / 3));
     const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
     assert.ok(mean(gaps.slice(-third)) > 2 * mean(gaps.slice(0, third)), `gaps grow: ${gaps.map(Math.round).join(', ')} ms`);

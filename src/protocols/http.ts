@@ -41,14 +41,20 @@ export function createHttpDriver(context: DriverContext, opener?: SocketOpener):
     // A client-level error (e.g. the target vanished) must not crash the worker; the
     // request that met it reports it through its own handler.
     created.on('connectionError', () => {});
-    // A socket the target closed while the workload holds it (a drop, an idle timeout).
+    // A socket the target closed while the workload holds it (a drop, an idle timeout). One
+    // reset before it answered is a failed establish, retried by the workload already: taken
+    // for a lost connection too, it started a second retry beside that one, and so on (a storm).
     created.on('disconnect', (_origin, _targets, error) => {
-      if (created === client && !closing && settings.keepAlive) onClosed(context.connection, errorCode(error));
+      if (created !== client || closing || !settings.keepAlive || !held) return;
+      held = false;
+      onClosed(context.connection, errorCode(error));
     });
     return created;
   };
   let client = newClient();
   let closing = false;
+  /** An established connection is held: its establishing request was answered. */
+  let held = false;
 
   const body = settings.body === undefined ? null : Buffer.from(settings.body);
   const path = target.pathname === '/' && settings.path ? settings.path : target.pathname + target.search;
@@ -119,9 +125,13 @@ export function createHttpDriver(context: DriverContext, opener?: SocketOpener):
     // opening when the step ends is cut by sockcap closing its connections, not by the target:
     // neither answered nor an error.
     establish(done) {
-      send((error, responded, endedAt) => done(closing && !responded ? null : error, responded, endedAt));
+      send((error, responded, endedAt) => {
+        held = responded;
+        done(closing && !responded ? null : error, responded, endedAt);
+      });
     },
     drop() {
+      held = false;
       const dropped = client;
       client = newClient();
       void dropped.destroy();

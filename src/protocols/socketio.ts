@@ -93,6 +93,15 @@ export function createSocketIoDriver({ scenario, target, recorder, tls, localAdd
   const payload = 'a'.repeat(settings.messageSize);
   let current: Connection | undefined;
   let closing = false;
+  /** A connection lost under a send loop, brought back by a send (under a holding workload, connection-control.ts counts it). */
+  const reconnection = new Reconnection(recorder);
+
+  const emit = (connection: Connection, done: SendDone): void => {
+    connection.socket.timeout(settings.timeout).emit(settings.ackEvent, payload, (error: Error | null) => {
+      if (error) done('timeout', false);
+      else done(null, true);
+    });
+  };
 
   const establish = (done: SendDone): void => {
     const connection = connect(scenario, target, recorder, tls, localAddress);
@@ -109,6 +118,7 @@ export function createSocketIoDriver({ scenario, target, recorder, tls, localAdd
         // A heartbeat missed or a request that failed is a failure, as a WebSocket's unanswered
         // ping; the server closing the connection ('transport close') is a reconnect only.
         if (reason === 'ping timeout' || reason === 'transport error') recorder.error(code);
+        reconnection.lost();
         onClosed(index, code);
       });
       done(null, true);
@@ -126,13 +136,17 @@ export function createSocketIoDriver({ scenario, target, recorder, tls, localAdd
     },
     send(done) {
       const connection = current;
-      if (!connection?.socket.connected) {
-        done('socketio_not_connected', false);
-        return;
-      }
-      connection.socket.timeout(settings.timeout).emit(settings.ackEvent, payload, (error: Error | null) => {
-        if (error) done('timeout', false);
-        else done(null, true);
+      if (connection?.socket.connected) return emit(connection, done);
+      // Never connected, or the target dropped it: connect again before this emit. A failure
+      // answers the send unanswered, so the workload waits its `reconnect` backoff before the next.
+      connection?.socket.disconnect();
+      reconnection.attempt();
+      establish((error) => {
+        if (error) return done(error, false);
+        reconnection.opened();
+        // The step may have ended while it connected: the send is then neither answered nor failed.
+        if (closing || !current) return done(null, false);
+        emit(current, done);
       });
     },
     close() {

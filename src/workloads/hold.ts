@@ -18,22 +18,24 @@ export function holdWorkload(options: HoldOptions): Workload {
   let pacer: Pacer | undefined;
   let context: WorkloadContext | undefined;
 
-  function open(slot: number, attempt: number): void {
+  /** `failures`: of this slot in a row so far, which sets the backoff after one more. */
+  function open(slot: number, failures: number): void {
     const ctx = context;
     if (!ctx || ctx.stopping()) return;
     ctx.establish(slot, (ok) => {
       if (ok || ctx.stopping()) return;
-      retry(slot, attempt + 1);
+      retry(slot, failures);
     });
   }
 
-  function retry(slot: number, attempt: number): void {
+  /** Waits the backoff of failure `failures` (0-based, as every retry does: the first waits `reconnect.backoff` at most), then opens again. */
+  function retry(slot: number, failures: number): void {
     const timer = setTimeout(
       () => {
         timers.delete(timer);
-        open(slot, attempt);
+        open(slot, failures + 1);
       },
-      reconnectDelay(options.reconnect, attempt),
+      reconnectDelay(options.reconnect, failures),
     );
     timers.add(timer);
   }
