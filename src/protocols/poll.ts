@@ -9,6 +9,7 @@ import { httpTarget } from './target-port.js';
 import type { Dispatcher } from 'undici';
 import { undiciParts } from './undici-client.js';
 import { now } from '../metrics/clock.js';
+import { wakeAt } from './alarms.js';
 import type { ReceiveTiming } from './receive-timing.js';
 import { errorCode } from './error-code.js';
 import { eventReader } from './event-json.js';
@@ -63,14 +64,13 @@ function httpEventReceiver(context: ReceiverContext, pathTemplate: string, timeo
   client.on('connectionError', () => {});
 
   let closed = false;
-  let timer: NodeJS.Timeout | undefined;
   let timing: ReceiveTiming | undefined;
 
   const next = (answered: boolean): void => {
     if (closed || !timing) return;
-    const wait = timing.nextAt(now(), answered) - now();
-    if (wait <= 0) queueMicrotask(request);
-    else timer = setTimeout(request, wait);
+    const at = timing.nextAt(now(), answered);
+    if (at <= now()) queueMicrotask(request);
+    else wakeAt(at, request);
   };
 
   const handle = (body: string, receivedAt: number): void => {
@@ -130,11 +130,10 @@ function httpEventReceiver(context: ReceiverContext, pathTemplate: string, timeo
   return {
     start(given) {
       timing = given;
-      timer = setTimeout(request, Math.max(0, given.firstAt - now()));
+      wakeAt(given.firstAt, request);
     },
     async close() {
       closed = true;
-      clearTimeout(timer);
       await client.destroy();
     },
   };

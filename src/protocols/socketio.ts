@@ -24,6 +24,7 @@ import type { ReceiveTiming } from './receive-timing.js';
 import type { EventReceiver, ReceiverContext } from './receiver.js';
 import { httpTarget } from './target-port.js';
 import type { ClientTls } from './tls-options.js';
+import { wakeAt } from './alarms.js';
 
 // Loaded at the first Socket.IO connection, not with the protocol registry: every worker
 // thread of every run loads the registry, and only a socketio run needs the client.
@@ -162,14 +163,13 @@ export function createSocketIoReceiver({ scenario, target, recorder, tls, localA
   const settings = scenario.socketio;
   const reader = eventReader(scenario.events);
   let closed = false;
-  let timer: NodeJS.Timeout | undefined;
   let timing: ReceiveTiming | undefined;
   let current: Connection | undefined;
   const reconnection = new Reconnection(recorder);
 
   const again = (): void => {
     if (closed || !timing) return;
-    timer = setTimeout(open, Math.max(0, timing.nextAt(now(), false) - now()));
+    wakeAt(timing.nextAt(now(), false), open);
   };
 
   function open(): void {
@@ -205,11 +205,10 @@ export function createSocketIoReceiver({ scenario, target, recorder, tls, localA
   return {
     start(given) {
       timing = given;
-      timer = setTimeout(open, Math.max(0, given.firstAt - now()));
+      wakeAt(given.firstAt, open);
     },
     close() {
       closed = true;
-      clearTimeout(timer);
       current?.socket.disconnect();
       return Promise.resolve();
     },

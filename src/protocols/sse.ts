@@ -16,6 +16,7 @@ import type { ReceiveTiming } from './receive-timing.js';
 import type { EventReceiver, ReceiverContext } from './receiver.js';
 import type { ServerSentEvent } from './sse-parser.js';
 import { sseStreams } from './sse-stream.js';
+import { wakeAt } from './alarms.js';
 
 export function createSseReceiver(context: ReceiverContext): EventReceiver {
   const { scenario, recorder, sink } = context;
@@ -23,7 +24,6 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
   const reader = eventReader(scenario.events);
   const streams = sseStreams(context);
   let closed = false;
-  let timer: NodeJS.Timeout | undefined;
   const reconnection = new Reconnection(recorder);
   let timing: ReceiveTiming | undefined;
 
@@ -63,7 +63,7 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
         if (streaming) reconnection.lost();
         // A stream that broke waits the reconnection time and the `reconnect` backoff, growing with each failure in a row.
         const backoff = code === null || !timing ? 0 : timing.nextAt(now(), false) - now();
-        timer = setTimeout(open, Math.max(streams.reconnectMs, backoff));
+        wakeAt(now() + Math.max(streams.reconnectMs, backoff), open);
       },
     });
   }
@@ -71,11 +71,10 @@ export function createSseReceiver(context: ReceiverContext): EventReceiver {
   return {
     start(given: ReceiveTiming) {
       timing = given;
-      timer = setTimeout(open, Math.max(0, given.firstAt - now()));
+      wakeAt(given.firstAt, open);
     },
     async close() {
       closed = true;
-      clearTimeout(timer);
       await streams.close();
     },
   };

@@ -25,6 +25,7 @@ import { pushEvents } from './session/push.js';
 import { SessionVars } from './session/vars.js';
 import { compileSteps, StepRunner } from './session/ws-steps.js';
 import { closeWebSocket, webSocketDialer } from './websocket-client.js';
+import { wakeAt } from './alarms.js';
 
 export function createSubscribeReceiver(context: ReceiverContext): EventReceiver {
   const { scenario, target, recorder, sink, connection } = context;
@@ -41,7 +42,6 @@ export function createSubscribeReceiver(context: ReceiverContext): EventReceiver
   let closed = false;
   const reconnection = new Reconnection(recorder);
   let current: WebSocket | undefined;
-  let timer: NodeJS.Timeout | undefined;
   let timing: ReceiveTiming | undefined;
   /** Connections lost since the last event: the reconnect backoff's attempt. */
   let failures = 0;
@@ -49,8 +49,7 @@ export function createSubscribeReceiver(context: ReceiverContext): EventReceiver
   const again = (): void => {
     if (closed || !timing) return;
     failures++;
-    const at = Math.max(timing.nextAt(now(), false), now() + reconnectDelay(scenario.reconnect, failures - 1));
-    timer = setTimeout(connect, Math.max(0, at - now()));
+    wakeAt(Math.max(timing.nextAt(now(), false), now() + reconnectDelay(scenario.reconnect, failures - 1)), connect);
   };
 
   const received = (data: Buffer): void => {
@@ -127,11 +126,10 @@ export function createSubscribeReceiver(context: ReceiverContext): EventReceiver
   return {
     start(given) {
       timing = given;
-      timer = setTimeout(connect, Math.max(0, given.firstAt - now()));
+      wakeAt(given.firstAt, connect);
     },
     close() {
       closed = true;
-      clearTimeout(timer);
       runner?.stop();
       return closeWebSocket(current);
     },
