@@ -9,7 +9,7 @@ import { defaults } from '../src/scenario/defaults.js';
 import { generatedCertificate } from '../src/target/certificate.js';
 import { startTarget } from '../src/target/server.js';
 import { join } from 'node:path';
-import { onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { cellNumber, onlyRunDir, readCsv, runCli, tempDir, writeScenario } from './helpers/cli.js';
 
 interface Finding {
   key: string;
@@ -90,6 +90,13 @@ test('sweep varies http.version (nginx over TLS speaks both) and http.streams', 
         ['2', '2'],
       ],
     );
+    // The keep-alive figures compare across versions: over HTTP/2 the first stream of each of the 2
+    // connections went on a fresh one, every later one on a reused one, each with its latency.
+    const h2 = byVersion[1]!;
+    assert.equal(cellNumber(h2, 'requests_on_fresh_sockets'), 2);
+    assert.equal(cellNumber(h2, 'requests_on_reused_sockets') + 2, cellNumber(h2, 'requests'));
+    assert.ok(cellNumber(h2, 'reuse_pct') > 90, `reuse ${h2.reuse_pct} %`);
+    assert.ok(cellNumber(h2, 'latency_fresh_p50_ms') > 0 && cellNumber(h2, 'latency_reused_p50_ms') > 0);
     const streams = await runCli(['sweep', file, '--set', 'http.version=2', '--vary', 'http.streams=1,8', '--out', join(dir, 'streams')], dir);
     assert.equal(streams.code, 0, streams.stderr);
     const byStreams = readCsv(join(onlyRunDir(join(dir, 'streams')), 'sweep.csv'));

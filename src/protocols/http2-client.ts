@@ -11,6 +11,7 @@ import http2 from 'node:http2';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { now } from '../metrics/clock.js';
+import type { HistogramBins } from '../metrics/histogram-bins.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { errorCode } from './error-code.js';
 import { http2CodeName, refusedStreamCode } from './http2-codes.js';
@@ -49,6 +50,8 @@ export abstract class Http2Exchange {
   /** Whole-request deadline (performance clock, ms) while its stream is open. */
   deadline = 0;
   timedOut = false;
+  /** Its (last) stream went on a connection that had carried one before: `latency_reused`, else `latency_fresh`. */
+  reused = false;
   /** The stream and connection it rides on while open. */
   stream: http2.ClientHttp2Stream | undefined;
   connection: Connection | undefined;
@@ -58,6 +61,8 @@ export abstract class Http2Exchange {
     readonly body: Buffer | undefined,
     /** Keep the response's headers and body (a session checks them; a plain load only counts). */
     readonly keep: boolean,
+    /** When the request was handed over (epoch ms): `latency_reused` and `latency_fresh` count from here. */
+    readonly sentAt: number,
   ) {}
 
   /** Called once: `failure` null when the server answered (any status: `status` says which), else its error code. */
@@ -80,6 +85,8 @@ export interface Connection {
   ready: boolean;
   limit: number;
   inFlight: number;
+  /** Streams started on it so far: the first is on a fresh connection, as the first request on a fresh HTTP/1.1 socket. */
+  started: number;
   /** Why the connection ended (a GOAWAY, the socket closing), for the streams it took down. */
   lost: string | undefined;
   /** A GOAWAY arrived: the open streams finish, new ones go to a new connection. */
@@ -94,6 +101,8 @@ export interface Connection {
 export class Http2Client {
   private readonly opener: SocketOpener;
   private readonly recorder: Recorder;
+  private readonly latencyReused: HistogramBins;
+  private readonly latencyFresh: HistogramBins;
   private readonly target: URL;
   /** Requests in flight per connection at most (`http.streams`). */
   private readonly streams: number;
@@ -110,6 +119,8 @@ export class Http2Client {
   constructor(private readonly options: Http2ClientOptions) {
     const { tls, recorder, scenario } = options.context;
     this.recorder = recorder;
+    this.latencyReused = recorder.histogram('latency_reused');
+    this.latencyFresh = recorder.histogram('latency_fresh');
     this.target = httpTarget(options.context.target);
     this.streams = scenario.http.streams;
     this.timeoutMs = scenario.http.timeout;
@@ -156,6 +167,7 @@ export class Http2Client {
       ready: false,
       limit: 0,
       inFlight: 0,
+      started: 0,
       lost: undefined,
       draining: false,
       lastStreamId: Number.MAX_SAFE_INTEGER,
@@ -259,6 +271,8 @@ export class Http2Client {
     exchange.connection = connection;
     exchange.status = 0;
     exchange.timedOut = false;
+    exchange.reused = connection.started++ > 0;
+    this.recorder.count(exchange.reused ? 'requestsOnReusedSockets' : 'requestsOnFreshSockets');
     stream.on('response', onResponse);
     // What went wrong is read from rstCode at 'close'.
     stream.on('error', ignore);
@@ -282,8 +296,11 @@ export class Http2Client {
     connection.inFlight--;
     connection.open.delete(exchange);
     const { rstCode } = stream;
-    if (stream.readableEnded && rstCode === NGHTTP2_NO_ERROR) exchange.answered(null, now());
-    else if ((rstCode === refusedStreamCode || unprocessed(connection, stream)) && !exchange.timedOut) this.refused(exchange);
+    if (stream.readableEnded && rstCode === NGHTTP2_NO_ERROR) {
+      const endedAt = now();
+      (exchange.reused ? this.latencyReused : this.latencyFresh).record((endedAt - exchange.sentAt) * 1000);
+      exchange.answered(null, endedAt);
+    } else if ((rstCode === refusedStreamCode || unprocessed(connection, stream)) && !exchange.timedOut) this.refused(exchange);
     else exchange.answered(exchange.timedOut ? 'timeout' : this.failure(connection, rstCode), now());
     this.pump();
   }

@@ -21,9 +21,9 @@ class LoadExchange extends Http2Exchange {
     headers: OutgoingHttpHeaders,
     body: Buffer | undefined,
     readonly done: SendDone,
-    readonly sentAt: number,
+    sentAt: number,
   ) {
-    super(headers, body, false);
+    super(headers, body, false, sentAt);
   }
 
   answered(failure: string | null, endedAt: number): void {

@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import { undiciParts, type Client } from './undici-client.js';
 import type { DriverContext } from './driver.js';
+import { now } from '../metrics/clock.js';
 import { errorCode } from './error-code.js';
 import { countedOpener } from './counted-opener.js';
 import { Http2Client, Http2Exchange } from './http2-client.js';
@@ -87,7 +88,7 @@ class SessionExchange extends Http2Exchange {
     request: SessionRequest,
     readonly settle: (answer: SessionAnswer | string | undefined) => void,
   ) {
-    super(http2Headers(request.method, request.path, request.headers), request.body === undefined ? undefined : Buffer.from(request.body), true);
+    super(http2Headers(request.method, request.path, request.headers), request.body === undefined ? undefined : Buffer.from(request.body), true, now());
   }
 
   answered(failure: string | null): void {
