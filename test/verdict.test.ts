@@ -1,13 +1,15 @@
 // The default verdict against nginx: a step in which nothing succeeded, or with more errors
-// than verdict.maxErrorRate, fails the run (exit 1) and every place the run is reported says
-// why; a scenario that expects errors says so and passes.
+// than verdict.maxErrorRate, or whose target stopped answering for good, fails the run (exit 1)
+// and every place the run is reported says why; a scenario that expects errors says so and passes.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startNginx } from '../scripts/bench/nginx.js';
 import type { ServerProcess } from '../scripts/bench/processes.js';
-import { onlyRunDir, readJson, runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { onlyRunDir, readJson, runCli, startCli, tempDir, writeScenario } from './helpers/cli.js';
+import { closerFor, listenOnFreePort } from './servers/listen.js';
 
 interface VerdictDocument {
   status: string;
@@ -106,6 +108,33 @@ test('an error rate above verdict.maxErrorRate fails the run; a higher limit or 
   const off = await run('/flaky', '', ['--set', 'verdict.maxErrorRate=off']);
   assert.equal(off.code, 0, off.stderr);
   assert.doesNotMatch(off.stderr, /FAILED/);
+});
+
+test('a target that dies mid-run fails the run, however few errors the backoff let through', async () => {
+  // A real server killed after it has answered for a while: the rest of the run meets ECONNREFUSED.
+  const server = http.createServer((_request, response) => response.end('ok'));
+  const close = closerFor(server);
+  const port = await listenOnFreePort(server);
+  let answered = 0;
+  server.on('request', () => answered++);
+  const dir = tempDir();
+  const file = writeScenario(
+    dir,
+    'dies.yaml',
+    `name: dies\ntarget: http://127.0.0.1:${port}/\nprotocol: http\nconnections: 4\nduration: 3s\nwarmup: 0s\ninterval: 500ms\nworkers: 1\n`,
+  );
+  const { result } = startCli(['run', file, '--out', join(dir, 'results')], dir);
+  while (answered < 50) await new Promise((resolve) => setTimeout(resolve, 20));
+  await close();
+  const { code, stderr } = await result;
+  assert.equal(code, 1, stderr);
+  assert.match(
+    stderr,
+    /FAILED step main: the target stopped answering: nothing succeeded in the last [\d.]+ s of the step, [\d,]+ errors in them \(the step's: .*ECONNREFUSED/,
+  );
+  const document = readJson<VerdictDocument>(join(onlyRunDir(join(dir, 'results')), 'run.json'));
+  assert.equal(document.status, 'completed');
+  assert.equal(document.verdict.passed, false);
 });
 
 test('a scenario that expects nothing to succeed says so and passes', async () => {

@@ -54,11 +54,16 @@ export class StepCollector {
   private lastEndedAt: number;
   private emittedAny = false;
   private carry = { counters: emptyCounters(), histograms: new Map<MetricName, Histogram>() };
+  /** Since when (epoch ms) the measured intervals had errors and no success; undefined once one succeeded. */
+  private failingSince: number | undefined;
+  private failingErrors = 0;
 
   constructor(
     private readonly workers: number,
     startAt: number,
     private readonly emit: (interval: IntervalAggregate) => void,
+    /** What succeeded in an interval's counters (results/default-verdict.ts). */
+    private readonly succeeded: (counters: Counters) => number,
   ) {
     this.lastEndedAt = startAt;
   }
@@ -138,6 +143,12 @@ export class StepCollector {
     this.flush((interval) => interval.endedAt < before && !interval.final);
   }
 
+  /** The end of the step in which nothing succeeded but errors came (a target that died), once every interval is in. */
+  get unansweredTail(): { seconds: number; errors: number } | undefined {
+    if (this.failingSince === undefined) return undefined;
+    return { seconds: (this.lastEndedAt - this.failingSince) / 1000, errors: this.failingErrors };
+  }
+
   flushAll(): void {
     this.flush(() => true);
   }
@@ -159,6 +170,14 @@ export class StepCollector {
       if (!interval.warmup) {
         this.connectionsPeak = Math.max(this.connectionsPeak, interval.connectionsOpen);
         if (interval.clientsHeld !== undefined) this.clientsPeak = Math.max(this.clientsPeak ?? 0, interval.clientsHeld);
+        // An interval with neither (a hold between reconnects) changes nothing.
+        if (this.succeeded(interval.counters) > 0) {
+          this.failingSince = undefined;
+          this.failingErrors = 0;
+        } else if (interval.counters.errors > 0) {
+          this.failingSince ??= interval.startedAt;
+          this.failingErrors += interval.counters.errors;
+        }
       }
       this.emit(interval);
     }

@@ -7,6 +7,7 @@ import { cpuPercent, ProcessGroup, type ProcessSample } from '../metrics/process
 import type { IntervalRow, Output, StepResult } from '../results/run-result.js';
 import { connectionWorkloads, type StepScenario } from '../scenario/types.js';
 import type { TargetStats } from '../results/target-stats.js';
+import { succeededIn } from '../results/default-verdict.js';
 import { now, sleepUntil } from '../metrics/clock.js';
 import { totalStageDuration } from '../workloads/arrival-schedule.js';
 import { StepCollector, type IntervalAggregate } from './collector.js';
@@ -209,7 +210,7 @@ async function drive(
     };
     output.interval?.(row);
   };
-  const stepCollector = new StepCollector(sliceCount, startAt, emitRow);
+  const stepCollector = new StepCollector(sliceCount, startAt, emitRow, (counters) => succeededIn(counters, step.workload));
   collector = stepCollector;
   generators.start({ type: 'start', startAt, measureFrom, endAt });
   options.onPhase?.(step.warmup > 0 ? 'warming up' : 'measuring');
@@ -300,6 +301,7 @@ async function drive(
     warmupTotals: stepCollector.warmupTotals,
     histograms: stepCollector.histograms,
     connectionsPeak: stepCollector.connectionsPeak,
+    unansweredTail: stepCollector.unansweredTail,
     clientsPeak: stepCollector.clientsPeak,
     costsPerClient,
     client: { cpuPct: cpuPercent(measuredFrom?.client, measuredTo.client), rssPeakBytes: clientRssPeak },

@@ -4,7 +4,8 @@
 // verdict.maxErrorRate; the run's verdict adds failed thresholds and how the run ended.
 import type { RunStatus, RunVerdict, StepResult, StepVerdict } from './run-result.js';
 import { countHttpErrors } from './summary-row.js';
-import { connectionWorkloads } from '../scenario/types.js';
+import { connectionWorkloads, type WorkloadKind } from '../scenario/types.js';
+import type { Counters } from '../metrics/counters.js';
 import { gateOutcome, type ThresholdVerdict } from './threshold-verdict.js';
 import { formatValue } from '../scenario/metric-ref.js';
 
@@ -19,14 +20,21 @@ function topCodes(errorsByCode: Record<string, number>): string {
   return codes.length > 3 ? `${shown.join(', ')}, …` : shown.join(', ');
 }
 
+/**
+ * The operations of `counters` that succeeded: answered requests and messages, the connections
+ * a connection workload opened (`openedBefore` more from the warm-up, where most open), or
+ * else the events of a held stream (SSE), which completes no request while measured.
+ */
+export function succeededIn(counters: Counters, workload: WorkloadKind, openedBefore = 0): number {
+  // A non-2xx answer completes a request but is an error, so it is no success.
+  const answered = counters.requests - countHttpErrors(counters.errorsByCode) + counters.messages;
+  const opened = connectionWorkloads.includes(workload) ? counters.connectionsOpened + openedBefore : 0;
+  return Math.max(0, answered) + opened || counters.events;
+}
+
 export function stepVerdict(result: StepResult): StepVerdict {
   const { totals, step } = result;
-  // A non-2xx answer completes a request but is an error, so it is no success.
-  const answered = totals.requests - countHttpErrors(totals.errorsByCode) + totals.messages;
-  // Connection workloads open their connections during the warm-up and hold them measured.
-  const opened = connectionWorkloads.includes(step.workload) ? totals.connectionsOpened + result.warmupTotals.connectionsOpened : 0;
-  // A stream held since the warm-up (SSE) completes no request while measured: its events are its answers.
-  const succeeded = Math.max(0, answered) + opened || totals.events;
+  const succeeded = succeededIn(totals, step.workload, result.warmupTotals.connectionsOpened);
   const errors = totals.errors;
   const attempts = succeeded + errors;
   const errorRate = attempts > 0 ? errors / attempts : undefined;
@@ -35,6 +43,14 @@ export function stepVerdict(result: StepResult): StepVerdict {
   if (step.verdict.requireSuccess && succeeded === 0) {
     reasons.push(
       `nothing succeeded: no answered request, message or opened connection${errors > 0 ? `, ${count(errors)} errors (${codes})` : ''} ` +
+        '(set verdict.requireSuccess: false if the step expects this)',
+    );
+  } else if (step.verdict.requireSuccess && result.unansweredTail) {
+    // However low the error rate (retries wait their backoff, so a dead target adds few), a
+    // step whose target stopped answering for good measured a service that is down.
+    const { seconds, errors: lastErrors } = result.unansweredTail;
+    reasons.push(
+      `the target stopped answering: nothing succeeded in the last ${seconds.toFixed(1)} s of the step, ${count(lastErrors)} errors in them (the step's: ${codes}) ` +
         '(set verdict.requireSuccess: false if the step expects this)',
     );
   } else if (step.verdict.maxErrorRate !== 'off' && errorRate !== undefined && errorRate > step.verdict.maxErrorRate) {

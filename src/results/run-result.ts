@@ -52,6 +52,8 @@ export interface StepResult {
   histograms: Map<MetricName, Histogram>;
   /** The most sockets open in a measured interval. */
   connectionsPeak: number;
+  /** The measured intervals at the end of the step in which nothing succeeded but errors came: how long, and their errors; undefined when something succeeded in the last one. */
+  unansweredTail?: { seconds: number; errors: number } | undefined;
   /** The most clients connected at the protocol level in a measured interval (hold, connect, reconnect-storm); undefined: not reported. */
   clientsPeak?: number | undefined;
   /** The per-connection costs are per client held and opened, not per socket (a client holds a varying number of sockets). */
