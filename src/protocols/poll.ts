@@ -9,7 +9,7 @@ import { httpTarget } from './target-port.js';
 import type { Dispatcher } from 'undici';
 import { undiciParts } from './undici-client.js';
 import { now } from '../metrics/clock.js';
-import { wakeAt } from './alarms.js';
+import { wakeAt } from '../metrics/alarms.js';
 import type { ReceiveTiming } from './receive-timing.js';
 import { errorCode } from './error-code.js';
 import { eventReader } from './event-json.js';

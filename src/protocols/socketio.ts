@@ -24,7 +24,7 @@ import type { ReceiveTiming } from './receive-timing.js';
 import type { EventReceiver, ReceiverContext } from './receiver.js';
 import { httpTarget } from './target-port.js';
 import type { ClientTls } from './tls-options.js';
-import { wakeAt } from './alarms.js';
+import { wakeAt } from '../metrics/alarms.js';
 
 // Loaded at the first Socket.IO connection, not with the protocol registry: every worker
 // thread of every run loads the registry, and only a socketio run needs the client.

@@ -16,7 +16,7 @@ import type { ReceiveTiming } from './receive-timing.js';
 import type { EventReceiver, ReceiverContext } from './receiver.js';
 import type { ServerSentEvent } from './sse-parser.js';
 import { sseStreams } from './sse-stream.js';
-import { wakeAt } from './alarms.js';
+import { wakeAt } from '../metrics/alarms.js';
 
 export function createSseReceiver(context: ReceiverContext): EventReceiver {
   const { scenario, recorder, sink } = context;

@@ -25,7 +25,7 @@ import { pushEvents } from './session/push.js';
 import { SessionVars } from './session/vars.js';
 import { compileSteps, StepRunner } from './session/ws-steps.js';
 import { closeWebSocket, webSocketDialer } from './websocket-client.js';
-import { wakeAt } from './alarms.js';
+import { wakeAt } from '../metrics/alarms.js';
 
 export function createSubscribeReceiver(context: ReceiverContext): EventReceiver {
   const { scenario, target, recorder, sink, connection } = context;

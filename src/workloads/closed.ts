@@ -3,6 +3,8 @@
 // by construction (a closed loop cannot see a stall it waits behind: use arrival-rate for
 // that). With stages, the number of active connections follows the stage profile, like
 // k6's ramping VUs; a slot above the current count parks after its request completes.
+import { wakeAt } from '../metrics/alarms.js';
+import { now } from '../metrics/clock.js';
 import { Backoff } from '../scenario/backoff.js';
 import type { ReconnectSettings, Stage, ThinkTime } from '../scenario/types.js';
 import { ArrivalSchedule } from './arrival-schedule.js';
@@ -28,7 +30,6 @@ export interface ClosedOptions {
 }
 
 export function closedWorkload(options: ClosedOptions): Workload {
-  const timers = new Set<NodeJS.Timeout>();
   const profile = options.stages.length > 0 ? new ArrivalSchedule(0, options.stages) : undefined;
   const running = new Set<number>();
   const pauses: ThinkTimeSampler[] = [];
@@ -47,12 +48,11 @@ export function closedWorkload(options: ClosedOptions): Workload {
 
   const isActive = (slot: number): boolean => slot % options.connections < activeConnections;
 
+  // A pause waits on the thread's one timer (metrics/alarms.ts), not a Timeout per slot; each
+  // slot's wake-up is made once. A pause that ends after stop() finds the workload stopping.
+  const wakes: (() => void)[] = [];
   const later = (ms: number, slot: number): void => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      loop(slot);
-    }, ms);
-    timers.add(timer);
+    wakeAt(now() + ms, (wakes[slot] ??= () => loop(slot)));
   };
 
   // One callback per slot, made once: a request's answer is the slot's cue to send again.
@@ -109,8 +109,6 @@ export function closedWorkload(options: ClosedOptions): Workload {
     },
     stop() {
       if (stageTimer) clearTimeout(stageTimer);
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
     },
   };
 }

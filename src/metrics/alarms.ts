@@ -5,7 +5,7 @@
 // array, never a Timeout object of its own, and a thread of 100,000 polling clients arms one
 // timer rather than 100,000. There is no cancelling: a client that no longer wants its turn
 // (it was closed) returns at once when its turn comes.
-import { now } from '../metrics/clock.js';
+import { now } from './clock.js';
 
 type Wake = () => void;
 
