@@ -65,6 +65,8 @@ test('--target http://… runs one HTTP step against that URL, not the quickstar
   assert.equal(rows[0]!.errors, '0');
   assert.ok(cellNumber(rows[0], 'requests') > 0);
   assert.match(stderr, /, 1 step\n/);
+  // The workload is named as one ("http closed" read as a socket that closed), and one slice is singular.
+  assert.match(stderr, /^step 1\/1 main: http, closed workload, 3 connections, 1 process × 1 worker thread \(1 slice\)/m);
 });
 
 test('--target ws://… runs one WebSocket step: the scheme says the protocol', async () => {

@@ -102,7 +102,8 @@ export class ConsoleOutput implements Output {
   }
 
   stepStarted(step: StepScenario, plan: string, targetClock?: ClockOffset): void {
-    this.line(`step ${step.stepIndex + 1}/${this.stepCount} ${step.stepLabel}: ${step.protocol} ${step.workload}, ${plan}`);
+    // "websocket closed" read as a socket that closed: the workload is named as one.
+    this.line(`step ${step.stepIndex + 1}/${this.stepCount} ${step.stepLabel}: ${step.protocol}, ${step.workload} workload, ${plan}`);
     if (stepPlan(step).kind !== 'receive') return;
     const delivery = deliveryClockNote(step, targetClock);
     if (!delivery.sharedClock) this.line(`note: ${delivery.note}`);
