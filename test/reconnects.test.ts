@@ -26,6 +26,8 @@ const cases: { name: string; scheme: 'ws' | 'http'; scenario: string }[] = [
   { name: 'sse', scheme: 'http', scenario: 'protocol: sse' },
   { name: 'socketio subscribe', scheme: 'http', scenario: 'protocol: socketio\nsocketio: { mode: subscribe, transports: [websocket] }' },
   { name: 'websocket hold', scheme: 'ws', scenario: 'protocol: websocket\nworkload: hold' },
+  { name: 'socketio ack', scheme: 'http', scenario: 'protocol: socketio\nsocketio: { transports: [websocket] }' },
+  { name: 'http hold', scheme: 'http', scenario: 'protocol: http\nworkload: hold' },
 ];
 
 for (const { name, scheme, scenario } of cases) {
