@@ -110,8 +110,11 @@ test('an error rate above verdict.maxErrorRate fails the run; a higher limit or 
   assert.doesNotMatch(off.stderr, /FAILED/);
 });
 
-test('a target that dies mid-run fails the run, however few errors the backoff let through', async () => {
-  // A real server killed after it has answered for a while: the rest of the run meets ECONNREFUSED.
+const stopped =
+  /FAILED step main: the target stopped answering: nothing succeeded in the last [\d.]+ s of the step, [\d,]+ errors in them \(the step's: .*ECONNREFUSED/;
+
+/** A real HTTP server that answers until `close`, and a 3 s scenario against it: the rest of the run meets ECONNREFUSED. */
+async function dyingTarget() {
   const server = http.createServer((_request, response) => response.end('ok'));
   const close = closerFor(server);
   const port = await listenOnFreePort(server);
@@ -123,18 +126,46 @@ test('a target that dies mid-run fails the run, however few errors the backoff l
     'dies.yaml',
     `name: dies\ntarget: http://127.0.0.1:${port}/\nprotocol: http\nconnections: 4\nduration: 3s\nwarmup: 0s\ninterval: 500ms\nworkers: 1\n`,
   );
+  return { dir, file, close, answered: () => answered };
+}
+
+test('a target that dies mid-run fails the run, however few errors the backoff let through', async () => {
+  const { dir, file, close, answered } = await dyingTarget();
   const { result } = startCli(['run', file, '--out', join(dir, 'results')], dir);
-  while (answered < 50) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (answered() < 50) await new Promise((resolve) => setTimeout(resolve, 20));
   await close();
   const { code, stderr } = await result;
   assert.equal(code, 1, stderr);
-  assert.match(
-    stderr,
-    /FAILED step main: the target stopped answering: nothing succeeded in the last [\d.]+ s of the step, [\d,]+ errors in them \(the step's: .*ECONNREFUSED/,
-  );
+  assert.match(stderr, stopped);
   const document = readJson<VerdictDocument>(join(onlyRunDir(join(dir, 'results')), 'run.json'));
   assert.equal(document.status, 'completed');
   assert.equal(document.verdict.passed, false);
+});
+
+test('two shards of a run whose target dies merge to the same failed verdict as one run', async () => {
+  const { dir, file, close, answered } = await dyingTarget();
+  // Shards that share a start line up their intervals, as a run spread over machines does.
+  const startAt = new Date(Date.now() + 3000).toISOString();
+  const shards = [1, 2].map((index) =>
+    startCli(['run', file, '--shard', `${index}/2`, '--start-at', startAt, '--run-id', 'dies', '--out', join(dir, `shard-${index}`)], dir),
+  );
+  // Answered half the step, so the refusals that follow are far under the 1% error-rate limit.
+  while (answered() === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await close();
+  for (const shard of shards) {
+    const { code, stderr } = await shard.result;
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, stopped);
+  }
+  // The merged step had answers early and few refusals late: only the tail of its intervals tells it failed.
+  const merged = await runCli(['merge', join(dir, 'shard-1', 'dies'), join(dir, 'shard-2', 'dies'), '--out', join(dir, 'merged')], dir);
+  assert.equal(merged.code, 1, merged.stderr);
+  assert.match(merged.stderr, stopped);
+  const document = readJson<VerdictDocument>(join(dir, 'merged', 'run.json'));
+  assert.equal(document.verdict.passed, false);
+  assert.match(document.verdict.reasons.join('\n'), /step main: the target stopped answering/);
+  assert.ok(document.verdict.steps[0]!.errorRate! < 0.01, `merged error rate ${document.verdict.steps[0]!.errorRate}`);
 });
 
 test('a scenario that expects nothing to succeed says so and passes', async () => {

@@ -5,6 +5,7 @@
 import { addCounters, emptyCounters, type Counters } from '../metrics/counters.js';
 import { createHistogram, decodeHistogram, type Histogram, type MetricName } from '../metrics/histogram.js';
 import type { Snapshot } from '../worker/messages.js';
+import { UnansweredTailTracker, type UnansweredTail } from '../results/unanswered-tail.js';
 
 export interface IntervalAggregate {
   startedAt: number;
@@ -54,18 +55,17 @@ export class StepCollector {
   private lastEndedAt: number;
   private emittedAny = false;
   private carry = { counters: emptyCounters(), histograms: new Map<MetricName, Histogram>() };
-  /** Since when (epoch ms) the measured intervals had errors and no success; undefined once one succeeded. */
-  private failingSince: number | undefined;
-  private failingErrors = 0;
+  private readonly unanswered: UnansweredTailTracker;
 
   constructor(
     private readonly workers: number,
     startAt: number,
     private readonly emit: (interval: IntervalAggregate) => void,
     /** What succeeded in an interval's counters (results/default-verdict.ts). */
-    private readonly succeeded: (counters: Counters) => number,
+    succeeded: (counters: Counters) => number,
   ) {
     this.lastEndedAt = startAt;
+    this.unanswered = new UnansweredTailTracker(succeeded);
   }
 
   /** Connections open as the latest snapshot of each worker reported them. */
@@ -144,9 +144,8 @@ export class StepCollector {
   }
 
   /** The end of the step in which nothing succeeded but errors came (a target that died), once every interval is in. */
-  get unansweredTail(): { seconds: number; errors: number } | undefined {
-    if (this.failingSince === undefined) return undefined;
-    return { seconds: (this.lastEndedAt - this.failingSince) / 1000, errors: this.failingErrors };
+  get unansweredTail(): UnansweredTail | undefined {
+    return this.unanswered.tail;
   }
 
   flushAll(): void {
@@ -170,14 +169,7 @@ export class StepCollector {
       if (!interval.warmup) {
         this.connectionsPeak = Math.max(this.connectionsPeak, interval.connectionsOpen);
         if (interval.clientsHeld !== undefined) this.clientsPeak = Math.max(this.clientsPeak ?? 0, interval.clientsHeld);
-        // An interval with neither (a hold between reconnects) changes nothing.
-        if (this.succeeded(interval.counters) > 0) {
-          this.failingSince = undefined;
-          this.failingErrors = 0;
-        } else if (interval.counters.errors > 0) {
-          this.failingSince ??= interval.startedAt;
-          this.failingErrors += interval.counters.errors;
-        }
+        this.unanswered.add(interval.startedAt / 1000, interval.endedAt / 1000, interval.counters);
       }
       this.emit(interval);
     }

@@ -1,11 +1,12 @@
 // `sockcap merge`: the results folders of a sharded run become one results folder with
 // exactly the files a single run writes, from added histograms and summed counters.
-import type { Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
+import type { IntervalRow, Output, RunInfo, RunResult, StepResult } from '../results/run-result.js';
 import { createResultsDir } from '../results/results-dir.js';
 import { resultFiles } from '../outputs/result-files.js';
 import { combineIntervals, combineStep } from './combine-shards.js';
 import { readShards } from './shards.js';
-import { runVerdict } from '../results/default-verdict.js';
+import { runVerdict, succeededIn } from '../results/default-verdict.js';
+import { UnansweredTailTracker } from '../results/unanswered-tail.js';
 import { evaluateThresholds } from '../gate/evaluate.js';
 
 export interface MergeOptions {
@@ -16,22 +17,35 @@ export interface MergeOptions {
   outputs?: Output[];
 }
 
+/**
+ * Whether the merged step's target stopped answering, from the merged intervals: a shard that
+ * still got answers at the end keeps the whole step from failing, as its connections would
+ * have in a single run.
+ */
+function unansweredTail(step: StepResult, intervals: readonly IntervalRow[]): StepResult['unansweredTail'] {
+  const tracker = new UnansweredTailTracker((counters) => succeededIn(counters, step.step.workload));
+  for (const row of intervals) {
+    if (row.step.stepIndex === step.step.stepIndex && row.phase === 'measure') tracker.add(row.elapsedS - row.intervalS, row.elapsedS, row.counters);
+  }
+  return tracker.tail;
+}
+
 export function mergeShards(dirs: readonly string[], options: MergeOptions): RunResult {
   const { shards, count, missing, duplicates } = readShards(dirs, options.allowPartial);
   const partial = missing.length > 0;
   const first = shards[0]!.run;
   const stepIndexes = [...new Set(shards.flatMap((shard) => shard.run.steps.map((step) => step.step.stepIndex)))].sort((a, b) => a - b);
-  const steps: StepResult[] = stepIndexes.map((index) =>
+  const combined: StepResult[] = stepIndexes.map((index) =>
     combineStep(
       shards.flatMap((shard) => shard.run.steps.filter((step) => step.step.stepIndex === index)),
       count,
     ),
   );
-  const stepByIndex = new Map(steps.map((step) => [step.step.stepIndex, step]));
   const intervals = combineIntervals(
     shards.map((shard) => shard.intervals),
-    stepByIndex,
+    new Map(combined.map((step) => [step.step.stepIndex, step])),
   );
+  const steps = combined.map((step) => ({ ...step, unansweredTail: unansweredTail(step, intervals) }));
 
   const { runId, dir } = createResultsDir(options.out, `${first.runId}-merged`, true);
   const warnings = [

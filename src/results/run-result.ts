@@ -7,6 +7,7 @@ import type { ResolvedScenario, StepScenario } from '../scenario/types.js';
 import type { ConnectionCosts } from './connection-costs.js';
 import type { Shard } from './shard.js';
 import type { TargetStats } from './target-stats.js';
+import type { UnansweredTail } from './unanswered-tail.js';
 
 export interface ProcessFigures {
   cpuPct: number;
@@ -53,7 +54,7 @@ export interface StepResult {
   /** The most sockets open in a measured interval. */
   connectionsPeak: number;
   /** The measured intervals at the end of the step in which nothing succeeded but errors came: how long, and their errors; undefined when something succeeded in the last one. */
-  unansweredTail?: { seconds: number; errors: number } | undefined;
+  unansweredTail?: UnansweredTail | undefined;
   /** The most clients connected at the protocol level in a measured interval (hold, connect, reconnect-storm); undefined: not reported. */
   clientsPeak?: number | undefined;
   /** The per-connection costs are per client held and opened, not per socket (a client holds a varying number of sockets). */
