@@ -13,13 +13,19 @@ import { echoSessionLines } from './helpers/echo-session.js';
 import { startFlappingProxy } from './servers/flapping-proxy.js';
 
 let target: RunningTarget;
-before(async () => (target = await startTarget({ settings: { ...defaults.server, eventRate: 20 } })));
+let http2Target: RunningTarget;
+before(async () => {
+  target = await startTarget({ settings: { ...defaults.server, eventRate: 20 } });
+  // h2c by prior knowledge: the built-in target's HTTP/2 face speaks nothing else.
+  http2Target = await startTarget({ settings: { ...defaults.server, http2: true } });
+});
+after(() => http2Target.close());
 after(() => target.close());
 
 const clients = 2;
 const refuseMs = 1500;
 
-const cases: { name: string; scheme: 'ws' | 'http'; scenario: string }[] = [
+const cases: { name: string; scheme: 'ws' | 'http'; scenario: string; h2c?: true }[] = [
   { name: 'websocket echo', scheme: 'ws', scenario: 'protocol: websocket' },
   { name: 'websocket subscribe', scheme: 'ws', scenario: 'protocol: websocket\nwebsocket: { mode: subscribe }' },
   { name: 'websocket session', scheme: 'ws', scenario: `protocol: websocket\n${echoSessionLines}` },
@@ -28,11 +34,12 @@ const cases: { name: string; scheme: 'ws' | 'http'; scenario: string }[] = [
   { name: 'websocket hold', scheme: 'ws', scenario: 'protocol: websocket\nworkload: hold' },
   { name: 'socketio ack', scheme: 'http', scenario: 'protocol: socketio\nsocketio: { transports: [websocket] }' },
   { name: 'http hold', scheme: 'http', scenario: 'protocol: http\nworkload: hold' },
+  { name: 'http2 hold', scheme: 'http', scenario: 'protocol: http\nhttp: { version: 2 }\nworkload: hold', h2c: true },
 ];
 
-for (const { name, scheme, scenario } of cases) {
+for (const { name, scheme, scenario, h2c } of cases) {
   test(`${name}: a dropped client is one reconnect however many refused tries it took`, async () => {
-    const proxy = await startFlappingProxy(target.port);
+    const proxy = await startFlappingProxy((h2c ? http2Target : target).port);
     try {
       const dir = tempDir();
       const file = writeScenario(

@@ -2,11 +2,15 @@
 // in every protocol and workload: against a service that resets every connection, one
 // client's attempts come at growing, jittered gaps, never in a hot loop (the closed workload
 // used to retry every 10 ms, long-poll every 100 ms, SSE at its fixed reconnection time, and
-// Socket.IO's ack mode not at all).
+// Socket.IO's ack mode not at all). A held HTTP/2 connection is also retried at the backoff
+// when the target stops listening altogether (ECONNREFUSED).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runCli, tempDir, writeScenario } from './helpers/cli.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { defaults } from '../src/scenario/defaults.js';
+import { startTarget } from '../src/target/server.js';
+import { cellNumber, onlyRunDir, readCsv, runCli, startCli, tempDir, writeScenario } from './helpers/cli.js';
 import { echoSessionLines } from './helpers/echo-session.js';
 import { startRefusingServer, type RefusingServer } from './servers/refusing-server.js';
 
@@ -27,6 +31,8 @@ const cases: { name: string; protocol: string; lines: string[] }[] = [
   { name: 'socketio subscribe', protocol: 'socketio', lines: ['socketio: { mode: subscribe }'] },
   // A held HTTP connection is opened by the hold workload, which retries it.
   { name: 'http hold', protocol: 'http', lines: ['workload: hold'] },
+  // So is a held HTTP/2 (h2c) connection, whose reset session was also taken for a lost one.
+  { name: 'http2 hold', protocol: 'http', lines: ['workload: hold', 'http: { version: 2 }'] },
   { name: 'websocket session', protocol: 'websocket', lines: [echoSessionLines] },
 ];
 
@@ -75,3 +81,34 @@ for (const { name, protocol, lines } of cases) {
     );
   });
 }
+
+test('http2 hold: a target that stops listening mid-run is retried at the backoff, not in a storm', async () => {
+  // The built-in target's h2c face holds both clients, then goes away: every try meets ECONNREFUSED.
+  const target = await startTarget({ settings: { ...defaults.server, http2: true } });
+  const clients = 2;
+  const dir = tempDir();
+  const file = writeScenario(
+    dir,
+    'gone.yaml',
+    `name: gone\ntarget: ${target.url}/\nprotocol: http\nhttp: { version: 2 }\nworkload: hold\nconnections: ${clients}\nworkers: 1\n` +
+      'duration: 3s\nwarmup: 0s\ninterval: 500ms\nreconnect: { backoff: 50ms, maxBackoff: 200ms, jitter: true }\n' +
+      'verdict: { requireSuccess: false, maxErrorRate: off }\n',
+  );
+  const { result } = startCli(['run', file, '--out', join(dir, 'results')], dir);
+  const deadline = performance.now() + 10_000;
+  while (target.stats().requests < clients && performance.now() < deadline) await sleep(20);
+  await sleep(300);
+  await target.close();
+  const { code, stderr } = await result;
+  assert.equal(code, 0, stderr);
+  const runDir = onlyRunDir(join(dir, 'results'));
+  const row = readCsv(join(runDir, 'summary.csv'))[0];
+  const attempts = cellNumber(row, 'reconnect_attempts');
+  // The backoff (at most 200 ms, full jitter) allows about 15 tries a client in the 1.5 s or so
+  // left; a refused connect taken for a lost connection too set off thousands.
+  assert.ok(attempts > 0 && attempts < clients * 40, `${attempts} reconnect attempts`);
+  const errors = readCsv(join(runDir, 'errors.csv')).map((error) => `${error.code} ${error.count}`);
+  // A connection caught opening as the target went may end otherwise (reset); the rest are refused.
+  const refused = Number(/^ECONNREFUSED (\d+)$/m.exec(errors.join('\n'))?.[1] ?? 0);
+  assert.ok(refused > 0 && refused <= attempts, `refused connects are reconnect attempts: ${attempts} attempts, errors ${errors.join(', ')}`);
+});

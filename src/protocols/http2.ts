@@ -45,10 +45,19 @@ export function createHttp2Driver(context: DriverContext, http1: Http1Driver): C
     fallback = http1(context, countedOpener(socketOpener(recorder, tls), recorder, handed));
     for (const exchange of waiting as readonly LoadExchange[]) fallback.send(exchange.done, exchange.sentAt);
   };
+  /** An established connection is held: its establishing request was answered. */
+  let held = false;
   const client = new Http2Client({
     context,
     onHttp1: fallBack,
-    onClosed: (code) => onClosed(context.connection, code),
+    // Only a held connection is lost: one refused or reset before it answered is a failed
+    // establish, which the workload retries already; taken for a lost connection too, it set
+    // off a second retry chain beside that one, and so on (1,176 tries in 2 s of a refusing service).
+    onClosed: (code) => {
+      if (!held) return;
+      held = false;
+      onClosed(context.connection, code);
+    },
   });
   // No ALPN without TLS: `auto` on http:// is HTTP/1.1 (h2c needs http.version: 2).
   if (settings.version === 'auto' && !tls) fallBack(undefined, []);
@@ -64,8 +73,13 @@ export function createHttp2Driver(context: DriverContext, http1: Http1Driver): C
     },
     send,
     // The connection opens with its first request, as over HTTP/1.1.
-    establish: (done) => send(done),
+    establish: (done) =>
+      send((error, responded, endedAt) => {
+        held = responded;
+        done(error, responded, endedAt);
+      }),
     drop() {
+      held = false;
       if (fallback) fallback.drop();
       else client.drop();
     },
