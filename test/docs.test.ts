@@ -262,6 +262,26 @@ describe('the docs check', () => {
     assert.deepEqual(pages, [], 'say the machine, its load and the date a figure was measured on, not who else was using it');
   });
 
+  it("the console lines the pages quote have today's wording", () => {
+    // Quoted in a code block (a line of its own) or in backticks (which may wrap a line).
+    const quoted = (text: string, start: string): string[] => [
+      ...[...text.matchAll(new RegExp(`^(${start}.*)$`, 'gm'))].map((match) => match[1] ?? ''),
+      ...[...text.matchAll(new RegExp('`(' + start + '[^`]*)`', 'g'))].map((match) => (match[1] ?? '').replace(/\s*\n\s*/g, ' ')),
+    ];
+    const stepLine = /^step \d+\/\d+ [\w-]+: [\w-]+, [\w-]+ workload, [\d,]+ connections, \d+ process(es)? × \d+ worker threads? \(\d+ slices?\)/;
+    const doneLine = /^step \d+\/\d+ [\w-]+ (done|interrupted): [\d,]+ (requests|messages), [\d,]+ errors(, [\d,]+ events, [\d,]+ lost)?$/;
+    const stale: string[] = [];
+    for (const page of ['README.md', ...docPages]) {
+      const text = read(page);
+      for (const line of quoted(text, 'step \\d+/\\d+ ')) {
+        if (!(line.includes(' done: ') || line.includes(' interrupted: ') ? doneLine : stepLine).test(line)) stale.push(`${page}: ${line}`);
+      }
+      // A sweep's verdict says what its figure was measured on (src/sweep/goal.ts).
+      for (const line of quoted(text, 'best for ')) if (!/ \(\S+ [\d.]+ \S+, on [\d,]+ (requests|messages|…)/.test(line)) stale.push(`${page}: ${line}`);
+    }
+    assert.deepEqual(stale, [], 'quote what the console prints today: run it again and paste its lines');
+  });
+
   it('the README names every Node version CI pins', () => {
     const pinned = [...read('.ci/run').matchAll(/node-from-npm (\d+\.\d+\.\d+)/g)].map((match) => match[1] ?? '');
     assert.ok(pinned.length > 0, '.ci/run pins no Node version');
