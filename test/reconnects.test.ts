@@ -35,6 +35,8 @@ const cases: { name: string; scheme: 'ws' | 'http'; scenario: string; h2c?: true
   { name: 'socketio ack', scheme: 'http', scenario: 'protocol: socketio\nsocketio: { transports: [websocket] }' },
   { name: 'http hold', scheme: 'http', scenario: 'protocol: http\nworkload: hold' },
   { name: 'http2 hold', scheme: 'http', scenario: 'protocol: http\nhttp: { version: 2 }\nworkload: hold', h2c: true },
+  // `auto` on http:// is HTTP/1.1 (no ALPN without TLS), held through the HTTP/2 driver's fallback.
+  { name: 'http auto hold', scheme: 'http', scenario: 'protocol: http\nhttp: { version: auto }\nworkload: hold' },
 ];
 
 for (const { name, scheme, scenario, h2c } of cases) {

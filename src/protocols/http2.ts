@@ -73,11 +73,14 @@ export function createHttp2Driver(context: DriverContext, http1: Http1Driver): C
     },
     send,
     // The connection opens with its first request, as over HTTP/1.1.
+    // Over HTTP/1.1 the fallback holds the connection, and tells of its loss only when it established it.
     establish: (done) =>
-      send((error, responded, endedAt) => {
-        held = responded;
-        done(error, responded, endedAt);
-      }),
+      fallback
+        ? fallback.establish(done)
+        : send((error, responded, endedAt) => {
+            held = responded;
+            done(error, responded, endedAt);
+          }),
     drop() {
       held = false;
       if (fallback) fallback.drop();
