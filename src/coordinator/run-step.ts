@@ -56,6 +56,14 @@ export function stepDuration(step: StepScenario): number {
 /** The step's result; undefined when a signal came before it began (nothing was measured). */
 export async function runStep(step: StepScenario, options: StepOptions): Promise<StepResult | undefined> {
   const budget = new StopBudget(options.signal, options.hurry);
+  try {
+    return await runStepWithin(step, options, budget);
+  } finally {
+    budget.dispose();
+  }
+}
+
+async function runStepWithin(step: StepScenario, options: StepOptions, budget: StopBudget): Promise<StepResult | undefined> {
   const starting = startTargets(step, options.targetPid);
   if (!(await budget.wait(starting, Number.POSITIVE_INFINITY))) {
     // A signal while the built-in target starts, and it did not come up within the budget:
@@ -149,15 +157,18 @@ async function drive(
   // Workers load, build their drivers and report ready; only then is the memory baseline
   // taken and the clock started, so a slow thread or process start costs no measured time.
   // A signal, a crash or a dead target while they get ready need not wait for the rest.
+  let onReadyAbort: (() => void) | undefined;
   const aborted = new Promise<void>((resolve) => {
+    onReadyAbort = () => resolve();
     if (options.signal.aborted) resolve();
-    else options.signal.addEventListener('abort', () => resolve(), { once: true });
+    else options.signal.addEventListener('abort', onReadyAbort, { once: true });
   });
   // The give-up timer is cleared once the race is decided: a pending one kept an API user's process alive for a minute after the run.
   let readyTimer: NodeJS.Timeout | undefined;
   const readyTimeout = new Promise<void>((resolve) => (readyTimer = setTimeout(resolve, readyTimeoutMs)));
   await Promise.race([everyoneReady, generators.finished, generators.failed, targets.died, aborted, readyTimeout]);
   clearTimeout(readyTimer);
+  if (onReadyAbort) options.signal.removeEventListener('abort', onReadyAbort);
   if (options.signal.aborted && brokenBy === undefined) {
     // Stopped before the step began: nothing was measured, and waiting for the workers to
     // finish starting would only delay the files. The threads and processes are ended.

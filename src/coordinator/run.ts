@@ -55,8 +55,15 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const signal = options.signal ?? new AbortController().signal;
   // A signal during the check of the target stops it there: the results folder then says so.
   const checking = checkSteps(scenario.steps).then(() => true);
-  const stopped = new Promise<boolean>((resolve) => (signal.aborted ? resolve(false) : signal.addEventListener('abort', () => resolve(false), { once: true })));
+  let onCheckStopped = (): void => {};
+  const stopped = new Promise<boolean>((resolve) => {
+    onCheckStopped = () => resolve(false);
+    if (signal.aborted) resolve(false);
+    else signal.addEventListener('abort', onCheckStopped, { once: true });
+  });
   const checked = await Promise.race([checking, stopped]);
+  // An API user's signal outlives the run: every listener the run adds is taken off again.
+  signal.removeEventListener('abort', onCheckStopped);
   // The check's connections end on their own within seconds; what they find after the signal no longer matters.
   if (!checked) checking.catch(() => undefined);
   const startedAt = new Date();
@@ -130,6 +137,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       break;
     }
   }
+  signal.removeEventListener('abort', noteStop);
   if (status === 'completed' && signal.aborted) {
     status = 'interrupted';
     // An abort with a reason (abortOnFail's threshold) says why; Ctrl-C gives none.

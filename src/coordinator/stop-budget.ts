@@ -14,6 +14,8 @@ export class StopBudget {
   /** Settles at each signal, so a wait in progress looks at its deadline again. */
   private changed: Promise<void>;
   private wake: () => void = () => {};
+  /** Takes the listeners off the run's signals: each step makes a budget, and a run of many steps would pile them up. */
+  readonly dispose: () => void;
 
   constructor(stop: AbortSignal, hurry: AbortSignal | undefined) {
     this.changed = this.nextChange();
@@ -30,6 +32,10 @@ export class StopBudget {
     else stop.addEventListener('abort', onStop, { once: true });
     if (hurry?.aborted) onHurry();
     else hurry?.addEventListener('abort', onHurry, { once: true });
+    this.dispose = () => {
+      stop.removeEventListener('abort', onStop);
+      hurry?.removeEventListener('abort', onHurry);
+    };
   }
 
   private nextChange(): Promise<void> {
