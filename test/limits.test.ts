@@ -81,7 +81,7 @@ test('an arrival-rate step far behind its schedule stops on the first SIGTERM wi
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
-    for (let waited = 0; !/step 1\/\d+ .*: http arrival-rate/.test(stderr); waited += 100) {
+    for (let waited = 0; !/step 1\/\d+ .*: http, arrival-rate workload/.test(stderr); waited += 100) {
       assert.ok(waited < 30_000, `the step did not start: ${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -114,4 +114,29 @@ test('a Socket.IO client over polling is planned as the two sockets it holds, ov
   );
   await assert.rejects(plan('[polling, websocket]', 1), /set processes: 2 or more/);
   assert.deepEqual(await plan('[polling]', 2), []);
+});
+
+test('the port warning counts a source address once for every destination, and tells the fix that helps', async () => {
+  const machine = { openFiles: 20_000, ports: 28_232, memoryBytes: 64 * 2 ** 30 };
+  const plan = async (lines: string, openFiles = machine.openFiles): Promise<string[]> => {
+    const file = writeScenario(dir, 'ports.yaml', `protocol: websocket\nworkload: hold\nprocesses: auto\n${lines}\n`);
+    return checkLimits((await loadScenario(file, {})).steps, 1, { ...machine, openFiles });
+  };
+  // Four target ports give 15,000 connections each: no warning without sources.
+  assert.deepEqual(await plan('connections: 60000\nserver: { processes: 4 }'), []);
+  // Bound to two source addresses, the same plan takes 30,000 ports of each address's 28,232.
+  const [bound, ...more] = await plan('connections: 60000\nserver: { processes: 4 }\nsources: 127.0.0.1-127.0.0.2');
+  assert.deepEqual(more, []);
+  assert.match(bound ?? '', /about 30000 connections per source address, close to the 28232 ephemeral ports each address has for all destinations together/);
+  assert.match(bound ?? '', /use 3 source addresses, or leave sources out and let server.processes spread them/);
+  // One built-in target port (on a machine whose open-file limit allows it): more target processes, not source addresses.
+  assert.match(
+    (await plan('connections: 27000\nserver: { processes: 1 }', 100_000)).join(''),
+    /about 27000 connections per destination.*set server.processes: 4 or more/,
+  );
+  // An external target is one destination: source addresses are the fix there.
+  assert.match(
+    (await plan('target: ws://127.0.0.1:9/\nconnections: 27000')).join(''),
+    /about 27000 connections per destination.*add source addresses \(sources: 127.0.0.1-127.0.0.2\)/,
+  );
 });
