@@ -51,7 +51,7 @@ test('every verb loads the command of its name, and no verb or a typo loads them
   assert.deepEqual(names, ['run', 'merge', 'serve', 'compare', 'report', 'sweep', 'probe', 'agent', 'schema']);
   for (const name of names)
     assert.deepEqual(
-      (await commandsFor([name!, '--help'])).map((command) => String(command.command).split(' ')[0]),
+      (await commandsFor([name, '--help'])).map((command) => String(command.command).split(' ')[0]),
       [name],
     );
   assert.equal((await commandsFor(['rnu'])).length, names.length);
