@@ -72,7 +72,7 @@ test('a silent target is detected by ping timeout within interval + timeout', as
   const server = await startSilentWsServer();
   try {
     const { dir, code, stderr } = await run(
-      `name: silent\ntarget: ${server.url}\nprotocol: websocket\nworkload: hold\nconnections: 5\nworkers: 1\nduration: 1500ms\ninterval: 250ms\nwebsocket:\n  pingInterval: 300ms\n  pingTimeout: 500ms\nreconnect:\n  backoff: 5s\n  jitter: false\nverdict: { maxErrorRate: off }\n`,
+      `name: silent\ntarget: ${server.url}\nprotocol: websocket\nworkload: hold\nconnections: 5\nworkers: 1\nduration: 1500ms\ninterval: 250ms\nwebsocket:\n  pingInterval: 300ms\n  pingTimeout: 500ms\nreconnect:\n  backoff: 5s\n  jitter: false\nverdict: { maxErrorRate: off, requireSuccess: false }\n`,
     );
     assert.equal(code, 0, stderr);
     const errors = readCsv(join(dir, 'errors.csv'));
@@ -88,6 +88,39 @@ test('a silent target is detected by ping timeout within interval + timeout', as
     assert.ok(detected && cellNumber(detected, 'elapsed_s') <= 1.0 + 0.25, `first detection at ${detected?.elapsed_s} s`);
   } finally {
     await server.close();
+  }
+});
+
+test('a hold that loses a few connections near its end, the rest still held, is no target that stopped answering', async () => {
+  // Two of ten connections are dropped and the server stops accepting: their reconnects meet
+  // ECONNREFUSED to the end while eight stay held. An idle hold completes nothing while
+  // measured, so the held ones are what shows the target still answering.
+  const http = await import('node:http');
+  const { WebSocketServer } = await import('ws');
+  const server = http.createServer();
+  const sockets = new WebSocketServer({ server });
+  const held: import('ws').WebSocket[] = [];
+  sockets.on('connection', (socket) => held.push(socket));
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  const drop = setTimeout(() => {
+    server.close();
+    for (const socket of held.slice(0, 2)) socket.terminate();
+  }, 1200);
+  try {
+    const { dir, code, stderr } = await run(
+      `name: few-lost\ntarget: ws://127.0.0.1:${port}/\nprotocol: websocket\nworkload: hold\nconnections: 10\nworkers: 1\nwarmup: 500ms\nduration: 2s\ninterval: 250ms\nwebsocket:\n  pingInterval: 0s\nreconnect:\n  backoff: 100ms\n  maxBackoff: 200ms\nverdict: { maxErrorRate: off }\n`,
+    );
+    const errors = readCsv(join(dir, 'errors.csv'));
+    assert.ok(
+      errors.some((e) => e.code === 'ECONNREFUSED'),
+      `the lost connections met a refusing target: ${JSON.stringify(errors)}`,
+    );
+    assert.doesNotMatch(stderr, /stopped answering/);
+    assert.equal(code, 0, stderr);
+  } finally {
+    clearTimeout(drop);
+    for (const socket of held) socket.terminate();
+    server.close();
   }
 });
 

@@ -61,11 +61,11 @@ export class StepCollector {
     private readonly workers: number,
     startAt: number,
     private readonly emit: (interval: IntervalAggregate) => void,
-    /** What succeeded in an interval's counters (results/default-verdict.ts). */
-    succeeded: (counters: Counters) => number,
+    /** What shows in an interval that the target answered (results/default-verdict.ts). */
+    answered: (counters: Counters, held: number) => number,
   ) {
     this.lastEndedAt = startAt;
-    this.unanswered = new UnansweredTailTracker(succeeded);
+    this.unanswered = new UnansweredTailTracker(answered);
   }
 
   /** Connections open as the latest snapshot of each worker reported them. */
@@ -169,7 +169,7 @@ export class StepCollector {
       if (!interval.warmup) {
         this.connectionsPeak = Math.max(this.connectionsPeak, interval.connectionsOpen);
         if (interval.clientsHeld !== undefined) this.clientsPeak = Math.max(this.clientsPeak ?? 0, interval.clientsHeld);
-        this.unanswered.add(interval.startedAt / 1000, interval.endedAt / 1000, interval.counters);
+        this.unanswered.add(interval.startedAt / 1000, interval.endedAt / 1000, interval.counters, interval.clientsHeld ?? interval.connectionsOpen);
       }
       this.emit(interval);
     }

@@ -7,7 +7,7 @@ import { cpuPercent, ProcessGroup, type ProcessSample } from '../metrics/process
 import type { IntervalRow, Output, StepResult } from '../results/run-result.js';
 import { connectionWorkloads, type StepScenario } from '../scenario/types.js';
 import type { TargetStats } from '../results/target-stats.js';
-import { succeededIn } from '../results/default-verdict.js';
+import { answeredIn } from '../results/default-verdict.js';
 import { now, sleepUntil } from '../metrics/clock.js';
 import { totalStageDuration } from '../workloads/arrival-schedule.js';
 import { StepCollector, type IntervalAggregate } from './collector.js';
@@ -221,7 +221,7 @@ async function drive(
     };
     output.interval?.(row);
   };
-  const stepCollector = new StepCollector(sliceCount, startAt, emitRow, (counters) => succeededIn(counters, step.workload));
+  const stepCollector = new StepCollector(sliceCount, startAt, emitRow, (counters, held) => answeredIn(counters, step.workload, held));
   collector = stepCollector;
   generators.start({ type: 'start', startAt, measureFrom, endAt });
   options.onPhase?.(step.warmup > 0 ? 'warming up' : 'measuring');

@@ -5,7 +5,7 @@ import { createResultsDir } from '../results/results-dir.js';
 import { resultFiles } from '../outputs/result-files.js';
 import { combineIntervals, combineStep } from './combine-shards.js';
 import { readShards } from './shards.js';
-import { runVerdict, succeededIn } from '../results/default-verdict.js';
+import { runVerdict, answeredIn } from '../results/default-verdict.js';
 import { UnansweredTailTracker } from '../results/unanswered-tail.js';
 import { evaluateThresholds } from '../gate/evaluate.js';
 
@@ -23,9 +23,10 @@ export interface MergeOptions {
  * have in a single run.
  */
 function unansweredTail(step: StepResult, intervals: readonly IntervalRow[]): StepResult['unansweredTail'] {
-  const tracker = new UnansweredTailTracker((counters) => succeededIn(counters, step.step.workload));
+  const tracker = new UnansweredTailTracker((counters, held) => answeredIn(counters, step.step.workload, held));
   for (const row of intervals) {
-    if (row.step.stepIndex === step.step.stepIndex && row.phase === 'measure') tracker.add(row.elapsedS - row.intervalS, row.elapsedS, row.counters);
+    if (row.step.stepIndex === step.step.stepIndex && row.phase === 'measure')
+      tracker.add(row.elapsedS - row.intervalS, row.elapsedS, row.counters, row.clientsHeld ?? row.connectionsOpen);
   }
   return tracker.tail;
 }

@@ -32,6 +32,16 @@ export function succeededIn(counters: Counters, workload: WorkloadKind, openedBe
   return Math.max(0, answered) + opened || counters.events;
 }
 
+/**
+ * What shows in one measured interval that the target still answers: what succeeded in it,
+ * and for a connection workload the connections it still held at the interval's end. An idle
+ * hold completes nothing while measured, so a few connections lost near the end of a 10,000
+ * held would otherwise read as a target that stopped answering.
+ */
+export function answeredIn(counters: Counters, workload: WorkloadKind, held: number): number {
+  return succeededIn(counters, workload) + (connectionWorkloads.includes(workload) ? held : 0);
+}
+
 export function stepVerdict(result: StepResult): StepVerdict {
   const { totals, step } = result;
   const succeeded = succeededIn(totals, step.workload, result.warmupTotals.connectionsOpened);

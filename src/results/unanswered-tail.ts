@@ -15,15 +15,15 @@ export class UnansweredTailTracker {
   private lastEnd = 0;
 
   constructor(
-    /** What succeeded in an interval's counters (results/default-verdict.ts). */
-    private readonly succeeded: (counters: Counters) => number,
+    /** What shows in an interval that the target answered (`answeredIn`, results/default-verdict.ts). */
+    private readonly answered: (counters: Counters, held: number) => number,
   ) {}
 
-  /** A measured interval from `startS` to `endS`. */
-  add(startS: number, endS: number, counters: Counters): void {
+  /** A measured interval from `startS` to `endS`, with the connections (or clients) held at its end. */
+  add(startS: number, endS: number, counters: Counters, held: number): void {
     this.lastEnd = Math.max(this.lastEnd, endS);
     // An interval with neither (a hold between reconnects) changes nothing.
-    if (this.succeeded(counters) > 0) {
+    if (this.answered(counters, held) > 0) {
       this.since = undefined;
       this.errors = 0;
     } else if (counters.errors > 0) {
