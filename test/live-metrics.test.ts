@@ -1,6 +1,7 @@
 // --metrics-listen against a real run: /metrics scraped while the run goes, and the final
 // scrape checked against the run's own files (summary.csv, errors.csv), per step. The target
-// resets one request in five, so errors by code are exercised too.
+// resets one request in 200, so errors by code are exercised too, and each connection (which
+// waits its reconnect backoff after a reset) is open most of the time a scrape looks.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { startResetServer, type ResetServer } from './servers/reset-server.js';
 
 let resetServer: ResetServer;
 before(async () => {
-  resetServer = await startResetServer({ resetEvery: 5 });
+  resetServer = await startResetServer({ resetEvery: 200 });
 });
 after(async () => {
   await resetServer.close();
