@@ -108,7 +108,7 @@ async function slope(hold: (connections: number) => Promise<() => Promise<unknow
   return perConnection(few, many, large - small);
 }
 
-test('a held WebSocket keeps no closure, no timer, and less heap than a bare ws client does', async () => {
+test('a held WebSocket keeps no closure, no timer, and less heap than a bare ws client does', async (t) => {
   // Pings on (a period far longer than the test): pinging must not mean a timer per connection.
   const settings = ['websocket.pingInterval=60s', `websocket.handshakeTimeout=${handshakeTimeoutMs}ms`];
   const holding = async (connections: number): Promise<() => Promise<void>> => (await holdSlice(connections, settings)).stop;
@@ -134,6 +134,7 @@ test('a held WebSocket keeps no closure, no timer, and less heap than a bare ws 
     .map(([kind, n]) => `${kind} +${(n - (ws.get(kind) ?? 0)).toFixed(2)}`)
     .join(', ');
   const describe = `per held connection: sockcap ${objects(held).toFixed(2)} objects (${ofType(held, 'closure').toFixed(2)} closures, ${held.get('bytes')!.toFixed(0)} bytes), bare ws ${objects(ws).toFixed(2)} (${ofType(ws, 'closure').toFixed(2)}, ${ws.get('bytes')!.toFixed(0)} bytes); more than bare: ${extra}`;
+  t.diagnostic(describe);
   assert.ok((held.get('object:Timeout') ?? 0) < 0.05, `Timeout objects per held connection: ${held.get('object:Timeout')}; ${describe}`);
   assert.ok(ofType(held, 'closure') <= ofType(ws, 'closure') + 0.5, describe);
   // A hold needs no ws: no WebSocket, Receiver or Sender per connection, so it keeps about

@@ -41,7 +41,8 @@ export async function startStallServer(options: StallServerOptions): Promise<Sta
     const due = performance.now() + normalDelayMs;
     const release = releaseTime(due);
     if (release > due) counts.held++;
-    const timer = setTimeout(() => res.end('ok'), release - performance.now());
+    // A release already due (normalDelayMs 0) is 0, not the few microseconds since: Node warns of a negative delay.
+    const timer = setTimeout(() => res.end('ok'), Math.max(0, release - performance.now()));
     res.once('close', () => clearTimeout(timer));
   });
   const close = closerFor(server);
