@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as hdr from 'hdr-histogram-js';
 import {
+  addEncodedCounts,
+  addHistogram,
   createHistogram,
   decodeHistogram,
   encodeHistogram,
@@ -8,6 +11,7 @@ import {
   clampMicros,
   highestMicros,
   microsToMillis,
+  readEncodedCounts,
   type Histogram,
   summarize,
 } from '../src/metrics/histogram.js';
@@ -163,4 +167,59 @@ test("summarize's one walk over the buckets gives what hdr-histogram-js's percen
       `spread ${spread}`,
     );
   }
+});
+
+/** The buckets, total, max and min a histogram holds, to compare two exactly. */
+function stateOf(histogram: Histogram): { counts: number[]; total: number; max: number; min: number } {
+  const counts: number[] = [];
+  for (const [index, count] of (histogram as unknown as { _counts: Float64Array })._counts.entries()) if (count !== 0) counts.push(index, count);
+  return { counts, total: histogram.totalCount, max: histogram.maxValue, min: histogram.minNonZeroValue };
+}
+
+test("encode, decode and add give byte for byte what hdr-histogram-js's own give", () => {
+  const edges = [0, 1, 2047, 2048, 65_535, 1_000_000, 2 ** 31, 2 ** 33 + 5, 3_600_000_000];
+  const cases = [[], [0], [5], edges, sample(7, 31), sample(5_000, 32), [...edges, ...sample(50_000, 33)]];
+  const histograms = cases.map((values) => {
+    const histogram = createHistogram();
+    for (const value of values) recordMicros(histogram, value);
+    return histogram;
+  });
+  // Counts far above one per bucket take several bytes each in the encoding.
+  histograms[3]!.recordValueWithCount(1500, 2 ** 40 + 3);
+  for (const [index, histogram] of histograms.entries()) {
+    const encoded = encodeHistogram(histogram);
+    assert.equal(encoded, hdr.encodeIntoCompressedBase64(histogram), `case ${index}: encoding`);
+    assert.deepEqual(stateOf(decodeHistogram(encoded)), stateOf(hdr.decodeFromCompressedBase64(encoded, 64, false)), `case ${index}: decoding`);
+    assert.deepEqual(stateOf(decodeHistogram(` ${encoded}\n`)), stateOf(decodeHistogram(encoded)), `case ${index}: a stored file's line`);
+  }
+  for (const [a, first] of histograms.entries()) {
+    for (const [b, second] of histograms.entries()) {
+      const ours = decodeHistogram(encodeHistogram(first));
+      const theirs = decodeHistogram(encodeHistogram(first));
+      addHistogram(ours, decodeHistogram(encodeHistogram(second)));
+      theirs.add(decodeHistogram(encodeHistogram(second)));
+      assert.deepEqual(stateOf(ours), stateOf(theirs), `case ${a} + case ${b}`);
+      const read = decodeHistogram(encodeHistogram(first));
+      addEncodedCounts(read, readEncodedCounts(encodeHistogram(second)));
+      assert.deepEqual(stateOf(read), stateOf(theirs), `case ${a} + case ${b}'s encoded counts`);
+      const fresh = createHistogram();
+      addHistogram(fresh, second);
+      assert.equal(encodeHistogram(fresh), hdr.encodeIntoCompressedBase64(second), `empty + case ${b}`);
+    }
+  }
+  // Counts of another layout (a histogram up to 1 minute) are added as the library adds them.
+  const minute = hdr.build({
+    bitBucketSize: 64,
+    autoResize: false,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 2,
+    useWebAssembly: false,
+  });
+  for (const value of sample(3_000, 34)) minute.recordValue(Math.round(value));
+  const ours = createHistogram();
+  const theirs = createHistogram();
+  addEncodedCounts(ours, readEncodedCounts(hdr.encodeIntoCompressedBase64(minute)));
+  theirs.add(hdr.decodeFromCompressedBase64(hdr.encodeIntoCompressedBase64(minute), 64, false));
+  assert.deepEqual(stateOf(ours), stateOf(theirs), 'another layout');
+  assert.throws(() => decodeHistogram('bm90IGEgaGlzdG9ncmFt'), /only V2 is supported/);
 });

@@ -56,3 +56,18 @@ test('every verb loads the command of its name, and no verb or a typo loads them
     );
   assert.equal((await commandsFor(['rnu'])).length, names.length);
 });
+
+test("neither the coordinator nor a worker thread loads hdr-histogram-js's index (pako, base64-js, its WebAssembly build)", async () => {
+  const loaded = await commonJsLoadedAfter(`await import(dist + 'cli/run.js');
+await import(dist + 'worker/run-slice.js');
+const { createHistogram, decodeHistogram, encodeHistogram } = await import(dist + 'metrics/histogram.js');
+const histogram = createHistogram();
+histogram.recordValue(1500);
+if (decodeHistogram(encodeHistogram(histogram)).totalCount !== 1) throw new Error('round trip');`);
+  assert.ok(loaded.some((file) => file.endsWith('/hdr-histogram-js/dist/Float64Histogram.js')));
+  assert.deepEqual(
+    inPackage(loaded, 'hdr-histogram-js').filter((file) => file.endsWith('/dist/index.js') || file.includes('/dist/wasm/') || file.endsWith('.encoding.js')),
+    [],
+  );
+  assert.deepEqual([...inPackage(loaded, 'pako'), ...inPackage(loaded, 'base64-js')], []);
+});

@@ -3,7 +3,15 @@
 // Histograms are added, never averaged; counters are summed. A snapshot that arrives
 // after its interval was emitted still counts in the step's totals.
 import { addCounters, emptyCounters, type Counters } from '../metrics/counters.js';
-import { createHistogram, decodeHistogram, type Histogram, type MetricName } from '../metrics/histogram.js';
+import {
+  addEncodedCounts,
+  addHistogram,
+  createHistogram,
+  readEncodedCounts,
+  type EncodedCounts,
+  type Histogram,
+  type MetricName,
+} from '../metrics/histogram.js';
 import type { Snapshot } from '../worker/messages.js';
 import { UnansweredTailTracker, type UnansweredTail } from '../results/unanswered-tail.js';
 
@@ -22,14 +30,18 @@ export interface IntervalAggregate {
 
 const connectionMetrics: ReadonlySet<MetricName> = new Set(['connect', 'handshake', 'tls_handshake']);
 
-/** A snapshot's histograms, decoded once: each is added to the step's totals and to its interval (or the carry). */
-function decodeSnapshotHistograms(snapshot: Snapshot): Map<MetricName, Histogram> {
-  const decoded = new Map<MetricName, Histogram>();
-  for (const [metric, encoded] of Object.entries(snapshot.histograms) as [MetricName, string][]) decoded.set(metric, decodeHistogram(encoded));
-  return decoded;
+/**
+ * A snapshot's histograms, read once as their non-zero buckets: each is added to the step's
+ * totals and to its interval (or the carry), and building a whole histogram for each would
+ * allocate and walk 23,552 buckets per metric per snapshot.
+ */
+function readSnapshotHistograms(snapshot: Snapshot): Map<MetricName, EncodedCounts> {
+  const read = new Map<MetricName, EncodedCounts>();
+  for (const [metric, encoded] of Object.entries(snapshot.histograms) as [MetricName, string][]) read.set(metric, readEncodedCounts(encoded));
+  return read;
 }
 
-function addHistograms(into: Map<MetricName, Histogram>, from: ReadonlyMap<MetricName, Histogram>, only?: ReadonlySet<MetricName>): void {
+function addHistograms(into: Map<MetricName, Histogram>, from: ReadonlyMap<MetricName, EncodedCounts>, only?: ReadonlySet<MetricName>): void {
   for (const [metric, added] of from) {
     if (only && !only.has(metric)) continue;
     let histogram = into.get(metric);
@@ -37,7 +49,7 @@ function addHistograms(into: Map<MetricName, Histogram>, from: ReadonlyMap<Metri
       histogram = createHistogram();
       into.set(metric, histogram);
     }
-    histogram.add(added);
+    addEncodedCounts(histogram, added);
   }
 }
 
@@ -88,7 +100,7 @@ export class StepCollector {
   }
 
   add(snapshot: Snapshot): void {
-    const histograms = decodeSnapshotHistograms(snapshot);
+    const histograms = readSnapshotHistograms(snapshot);
     if (snapshot.final) this.finals.add(snapshot.workerIndex);
     else {
       this.openByWorker.set(snapshot.workerIndex, snapshot.connectionsOpen);
@@ -159,7 +171,7 @@ export class StepCollector {
       addCounters(interval.counters, this.carry.counters);
       for (const [metric, histogram] of this.carry.histograms) {
         const into = interval.histograms.get(metric);
-        if (into) into.add(histogram);
+        if (into) addHistogram(into, histogram);
         else interval.histograms.set(metric, histogram);
       }
       this.carry = { counters: emptyCounters(), histograms: new Map() };

@@ -3,7 +3,7 @@
 // It judges the step so far (every measured interval merged), not a single interval, so
 // one slow second does not end a run that is fine overall.
 import { addCounters, emptyCounters, type Counters } from '../metrics/counters.js';
-import { createHistogram, type Histogram, type MetricName } from '../metrics/histogram.js';
+import { addHistogram, createHistogram, type Histogram, type MetricName } from '../metrics/histogram.js';
 import type { IntervalRow, Output, StepResult } from '../results/run-result.js';
 import type { StepScenario } from '../scenario/types.js';
 import type { ThresholdAbort } from '../results/threshold-abort.js';
@@ -75,7 +75,7 @@ export class ThresholdWatch implements Output {
     for (const [metric, histogram] of row.histograms) {
       let into = so.histograms.get(metric);
       if (!into) so.histograms.set(metric, (into = createHistogram()));
-      into.add(histogram);
+      addHistogram(into, histogram);
     }
     so.measuredS += row.intervalS;
     so.intervals++;

@@ -1,7 +1,7 @@
 // Counters summed and histograms added over several results of the same step: the exact
 // way to combine runs, shards or intervals (never averaging percentiles).
 import { addCounters, emptyCounters, type Counters } from './counters.js';
-import { createHistogram, type Histogram, type MetricName } from './histogram.js';
+import { addHistogram, createHistogram, type Histogram, type MetricName } from './histogram.js';
 
 export interface Measurements {
   totals: Counters;
@@ -16,7 +16,7 @@ export function combineMeasurements(parts: readonly Measurements[]): Measurement
     for (const [metric, histogram] of part.histograms) {
       let into = histograms.get(metric);
       if (!into) histograms.set(metric, (into = createHistogram()));
-      into.add(histogram);
+      addHistogram(into, histogram);
     }
   }
   return { totals, histograms };

@@ -1,8 +1,11 @@
-// The one place histograms are built, encoded, decoded and added. Every histogram in
-// sockcap is a plain-JS hdr-histogram-js histogram with 64-bit buckets, so any two can be
-// added exactly (a WebAssembly one cannot be added to a JS one, and 32-bit buckets
-// overflow on long runs). Values are integer microseconds.
-import * as hdr from 'hdr-histogram-js';
+// The one place histograms are built, encoded, decoded and added (the codec and the sum in
+// histogram-codec.ts). Every histogram in sockcap is a plain-JS hdr-histogram-js histogram
+// with 64-bit buckets, so any two can be added exactly (a WebAssembly one cannot be added to
+// a JS one, and 32-bit buckets overflow on long runs). Values are integer microseconds.
+import type * as hdr from 'hdr-histogram-js';
+import { newHistogram } from './histogram-codec.js';
+
+export { addEncodedCounts, addHistogram, decodeHistogram, encodeHistogram, readEncodedCounts, type EncodedCounts } from './histogram-codec.js';
 
 export type Histogram = hdr.Histogram;
 
@@ -49,27 +52,12 @@ export function compareMetrics(a: string, b: string): number {
 export const highestMicros = 3_600_000_000;
 
 export function createHistogram(): Histogram {
-  return hdr.build({
-    bitBucketSize: 64,
-    autoResize: false,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: highestMicros,
-    numberOfSignificantValueDigits: 3,
-    useWebAssembly: false,
-  });
+  return newHistogram(1, highestMicros, 3);
 }
 
 /** The whole microseconds a duration is recorded as: clamped to 0..1 hour. */
 export function clampMicros(micros: number): number {
   return micros < 0 ? 0 : micros > highestMicros ? highestMicros : Math.round(micros);
-}
-
-export function encodeHistogram(histogram: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(histogram);
-}
-
-export function decodeHistogram(encoded: string): Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 64, false);
 }
 
 export function microsToMillis(micros: number): number {

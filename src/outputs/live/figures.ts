@@ -4,7 +4,7 @@
 // (warm-up, measure), so the measured ones add up to summary.csv; when a step finishes, its
 // step result (the numbers summary.csv is written from) replaces what the intervals summed.
 import { addCounters, emptyCounters, peakCounters, type Counters } from '../../metrics/counters.js';
-import { createHistogram, summarize, type Histogram, type HistogramSummary, type MetricName } from '../../metrics/histogram.js';
+import { addHistogram, createHistogram, summarize, type Histogram, type HistogramSummary, type MetricName } from '../../metrics/histogram.js';
 import { primaryMetricOf } from '../../protocols/index.js';
 import type { IntervalRow, Output, RunInfo, RunResult, StepResult } from '../../results/run-result.js';
 
@@ -70,7 +70,7 @@ export class LiveFigures implements Output {
     figures.intervalLatency = measured(summarize(histogram));
     if (row.phase === 'measure' && histogram) {
       const cumulative = this.histograms.get(figures.label) ?? createHistogram();
-      cumulative.add(histogram);
+      addHistogram(cumulative, histogram);
       this.histograms.set(figures.label, cumulative);
       figures.latency = measured(summarize(cumulative));
     }
