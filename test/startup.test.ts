@@ -71,3 +71,28 @@ if (decodeHistogram(encodeHistogram(histogram)).totalCount !== 1) throw new Erro
   );
   assert.deepEqual([...inPackage(loaded, 'pako'), ...inPackage(loaded, 'base64-js')], []);
 });
+
+test("a worker thread loads only the protocol its slice drives: a WebSocket slice loads neither the HTTP drivers nor Node's http2", async () => {
+  const script = `const dist = ${JSON.stringify(dist)};
+const before = new Set(process.moduleLoadList);
+await import(dist + 'worker/entry.js');
+const { loadStepPlan } = await import(dist + 'protocols/load.js');
+const { defaults } = await import(dist + 'scenario/defaults.js');
+await loadStepPlan({ ...defaults, protocol: 'websocket' });
+console.log(JSON.stringify(process.moduleLoadList.filter((name) => !before.has(name))));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  const builtIns = (JSON.parse(stdout) as string[]).filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice('NativeModule '.length));
+  assert.ok(builtIns.includes('net'), 'the WebSocket driver was loaded');
+  assert.deepEqual(
+    builtIns.filter((name) => name === 'http2' || name.startsWith('internal/http2/')),
+    [],
+  );
+});
+
+test('the protocols a worker loads one by one are the very modules of the registry', async () => {
+  const { protocolModules } = await import('../src/protocols/index.js');
+  const { loadProtocolModule } = await import('../src/protocols/load.js');
+  for (const [protocol, module] of Object.entries(protocolModules)) {
+    assert.equal(await loadProtocolModule(protocol as keyof typeof protocolModules), module, protocol);
+  }
+});

@@ -2,7 +2,7 @@
 // through the protocol driver, and stream a snapshot to the coordinator at every interval.
 // Nothing here waits on another worker.
 import type { MessagePort } from 'node:worker_threads';
-import { stepPlan } from '../protocols/index.js';
+import { loadStepPlan } from '../protocols/load.js';
 import type { ConnectionDriver, SendDone } from '../protocols/driver.js';
 import { clientTls, isTlsUrl } from '../protocols/tls-options.js';
 import { connectRateShare, opensOwnConnections, workloadFor } from '../workloads/index.js';
@@ -26,7 +26,7 @@ const earlyDrainTimeoutMs = 250;
 
 export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
   const { scenario } = slice;
-  const plan = stepPlan(scenario);
+  const plan = await loadStepPlan(scenario);
   if (plan.kind === 'receive') return runReceiveSlice(slice, port, plan);
   const recorder = new Recorder();
   const createDriver = plan.driver;
