@@ -8,6 +8,7 @@ import {
   decodeHistogram,
   encodeHistogram,
   percentileDistribution,
+  percentileFraction,
   clampMicros,
   highestMicros,
   microsToMillis,
@@ -119,6 +120,69 @@ test("percentile distribution has exactly the rows of hdr-histogram-js's own CSV
       });
     assert.deepEqual(percentileDistribution(histogram), fromText);
   }
+});
+
+test("percentile distribution's one pass gives every row hdr-histogram-js's percentile iterator gives", () => {
+  const cases: [number, number][][] = [
+    [[0, 1]],
+    [
+      [0, 5],
+      [7, 1],
+    ],
+    [[3_600_000_000, 2]],
+    [[1500, 2 ** 40]],
+    [
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ],
+  ];
+  for (let spread = 1; spread <= 20; spread++) {
+    const values: [number, number][] = [];
+    for (let i = 1; i <= 500 * spread; i++)
+      values.push([Math.min(highestMicros, Math.floor(Math.exp(((i * 7919) % 1000) / (1000 / spread)) * (1 + (i % 97)))), 1 + (i % 3)]);
+    cases.push(values);
+  }
+  for (const [index, values] of cases.entries()) {
+    const histogram = createHistogram();
+    for (const [value, count] of values) histogram.recordValueWithCount(value, count);
+    const iterator = (
+      histogram as unknown as {
+        percentileIterator: {
+          reset(ticks: number): void;
+          hasNext(): boolean;
+          next(): { valueIteratedTo: number; percentileLevelIteratedTo: number; totalCountToThisValue: number };
+        };
+      }
+    ).percentileIterator;
+    iterator.reset(5);
+    const expected: [number, number, number][] = [];
+    while (iterator.hasNext()) {
+      const step = iterator.next();
+      expected.push([step.percentileLevelIteratedTo, microsToMillis(step.valueIteratedTo), step.totalCountToThisValue]);
+    }
+    const rows = percentileDistribution(histogram);
+    assert.deepEqual(
+      rows.map((row) => [row.valueMs, row.count]),
+      expected.map(([, value, count]) => [value, count]),
+      `case ${index}`,
+    );
+    for (const [at, row] of rows.entries()) assert.ok(Math.abs(row.percentile - expected[at]![0]) < 1e-9, `case ${index} row ${at}`);
+  }
+});
+
+test('a percentile fraction is rounded as Intl.NumberFormat with 12 fraction digits rounds it', () => {
+  const intl = new Intl.NumberFormat('en-US', { minimumFractionDigits: 12, maximumFractionDigits: 12, useGrouping: false });
+  const fractions = [0, 1, 0.5, 0.1, 0.9999999999995, 0.9999999999994, 0.1234567890125, 0.0000001, 1e-13, 0.99999999999999];
+  // Every level the percentile iterator reaches on its way to 100 %.
+  for (let level = 0; level < 100 && fractions.length < 2000; level += 100 / (5 * Math.pow(2, Math.floor(Math.log2(100 / (100 - level))) + 1)))
+    fractions.push(level / 100);
+  let state = 7;
+  for (let i = 0; i < 20_000; i++) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    fractions.push(state / 2147483648, 1 - state / 2147483648 / 1e9, Math.round((state / 2147483648) * 1e13) / 1e13);
+  }
+  for (const fraction of fractions) assert.equal(percentileFraction(fraction), Number(intl.format(fraction)), String(fraction));
 });
 
 test('worker bins moved into a histogram encode exactly as recording every value there', () => {
