@@ -4,6 +4,7 @@
 // a JS one, and 32-bit buckets overflow on long runs). Values are integer microseconds.
 import type * as hdr from 'hdr-histogram-js';
 import { newHistogram } from './histogram-codec.js';
+import { formatDecimal } from './decimal.js';
 
 export { addEncodedCounts, addHistogram, decodeHistogram, encodeHistogram, readEncodedCounts, type EncodedCounts } from './histogram-codec.js';
 
@@ -96,20 +97,11 @@ export function percentileDistribution(histogram: Histogram): PercentileRow[] {
 
 /**
  * A fraction as hdr-histogram-js writes it in its CSV distribution, read back: Intl.NumberFormat
- * with 12 fraction digits, which rounds the shortest decimal form (half away from zero), not
- * the exact binary value as toFixed does. Done on that decimal form here: building the
- * NumberFormat loads ICU's locale data, 8 ms of CPU at the end of every run.
+ * with 12 fraction digits, which rounds the shortest decimal form, not the exact binary value
+ * as toFixed does (metrics/decimal.ts writes it without Intl).
  */
 export function percentileFraction(fraction: number): number {
-  const text = String(fraction);
-  // Exponent forms (below 1e-6) never come from a percentile level; Intl says what they round to.
-  if (!/^\d+(\.\d+)?$/.test(text)) return Number(new Intl.NumberFormat('en-US', { maximumFractionDigits: 12, useGrouping: false }).format(fraction));
-  const point = text.indexOf('.');
-  if (point < 0 || text.length - point - 1 <= 12) return fraction;
-  const kept = text.slice(0, point) + text.slice(point + 1, point + 13);
-  const rounded = text.charCodeAt(point + 13) >= 0x35 ? (BigInt(kept) + 1n).toString().padStart(kept.length, '0') : kept;
-  const whole = rounded.length - 12;
-  return Number(`${rounded.slice(0, whole) || '0'}.${rounded.slice(whole)}`);
+  return Number(formatDecimal(fraction, 12, false));
 }
 
 /** Rows per half of the distance left to 100 %, as outputPercentileDistribution(5, …) asks. */

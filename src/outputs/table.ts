@@ -1,3 +1,4 @@
+import { formatInteger } from '../metrics/decimal.js';
 /** Formats rows as an aligned text table; numbers right-aligned, text left-aligned. */
 export function formatTable(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((row) => row.map(String))];
@@ -15,7 +16,7 @@ export function formatTable(header: string[], rows: (string | number)[][]): stri
 
 export function formatCount(value: number | undefined): string {
   if (value === undefined) return '-';
-  return Math.round(value).toLocaleString('en-US');
+  return formatInteger(value);
 }
 
 /** `-` for a figure that was not measured (an empty CSV cell), never `0.00 ms`. */

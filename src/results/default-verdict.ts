@@ -8,8 +8,9 @@ import { connectionWorkloads, type WorkloadKind } from '../scenario/types.js';
 import type { Counters } from '../metrics/counters.js';
 import { gateOutcome, type ThresholdVerdict } from './threshold-verdict.js';
 import { formatValue } from '../scenario/metric-ref.js';
+import { formatDecimal } from '../metrics/decimal.js';
 
-const count = (n: number): string => n.toLocaleString('en-US');
+const count = (n: number): string => formatDecimal(n, 3);
 
 /** The commonest error codes, as `ECONNREFUSED 6,964, http_503 12`. */
 function topCodes(errorsByCode: Record<string, number>): string {

@@ -5,6 +5,7 @@
 import { isMetricName, metricNames, type MetricName } from '../metrics/histogram.js';
 import { summaryColumns } from '../metrics/summary-columns.js';
 import { closest } from './parsers.js';
+import { formatDecimal, formatInteger } from '../metrics/decimal.js';
 
 /** How a value is measured, which decides how its limits are written. */
 export type ValueKind = 'ms' | 'fraction' | 'pct' | 'bytes' | 'kib' | 'mib' | 'per_s' | 'count' | 'boolean';
@@ -129,12 +130,12 @@ export function formatValue(kind: ValueKind, value: number | undefined): string 
     case 'pct':
       return `${short(value)}%`;
     case 'per_s':
-      return `${Math.round(value).toLocaleString('en-US')}/s`;
+      return `${formatInteger(value)}/s`;
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bytes':
     case 'count':
-      return Number.isInteger(value) ? value.toLocaleString('en-US') : short(value);
+      return Number.isInteger(value) ? formatDecimal(value, 3) : short(value);
     case 'kib':
       return `${short(value)} KiB`;
     case 'mib':

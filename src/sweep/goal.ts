@@ -6,6 +6,7 @@
 import type { CsvValue } from '../outputs/csv.js';
 import { defaultLatencyFloorMs } from '../gate/compare.js';
 import { noiseBetween, type Spread } from '../gate/interval-noise.js';
+import { formatDecimal } from '../metrics/decimal.js';
 
 export const goalNames = ['lowest-p99', 'fewest-new-connections', 'fewest-idle-sockets', 'fewest-turned-away'] as const;
 export type GoalName = (typeof goalNames)[number];
@@ -79,7 +80,7 @@ export function bestFor(goalName: GoalName, records: readonly SweepRecord[], spr
 /** What a combination's figures were measured on: its requests or messages. */
 function sampleSize(record: SweepRecord): string {
   const messages = Number(record.messages ?? 0);
-  return messages > 0 ? `${messages.toLocaleString('en-US')} messages` : `${Number(record.requests ?? 0).toLocaleString('en-US')} requests`;
+  return messages > 0 ? `${formatDecimal(messages, 3)} messages` : `${formatDecimal(Number(record.requests ?? 0), 3)} requests`;
 }
 
 function formatFigure(value: number): string {

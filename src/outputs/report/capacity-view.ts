@@ -12,6 +12,7 @@ import { connectionWorkloads } from '../../scenario/types.js';
 import { primaryMetricOf } from '../../protocols/index.js';
 import { chartHolder, formatNumber, palette, table, type ChartSpec, type Section, type Series } from './html.js';
 import type { ReportRun } from './verdict.js';
+import { formatDecimal } from '../../metrics/decimal.js';
 
 const sides = [
   { label: 'client', quantity: 'client_memory', value: (r: StepResult) => r.costs.clientKibPerConn, color: palette[0]! },
@@ -96,7 +97,7 @@ export function capacitySection(run: ReportRun, untilSlo: string | undefined): S
     const broken = ladder.find((step) => sloVerdict(step) !== 'kept');
     const good = [...ladder].reverse().find((step) => sloVerdict(step) === 'kept');
     const summary = broken
-      ? `broken at step ${broken.step.stepLabel} (${broken.connectionsPeak.toLocaleString('en-US')} connections); last kept: ${good ? good.connectionsPeak.toLocaleString('en-US') : 'none'}`
+      ? `broken at step ${broken.step.stepLabel} (${formatDecimal(broken.connectionsPeak, 3)} connections); last kept: ${good ? formatDecimal(good.connectionsPeak, 3) : 'none'}`
       : 'kept in every step';
     charts.push(
       chart(
@@ -111,15 +112,15 @@ export function capacitySection(run: ReportRun, untilSlo: string | undefined): S
   const kib = (value: number | undefined): string => (value === undefined ? '-' : formatNumber(value));
   const rows = ladder.map((step) => [
     step.step.stepLabel,
-    pricedHeld(step).toLocaleString('en-US'),
-    step.totals.connectionsFailed.toLocaleString('en-US'),
+    formatDecimal(pricedHeld(step), 3),
+    formatDecimal(step.totals.connectionsFailed, 3),
     kib(step.costs.clientKibPerConn),
     kib(step.costs.serverKibPerConn),
     kib(step.costs.kernelKibPerConn),
     kib(step.costs.serverCpuMsPerConn),
     step.connectRatePeak > 0 ? formatNumber(step.connectRatePeak) : '-',
-    step.totals.reconnects.toLocaleString('en-US'),
-    step.totals.reconnectAttempts.toLocaleString('en-US'),
+    formatDecimal(step.totals.reconnects, 3),
+    formatDecimal(step.totals.reconnectAttempts, 3),
     ...(slo ? [`${formatValue(slo.ref.kind, metricValue(step, slo.ref, primaryMetricOf(step.step)))} (${sloVerdict(step)})`] : []),
   ]);
   const header = [

@@ -6,6 +6,7 @@ import { round } from '../../results/number-format.js';
 import { primaryMetricOf } from '../../protocols/index.js';
 import { chartHolder, formatMs, type ChartSpec, type Section } from './html.js';
 import type { ReportRun } from './verdict.js';
+import { formatDecimal } from '../../metrics/decimal.js';
 
 /** Metrics that are a part of another (latency on reused, fresh or newcomer sockets) or a detail shown elsewhere. */
 const parts: ReadonlySet<MetricName> = new Set(['latency_reused', 'latency_fresh', 'latency_newcomer', 'race_idle']);
@@ -38,7 +39,7 @@ export function percentileChart(id: string, title: string, entries: readonly Dis
       const stats = summarize(entry.histogram);
       return {
         label: entry.label,
-        summary: `p50 ${formatMs(stats.p50)}, p99 ${formatMs(stats.p99)}, max ${formatMs(stats.max)}, ${stats.count.toLocaleString('en-US')} samples`,
+        summary: `p50 ${formatMs(stats.p50)}, p99 ${formatMs(stats.p99)}, max ${formatMs(stats.max)}, ${formatDecimal(stats.count, 3)} samples`,
         values: x.map((value) => points[i]!.get(value) ?? null),
         ...(entry.color ? { color: entry.color } : {}),
         ...(entry.style ? { style: entry.style } : {}),

@@ -1,6 +1,7 @@
 // The pieces every view of report.html and compare.html is built from: escaped text,
 // tables, bar charts and heatmaps drawn in HTML (they read without JavaScript or hover),
 // and the description of a uPlot chart the page script draws.
+import { formatDecimal } from '../../metrics/decimal.js';
 
 export interface Series {
   label: string;
@@ -129,7 +130,7 @@ export function heatmap(
 export function formatNumber(value: number): string {
   const abs = Math.abs(value);
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : abs >= 0.01 ? 3 : 4;
-  return value.toLocaleString('en-US', { maximumFractionDigits: digits });
+  return formatDecimal(value, digits);
 }
 
 /** `-` for a figure that was not measured, never `0 ms`. */

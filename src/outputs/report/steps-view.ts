@@ -5,6 +5,7 @@ import type { StepResult } from '../../results/run-result.js';
 import { primaryMetricOf } from '../../protocols/index.js';
 import { barChart, formatMs, formatNumber, table, type Section } from './html.js';
 import { errorRate, type ReportRun } from './verdict.js';
+import { formatDecimal } from '../../metrics/decimal.js';
 
 const mib = (bytes: number): number => bytes / 1048576;
 const percent = (fraction: number): string => `${formatNumber(fraction * 100)}%`;
@@ -34,9 +35,9 @@ export function summarySection(run: ReportRun): Section {
     return [
       result.step.stepLabel,
       `${result.step.protocol} ${result.step.workload}`,
-      result.step.connections.toLocaleString('en-US'),
+      formatDecimal(result.step.connections, 3),
       f.perS === null ? '-' : `${formatNumber(f.perS)}/s`,
-      `${result.totals.errors.toLocaleString('en-US')}${f.errorRate === undefined ? '' : ` (${percent(f.errorRate)})`}`,
+      `${formatDecimal(result.totals.errors, 3)}${f.errorRate === undefined ? '' : ` (${percent(f.errorRate)})`}`,
       primaryMetricOf(result.step),
       formatMs(f.latency?.p50),
       formatMs(f.latency?.p99),
@@ -100,7 +101,7 @@ export function errorsSection(run: ReportRun): Section {
   const rows = run.steps.flatMap((step) =>
     Object.entries(step.totals.errorsByCode)
       .sort(([, a], [, b]) => b - a)
-      .map(([code, count]) => [step.step.stepLabel, code, count.toLocaleString('en-US')]),
+      .map(([code, count]) => [step.step.stepLabel, code, formatDecimal(count, 3)]),
   );
   return { id: 'errors', title: 'Errors by code', html: table(['step', 'code', 'count'], rows), charts: [] };
 }

@@ -7,6 +7,7 @@ import { primaryMetricOf } from '../../protocols/index.js';
 import { keepAliveRow, type ServerTimeout } from '../keepalive-columns.js';
 import { formatMs, formatNumber, heatmap, type Section } from './html.js';
 import type { ReportRun } from './verdict.js';
+import { formatDecimal } from '../../metrics/decimal.js';
 
 /** What run.json keeps under `sweep`. */
 export interface SweepRecord {
@@ -63,7 +64,7 @@ export function sweepSection(run: ReportRun, sweep: SweepRecord | undefined): Se
       title: 'Keep-alive race errors (request sent on a socket the server was closing)',
       unit: 'errors',
       read: (s: StepResult) => (s.totals.requestsOnReusedSockets + s.totals.requestsOnFreshSockets > 0 ? s.totals.keepAliveRaceErrors : null),
-      format: (v: number) => v.toLocaleString('en-US'),
+      format: (v: number) => formatDecimal(v, 3),
       better: 'low' as const,
     },
   ];

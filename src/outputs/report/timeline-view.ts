@@ -7,6 +7,7 @@ import { primaryMetricOf } from '../../protocols/index.js';
 import type { StepScenario } from '../../scenario/types.js';
 import { chartHolder, formatNumber, type ChartSpec, type Section, type Series } from './html.js';
 import type { ReportRun } from './verdict.js';
+import { formatDecimal } from '../../metrics/decimal.js';
 
 type Record = TimeseriesRecord;
 
@@ -114,7 +115,7 @@ export function timelineOf(steps: readonly TimelineStep[]): Section {
     ...chart('Connections open', 'connections', series('open', values.open, 'peak', '')),
     ...chart('CPU (100% = one core)', '%', [...series('generator', values.clientCpu, 'mean', '%'), ...series('target', values.serverCpu, 'mean', '%')]),
     ...chart('Memory (RSS)', 'MiB', [...series('generator', values.clientRss, 'peak', ' MiB'), ...series('target', values.serverRss, 'peak', ' MiB')]),
-    ...chart('Errors', 'per s', series(`errors per s (${totalErrors.toLocaleString('en-US')} in all)`, values.errors, 'peak', '/s')),
+    ...chart('Errors', 'per s', series(`errors per s (${formatDecimal(totalErrors, 3)} in all)`, values.errors, 'peak', '/s')),
   ];
   const note = `<p class="note">One point per ${intervals ? `${intervals} s ` : ''}interval; dashed lines mark where each step starts, shaded spans are warm-up (left out of every summary). A series with nothing measured is not drawn.</p>`;
   return { id: 'time', title: 'Over time', html: `${note}\n${charts.map(chartHolder).join('\n')}`, charts };
