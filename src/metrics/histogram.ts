@@ -124,8 +124,9 @@ function distributionOf(histogram: Histogram): PercentileRow[] {
   };
   let level = 0;
   let seen = 0;
-  for (let index = 0; index < buckets.countsArrayLength && seen < total; index++) {
-    const count = buckets.getCountAtIndex(index);
+  const counts = buckets._counts;
+  for (let index = 0; index < counts.length && seen < total; index++) {
+    const count = counts[index]!;
     if (count === 0) continue;
     seen += count;
     const value = buckets.highestEquivalentValue(buckets.valueFromIndex(index));
@@ -158,10 +159,10 @@ export function summarize(histogram: Histogram | undefined): HistogramSummary {
   return remembered(summaries, histogram, () => summaryOf(histogram));
 }
 
-/** The parts of hdr-histogram-js's JsHistogram a one-pass summary reads (public methods its own getters use). */
+/** The parts of hdr-histogram-js's JsHistogram the one-pass summary and distribution read (public methods its own getters use, and its counts). */
 interface Buckets {
-  countsArrayLength: number;
-  getCountAtIndex(index: number): number;
+  /** The counts themselves (a Float64Array: every histogram here has 64-bit buckets), read without a method call per bucket. */
+  _counts: Float64Array;
   valueFromIndex(index: number): number;
   highestEquivalentValue(value: number): number;
   medianEquivalentValue(value: number): number;
@@ -185,8 +186,9 @@ function summaryOf(histogram: Histogram): HistogramSummary {
   const values: number[] = [];
   let seen = 0;
   let sum = 0;
-  for (let index = 0; index < buckets.countsArrayLength && seen < total; index++) {
-    const count = buckets.getCountAtIndex(index);
+  const counts = buckets._counts;
+  for (let index = 0; index < counts.length && seen < total; index++) {
+    const count = counts[index]!;
     if (count === 0) continue;
     seen += count;
     const value = buckets.valueFromIndex(index);
