@@ -14,6 +14,7 @@ import { httpTarget } from './target-port.js';
 import { undiciConnector } from './undici-connector.js';
 import type { ProtocolModule } from './protocol.js';
 import { createHttp2Driver } from './http2.js';
+import { createLeanHttp2Driver, leanHttp2Serves } from './http2-lean.js';
 import { http2Rules } from './http2-rules.js';
 import { httpSessionRules } from '../scenario/session-rules.js';
 import { workloads } from '../scenario/types.js';
@@ -163,7 +164,9 @@ export const httpProtocol: ProtocolModule = {
       ? createHttpSessionDriver
       : step.http.version === '1.1'
         ? createHttpDriver
-        : (context) => createHttp2Driver(context, createHttpDriver),
+        : leanHttp2Serves(step)
+          ? createLeanHttp2Driver
+          : (context) => createHttp2Driver(context, createHttpDriver),
     metric: 'latency',
     inFlightPerConnection: step.http.version === '1.1' ? step.http.pipelining : step.http.streams,
     establishCountsRequest: true,
