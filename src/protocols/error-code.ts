@@ -53,6 +53,8 @@ export function errorCode(error: unknown): string {
       if (code === 'EPROTO' && error instanceof Error && /wrong version number/i.test(error.message)) return 'tls_protocol_mismatch';
       return undiciCodes[code] ?? tlsCodes[code] ?? code;
     }
+    // undici's parser error has no code when the bytes are no HTTP at all ('Expected HTTP/').
+    if (error instanceof Error && error.name === 'HTTPParserError') return 'http_parse_error';
     // ws's handshakeTimeout carries no code, only this message.
     if (error instanceof Error && /opening handshake has timed out/i.test(error.message)) return 'handshake_timeout';
     // ws refuses an upgrade whose Sec-WebSocket-Protocol is missing or not one it offered.
