@@ -1,8 +1,8 @@
 // Which requests of one HTTP connection went out on a reused socket and which on a fresh
 // one, how long a reused socket had sat idle, and which failures were keep-alive races: the
 // server closing an idle socket just as the client sends on it. One tracker per simulated
-// connection; its undici Client holds one socket at a time, so the socket undici writes a
-// request on is the one the connector handed over last.
+// connection; its undici Client (or the lean driver) holds one socket at a time, so the socket
+// a request is written on is the one the connector handed over last.
 import type { buildConnector } from 'undici';
 import type { HistogramBins } from '../metrics/histogram-bins.js';
 import { now } from '../metrics/clock.js';
@@ -50,10 +50,15 @@ export class SocketReuse {
   watch(connector: buildConnector.connector): buildConnector.connector {
     return (options, callback) =>
       connector(options, (error, socket) => {
-        if (socket) this.current = { written: 0, inFlight: 0, idleSince: now() };
+        if (socket) this.opened();
         // undici's callback is typed as two overloads; the pair is passed on unchanged.
         (callback as (error: Error | null, socket: unknown) => void)(error, socket);
       });
+  }
+
+  /** A new socket is the one requests are written on from now (the lean driver's own connector calls this). */
+  opened(): void {
+    this.current = { written: 0, inFlight: 0, idleSince: now() };
   }
 
   /** When a request is handed to undici (`at`), before it has a socket: resets `use` for it. */
