@@ -20,6 +20,31 @@ import { httpSessionRules } from '../scenario/session-rules.js';
 import { workloads } from '../scenario/types.js';
 import { hasHttpSession } from '../scenario/session-types.js';
 import { createHttpSessionDriver } from './http-session.js';
+import { createLeanHttp1Driver } from './http1-keepalive.js';
+import type { Scenario } from '../scenario/types.js';
+
+/** Headers undici takes over from the request (`host`, `content-length`): the lean driver writes its own. */
+const headersUndiciReads: ReadonlySet<string> = new Set(['host', 'content-length']);
+
+/**
+ * Whether the lean HTTP/1.1 driver serves the step rather than undici: the plain request loop
+ * (closed or arrival-rate workload, HTTP/1.1 keep-alive, one request in flight, no session),
+ * with no HEAD (undici closes the socket after one) and no `host` or `content-length` header
+ * of the user's. Holds and connection cycling, pipelining, `keepAlive: false`, sessions and
+ * `http.version: auto` keep undici.
+ */
+export function leanHttp1Serves(step: Scenario): boolean {
+  const http = step.http;
+  return (
+    http.version === '1.1' &&
+    !hasHttpSession(http.session) &&
+    http.pipelining === 1 &&
+    http.keepAlive &&
+    (step.workload === 'closed' || step.workload === 'arrival-rate') &&
+    http.method !== 'HEAD' &&
+    !Object.keys(http.headers).some((name) => headersUndiciReads.has(name.toLowerCase()))
+  );
+}
 
 /** `opener`: where sockets come from when not a fresh one per connect (`http.version: auto` hands one over). */
 export function createHttpDriver(context: DriverContext, opener?: SocketOpener): ConnectionDriver {
@@ -163,7 +188,9 @@ export const httpProtocol: ProtocolModule = {
     driver: hasHttpSession(step.http.session)
       ? createHttpSessionDriver
       : step.http.version === '1.1'
-        ? createHttpDriver
+        ? leanHttp1Serves(step)
+          ? createLeanHttp1Driver
+          : createHttpDriver
         : leanHttp2Serves(step)
           ? createLeanHttp2Driver
           : (context) => createHttp2Driver(context, createHttpDriver),
