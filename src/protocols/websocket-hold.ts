@@ -36,6 +36,18 @@ interface TargetAddress {
   fixedHead: string | undefined;
 }
 
+/**
+ * How a connection is opened: to which target, from which source address, with which opener.
+ * Plain connections with the same target and source share one (a held connection keeps one
+ * field for all of it); a TLS connection has its own, for its opener's session.
+ */
+interface Route {
+  readonly shared: HoldShared;
+  readonly address: TargetAddress;
+  readonly localAddress: string | undefined;
+  readonly opener: SocketOpener;
+}
+
 class HoldShared {
   readonly settings: WebSocketSettings;
   private readonly headers: (readonly [string, Text])[];
@@ -46,6 +58,7 @@ class HoldShared {
   readonly pings: PingWheel<HeldWebSocket> | undefined;
   readonly pongs: DeadlineQueue<HeldWebSocket> | undefined;
   private readonly targets = new Map<string, TargetAddress>();
+  private readonly routes = new Map<string, Route>();
 
   constructor(readonly context: DriverContext) {
     const settings = (this.settings = context.scenario.websocket);
@@ -57,7 +70,16 @@ class HoldShared {
     this.pongs = settings.pingInterval > 0 ? new DeadlineQueue(settings.pingTimeout, (held, token) => held.pongExpired(token)) : undefined;
   }
 
-  addressOf(target: URL): TargetAddress {
+  routeOf(target: URL, localAddress: string | undefined): Route {
+    if (!this.plainOpener)
+      return { shared: this, address: this.addressOf(target), localAddress, opener: socketOpener(this.context.recorder, this.context.tls) };
+    const key = `${target.href} ${localAddress ?? ''}`;
+    let route = this.routes.get(key);
+    if (!route) this.routes.set(key, (route = { shared: this, address: this.addressOf(target), localAddress, opener: this.plainOpener }));
+    return route;
+  }
+
+  private addressOf(target: URL): TargetAddress {
     let address = this.targets.get(target.href);
     if (!address) {
       const url = new URL(webSocketUrl(target, this.settings.path));
@@ -93,7 +115,7 @@ export function createHeldWebSocket(context: DriverContext): HeldWebSocket {
   let shared = sharedBySlice.get(context.scenario);
   const same = shared && shared.context.recorder === context.recorder && shared.context.tls === context.tls && shared.context.onClosed === context.onClosed;
   if (!shared || !same) sharedBySlice.set(context.scenario, (shared = new HoldShared(context)));
-  return new HeldWebSocket(shared, context);
+  return new HeldWebSocket(shared.routeOf(context.target, context.localAddress), context.connection);
 }
 
 /** Which connection a socket belongs to; undefined once the connection let go of it (dropped, given up on). */
@@ -109,6 +131,9 @@ function onError(this: OwnedSocket, error: Error): void {
 function onClose(this: OwnedSocket): void {
   this[owner]?.closed();
 }
+function onReady(this: OwnedSocket): void {
+  this[owner]?.connected();
+}
 
 const enum State {
   Idle,
@@ -117,43 +142,47 @@ const enum State {
   Closing,
 }
 
+/** What an upgrade under way keeps, and drops once it is answered: an open connection needs none of it. */
+class Upgrade {
+  /** The response head as it arrives over several reads. */
+  head: Buffer | undefined = undefined;
+  constructor(
+    readonly key: string,
+    readonly startedAt: number,
+    readonly done: (error: string | null) => void,
+  ) {}
+}
+
+/** A frame that arrived in part: its bytes so far, or how much of a data payload is still to skip. */
+interface FrameRest {
+  rest: Buffer | undefined;
+  skip: number;
+}
+
+// A held connection is this object and its socket: one field for how it goes (route), one for
+// the upgrade while it runs, one for a frame left incomplete, and small integers.
 export class HeldWebSocket implements ConnectionDriver, FrameEvents {
-  private socket: OwnedSocket | undefined;
+  private socket: OwnedSocket | undefined = undefined;
   private state = State.Idle;
-  /** The key of the upgrade under way; its response head as it arrives. */
-  private key = '';
-  private head: Buffer | undefined;
-  /** An incomplete frame, and the bytes of a data payload still to skip. */
-  private rest: Buffer | undefined;
-  private skip = 0;
-  private openStartedAt = 0;
-  private openDone: ((error: string | null) => void) | undefined;
   /** Counts opens and pings, so an expired deadline can tell whether it is still the current one. */
   private tokens = 0;
   /** The token of the ping whose pong is awaited; 0 when none. */
   private awaitingPong = 0;
+  private upgrade: Upgrade | undefined = undefined;
+  private partial: FrameRest | undefined = undefined;
   /** Why the open socket is going: the close code the server sent, or ping_timeout. */
-  private lostAs: string | undefined;
-  private closing = false;
-  /** Resolves close() once the socket is gone. */
-  private whenClosed: (() => void) | undefined;
-  private readonly address: TargetAddress;
-  private readonly opener: SocketOpener;
-  private readonly localAddress: string | undefined;
-  private readonly connection: number;
+  private lostAs: string | undefined = undefined;
+  /** Set by close(): called once the socket is gone (a no-op when there was none to wait for). */
+  private whenClosed: (() => void) | undefined = undefined;
 
   constructor(
-    private readonly shared: HoldShared,
-    context: DriverContext,
-  ) {
-    this.address = shared.addressOf(context.target);
-    this.opener = shared.plainOpener ?? socketOpener(context.recorder, context.tls);
-    this.localAddress = context.localAddress;
-    this.connection = context.connection;
-  }
+    private readonly route: Route,
+    private readonly connection: number,
+  ) {}
 
   open(done: (error: string | null) => void): void {
-    const { socket } = this.opener.open({ host: this.address.host, port: this.address.port, localAddress: this.localAddress });
+    const { address, opener, localAddress, shared } = this.route;
+    const { socket, readyEvent, ready } = opener.open({ host: address.host, port: address.port, localAddress });
     const owned = socket as OwnedSocket;
     owned[owner] = this;
     owned.on('data', onData);
@@ -161,16 +190,23 @@ export class HeldWebSocket implements ConnectionDriver, FrameEvents {
     owned.on('close', onClose);
     this.socket = owned;
     this.state = State.Upgrading;
-    this.key = newKey();
-    this.head = undefined;
-    this.rest = undefined;
-    this.skip = 0;
+    this.partial = undefined;
     this.lostAs = undefined;
-    this.openStartedAt = performance.now();
-    this.openDone = done;
-    this.shared.handshakes?.add(this, ++this.tokens);
-    // A socket still connecting queues what is written and sends it once connected (TLS: once secure).
-    owned.write(`${this.shared.headFor(this.address, this.connection)}Sec-WebSocket-Key: ${this.key}\r\n\r\n`);
+    this.upgrade = new Upgrade(newKey(), performance.now(), done);
+    shared.handshakes?.add(this, ++this.tokens);
+    // The upgrade is written once connected, not queued while connecting: a write queued on a
+    // connecting socket adds a 'close' listener of its own until connect, and the recorder's
+    // (added at connect) then grows the socket's listener array to 19 slots for good.
+    if (ready) this.connected();
+    else owned.once(readyEvent, onReady);
+  }
+
+  /** The socket connected (TLS: secured): the upgrade request goes out. */
+  connected(): void {
+    const upgrade = this.upgrade;
+    if (this.state !== State.Upgrading || !upgrade) return;
+    const { shared, address } = this.route;
+    this.socket?.write(`${shared.headFor(address, this.connection)}Sec-WebSocket-Key: ${upgrade.key}\r\n\r\n`);
   }
 
   establish(done: SendDone): void {
@@ -179,62 +215,63 @@ export class HeldWebSocket implements ConnectionDriver, FrameEvents {
 
   received(data: Buffer): void {
     if (this.state === State.Upgrading) {
-      const head = this.head ? Buffer.concat([this.head, data]) : data;
+      const upgrade = this.upgrade!;
+      const head = upgrade.head ? Buffer.concat([upgrade.head, data]) : data;
       const end = headEnd(head);
       if (end < 0) {
         if (head.length > maxHeadBytes) this.giveUp('protocol_error');
         // A copy: the socket's read buffer is far larger than the head.
-        else this.head = Buffer.from(head);
+        else upgrade.head = Buffer.from(head);
         return;
       }
-      this.head = undefined;
-      const error = checkUpgrade(head.toString('latin1', 0, end), this.key, this.shared.settings.subprotocols);
-      this.key = '';
+      const error = checkUpgrade(head.toString('latin1', 0, end), upgrade.key, this.route.shared.settings.subprotocols);
       if (error) {
         this.giveUp(error);
         return;
       }
-      this.opened();
+      this.opened(upgrade);
       data = head.subarray(end + 4);
       if (data.length === 0) return;
     }
     if (this.state !== State.Open) return;
-    const left = readFrames(data, this.rest, this.skip, this);
-    this.rest = left.rest;
-    this.skip = left.skip;
+    const left = readFrames(data, this.partial?.rest, this.partial?.skip ?? 0, this);
+    // Nearly always nothing is left over: an idle connection then keeps no reader state.
+    this.partial = left.rest || left.skip > 0 ? left : undefined;
   }
 
-  private opened(): void {
+  private opened(upgrade: Upgrade): void {
+    const { shared } = this.route;
     this.state = State.Open;
-    this.shared.context.recorder.record('handshake', (performance.now() - this.openStartedAt) * 1000);
-    if (this.shared.pings) {
+    this.upgrade = undefined;
+    shared.context.recorder.record('handshake', (performance.now() - upgrade.startedAt) * 1000);
+    if (shared.pings) {
       this.awaitingPong = 0;
-      this.shared.pings.add(this);
+      shared.pings.add(this);
     }
-    this.settleOpen(null);
+    this.settle(upgrade.done, null);
   }
 
-  /** Ends the upgrade under way once: failed with `error`, or open. */
-  private settleOpen(error: string | null): void {
-    const done = this.openDone;
+  /** Ends the upgrade `done` was waiting for: failed with `error`, or open. */
+  private settle(done: ((error: string | null) => void) | undefined, error: string | null): void {
     if (!done) return;
-    this.openDone = undefined;
-    if (error) this.shared.context.recorder.count('connectionsFailed');
+    if (error) this.route.shared.context.recorder.count('connectionsFailed');
     done(error);
   }
 
   /** The upgrade failed (or the socket is dropped): it goes, and its own later error or close says nothing more. */
   private giveUp(error: string): void {
     const socket = this.socket;
-    if (this.state === State.Open) this.shared.pings?.remove(this);
+    const done = this.upgrade?.done;
+    if (this.state === State.Open) this.route.shared.pings?.remove(this);
     this.socket = undefined;
     this.state = State.Idle;
-    this.head = undefined;
+    this.upgrade = undefined;
+    this.partial = undefined;
     if (socket) {
       socket[owner] = undefined;
       socket.destroy();
     }
-    this.settleOpen(error);
+    this.settle(done, error);
   }
 
   handshakeExpired(token: number): void {
@@ -245,7 +282,7 @@ export class HeldWebSocket implements ConnectionDriver, FrameEvents {
     if (this.awaitingPong !== 0 || this.state !== State.Open) return;
     this.socket?.write(pingFrame());
     this.awaitingPong = ++this.tokens;
-    this.shared.pongs?.add(this, this.awaitingPong);
+    this.route.shared.pongs?.add(this, this.awaitingPong);
   }
 
   // A peer that vanished without a FIN (a dead host, a silent proxy) never closes the
@@ -253,7 +290,7 @@ export class HeldWebSocket implements ConnectionDriver, FrameEvents {
   pongExpired(token: number): void {
     if (token !== this.awaitingPong || this.state !== State.Open) return;
     this.lostAs = 'ping_timeout';
-    this.shared.context.recorder.error('ping_timeout');
+    this.route.shared.context.recorder.error('ping_timeout');
     this.socket?.destroy();
   }
 
@@ -267,7 +304,7 @@ export class HeldWebSocket implements ConnectionDriver, FrameEvents {
 
   messageReceived(): void {
     // A held connection sends nothing, so nothing the server sends answers anything (as in the echo driver).
-    this.shared.context.recorder.error('ws_unexpected_reply');
+    this.route.shared.context.recorder.error('ws_unexpected_reply');
   }
 
   closeReceived(code: number): void {
@@ -290,25 +327,27 @@ export class HeldWebSocket implements ConnectionDriver, FrameEvents {
 
   closed(): void {
     const wasOpen = this.state === State.Open || this.state === State.Closing;
+    const done = this.upgrade?.done;
     this.socket = undefined;
     this.state = State.Idle;
-    this.rest = undefined;
-    this.shared.pings?.remove(this);
-    if (this.closing) {
-      this.whenClosed?.();
+    this.upgrade = undefined;
+    this.partial = undefined;
+    this.route.shared.pings?.remove(this);
+    if (this.whenClosed) {
+      this.whenClosed();
       return;
     }
     // Closed before the 101 without an error: what ws reports as a hang-up.
     if (!wasOpen) {
-      this.settleOpen('ECONNRESET');
+      this.settle(done, 'ECONNRESET');
       return;
     }
-    this.shared.context.onClosed(this.connection, this.lostAs ?? 'ws_close_1006');
+    this.route.shared.context.onClosed(this.connection, this.lostAs ?? 'ws_close_1006');
   }
 
   /** Closes the socket now, on purpose: no error and no reconnect come of it. */
   drop(): void {
-    this.openDone = undefined;
+    this.upgrade = undefined;
     this.giveUp('dropped');
   }
 
@@ -318,9 +357,9 @@ export class HeldWebSocket implements ConnectionDriver, FrameEvents {
 
   /** A clean close (1000); the socket is destroyed when the peer has not closed it within a second. */
   close(): Promise<void> {
-    this.closing = true;
-    this.openDone = undefined;
-    this.shared.pings?.remove(this);
+    this.whenClosed = nothing;
+    this.upgrade = undefined;
+    this.route.shared.pings?.remove(this);
     const socket = this.socket;
     if (!socket) return Promise.resolve();
     if (this.state !== State.Open) {
@@ -338,3 +377,5 @@ export class HeldWebSocket implements ConnectionDriver, FrameEvents {
     });
   }
 }
+
+const nothing = (): void => {};
