@@ -2,8 +2,10 @@
 // keep-alive, no session), where undici's Client, request objects, parser callbacks and timers
 // cost several times what sockcap itself does per request. The request is serialized once
 // (http1-request.ts) and written as one Buffer; the answer is read by a small parser
-// (http1-response.ts). Sockets come from the same opener and connector as undici's, and
-// SocketReuse, error codes, keep-alive hints and lost connections follow the undici path.
+// (http1-response.ts), on plain TCP by a read callback into one buffer per thread rather than
+// 'data' events (a Buffer and a trip through the stream per read). Sockets come from the same
+// opener and connector as undici's, and SocketReuse, error codes, keep-alive hints and lost
+// connections follow the undici path.
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
@@ -26,6 +28,9 @@ type Wire = Socket | TLSSocket;
 const closedByClientCode = 'http_invalid';
 const destroyedCode = 'client_closed';
 const otherSideClosedCode = 'socket_closed';
+
+/** What every plain-TCP lean connection of the thread reads into; each read is parsed before the next. */
+let readBuffer: Buffer | undefined;
 
 /** One queue of request deadlines per timeout, for every lean connection of the thread. */
 const deadlines = new Map<number, DeadlineQueue<LeanHttp1Driver>>();
@@ -133,7 +138,13 @@ export class LeanHttp1Driver implements ConnectionDriver {
     this.idleMs = this.settings.keepAliveTimeout;
     this.idleSince = Infinity;
     this.bytesRead = 0;
-    const socket: Wire = openHttpSocket(this.opener, this.context.recorder, this.settings.timeout || 30_000, this.socketRequest, (error) => {
+    const request = this.context.tls
+      ? this.socketRequest
+      : {
+          ...this.socketRequest,
+          onread: { buffer: (readBuffer ??= Buffer.allocUnsafe(64 * 1024)), callback: (bytes: number) => this.read(socket, readBuffer!.subarray(0, bytes)) },
+        };
+    const socket: Wire = openHttpSocket(this.opener, this.context.recorder, this.settings.timeout || 30_000, request, (error) => {
       if (error) this.abandon(socket, errorCode(error));
       else if (socket === this.socket) {
         this.reuse.opened();
@@ -142,7 +153,7 @@ export class LeanHttp1Driver implements ConnectionDriver {
       }
     });
     this.socket = socket;
-    socket.on('data', (chunk: Buffer) => this.read(socket, chunk));
+    if (this.context.tls) socket.on('data', (chunk: Buffer) => this.read(socket, chunk));
     socket.on('error', (error: Error) => this.abandon(socket, errorCode(error)));
     socket.on('end', () => {
       if (socket === this.socket && !this.parser.end()) this.abandon(socket, otherSideClosedCode);
@@ -160,17 +171,22 @@ export class LeanHttp1Driver implements ConnectionDriver {
     }
   }
 
-  private read(socket: Wire, chunk: Buffer): void {
-    if (socket !== this.socket) return;
+  /** `chunk` is valid during the call only. Always true: reading goes on (a read callback's false would pause it). */
+  private read(socket: Wire, chunk: Buffer): true {
+    if (socket !== this.socket) return true;
     this.bytesRead += chunk.length;
     // Bytes with no request out are no answer to anything: undici's parser refuses them too.
-    if (!this.done) return this.abandon(socket, 'http_parse_error');
+    if (!this.done) {
+      this.abandon(socket, 'http_parse_error');
+      return true;
+    }
     try {
       this.parser.feed(chunk);
     } catch (error) {
       if (!(error instanceof ResponseParseError)) throw error;
       this.abandon(socket, error.code);
     }
+    return true;
   }
 
   private headDone(head: ResponseHead): void {

@@ -54,6 +54,7 @@ export class Http1ResponseParser {
     private readonly complete: () => void,
   ) {}
 
+  /** `chunk` is read during the call only: what must outlast it is copied. */
   feed(chunk: Buffer): void {
     const generation = this.generation;
     const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
@@ -118,7 +119,9 @@ export class Http1ResponseParser {
 
   private keep(data: Buffer, at: number, limit: number, code: string): void {
     if (data.length - at > limit) throw new ResponseParseError(code, 'response line or head too long');
-    this.pending = data.subarray(at);
+    // A copy: the chunk may be a read buffer the socket fills again with its next read.
+    // A copy: the chunk may be a read buffer the socket fills again with its next read.
+    this.pending = Buffer.from(data.subarray(at));
   }
 
   private readHead(text: string): void {

@@ -3,7 +3,7 @@
 // the TLS handshake. Wire bytes are counted on the TCP socket, so TLS records (handshakes,
 // alerts, padding) are counted as the kernel sent them. One opener per simulated connection:
 // it keeps that connection's last TLS session and offers it on reconnect, as a browser does.
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, type OnReadOpts, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { MeteredSocket } from '../metrics/metered-socket.js';
@@ -20,6 +20,11 @@ export interface SocketRequest {
    * `createConnection` returns applies it: pass it on from there.
    */
   timeout?: number | undefined;
+  /**
+   * Read a plain TCP socket by this callback into a reused buffer instead of 'data' events
+   * (net's `onread`). A TLS socket, or one native code reads, still emits 'data'.
+   */
+  onread?: OnReadOpts | undefined;
 }
 
 export interface OpenedSocket {
@@ -43,12 +48,12 @@ export interface SocketOpener {
 export function socketOpener(recorder: Recorder, tls: ClientTls | undefined, nativeReader = false): SocketOpener {
   let session: Buffer | undefined;
   return {
-    open({ host, port, localAddress, timeout }) {
+    open({ host, port, localAddress, timeout, onread }) {
       const startedAt = performance.now();
       const options = { host, port, ...(localAddress ? { localAddress } : {}) };
       // A socket whose bytes JavaScript moves is counted as it moves them; under TLS or an
       // HTTP/2 session native code moves them, and the recorder reads it at every interval.
-      const tcp = tls || nativeReader ? netConnect(options) : new MeteredSocket(recorder.meter).connect(options);
+      const tcp = tls || nativeReader ? netConnect(options) : new MeteredSocket(recorder.meter, onread).connect(options);
       let connectedAt = 0;
       tcp.once('connect', () => {
         connectedAt = performance.now();
