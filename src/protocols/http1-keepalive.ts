@@ -17,7 +17,7 @@ import { errorCode } from './error-code.js';
 import { hintThreshold, SocketReuse, type RequestUse } from './socket-reuse.js';
 import { openHttpSocket } from './undici-connector.js';
 import { Http1ResponseParser, ResponseParseError, type ResponseHead } from './http1-response.js';
-import { socketOpener, type SocketOpener, type SocketRequest } from './socket-opener.js';
+import { readBuffer, socketOpener, type SocketOpener, type SocketRequest } from './socket-opener.js';
 import { countedOpener } from './counted-opener.js';
 import { defaultPort, httpTarget } from './target-port.js';
 import { http1RequestBytes } from './http1-request.js';
@@ -28,9 +28,6 @@ type Wire = Socket | TLSSocket;
 const closedByClientCode = 'http_invalid';
 const destroyedCode = 'client_closed';
 const otherSideClosedCode = 'socket_closed';
-
-/** What every plain-TCP lean connection of the thread reads into; each read is parsed before the next. */
-let readBuffer: Buffer | undefined;
 
 /** One queue of request deadlines per timeout, for every lean connection of the thread. */
 const deadlines = new Map<number, DeadlineQueue<LeanHttp1Driver>>();
@@ -138,12 +135,10 @@ export class LeanHttp1Driver implements ConnectionDriver {
     this.idleMs = this.settings.keepAliveTimeout;
     this.idleSince = Infinity;
     this.bytesRead = 0;
+    const buffer = readBuffer();
     const request = this.context.tls
       ? this.socketRequest
-      : {
-          ...this.socketRequest,
-          onread: { buffer: (readBuffer ??= Buffer.allocUnsafe(64 * 1024)), callback: (bytes: number) => this.read(socket, readBuffer!.subarray(0, bytes)) },
-        };
+      : { ...this.socketRequest, onread: { buffer, callback: (bytes: number) => this.read(socket, buffer.subarray(0, bytes)) } };
     const socket: Wire = openHttpSocket(this.opener, this.context.recorder, this.settings.timeout || 30_000, request, (error) => {
       if (error) this.abandon(socket, errorCode(error));
       else if (socket === this.socket) {

@@ -41,6 +41,34 @@ export interface SocketOpener {
   open(request: SocketRequest): OpenedSocket;
 }
 
+/** What a thread's plain sockets read by callback read into; each read is handled before the next. */
+let threadReadBuffer: Buffer | undefined;
+
+export function readBuffer(): Buffer {
+  return (threadReadBuffer ??= Buffer.allocUnsafe(64 * 1024));
+}
+
+/**
+ * `onread` for a plain socket whose reader listens for 'data' (node:http, ws): each read is
+ * copied out of the thread's read buffer and emitted as 'data' at once, or pushed into the
+ * stream when it is not flowing or still holds bytes (paused, or bytes put back with
+ * unshift), so the order stays the stream's. net's own read path allocates 64 KiB and
+ * schedules a tick for every read, which on an echo loop costs more than the copy.
+ */
+export function copiedReads(socket: () => Socket): OnReadOpts {
+  const buffer = readBuffer();
+  return {
+    buffer,
+    callback(bytes) {
+      const reader = socket();
+      const chunk = Buffer.from(buffer.subarray(0, bytes));
+      if (reader.readableFlowing && reader.readableLength === 0) reader.emit('data', chunk);
+      else reader.push(chunk);
+      return true;
+    },
+  };
+}
+
 /**
  * `tls` undefined: plain TCP. `nativeReader`: what is spoken over the socket reads and writes
  * it in native code (an HTTP/2 session), out of sight of a metered socket's counting.

@@ -10,7 +10,7 @@ import type { Recorder } from '../metrics/recorder.js';
 import type { StepScenario } from '../scenario/types.js';
 import { compileText } from './session/template.js';
 import type { SessionVars } from './session/vars.js';
-import { socketOpener } from './socket-opener.js';
+import { copiedReads, socketOpener } from './socket-opener.js';
 import type { ClientTls } from './tls-options.js';
 
 const require = createRequire(import.meta.url);
@@ -42,13 +42,15 @@ export function webSocketDialer({ scenario, recorder, tls, localAddress }: WebSo
   return (onSocket) => {
     // ws hands over http.request's options: where to connect and its handshake timeout
     // (`timeout`, which only the socket can apply) matter here; the TLS settings come from
-    // the scenario (a wss:// target gets the TLS socket).
+    // the scenario (a wss:// target gets the TLS socket). A plain socket's reads are copied
+    // out of one buffer per thread (socket-opener.ts).
     const createConnection = (options: TcpNetConnectOpts): Socket => {
       const { socket } = opener.open({
         host: options.host ?? 'localhost',
         port: Number(options.port),
         localAddress: options.localAddress,
         timeout: options.timeout,
+        onread: copiedReads(() => socket),
       });
       onSocket?.(socket);
       return socket;

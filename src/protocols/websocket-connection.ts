@@ -9,7 +9,7 @@ import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { errorCode } from './error-code.js';
 import { DeadlineQueue } from './deadlines.js';
 import { PingWheel } from './ping-wheel.js';
-import { socketOpener, type SocketOpener } from './socket-opener.js';
+import { copiedReads, socketOpener, type SocketOpener } from './socket-opener.js';
 import { webSocketUrl } from './target-port.js';
 import { Reconnection } from '../metrics/reconnection.js';
 import { reconnectDelay } from '../scenario/backoff.js';
@@ -93,10 +93,19 @@ export function sharedFor(context: DriverContext): SliceShared {
 }
 
 // ws hands over http.request's options: where to connect and its handshake timeout matter
-// here; the TLS settings come from the scenario (a wss:// target gets the TLS socket).
+// here; the TLS settings come from the scenario (a wss:// target gets the TLS socket). A
+// plain socket's reads are copied out of one buffer per thread (socket-opener.ts).
 function createConnectionOver(opener: SocketOpener): (options: TcpNetConnectOpts) => Socket {
-  return (options) =>
-    opener.open({ host: options.host ?? 'localhost', port: Number(options.port), localAddress: options.localAddress, timeout: options.timeout }).socket;
+  return (options) => {
+    const { socket } = opener.open({
+      host: options.host ?? 'localhost',
+      port: Number(options.port),
+      localAddress: options.localAddress,
+      timeout: options.timeout,
+      onread: copiedReads(() => socket),
+    });
+    return socket;
+  };
 }
 
 /** Which connection a ws belongs to, so one listener function serves every connection. */
