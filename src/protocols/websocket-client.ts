@@ -10,7 +10,7 @@ import type { Recorder } from '../metrics/recorder.js';
 import type { StepScenario } from '../scenario/types.js';
 import { compileText } from './session/template.js';
 import type { SessionVars } from './session/vars.js';
-import { copiedReads, socketOpener } from './socket-opener.js';
+import { copiedReads, socketOpener, type SocketOpener } from './socket-opener.js';
 import type { ClientTls } from './tls-options.js';
 
 const require = createRequire(import.meta.url);
@@ -34,27 +34,33 @@ export interface WebSocketDialContext {
 /** Opens a new WebSocket to `url`; `onSocket` sees the TCP or TLS socket it goes over. */
 export type WebSocketDial = (onSocket?: (socket: Socket | TLSSocket) => void) => WebSocket;
 
+/**
+ * The `createConnection` ws is given. ws hands over http.request's options: where to connect
+ * and its handshake timeout (`timeout`, which only the socket can apply) matter here; the TLS
+ * settings come from the scenario (a wss:// target gets the TLS socket). A plain socket's
+ * reads are copied out of one buffer per thread (socket-opener.ts).
+ */
+export function createConnectionOver(opener: SocketOpener, onSocket?: (socket: Socket) => void): (options: TcpNetConnectOpts) => Socket {
+  return (options) => {
+    const { socket } = opener.open({
+      host: options.host ?? 'localhost',
+      port: Number(options.port),
+      localAddress: options.localAddress,
+      timeout: options.timeout,
+      onread: copiedReads(() => socket),
+    });
+    onSocket?.(socket);
+    return socket;
+  };
+}
+
 /** Headers are compiled once here, per connection; each dial only renders them. */
 export function webSocketDialer({ scenario, recorder, tls, localAddress }: WebSocketDialContext, url: string, vars: SessionVars): WebSocketDial {
   const settings = scenario.websocket;
   const headers = Object.entries(settings.headers).map(([name, text]) => [name, compileText(text)] as const);
   const opener = socketOpener(recorder, tls);
   return (onSocket) => {
-    // ws hands over http.request's options: where to connect and its handshake timeout
-    // (`timeout`, which only the socket can apply) matter here; the TLS settings come from
-    // the scenario (a wss:// target gets the TLS socket). A plain socket's reads are copied
-    // out of one buffer per thread (socket-opener.ts).
-    const createConnection = (options: TcpNetConnectOpts): Socket => {
-      const { socket } = opener.open({
-        host: options.host ?? 'localhost',
-        port: Number(options.port),
-        localAddress: options.localAddress,
-        timeout: options.timeout,
-        onread: copiedReads(() => socket),
-      });
-      onSocket?.(socket);
-      return socket;
-    };
+    const createConnection = createConnectionOver(opener, onSocket);
     return new (webSocketLibrary())(url, settings.subprotocols, {
       // websocket.headers, with the target URL's credentials as HTTP Basic (scenario/secrets.ts).
       headers: Object.fromEntries(headers.map(([name, render]) => [name, render(vars)])),

@@ -9,7 +9,7 @@ import type { ConnectionDriver, DriverContext, SendDone } from './driver.js';
 import { errorCode } from './error-code.js';
 import { DeadlineQueue } from './deadlines.js';
 import { PingWheel } from './ping-wheel.js';
-import { copiedReads, socketOpener, type SocketOpener } from './socket-opener.js';
+import { socketOpener } from './socket-opener.js';
 import { webSocketUrl } from './target-port.js';
 import { Reconnection } from '../metrics/reconnection.js';
 import { reconnectDelay } from '../scenario/backoff.js';
@@ -19,7 +19,7 @@ import type { WebSocketSettings } from '../scenario/protocol-settings.js';
 import { rowOf } from './session/data-rows.js';
 import { compileText, type Text } from './session/template.js';
 import { SessionVars } from './session/vars.js';
-import { closeWebSocket, webSocketLibrary } from './websocket-client.js';
+import { closeWebSocket, createConnectionOver, webSocketLibrary } from './websocket-client.js';
 
 // A Buffer, text frames too: ws then masks it straight into the frame it writes, one
 // buffer and one write() per message, where a string costs a conversion and a writev. ws
@@ -90,22 +90,6 @@ export function sharedFor(context: DriverContext): SliceShared {
   const same = shared && shared.context.recorder === context.recorder && shared.context.tls === context.tls && shared.context.onClosed === context.onClosed;
   if (!shared || !same) sharedBySlice.set(context.scenario, (shared = new SliceShared(context)));
   return shared;
-}
-
-// ws hands over http.request's options: where to connect and its handshake timeout matter
-// here; the TLS settings come from the scenario (a wss:// target gets the TLS socket). A
-// plain socket's reads are copied out of one buffer per thread (socket-opener.ts).
-function createConnectionOver(opener: SocketOpener): (options: TcpNetConnectOpts) => Socket {
-  return (options) => {
-    const { socket } = opener.open({
-      host: options.host ?? 'localhost',
-      port: Number(options.port),
-      localAddress: options.localAddress,
-      timeout: options.timeout,
-      onread: copiedReads(() => socket),
-    });
-    return socket;
-  };
 }
 
 /** Which connection a ws belongs to, so one listener function serves every connection. */
