@@ -52,7 +52,10 @@ steps:
     ] as const) {
       const row = summary.get(step)!;
       assert.equal(cellNumber(row, 'errors'), 0, JSON.stringify(row));
-      assert.equal(cellNumber(row, 'reconnects'), streams - 1, JSON.stringify(row));
+      // The step may end after the last stream's request reached the server and before its
+      // answer came back: that one is an attempt, not yet a connection brought back.
+      const reconnects = cellNumber(row, 'reconnects');
+      assert.ok(reconnects === streams - 1 || reconnects === streams - 2, `${reconnects} reconnects for ${streams} streams: ${JSON.stringify(row)}`);
     }
   } finally {
     await server.close();
