@@ -120,7 +120,6 @@ export class Http1ResponseParser {
   private keep(data: Buffer, at: number, limit: number, code: string): void {
     if (data.length - at > limit) throw new ResponseParseError(code, 'response line or head too long');
     // A copy: the chunk may be a read buffer the socket fills again with its next read.
-    // A copy: the chunk may be a read buffer the socket fills again with its next read.
     this.pending = Buffer.from(data.subarray(at));
   }
 
