@@ -86,7 +86,7 @@ export const thinkTimeDistributions = ['fixed', 'uniform', 'exponential'] as con
  * keep-alive sockets can crowd out when the server limits its connections.
  */
 export interface NewcomerSettings {
-  /** Arrivals per second across the whole step; 0: none. */
+  /** Arrivals per second over the measured part of the step (after the warm-up); 0: none. */
   rate: PerSecond;
   /** How long a newcomer waits for its answer, connect included, before giving up. */
   timeout: Millis;

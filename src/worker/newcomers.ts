@@ -1,12 +1,17 @@
 // A worker's share of the step's newcomers: the schedule says when, the newcomer request
-// says how. Requests still waiting when the step ends are abandoned uncounted.
+// says how. They are started once the warm-up's last snapshot is posted, when the step's own
+// connections are open: arriving with them, a newcomer could take the slot of a connection
+// still opening and turn it away, and the step would measure that race instead of the
+// crowding; and an arrival counted in the warm-up with its answer counted after it would
+// make more newcomers turned away than arrived. Requests still waiting when the step ends
+// are abandoned uncounted.
 import { sendNewcomer } from '../protocols/newcomer.js';
 import { newcomerSchedule } from '../workloads/newcomers.js';
 import { now } from '../metrics/clock.js';
 import { sourceOf, type Slice } from './messages.js';
 import type { Recorder } from '../metrics/recorder.js';
 
-/** Starts this worker's newcomers; the returned function stops them. */
+/** Starts this worker's newcomers, from `slice.measureFrom`; the returned function stops them. */
 export function startNewcomers(slice: Slice, recorder: Recorder): () => void {
   const { scenario } = slice;
   if (scenario.newcomers.rate <= 0) return () => {};
@@ -28,7 +33,7 @@ export function startNewcomers(slice: Slice, recorder: Recorder): () => void {
       rate: scenario.newcomers.rate,
       workerIndex: slice.workerIndex,
       workerCount: slice.workerCount,
-      startAt: slice.startAt,
+      startAt: slice.measureFrom,
       endAt: slice.endAt,
       now,
     },

@@ -137,9 +137,8 @@ export async function runSlice(slice: Slice, port: MessagePort): Promise<void> {
         for (let slot = connection; slot < slots; slot += drivers.length) workload.slotOpen?.(slot);
       })
     : undefined;
-  const stopNewcomers = startNewcomers(slice, recorder);
-
-  const reachedEnd = await lifecycle.runIntervals();
+  let stopNewcomers = (): void => {};
+  const reachedEnd = await lifecycle.runIntervals(() => (stopNewcomers = startNewcomers(slice, recorder)));
 
   stopping = true;
   stopOpening?.();

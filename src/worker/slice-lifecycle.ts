@@ -11,9 +11,13 @@ import { snapshotTimes } from './snapshot-times.js';
 export interface SliceLifecycle {
   /** Says ready, then waits for the step's clock and writes it into the slice. */
   waitForStart(): Promise<void>;
-  /** Posts a snapshot at every interval until the step ends or the coordinator stops it. */
-  /** Resolves true at the step's end, false when told to stop before it. */
-  runIntervals(): Promise<boolean>;
+  /**
+   * Posts a snapshot at every interval until the step ends or the coordinator stops it;
+   * resolves true at the step's end, false when told to stop before it. `onMeasure` is called
+   * once the warm-up's last snapshot is posted (at once without a warm-up), so what it starts
+   * counts in the measured part only.
+   */
+  runIntervals(onMeasure?: () => void): Promise<boolean>;
   /**
    * Posts the final snapshot and closes the port. `connectionsOpen` is what was open when
    * the step ended, taken before the connections were closed, and `clientsHeld` the clients
@@ -65,12 +69,15 @@ export function sliceLifecycle(slice: Slice, port: MessagePort, recorder: Record
       }
       await sleepUntil(slice.startAt);
     },
-    async runIntervals() {
+    async runIntervals(onMeasure) {
       const times = snapshotTimes(slice.startAt, slice.measureFrom, slice.endAt, slice.scenario.interval);
+      const warmup = slice.measureFrom > slice.startAt;
+      if (!warmup) onMeasure?.();
       for (const at of times.slice(0, -1)) {
         await Promise.race([sleepUntil(at), stopped]);
         if (stoppedEarly) return false;
         post(at, false);
+        if (warmup && at === slice.measureFrom) onMeasure?.();
       }
       await Promise.race([sleepUntil(slice.endAt), stopped]);
       return !stoppedEarly;
