@@ -24,7 +24,7 @@ export async function serverFigures(
   if (step.targetMetrics.url !== '') {
     const scraper = new MetricsScraper({ url: step.targetMetrics.url, prefix: step.targetMetrics.prefix, token, intervalMs: step.interval }, warn);
     // The first reading says whether the endpoint works and whether it is a sockcap agent.
-    await scraper.refresh();
+    await scraper.firstReading();
     scraper.start();
     return { sampler: scraper, scraper, targetClock: scraper.agent ? await agentClock(step.targetMetrics.url, token, warn) : undefined };
   }

@@ -1,7 +1,8 @@
 // A Node service that exports its process metrics the way most do: prom-client's default
 // metrics on /metrics. `node dist/test/servers/prom-client-server.js [port] [host]` answers
 // `/` after hashing 64 KiB (so serving costs CPU), and for the scrape tests /prefixed (the
-// same metrics named myapp_process_...), /hang (never answers) and /garbage (an HTML page).
+// same metrics named myapp_process_...), /hang (never answers), /garbage (an HTML page) and
+// /slow-first (/metrics, its first answer 1 s late, as from a busy host).
 // Prints `prom-client target on http://host:port` once it listens.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -15,6 +16,7 @@ collectDefaultMetrics({ register: prefixed, prefix: 'myapp_' });
 
 const work = Buffer.alloc(64 * 1024, 7);
 const hung = new Set<http.ServerResponse>();
+let slowFirstAsked = false;
 
 async function metricsOf(registry: Registry, res: http.ServerResponse): Promise<void> {
   res.writeHead(200, { 'content-type': registry.contentType });
@@ -25,6 +27,12 @@ const server = http.createServer((req, res) => {
   req.resume();
   if (req.url === '/metrics') return void metricsOf(plain, res);
   if (req.url === '/prefixed') return void metricsOf(prefixed, res);
+  if (req.url === '/slow-first') {
+    const delayMs = slowFirstAsked ? 0 : 1000;
+    slowFirstAsked = true;
+    setTimeout(() => void metricsOf(plain, res), delayMs);
+    return;
+  }
   if (req.url === '/hang') {
     hung.add(res);
     res.once('close', () => hung.delete(res));
