@@ -84,10 +84,14 @@ test(
       const procRssMib = procAfter.rssBytes / 1048576;
       assert.ok(rssMib > procRssMib * 0.7 && rssMib < procRssMib * 1.3, `agent ${rssMib} MiB, /proc ${procRssMib.toFixed(1)} MiB`);
       const rows = readCsv(join(runDir, 'timeseries.csv')).filter((row) => row.phase === 'measure' && row.server_open_fds !== '');
-      assert.ok(rows.length >= 2 && rows.every((row) => cellNumber(row, 'server_open_fds') >= 20), 'the target holds the 20 connections as descriptors');
+      assert.ok(
+        rows.length >= 2 && rows.every((row) => cellNumber(row, 'server_open_fds') >= 20),
+        `the target holds the 20 connections as descriptors: ${rows.map((row) => row.server_open_fds).join(', ')}`,
+      );
 
-      const { steps } = readJson<{ steps: { targetClock: { offsetMs: number; uncertaintyMs: number; samples: number } }[] }>(join(runDir, 'run.json'));
+      const { steps } = readJson<{ steps: { targetClock?: { offsetMs: number; uncertaintyMs: number; samples: number } }[] }>(join(runDir, 'run.json'));
       const clock = steps[0]!.targetClock;
+      assert.ok(clock, `no clock offset in run.json: ${result.stderr}`);
       assert.equal(clock.samples, 8);
       // Two namespaces of one machine share its clock: the offset found is 0 within its uncertainty.
       assert.ok(clock.uncertaintyMs > 0 && Math.abs(clock.offsetMs) <= clock.uncertaintyMs + 2, JSON.stringify(clock));

@@ -66,7 +66,6 @@ export function createNetwork<Name extends string>(prefix: string, addresses: Re
   return { hosts, remove };
 }
 
-/** The network, or undefined after skipping the test where this machine makes no namespaces. */
 /** A namespace lives on while a process is inside it, so those go first (they are ours: we made it). */
 export function removeNamespace(namespace: string): void {
   try {
