@@ -32,7 +32,9 @@ test('a server that stalls 1 s every 5 s shows the stall in corrected latency, n
     assert.ok(p90 >= 150 && p90 <= 900, `corrected p90 ${p90} ms should be in the hundreds`);
     assert.ok(p99 >= 700 && p99 <= 1400, `corrected p99 ${p99} ms should be near a second`);
     const serviceP90 = cellNumber(row, 'service_time_p90_ms');
-    assert.ok(serviceP90 < 20, `service time p90 ${serviceP90} ms should stay near the normal 2 ms`);
+    // Far from the stall's second and the corrected p90: the backlog sent at once when the stall
+    // ends is served in tens of ms on a busy machine (30 ms seen under twice the usual load).
+    assert.ok(serviceP90 < 100, `service time p90 ${serviceP90} ms should stay near the normal 2 ms, far below the 1 s stall`);
     assert.ok(cellNumber(row, 'requests') >= 900 && cellNumber(row, 'requests') <= 1010, `requests ${row!.requests} ≈ 1000`);
     assert.equal(cellNumber(row, 'dropped'), 0);
   } finally {
