@@ -90,9 +90,13 @@ async function maxRequestsFinding(target: ProbeTarget, options: ProbeOptions): P
   };
 }
 
-/** `idleMs`: how long an idle socket is known to stay open; a close later than that is the idle timeout, not the header. */
+/**
+ * `idleMs`: how long an idle socket is known to stay open. A server that honours the header
+ * closes right after its response, so the wait is half of that: waiting all of it, a probe
+ * timer late by tens of ms on a busy machine saw the idle timeout's close and called it yes.
+ */
 async function connectionCloseFinding(target: ProbeTarget, options: ProbeOptions, idleMs: number): Promise<Finding> {
-  const waitMs = Math.min(options.maxIdleMs, options.timeoutMs, idleMs > 0 ? idleMs : Infinity);
+  const waitMs = Math.min(options.maxIdleMs, options.timeoutMs, idleMs > 0 ? idleMs / 2 : Infinity);
   const found = await checkConnectionClose(target, waitMs);
   const honoured = found.closedAfterMs !== undefined;
   const text = honoured
