@@ -1,5 +1,6 @@
-// When newcomers arrive: a fixed rate across the measured part of the step, on a global schedule that each
-// worker takes every workerCount-th arrival of, so the workers together keep the rate exactly.
+// When newcomers arrive: a fixed rate across the measured part of the step, on a global
+// schedule that each worker takes every workerCount-th arrival of, so the workers together
+// keep the rate exactly.
 // Arrival times come from the arrival's number, never from the previous timer, so a late
 // timer does not slow the stream down.
 
